@@ -1,0 +1,21 @@
+package io.polarstack.orchestrator.engine;
+
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+import io.polarstack.orchestrator.OrchestratorProperties;
+
+/** The engine plugins; the Camunda starter adds every ProcessEnginePlugin bean to the engine. */
+@Configuration(proxyBeanMethods = false)
+class EngineConfiguration {
+
+    @Bean
+    RetryProfilePlugin retryProfilePlugin(OrchestratorProperties properties) {
+        return new RetryProfilePlugin(properties.retryProfiles());
+    }
+
+    @Bean
+    AdminUserPlugin adminUserPlugin(OrchestratorProperties properties) {
+        return new AdminUserPlugin(properties.admin());
+    }
+}

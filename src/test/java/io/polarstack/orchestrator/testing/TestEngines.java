@@ -1,0 +1,44 @@
+package io.polarstack.orchestrator.testing;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.Map;
+
+import org.camunda.bpm.engine.ProcessEngine;
+import org.camunda.bpm.engine.ProcessEngineConfiguration;
+import org.camunda.bpm.engine.impl.cfg.ProcessEngineConfigurationImpl;
+import org.yaml.snakeyaml.Yaml;
+
+import io.polarstack.orchestrator.engine.RetryProfilePlugin;
+
+/** In-memory engines for *ProcessTest: job executor off, the retry profiles of application.yml, given beans. */
+public final class TestEngines {
+
+    private TestEngines() {
+    }
+
+    public static ProcessEngine inMemory(String name, Map<String, Object> beans) {
+        var configuration = (ProcessEngineConfigurationImpl) ProcessEngineConfiguration
+                .createStandaloneInMemProcessEngineConfiguration();
+        configuration.setProcessEngineName(name);
+        configuration.setJdbcUrl("jdbc:h2:mem:" + name + ";DB_CLOSE_DELAY=-1");
+        configuration.setJobExecutorActivate(false);
+        configuration.setBeans(Map.copyOf(beans));
+        configuration.setLoggingContextBusinessKey("businessKey");
+        configuration.setLoggingContextActivityId("step");
+        configuration.getProcessEnginePlugins().add(new RetryProfilePlugin(configuredRetryProfiles()));
+        return configuration.buildProcessEngine();
+    }
+
+    /** The profiles exactly as application.yml ships them, so tests see the real attempt counts. */
+    @SuppressWarnings("unchecked")
+    public static Map<String, String> configuredRetryProfiles() {
+        try (InputStream in = TestEngines.class.getResourceAsStream("/application.yml")) {
+            Map<String, Object> yaml = new Yaml().load(in);
+            var orchestrator = (Map<String, Object>) yaml.get("orchestrator");
+            return (Map<String, String>) orchestrator.get("retry-profiles");
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,51 @@
+package io.polarstack.orchestrator.testing;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * Endpoints and credentials of the real components started by {@code scripts/test-env up}, read from
+ * the env file it writes. A test that needs one and does not find it fails, naming the command.
+ */
+public final class TestEnvironment {
+
+    private static final Path FILE = Path.of(System.getenv().getOrDefault("POLARSTACK_TEST_ENV_FILE",
+            "/tmp/polarstack-test-env/env"));
+    private static Map<String, String> values;
+
+    private TestEnvironment() {
+    }
+
+    public static synchronized String get(String key) {
+        if (values == null) {
+            values = load();
+        }
+        String value = values.get(key);
+        if (value == null || value.isEmpty()) {
+            throw new IllegalStateException(FILE + " has no " + key + "; start the test services with: sudo scripts/test-env up");
+        }
+        return value;
+    }
+
+    private static Map<String, String> load() {
+        if (!Files.isReadable(FILE)) {
+            throw new IllegalStateException("test services are not running (" + FILE
+                    + " not found); start them with: sudo scripts/test-env up");
+        }
+        try {
+            Map<String, String> map = new HashMap<>();
+            for (String line : Files.readAllLines(FILE)) {
+                int eq = line.indexOf('=');
+                if (eq > 0) {
+                    map.put(line.substring(0, eq), line.substring(eq + 1));
+                }
+            }
+            return map;
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot read " + FILE, e);
+        }
+    }
+}

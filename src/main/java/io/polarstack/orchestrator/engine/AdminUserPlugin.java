@@ -54,9 +54,10 @@ public class AdminUserPlugin extends AbstractProcessEnginePlugin {
                 LOG.info("Created administrator '{}' with the configured password", admin.id());
             }
         } else if (configured != null && !identity.checkPassword(admin.id(), configured)) {
-            user.setPassword(configured);
-            identity.saveUser(user);
-            identity.unlockUser(admin.id());
+            identity.unlockUser(admin.id());  // that check counted as a failed login
+            User current = identity.createUserQuery().userId(admin.id()).singleResult();
+            current.setPassword(configured);
+            identity.saveUser(current);
             LOG.info("Administrator '{}': password changed to the configured one", admin.id());
         }
         grantAdministration(identity, engine.getAuthorizationService());

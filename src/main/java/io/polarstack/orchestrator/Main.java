@@ -24,7 +24,11 @@ public final class Main {
         String command = implicitServe ? "serve" : args[0];
         String[] rest = implicitServe ? args : Arrays.copyOfRange(args, 1, args.length);
         switch (command) {
-            case "serve" -> SpringApplication.run(OrchestratorApplication.class, rest);
+            case "serve" -> {
+                var application = new SpringApplication(OrchestratorApplication.class);
+                application.setMainApplicationClass(OrchestratorApplication.class);
+                application.run(rest);
+            }
             case "help", "--help", "-h" -> System.out.print(USAGE);
             default -> {
                 System.err.printf("unknown command '%s'%n%s", command, USAGE);

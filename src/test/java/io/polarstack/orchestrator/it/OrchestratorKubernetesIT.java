@@ -2,8 +2,17 @@ package io.polarstack.orchestrator.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.net.CookieManager;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpRequest.BodyPublishers;
+import java.net.http.HttpResponse.BodyHandlers;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
+import java.util.function.Function;
 
 import org.camunda.bpm.engine.HistoryService;
 import org.camunda.bpm.engine.RuntimeService;
@@ -11,6 +20,7 @@ import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.client.TestRestTemplate;
+import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.http.HttpEntity;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
@@ -32,6 +42,7 @@ class OrchestratorKubernetesIT {
         AppTestSupport.register(registry, "kubernetes-it");
     }
 
+    @LocalServerPort int port;
     @Autowired KubernetesClient kubernetes;
     @Autowired TestRestTemplate rest;
     @Autowired RuntimeService runtime;
@@ -93,6 +104,38 @@ class OrchestratorKubernetesIT {
         assertThat(rest.getForEntity("/camunda/app/cockpit/default/", String.class).getStatusCode()).isEqualTo(HttpStatus.OK);
         assertThat(rest.getForEntity("/camunda/api/engine/engine/default/process-definition", String.class)
                 .getStatusCode().value()).isIn(401, 403);
+    }
+
+    @Test
+    void webappLoginNeedsTheCsrfTokenAndTheRightPassword() throws Exception {
+        var cookies = new CookieManager();
+        var http = HttpClient.newBuilder().cookieHandler(cookies).build();
+        String base = "http://localhost:" + port;
+        http.send(HttpRequest.newBuilder(URI.create(base + "/camunda/app/cockpit/default/")).build(),
+                BodyHandlers.discarding());
+        String token = cookies.getCookieStore().getCookies().stream().filter(c -> c.getName().equals("XSRF-TOKEN"))
+                .findFirst().orElseThrow(() -> new AssertionError("no XSRF-TOKEN cookie")).getValue();
+        String form = "username=" + AppTestSupport.ADMIN + "&password="
+                + URLEncoder.encode(AppTestSupport.ADMIN_PASSWORD, StandardCharsets.UTF_8);
+        Function<String, HttpRequest> login = csrf -> {
+            var request = HttpRequest.newBuilder(
+                    URI.create(base + "/camunda/api/admin/auth/user/default/login/cockpit"))
+                    .header("Content-Type", "application/x-www-form-urlencoded")
+                    .POST(BodyPublishers.ofString(form));
+            if (csrf != null) {
+                request.header("X-XSRF-TOKEN", csrf);
+            }
+            return request.build();
+        };
+        assertThat(http.send(login.apply(null), BodyHandlers.discarding()).statusCode())
+                .isEqualTo(403);
+        // A rejected request invalidates the token: fetch a fresh one, as the browser would.
+        http.send(HttpRequest.newBuilder(URI.create(base + "/camunda/app/cockpit/default/")).build(),
+                BodyHandlers.discarding());
+        String fresh = cookies.getCookieStore().getCookies().stream().filter(c -> c.getName().equals("XSRF-TOKEN"))
+                .findFirst().orElseThrow().getValue();
+        assertThat(http.send(login.apply(fresh), BodyHandlers.ofString()).statusCode())
+                .isEqualTo(200);
     }
 
     static HttpEntity<Object> json(Object body) {

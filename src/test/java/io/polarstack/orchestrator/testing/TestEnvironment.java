@@ -6,6 +6,10 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+
 /**
  * Endpoints and credentials of the real components started by {@code scripts/test-env up}, read from
  * the env file it writes. A test that needs one and does not find it fails, naming the command.
@@ -28,6 +32,11 @@ public final class TestEnvironment {
             throw new IllegalStateException(FILE + " has no " + key + "; start the test services with: sudo scripts/test-env up");
         }
         return value;
+    }
+
+    /** A client for the test environment's kube-apiserver; close it after use. */
+    public static KubernetesClient kubernetes() {
+        return new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(new java.io.File(get("KUBECONFIG")))).build();
     }
 
     private static Map<String, String> load() {

@@ -1,0 +1,52 @@
+package io.polarstack.orchestrator.specs;
+
+import java.time.Instant;
+import java.util.Map;
+import java.util.TreeMap;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
+import io.polarstack.orchestrator.api.MPDCluster;
+
+/**
+ * {@code <cluster>-user-params} (what the user may edit, then flush) and {@code <cluster>-running-params}
+ * (what the engines run with): one key per parameter, the value a JSON object
+ * {@code {name, value, updateTime, inoperative_value}} as PolarDB Stack wrote it.
+ */
+public final class ParamsConfigMaps {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private ParamsConfigMaps() {
+    }
+
+    public static String userParamsName(MPDCluster cluster) {
+        return cluster.getMetadata().getName() + "-user-params";
+    }
+
+    public static String runningParamsName(MPDCluster cluster) {
+        return cluster.getMetadata().getName() + "-running-params";
+    }
+
+    public static ConfigMap build(MPDCluster cluster, String name, Map<String, String> params, Instant now) {
+        Map<String, String> data = new TreeMap<>();
+        params.forEach((key, value) -> data.put(key, entry(key, value, now)));
+        return new ConfigMapBuilder()
+                .withNewMetadata().withName(name).withNamespace(cluster.getMetadata().getNamespace())
+                .withLabels(Map.of(Labels.CLUSTER, cluster.getMetadata().getName()))
+                .withOwnerReferences(InstancePods.owner(cluster)).endMetadata()
+                .withData(data).build();
+    }
+
+    private static String entry(String name, String value, Instant now) {
+        try {
+            return JSON.writeValueAsString(Map.of("name", name, "value", value, "updateTime", now.toString(),
+                    "inoperative_value", ""));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

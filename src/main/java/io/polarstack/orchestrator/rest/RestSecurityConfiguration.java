@@ -18,4 +18,19 @@ class RestSecurityConfiguration {
                 HttpBasicAuthenticationProvider.class.getName());
         return registration;
     }
+
+    /**
+     * The orchestrator's own API ({@code /api/*}) takes the same login. The prefix tells the filter where the API's
+     * path starts; without it, it would read every path under Spring's root servlet as "/" and let it through.
+     */
+    @Bean
+    FilterRegistrationBean<ProcessEngineAuthenticationFilter> apiAuthentication() {
+        var registration = new FilterRegistrationBean<>(new ProcessEngineAuthenticationFilter());
+        registration.setName("apiAuthentication");
+        registration.addUrlPatterns("/api/*");
+        registration.addInitParameter(ProcessEngineAuthenticationFilter.AUTHENTICATION_PROVIDER_PARAM,
+                HttpBasicAuthenticationProvider.class.getName());
+        registration.addInitParameter(ProcessEngineAuthenticationFilter.SERVLET_PATH_PREFIX, "/api");
+        return registration;
+    }
 }

@@ -402,7 +402,7 @@ class SshStorageFabric implements StorageFabric, AutoCloseable {
         if (result.exitStatus() != 0) {
             String detail = (result.stderr().isBlank() ? result.stdout() : result.stderr()).strip();
             throw new StorageFabricException("`" + String.join(" ", argv) + "` on " + host.node() + " exited with "
-                    + result.exitStatus() + ": " + StorageValues.printable(detail.length() > 500 ? detail.substring(0, 500) : detail));
+                    + result.exitStatus() + ": " + StorageValues.printable(detail, 500));
         }
         return result;
     }

@@ -83,17 +83,21 @@ final class StorageValues {
 
     /** For error messages: a hostile value is shown escaped and cut short. */
     static String printable(String value) {
+        return printable(value, 80);
+    }
+
+    static String printable(String value, int limit) {
         if (value == null) {
             return "(none)";
         }
         StringBuilder b = new StringBuilder("\"");
-        value.codePoints().limit(80).forEach(c -> {
+        value.codePoints().limit(limit).forEach(c -> {
             if (c < 0x20 || c == 0x7f) {
                 b.append(String.format("\\x%02x", c));
             } else {
                 b.appendCodePoint(c);
             }
         });
-        return b.append(value.length() > 80 ? "...\"" : "\"").toString();
+        return b.append(value.codePointCount(0, value.length()) > limit ? "...\"" : "\"").toString();
     }
 }

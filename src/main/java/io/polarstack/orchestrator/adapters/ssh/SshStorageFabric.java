@@ -13,6 +13,7 @@ import java.util.function.Function;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.stereotype.Component;
 
 import io.polarstack.orchestrator.OrchestratorProperties;
@@ -33,6 +34,7 @@ class SshStorageFabric implements StorageFabric, AutoCloseable {
     private final SshConnections connections;
     private final ExecutorService fanOut;
 
+    @Autowired
     SshStorageFabric(ClusterResources cluster, OrchestratorProperties properties) {
         this(cluster, properties.storage());
     }

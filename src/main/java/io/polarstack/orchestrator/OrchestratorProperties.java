@@ -1,5 +1,6 @@
 package io.polarstack.orchestrator;
 
+import java.time.Duration;
 import java.util.Map;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
@@ -10,14 +11,16 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * @param retryProfiles failed-job retry cycle per profile name, e.g. {@code k8s: R5/PT5S}
  * @param admin         the engine user created at first start
  * @param kubernetes    how to reach the Kubernetes API
+ * @param storage       how to reach the storage hosts over SSH
  */
 @ConfigurationProperties("orchestrator")
-public record OrchestratorProperties(Map<String, String> retryProfiles, Admin admin, Kubernetes kubernetes) {
+public record OrchestratorProperties(Map<String, String> retryProfiles, Admin admin, Kubernetes kubernetes, Storage storage) {
 
     public OrchestratorProperties {
         retryProfiles = retryProfiles == null ? Map.of() : Map.copyOf(retryProfiles);
         admin = admin == null ? new Admin(null, null, null) : admin;
         kubernetes = kubernetes == null ? new Kubernetes(null) : kubernetes;
+        storage = storage == null ? new Storage(null, null, null, false, null, null, 0, false, null, null, null, 0) : storage;
     }
 
     /**
@@ -33,5 +36,40 @@ public record OrchestratorProperties(Map<String, String> retryProfiles, Admin ad
 
     /** @param kubeconfig path of a kubeconfig file; empty = KUBECONFIG, ~/.kube/config or in-cluster */
     public record Kubernetes(String kubeconfig) {
+    }
+
+    /**
+     * @param namespace          namespace of the credentials Secret and the known_hosts source
+     * @param credentialsSecret  Secret with {@code username}, {@code ssh-privatekey} and optional {@code passphrase}
+     * @param knownHosts         {@code configmap/<name>} or {@code secret/<name>} holding key {@code known_hosts}
+     * @param acceptAnyHostKey   skip host-key checking (labs only; logged at every connection)
+     * @param nodeSelector       label selector of the Nodes that are storage hosts; empty = all Nodes
+     * @param addressAnnotation  Node annotation overriding the SSH address, {@code host} or {@code host:port}
+     * @param port               SSH port when the annotation gives none
+     * @param sudo               prefix every command with {@code sudo -n} (for a non-root SSH user)
+     * @param commandTimeout     limit for one command on a host
+     * @param connectTimeout     limit for connecting and authenticating
+     * @param keepAlive          keepalive interval of pooled connections
+     * @param parallelHosts      hosts asked at the same time in a fan-out
+     */
+    public record Storage(String namespace, String credentialsSecret, String knownHosts, boolean acceptAnyHostKey,
+            String nodeSelector, String addressAnnotation, int port, boolean sudo, Duration commandTimeout,
+            Duration connectTimeout, Duration keepAlive, int parallelHosts) {
+        public Storage {
+            namespace = blank(namespace) ? "polarstack-system" : namespace;
+            credentialsSecret = blank(credentialsSecret) ? "polarstack-storage-ssh" : credentialsSecret;
+            knownHosts = blank(knownHosts) ? "configmap/polarstack-storage-known-hosts" : knownHosts;
+            nodeSelector = nodeSelector == null ? "" : nodeSelector;
+            addressAnnotation = blank(addressAnnotation) ? "storage.polarstack.io/ssh-address" : addressAnnotation;
+            port = port <= 0 ? 22 : port;
+            commandTimeout = commandTimeout == null ? Duration.ofSeconds(30) : commandTimeout;
+            connectTimeout = connectTimeout == null ? Duration.ofSeconds(10) : connectTimeout;
+            keepAlive = keepAlive == null ? Duration.ofSeconds(15) : keepAlive;
+            parallelHosts = parallelHosts <= 0 ? 8 : parallelHosts;
+        }
+
+        private static boolean blank(String value) {
+            return value == null || value.isBlank();
+        }
     }
 }

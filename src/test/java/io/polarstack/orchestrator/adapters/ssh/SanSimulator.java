@@ -1,0 +1,90 @@
+package io.polarstack.orchestrator.adapters.ssh;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Random;
+
+import io.polarstack.orchestrator.testing.TestEnvironment;
+
+/**
+ * The array side of the SAN simulator (scripts/san-sim): what the storage admin would do on the array, i.e.
+ * create a LUN, map it to hosts, grow it. Files are world-writable, as the simulated hosts' SSH user updates them.
+ */
+final class SanSimulator {
+
+    private static final Random RANDOM = new Random();
+    private final Path luns = Path.of(TestEnvironment.get("SAN_STATE"), "luns");
+    private final List<String> created = new ArrayList<>();
+
+    /** A fresh SCSI-style WWID, so tests never share a LUN. */
+    static String newWwid() {
+        byte[] bytes = new byte[16];
+        RANDOM.nextBytes(bytes);
+        return "36" + HexFormat.of().formatHex(bytes).substring(0, 31);
+    }
+
+    void createLun(String wwid, long sizeBytes) {
+        created.add(wwid);
+        write(luns.resolve(wwid).resolve("size"), Long.toString(sizeBytes));
+    }
+
+    /** Removes the LUNs this simulator created, so the shared array does not grow from run to run. */
+    void removeLuns() {
+        for (String wwid : created) {
+            try (var files = Files.walk(luns.resolve(wwid))) {
+                files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        created.clear();
+    }
+
+    /** How {@code host} (its simulated IP) sees the LUN: up, down, nomap or pending. */
+    void map(String wwid, String host, String state) {
+        write(luns.resolve(wwid).resolve("hosts").resolve(host), state);
+    }
+
+    void formatPfs(String wwid, int chunks) {
+        write(luns.resolve(wwid).resolve("pfs"), Integer.toString(chunks));
+    }
+
+    void stallReservationCommands(String wwid, int seconds) {
+        write(luns.resolve(wwid).resolve("delay"), Integer.toString(seconds));
+    }
+
+    /** Grows the LUN on the array; hosts keep seeing the old size until they rescan and resize. */
+    void grow(String wwid, long oldSize, long newSize, String... hosts) {
+        for (String host : hosts) {
+            write(luns.resolve(wwid).resolve("pathsize").resolve(host), Long.toString(oldSize));
+            write(luns.resolve(wwid).resolve("mapsize").resolve(host), Long.toString(oldSize));
+        }
+        write(luns.resolve(wwid).resolve("size"), Long.toString(newSize));
+    }
+
+    /** A path in the array's state dir, which the hosts' SSH user may write. */
+    Path scratchFile(String name) {
+        return luns.getParent().resolve(name);
+    }
+
+    private static void write(Path file, String content) {
+        try {
+            Files.createDirectories(file.getParent());
+            for (Path dir = file.getParent(); dir.getNameCount() > 0 && !dir.getFileName().toString().equals("luns");
+                    dir = dir.getParent()) {
+                Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxrwxrwx"));
+            }
+            Files.writeString(file, content + "\n");
+            Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-rw-rw-"));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

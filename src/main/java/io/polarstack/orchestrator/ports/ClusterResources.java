@@ -3,6 +3,12 @@ package io.polarstack.orchestrator.ports;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.function.Consumer;
+
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.polarstack.orchestrator.api.MPDCluster;
+import io.polarstack.orchestrator.api.MPDClusterStatus;
 
 /** The Kubernetes objects the orchestrator reads and writes. */
 public interface ClusterResources {
@@ -20,6 +26,54 @@ public interface ClusterResources {
 
     /** A ConfigMap's data; empty when the ConfigMap does not exist. */
     Optional<Map<String, String>> configMapData(String namespace, String name);
+
+    /** The cluster as stored now; empty when it is gone. */
+    Optional<MPDCluster> cluster(String namespace, String name);
+
+    /** Creates the object, patches what differs, or leaves it as it is; says which. */
+    ApplyResult apply(HasMetadata object);
+
+    enum ApplyResult { CREATED, UPDATED, UNCHANGED }
+
+    /** A pod's state; empty when there is no such pod. */
+    Optional<PodState> pod(String namespace, String name);
+
+    /** Deletes the pod if it exists; returns at once (deletion is watched with {@link #pod}). */
+    void deletePod(String namespace, String name);
+
+    /**
+     * @param ready     the pod's Ready condition is True
+     * @param deleting  a deletion was requested
+     */
+    record PodState(String name, String nodeName, String hostIp, String phase, boolean ready, boolean deleting) {
+    }
+
+    /** Applies {@code change} to the latest status and writes it; retried when someone else wrote first. */
+    MPDCluster updateStatus(String namespace, String name, Consumer<MPDClusterStatus> change);
+
+    /** Sets and removes annotations on the cluster (a null or missing cluster is an error). */
+    MPDCluster annotate(String namespace, String name, Map<String, String> set, Set<String> remove);
+
+    /** Adds or removes {@link MPDCluster#FINALIZER}. */
+    MPDCluster finalizer(String namespace, String name, boolean present);
+
+    /** Records a Kubernetes event on the cluster ({@code Normal} or {@code Warning}). */
+    void event(MPDCluster cluster, String type, String reason, String message);
+
+    /**
+     * Reserves {@code count} consecutive ids from the counter ConfigMap {@code polardb4mpd-controller}
+     * (key {@code NextClusterScopeCustInsId}, first 1000) in {@code namespace}; returns the first.
+     */
+    long reserveIds(String namespace, int count);
+
+    /** Calls {@code onChange} for every cluster added or changed (and on periodic resync) until closed. */
+    AutoCloseable watchClusters(Set<String> namespaces, Consumer<MPDCluster> onChange);
+
+    /**
+     * Campaigns for the Lease {@code namespace/name}; {@code started} runs while this replica leads,
+     * {@code stopped} when it loses the lease. Closing gives the lease up.
+     */
+    AutoCloseable lead(String namespace, String name, String identity, Runnable started, Runnable stopped);
 
     /** A Node as the orchestrator needs it; {@code internalIp} is null when the Node reports none. */
     record Node(String name, String internalIp, Map<String, String> labels, Map<String, String> annotations) {

@@ -3,11 +3,9 @@ package io.polarstack.orchestrator.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 
@@ -28,16 +26,9 @@ class MPDClusterValidationIT {
     static KubernetesClient client;
 
     @BeforeAll
-    static void installCrd() throws Exception {
+    static void installCrd() {
         client = TestEnvironment.kubernetes();
-        try (InputStream in = Files.newInputStream(Path.of("deploy/040-Crd-mpdcluster.yaml"))) {
-            var crd = client.apiextensions().v1().customResourceDefinitions().load(in).item();
-            client.resource(crd).forceConflicts().serverSideApply();
-            client.apiextensions().v1().customResourceDefinitions().withName(crd.getMetadata().getName())
-                    .waitUntilCondition(c -> c.getStatus() != null && c.getStatus().getConditions().stream()
-                            .anyMatch(cond -> cond.getType().equals("Established") && cond.getStatus().equals("True")),
-                            30, TimeUnit.SECONDS);
-        }
+        TestEnvironment.installCrd(client);
     }
 
     @AfterAll

@@ -39,6 +39,20 @@ public final class TestEnvironment {
         return new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(new java.io.File(get("KUBECONFIG")))).build();
     }
 
+    /** Applies deploy/040-Crd-mpdcluster.yaml and waits until the API server serves MPDCluster. */
+    public static void installCrd(KubernetesClient client) {
+        try (var in = Files.newInputStream(Path.of("deploy/040-Crd-mpdcluster.yaml"))) {
+            var crd = client.apiextensions().v1().customResourceDefinitions().load(in).item();
+            client.resource(crd).forceConflicts().serverSideApply();
+            client.apiextensions().v1().customResourceDefinitions().withName(crd.getMetadata().getName())
+                    .waitUntilCondition(c -> c.getStatus() != null && c.getStatus().getConditions().stream()
+                            .anyMatch(cond -> cond.getType().equals("Established") && cond.getStatus().equals("True")),
+                            30, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     private static Map<String, String> load() {
         if (!Files.isReadable(FILE)) {
             throw new IllegalStateException("test services are not running (" + FILE

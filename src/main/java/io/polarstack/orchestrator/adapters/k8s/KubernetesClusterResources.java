@@ -6,16 +6,43 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Set;
+import java.util.function.Consumer;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
 
 import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
+import io.fabric8.kubernetes.api.model.EventBuilder;
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.NodeAddress;
+import io.fabric8.kubernetes.api.model.ObjectReferenceBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
+import io.fabric8.kubernetes.client.extended.leaderelection.LeaderElectionConfigBuilder;
+import io.fabric8.kubernetes.client.extended.leaderelection.resourcelock.LeaseLock;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.polarstack.orchestrator.api.MPDCluster;
+import io.polarstack.orchestrator.api.MPDClusterStatus;
 import io.polarstack.orchestrator.ports.ClusterResources;
 
 @Component
 class KubernetesClusterResources implements ClusterResources {
+
+    private static final Logger LOG = LoggerFactory.getLogger(KubernetesClusterResources.class);
+    static final String FIELD_MANAGER = "polarstack-orchestrator";
+    static final String COUNTERS = "polardb4mpd-controller";
+    static final String NEXT_ID = "NextClusterScopeCustInsId";
+    private static final int CONFLICT_ATTEMPTS = 10;
 
     private final KubernetesClient client;
 
@@ -63,5 +90,186 @@ class KubernetesClusterResources implements ClusterResources {
         ConfigMap configMap = client.configMaps().inNamespace(namespace).withName(name).get();
         return configMap == null ? Optional.empty()
                 : Optional.of(configMap.getData() == null ? Map.of() : Map.copyOf(configMap.getData()));
+    }
+
+    @Override
+    public Optional<MPDCluster> cluster(String namespace, String name) {
+        return Optional.ofNullable(client.resources(MPDCluster.class).inNamespace(namespace).withName(name).get());
+    }
+
+    @Override
+    public ApplyResult apply(HasMetadata object) {
+        HasMetadata existing = client.resource(object).get();
+        // Server-side apply, creation included, so this manager owns the fields; applying the same object
+        // again then leaves the resourceVersion alone.
+        HasMetadata applied = client.resource(object).fieldManager(FIELD_MANAGER).forceConflicts().serverSideApply();
+        if (existing == null) {
+            return ApplyResult.CREATED;
+        }
+        return applied.getMetadata().getResourceVersion().equals(existing.getMetadata().getResourceVersion())
+                ? ApplyResult.UNCHANGED : ApplyResult.UPDATED;
+    }
+
+    @Override
+    public Optional<PodState> pod(String namespace, String name) {
+        Pod pod = client.pods().inNamespace(namespace).withName(name).get();
+        if (pod == null) {
+            return Optional.empty();
+        }
+        var status = pod.getStatus();
+        boolean ready = status != null && status.getConditions() != null && status.getConditions().stream()
+                .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
+        return Optional.of(new PodState(name, pod.getSpec().getNodeName(), status == null ? null : status.getHostIP(),
+                status == null ? null : status.getPhase(), ready, pod.getMetadata().getDeletionTimestamp() != null));
+    }
+
+    @Override
+    public void deletePod(String namespace, String name) {
+        client.pods().inNamespace(namespace).withName(name).delete();
+    }
+
+    @Override
+    public MPDCluster updateStatus(String namespace, String name, Consumer<MPDClusterStatus> change) {
+        return withConflictRetry("status of " + namespace + "/" + name, () -> {
+            MPDCluster cluster = existing(namespace, name);
+            if (cluster.getStatus() == null) {
+                cluster.setStatus(new MPDClusterStatus());
+            }
+            change.accept(cluster.getStatus());
+            return client.resource(cluster).updateStatus();
+        });
+    }
+
+    @Override
+    public MPDCluster annotate(String namespace, String name, Map<String, String> set, Set<String> remove) {
+        return withConflictRetry("annotations of " + namespace + "/" + name, () -> {
+            MPDCluster cluster = existing(namespace, name);
+            Map<String, String> annotations = cluster.getMetadata().getAnnotations() == null ? new HashMap<>()
+                    : new HashMap<>(cluster.getMetadata().getAnnotations());
+            if (annotations.keySet().stream().noneMatch(remove::contains) && annotations.entrySet().containsAll(set.entrySet())) {
+                return cluster;
+            }
+            annotations.keySet().removeAll(remove);
+            annotations.putAll(set);
+            cluster.getMetadata().setAnnotations(annotations);
+            return client.resource(cluster).update();
+        });
+    }
+
+    @Override
+    public MPDCluster finalizer(String namespace, String name, boolean present) {
+        return withConflictRetry("finalizer of " + namespace + "/" + name, () -> {
+            MPDCluster cluster = existing(namespace, name);
+            List<String> finalizers = cluster.getMetadata().getFinalizers() == null ? new ArrayList<>()
+                    : new ArrayList<>(cluster.getMetadata().getFinalizers());
+            if (finalizers.contains(MPDCluster.FINALIZER) == present) {
+                return cluster;
+            }
+            if (present) {
+                finalizers.add(MPDCluster.FINALIZER);
+            } else {
+                finalizers.remove(MPDCluster.FINALIZER);
+            }
+            cluster.getMetadata().setFinalizers(finalizers);
+            return client.resource(cluster).update();
+        });
+    }
+
+    @Override
+    public void event(MPDCluster cluster, String type, String reason, String message) {
+        String now = Instant.now().toString();
+        var meta = cluster.getMetadata();
+        client.v1().events().inNamespace(meta.getNamespace()).resource(new EventBuilder()
+                .withNewMetadata().withGenerateName(meta.getName() + ".").withNamespace(meta.getNamespace()).endMetadata()
+                .withInvolvedObject(new ObjectReferenceBuilder().withApiVersion(cluster.getApiVersion())
+                        .withKind(cluster.getKind()).withNamespace(meta.getNamespace()).withName(meta.getName())
+                        .withUid(meta.getUid()).withResourceVersion(meta.getResourceVersion()).build())
+                .withType(type).withReason(reason).withMessage(message).withCount(1)
+                .withFirstTimestamp(now).withLastTimestamp(now)
+                .withNewSource().withComponent(FIELD_MANAGER).endSource()
+                .build()).create();
+    }
+
+    @Override
+    public long reserveIds(String namespace, int count) {
+        return withConflictRetry("id counter " + namespace + "/" + COUNTERS, () -> {
+            var resource = client.configMaps().inNamespace(namespace).withName(COUNTERS);
+            ConfigMap counters = resource.get();
+            if (counters == null) {  // a 409 here means another replica created it first: the retry reads it
+                counters = resource.create(new ConfigMapBuilder().withNewMetadata().withName(COUNTERS)
+                        .withNamespace(namespace).endMetadata().addToData(NEXT_ID, "1000").build());
+            }
+            Map<String, String> data = counters.getData() == null ? new HashMap<>() : new HashMap<>(counters.getData());
+            long first = Long.parseLong(data.getOrDefault(NEXT_ID, "1000"));
+            data.put(NEXT_ID, Long.toString(first + count));
+            counters.setData(data);
+            client.resource(counters).update();  // optimistic: carries the resourceVersion just read
+            return first;
+        });
+    }
+
+    @Override
+    public AutoCloseable watchClusters(Set<String> namespaces, Consumer<MPDCluster> onChange) {
+        ResourceEventHandler<MPDCluster> handler = new ResourceEventHandler<>() {
+            @Override
+            public void onAdd(MPDCluster cluster) {
+                onChange.accept(cluster);
+            }
+
+            @Override
+            public void onUpdate(MPDCluster before, MPDCluster after) {
+                onChange.accept(after);
+            }
+
+            @Override
+            public void onDelete(MPDCluster cluster, boolean finalStateUnknown) {
+                // deletion is handled through the finalizer while the resource still exists
+            }
+        };
+        long resync = Duration.ofMinutes(1).toMillis();
+        List<SharedIndexInformer<MPDCluster>> informers = new ArrayList<>();
+        if (namespaces.isEmpty()) {
+            informers.add(client.resources(MPDCluster.class).inAnyNamespace().inform(handler, resync));
+        } else {
+            namespaces.forEach(ns -> informers.add(client.resources(MPDCluster.class).inNamespace(ns).inform(handler, resync)));
+        }
+        return () -> informers.forEach(SharedIndexInformer::close);
+    }
+
+    @Override
+    public AutoCloseable lead(String namespace, String name, String identity, Runnable started, Runnable stopped) {
+        var config = new LeaderElectionConfigBuilder()
+                .withName(name)
+                .withLock(new LeaseLock(namespace, name, identity))
+                .withLeaseDuration(Duration.ofSeconds(15))
+                .withRenewDeadline(Duration.ofSeconds(10))
+                .withRetryPeriod(Duration.ofSeconds(2))
+                .withReleaseOnCancel(true)
+                .withLeaderCallbacks(new LeaderCallbacks(started, stopped,
+                        leader -> LOG.info("Lease {}/{} is held by {}", namespace, name, leader)))
+                .build();
+        var election = client.leaderElector().withConfig(config).build().start();
+        return () -> election.cancel(true);
+    }
+
+    private MPDCluster existing(String namespace, String name) {
+        MPDCluster cluster = client.resources(MPDCluster.class).inNamespace(namespace).withName(name).get();
+        if (cluster == null) {
+            throw new IllegalStateException("MPDCluster " + namespace + "/" + name + " no longer exists");
+        }
+        return cluster;
+    }
+
+    private static <T> T withConflictRetry(String what, java.util.function.Supplier<T> write) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return write.get();
+            } catch (KubernetesClientException e) {
+                if (e.getCode() != 409 || attempt == CONFLICT_ATTEMPTS) {
+                    throw e;
+                }
+                LOG.debug("conflict writing {} (attempt {}), reading it again", what, attempt);
+            }
+        }
     }
 }

@@ -12,15 +12,47 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * @param admin         the engine user created at first start
  * @param kubernetes    how to reach the Kubernetes API
  * @param storage       how to reach the storage hosts over SSH
+ * @param operator      which clusters this orchestrator watches and how replicas elect the watcher
  */
 @ConfigurationProperties("orchestrator")
-public record OrchestratorProperties(Map<String, String> retryProfiles, Admin admin, Kubernetes kubernetes, Storage storage) {
+public record OrchestratorProperties(Map<String, String> retryProfiles, Admin admin, Kubernetes kubernetes, Storage storage,
+        Operator operator) {
 
     public OrchestratorProperties {
         retryProfiles = retryProfiles == null ? Map.of() : Map.copyOf(retryProfiles);
         admin = admin == null ? new Admin(null, null, null) : admin;
         kubernetes = kubernetes == null ? new Kubernetes(null) : kubernetes;
         storage = storage == null ? new Storage(null, null, null, false, null, null, 0, false, null, null, null, 0) : storage;
+        operator = operator == null ? new Operator(true, null, null, null, null, null, null) : operator;
+    }
+
+    /**
+     * @param enabled          watch MPDClusters and start their flows (off: flows run only when started by hand)
+     * @param name             handle only clusters whose {@code spec.operatorName} is this (empty spec = {@code polar-mpd})
+     * @param namespaces       watch these namespaces; empty = all
+     * @param leaseNamespace   where the leader-election Lease lives
+     * @param identity         this replica's name in the Lease; default the host name
+     * @param catalogNamespace where the version catalog, class and counter ConfigMaps live
+     * @param resync           how often every cluster is looked at again even without a change
+     */
+    public record Operator(boolean enabled, String name, java.util.List<String> namespaces, String leaseNamespace,
+            String identity, String catalogNamespace, Duration resync) {
+        public Operator {
+            name = name == null || name.isBlank() ? "polar-mpd" : name;
+            namespaces = namespaces == null ? java.util.List.of() : java.util.List.copyOf(namespaces);
+            leaseNamespace = leaseNamespace == null || leaseNamespace.isBlank() ? "default" : leaseNamespace;
+            identity = identity == null || identity.isBlank() ? hostName() : identity;
+            catalogNamespace = catalogNamespace == null || catalogNamespace.isBlank() ? "kube-system" : catalogNamespace;
+            resync = resync == null ? Duration.ofMinutes(1) : resync;
+        }
+
+        private static String hostName() {
+            try {
+                return java.net.InetAddress.getLocalHost().getHostName() + "-" + ProcessHandle.current().pid();
+            } catch (java.net.UnknownHostException e) {
+                return "orchestrator-" + ProcessHandle.current().pid();
+            }
+        }
     }
 
     /**

@@ -4,6 +4,7 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 import io.polarstack.orchestrator.OrchestratorProperties;
+import io.polarstack.orchestrator.ports.ClusterResources;
 
 /** The engine plugins; the Camunda starter adds every ProcessEnginePlugin bean to the engine. */
 @Configuration(proxyBeanMethods = false)
@@ -12,6 +13,11 @@ class EngineConfiguration {
     @Bean
     RetryProfilePlugin retryProfilePlugin(OrchestratorProperties properties) {
         return new RetryProfilePlugin(properties.retryProfiles());
+    }
+
+    @Bean
+    ClusterStatusPlugin clusterStatusPlugin(ClusterResources resources) {
+        return new ClusterStatusPlugin(resources);
     }
 
     @Bean

@@ -67,7 +67,7 @@ public interface ClusterResources {
     long reserveIds(String namespace, int count);
 
     /** Calls {@code onChange} for every cluster added or changed (and on periodic resync) until closed. */
-    AutoCloseable watchClusters(Set<String> namespaces, Consumer<MPDCluster> onChange);
+    AutoCloseable watchClusters(Set<String> namespaces, java.time.Duration resync, Consumer<MPDCluster> onChange);
 
     /**
      * Campaigns for the Lease {@code namespace/name}; {@code started} runs while this replica leads,

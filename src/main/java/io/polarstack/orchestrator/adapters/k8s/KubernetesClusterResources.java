@@ -209,7 +209,7 @@ class KubernetesClusterResources implements ClusterResources {
     }
 
     @Override
-    public AutoCloseable watchClusters(Set<String> namespaces, Consumer<MPDCluster> onChange) {
+    public AutoCloseable watchClusters(Set<String> namespaces, Duration resync, Consumer<MPDCluster> onChange) {
         ResourceEventHandler<MPDCluster> handler = new ResourceEventHandler<>() {
             @Override
             public void onAdd(MPDCluster cluster) {
@@ -226,12 +226,12 @@ class KubernetesClusterResources implements ClusterResources {
                 // deletion is handled through the finalizer while the resource still exists
             }
         };
-        long resync = Duration.ofMinutes(1).toMillis();
+        long resyncMillis = resync.toMillis();
         List<SharedIndexInformer<MPDCluster>> informers = new ArrayList<>();
         if (namespaces.isEmpty()) {
-            informers.add(client.resources(MPDCluster.class).inAnyNamespace().inform(handler, resync));
+            informers.add(client.resources(MPDCluster.class).inAnyNamespace().inform(handler, resyncMillis));
         } else {
-            namespaces.forEach(ns -> informers.add(client.resources(MPDCluster.class).inNamespace(ns).inform(handler, resync)));
+            namespaces.forEach(ns -> informers.add(client.resources(MPDCluster.class).inNamespace(ns).inform(handler, resyncMillis)));
         }
         return () -> informers.forEach(SharedIndexInformer::close);
     }

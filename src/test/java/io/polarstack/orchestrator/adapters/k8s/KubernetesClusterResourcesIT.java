@@ -150,7 +150,7 @@ class KubernetesClusterResourcesIT {
     @Test
     void theWatchSeesClustersComeAndChange() throws Exception {
         List<String> seen = new CopyOnWriteArrayList<>();
-        try (var watch = resources.watchClusters(Set.of(ns), c -> seen.add(c.getMetadata().getName()))) {
+        try (var watch = resources.watchClusters(Set.of(ns), Duration.ofMinutes(1), c -> seen.add(c.getMetadata().getName()))) {
             newCluster("watched");
             await(() -> seen.contains("watched"), "the watch to report the new cluster");
         }

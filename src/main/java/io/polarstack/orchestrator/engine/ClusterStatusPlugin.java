@@ -1,0 +1,184 @@
+package io.polarstack.orchestrator.engine;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import org.camunda.bpm.engine.delegate.DelegateExecution;
+import org.camunda.bpm.engine.delegate.ExecutionListener;
+import org.camunda.bpm.engine.impl.bpmn.parser.AbstractBpmnParseListener;
+import org.camunda.bpm.engine.impl.cfg.AbstractProcessEnginePlugin;
+import org.camunda.bpm.engine.impl.cfg.ProcessEngineConfigurationImpl;
+import org.camunda.bpm.engine.impl.incident.DefaultIncidentHandler;
+import org.camunda.bpm.engine.impl.incident.IncidentContext;
+import org.camunda.bpm.engine.impl.persistence.entity.ExecutionEntity;
+import org.camunda.bpm.engine.impl.pvm.process.ActivityImpl;
+import org.camunda.bpm.engine.impl.pvm.process.ScopeImpl;
+import org.camunda.bpm.engine.impl.util.xml.Element;
+import org.camunda.bpm.engine.runtime.Incident;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.polarstack.orchestrator.api.Conditions;
+import io.polarstack.orchestrator.api.FlowStatus;
+import io.polarstack.orchestrator.api.MPDCluster;
+import io.polarstack.orchestrator.flows.ClusterFlows;
+import io.polarstack.orchestrator.ports.ClusterResources;
+
+/**
+ * Mirrors a cluster flow's progress into its MPDCluster, so {@code kubectl get mpd} shows what Cockpit
+ * shows: the current step on every step, {@code Interrupt} with the {@code interrupt.*} annotations and a
+ * condition when a step stops with an incident, and the outcome at the end. A flow is a cluster flow when
+ * it carries the {@code clusterNamespace}/{@code clusterName} variables. Mirroring never fails a step.
+ */
+public class ClusterStatusPlugin extends AbstractProcessEnginePlugin {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ClusterStatusPlugin.class);
+    public static final String INTERRUPT_RECOVER = "interrupt.recover";
+    public static final String INTERRUPT_REASON = "interrupt.reason";
+    public static final String INTERRUPT_MESSAGE = "interrupt.message";
+    public static final String INTERRUPT_PREVIOUS = "interrupt.previous.status";
+    public static final Set<String> INTERRUPT_ANNOTATIONS = Set.of(INTERRUPT_RECOVER, INTERRUPT_REASON, INTERRUPT_MESSAGE,
+            INTERRUPT_PREVIOUS);
+
+    private final ClusterResources resources;
+
+    public ClusterStatusPlugin(ClusterResources resources) {
+        this.resources = resources;
+    }
+
+    @Override
+    public void preInit(ProcessEngineConfigurationImpl configuration) {
+        if (configuration.getCustomPostBPMNParseListeners() == null) {
+            configuration.setCustomPostBPMNParseListeners(new ArrayList<>());
+        }
+        configuration.getCustomPostBPMNParseListeners().add(new AbstractBpmnParseListener() {
+            @Override
+            public void parseServiceTask(Element element, ScopeImpl scope, ActivityImpl activity) {
+                activity.addListener(ExecutionListener.EVENTNAME_START, (ExecutionListener) ClusterStatusPlugin.this::stepStarted);
+            }
+
+            @Override
+            public void parseCallActivity(Element element, ScopeImpl scope, ActivityImpl activity) {
+                activity.addListener(ExecutionListener.EVENTNAME_START, (ExecutionListener) ClusterStatusPlugin.this::stepStarted);
+            }
+
+            @Override
+            public void parseProcess(Element element, org.camunda.bpm.engine.impl.persistence.entity.ProcessDefinitionEntity process) {
+                process.addListener(ExecutionListener.EVENTNAME_END, (ExecutionListener) ClusterStatusPlugin.this::flowEnded);
+            }
+        });
+        List<org.camunda.bpm.engine.impl.incident.IncidentHandler> handlers = configuration.getCustomIncidentHandlers() == null
+                ? new ArrayList<>() : new ArrayList<>(configuration.getCustomIncidentHandlers());
+        handlers.add(new DefaultIncidentHandler(Incident.FAILED_JOB_HANDLER_TYPE) {
+            @Override
+            public Incident handleIncident(IncidentContext context, String message) {
+                Incident incident = super.handleIncident(context, message);
+                stepFailed(context, message);
+                return incident;
+            }
+        });
+        configuration.setCustomIncidentHandlers(handlers);
+    }
+
+    record Cluster(String namespace, String name) {
+    }
+
+    static Cluster clusterOf(DelegateExecution execution) {
+        Object namespace = execution.getVariable(ClusterFlows.NAMESPACE);
+        Object name = execution.getVariable(ClusterFlows.NAME);
+        return namespace == null || name == null ? null : new Cluster(namespace.toString(), name.toString());
+    }
+
+    private void stepStarted(DelegateExecution execution) {
+        Cluster cluster = clusterOf(execution);
+        if (cluster == null) {
+            return;
+        }
+        String root = ((ExecutionEntity) execution).getRootProcessInstanceId();
+        String step = execution.getCurrentActivityId();
+        mirror(cluster, "step " + step, () -> resources.updateStatus(cluster.namespace(), cluster.name(), status -> {
+            FlowStatus flow = status.getFlow() != null && root.equals(status.getFlow().getProcessInstanceId())
+                    ? status.getFlow() : newFlow(flowName(execution), root);
+            flow.setStep(step);
+            flow.setIncident(null);
+            status.setFlow(flow);
+            Conditions.set(status, Conditions.FLOW_RUNNING, true, flow.getName(), "step " + step);
+        }));
+    }
+
+    private void flowEnded(DelegateExecution execution) {
+        Cluster cluster = clusterOf(execution);
+        if (cluster == null || ((ExecutionEntity) execution).getSuperExecution() != null) {
+            return;  // called flows report through their caller
+        }
+        String flow = flowName(execution);
+        boolean cancelled = execution.isCanceled();
+        mirror(cluster, "end of " + flow, () -> resources.updateStatus(cluster.namespace(), cluster.name(), status -> {
+            status.setFlow(null);
+            Conditions.set(status, Conditions.FLOW_RUNNING, false, cancelled ? "Cancelled" : "Completed",
+                    flow + (cancelled ? " was cancelled" : " completed") + " at " + Instant.now());
+        }));
+    }
+
+    private void stepFailed(IncidentContext context, String message) {
+        ExecutionEntity execution = context.getExecutionId() == null ? null
+                : org.camunda.bpm.engine.impl.context.Context.getCommandContext().getExecutionManager()
+                        .findExecutionById(context.getExecutionId());
+        if (execution == null) {
+            return;
+        }
+        Cluster cluster = clusterOf(execution);
+        if (cluster == null) {
+            return;
+        }
+        String step = context.getActivityId();
+        String text = (message == null ? "no message" : message);
+        String shortText = text.length() > 900 ? text.substring(0, 900) + "..." : text;
+        String how = "Fix the cause, then retry the step: Cockpit (Retry), PUT /engine-rest/job/"
+                + context.getConfiguration() + "/retries, or annotate the cluster interrupt.recover=T";
+        mirror(cluster, "incident at " + step, () -> {
+            String[] previous = new String[1];
+            MPDCluster updated = resources.updateStatus(cluster.namespace(), cluster.name(), status -> {
+                previous[0] = "Interrupt".equals(status.getClusterStatus()) ? previous[0] : status.getClusterStatus();
+                status.setClusterStatus("Interrupt");
+                FlowStatus flow = status.getFlow() == null
+                        ? newFlow(flowName(execution), execution.getRootProcessInstanceId()) : status.getFlow();
+                flow.setStep(step);
+                flow.setIncident(shortText);
+                status.setFlow(flow);
+                Conditions.set(status, Conditions.INTERRUPTED, true, "StepFailed", step + " failed: " + shortText + ". " + how);
+            });
+            Map<String, String> annotations = new java.util.HashMap<>(Map.of(INTERRUPT_RECOVER, "F",
+                    INTERRUPT_REASON, "STEP_FAILED", INTERRUPT_MESSAGE, step + ": " + shortText));
+            if (previous[0] != null) {
+                annotations.put(INTERRUPT_PREVIOUS, previous[0]);
+            }
+            resources.annotate(cluster.namespace(), cluster.name(), annotations, Set.of());
+            resources.event(updated, "Warning", "StepFailed", step + ": " + shortText);
+        });
+    }
+
+    private static FlowStatus newFlow(String name, String processInstanceId) {
+        FlowStatus flow = new FlowStatus();
+        flow.setName(name);
+        flow.setProcessInstanceId(processInstanceId);
+        flow.setStartedAt(Instant.now().toString());
+        return flow;
+    }
+
+    private static String flowName(DelegateExecution execution) {
+        String definitionId = execution.getProcessInstance().getProcessDefinitionId();
+        return definitionId.substring(0, definitionId.indexOf(':'));
+    }
+
+    private static void mirror(Cluster cluster, String what, Runnable write) {
+        try {
+            write.run();
+        } catch (RuntimeException e) {
+            LOG.warn("could not show {} on MPDCluster {}/{}: {}", what, cluster.namespace(), cluster.name(), e.toString());
+        }
+    }
+}

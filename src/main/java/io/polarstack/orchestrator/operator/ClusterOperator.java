@@ -1,0 +1,233 @@
+package io.polarstack.orchestrator.operator;
+
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.boot.context.event.ApplicationReadyEvent;
+import org.springframework.context.event.EventListener;
+import org.springframework.stereotype.Component;
+
+import io.polarstack.orchestrator.OrchestratorProperties;
+import io.polarstack.orchestrator.api.Conditions;
+import io.polarstack.orchestrator.api.FlowStatus;
+import io.polarstack.orchestrator.api.MPDCluster;
+import io.polarstack.orchestrator.engine.ClusterStatusPlugin;
+import io.polarstack.orchestrator.flows.ClusterFlows;
+import io.polarstack.orchestrator.ports.ClusterResources;
+
+/**
+ * The operator loop: while this replica holds the Lease, every change to an MPDCluster is looked at once, in
+ * order, and turned into at most one running flow per cluster. It decides and starts; the flows do the work.
+ */
+@Component
+public class ClusterOperator {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ClusterOperator.class);
+    static final String LEASE = "polarstack-orchestrator";
+
+    private final ClusterResources resources;
+    private final ClusterFlows flows;
+    private final OrchestratorProperties.Operator settings;
+    private final ExecutorService worker = Executors.newSingleThreadExecutor(r -> new Thread(r, "cluster-operator"));
+    private final Set<String> queued = ConcurrentHashMap.newKeySet();
+    private volatile AutoCloseable watch;
+    private AutoCloseable leadership;
+
+    public ClusterOperator(ClusterResources resources, ClusterFlows flows, OrchestratorProperties properties) {
+        this.resources = resources;
+        this.flows = flows;
+        this.settings = properties.operator();
+    }
+
+    /** After the engine and its job executor run, so a flow started here moves at once. */
+    @EventListener(ApplicationReadyEvent.class)
+    public void start() {
+        if (!settings.enabled()) {
+            LOG.info("operator disabled (orchestrator.operator.enabled=false): flows start only when asked for");
+            return;
+        }
+        leadership = resources.lead(settings.leaseNamespace(), LEASE, settings.identity(), this::startWatching,
+                this::stopWatching);
+    }
+
+    @jakarta.annotation.PreDestroy
+    public void stop() throws Exception {
+        if (leadership != null) {
+            leadership.close();
+        }
+        stopWatching();
+        worker.shutdownNow();
+    }
+
+    private synchronized void startWatching() {
+        LOG.info("leading: watching MPDClusters in {}", settings.namespaces().isEmpty() ? "all namespaces" : settings.namespaces());
+        watch = resources.watchClusters(Set.copyOf(settings.namespaces()), settings.resync(), this::enqueue);
+    }
+
+    private synchronized void stopWatching() {
+        if (watch != null) {
+            try {
+                watch.close();
+            } catch (Exception e) {
+                LOG.warn("closing the cluster watch: {}", e.toString());
+            }
+            watch = null;
+            LOG.info("no longer leading: stopped watching MPDClusters");
+        }
+    }
+
+    private void enqueue(MPDCluster cluster) {
+        String namespace = cluster.getMetadata().getNamespace();
+        String name = cluster.getMetadata().getName();
+        if (queued.add(namespace + "/" + name)) {
+            worker.execute(() -> {
+                queued.remove(namespace + "/" + name);
+                try {
+                    resources.cluster(namespace, name).ifPresent(this::reconcile);
+                } catch (RuntimeException e) {
+                    LOG.warn("MPDCluster {}/{}: {}", namespace, name, e.toString(), e);
+                }
+            });
+        }
+    }
+
+    /** One look at one cluster; visible for tests. */
+    void reconcile(MPDCluster cluster) {
+        String namespace = cluster.getMetadata().getNamespace();
+        String name = cluster.getMetadata().getName();
+        String operatorName = Objects.requireNonNullElse(cluster.getSpec().getOperatorName(), "");
+        if (!(operatorName.isEmpty() ? "polar-mpd" : operatorName).equals(settings.name())) {
+            return;
+        }
+        Map<String, String> annotations = Objects.requireNonNullElse(cluster.getMetadata().getAnnotations(), Map.of());
+        String key = ClusterFlows.businessKey(namespace, name);
+        var active = flows.active(key);
+
+        if (cluster.getMetadata().getDeletionTimestamp() != null) {
+            if (cluster.getMetadata().getFinalizers() == null
+                    || !cluster.getMetadata().getFinalizers().contains(MPDCluster.FINALIZER)) {
+                return;
+            }
+            if (active.isPresent() && !active.get().getProcessDefinitionId().startsWith("DeleteCluster:")) {
+                flows.cancel(active.get(), "the cluster is being deleted");
+                active = java.util.Optional.empty();
+            }
+            if (active.isEmpty()) {
+                startFlow(cluster, new Trigger(-1, "Deleting", "DeleteCluster", Map.of(), false));
+            }
+            return;
+        }
+        if (cluster.getMetadata().getFinalizers() == null
+                || !cluster.getMetadata().getFinalizers().contains(MPDCluster.FINALIZER)) {
+            resources.finalizer(namespace, name, true);
+        }
+        if (TriggerTable.isTrue(annotations.get("cancelled"))) {
+            cancel(cluster, active.orElse(null));
+            return;
+        }
+        if (cluster.getStatus() != null && TriggerTable.INTERRUPT.equals(cluster.getStatus().getClusterStatus())
+                && annotations.containsKey(ClusterStatusPlugin.INTERRUPT_RECOVER)
+                && !"F".equalsIgnoreCase(annotations.get(ClusterStatusPlugin.INTERRUPT_RECOVER))) {
+            resume(cluster, annotations, active.orElse(null));
+            return;
+        }
+        if (active.isPresent()) {
+            return;  // one flow at a time: a change waits until this one ends
+        }
+        var trigger = TriggerTable.evaluate(cluster);
+        if (trigger.isEmpty()) {
+            return;
+        }
+        if (!flows.deployed(trigger.get().processKey())) {
+            notAvailable(cluster, trigger.get());
+            return;
+        }
+        startFlow(cluster, trigger.get());
+    }
+
+    private void startFlow(MPDCluster cluster, Trigger trigger) {
+        String namespace = cluster.getMetadata().getNamespace();
+        String name = cluster.getMetadata().getName();
+        var instance = flows.start(trigger.processKey(), namespace, name, trigger.variables());
+        LOG.info("MPDCluster {}/{}: started {} (trigger row {}) as {}", namespace, name, trigger.processKey(), trigger.row(),
+                instance.getId());
+        var updated = resources.updateStatus(namespace, name, status -> {
+            status.setClusterStatus(trigger.state());
+            if (status.getFlow() == null || !instance.getId().equals(status.getFlow().getProcessInstanceId())) {
+                FlowStatus flow = new FlowStatus();
+                flow.setName(trigger.processKey());
+                flow.setProcessInstanceId(instance.getId());
+                flow.setStartedAt(java.time.Instant.now().toString());
+                status.setFlow(flow);
+            }
+            status.setObservedGeneration(cluster.getMetadata().getGeneration());
+            Conditions.set(status, Conditions.FLOW_RUNNING, true, trigger.processKey(), trigger.processKey() + " started");
+            Conditions.set(status, Conditions.OPERATION_AVAILABLE, true, "FlowStarted", trigger.processKey() + " started");
+        });
+        resources.event(updated, "Normal", "FlowStarted", trigger.processKey() + " started (process instance "
+                + instance.getId() + ")");
+    }
+
+    private void notAvailable(MPDCluster cluster, Trigger trigger) {
+        var condition = Conditions.get(cluster.getStatus(), Conditions.OPERATION_AVAILABLE);
+        String message = trigger.state() + " was requested, but this orchestrator has no " + trigger.processKey()
+                + " flow yet; the request stays on the resource and runs once an orchestrator with that flow is installed";
+        if (condition != null && "False".equals(condition.getStatus()) && message.equals(condition.getMessage())) {
+            return;
+        }
+        var updated = resources.updateStatus(cluster.getMetadata().getNamespace(), cluster.getMetadata().getName(),
+                status -> Conditions.set(status, Conditions.OPERATION_AVAILABLE, false, "FlowNotAvailable", message));
+        resources.event(updated, "Warning", "FlowNotAvailable", message);
+    }
+
+    private void cancel(MPDCluster cluster, org.camunda.bpm.engine.runtime.ProcessInstance active) {
+        String namespace = cluster.getMetadata().getNamespace();
+        String name = cluster.getMetadata().getName();
+        String reason = "cancelled by annotation cancelled=true";
+        String previous = cluster.getStatus() == null ? null : cluster.getStatus().getClusterStatus();
+        if (active != null) {
+            flows.cancel(active, reason);
+        }
+        var updated = resources.updateStatus(namespace, name, status -> {
+            status.setClusterStatus(TriggerTable.INTERRUPT);
+            status.setFlow(null);
+            Conditions.set(status, Conditions.INTERRUPTED, true, "Cancelled", (active == null ? "nothing was running; "
+                    : active.getProcessDefinitionId().split(":")[0] + " ") + reason
+                    + ". To go on, annotate interrupt.recover=T (or forceRebuild=true)");
+        });
+        Map<String, String> set = new HashMap<>(Map.of(ClusterStatusPlugin.INTERRUPT_RECOVER, "F",
+                ClusterStatusPlugin.INTERRUPT_REASON, "CANCELLED", ClusterStatusPlugin.INTERRUPT_MESSAGE, reason));
+        if (previous != null && !TriggerTable.INTERRUPT.equals(previous)) {
+            set.put(ClusterStatusPlugin.INTERRUPT_PREVIOUS, previous);
+        }
+        resources.annotate(namespace, name, set, Set.of("cancelled"));
+        resources.event(updated, "Warning", "FlowCancelled", reason);
+    }
+
+    private void resume(MPDCluster cluster, Map<String, String> annotations,
+            org.camunda.bpm.engine.runtime.ProcessInstance active) {
+        String namespace = cluster.getMetadata().getNamespace();
+        String name = cluster.getMetadata().getName();
+        String previous = annotations.getOrDefault(ClusterStatusPlugin.INTERRUPT_PREVIOUS, TriggerTable.RUNNING);
+        int resumed = active == null ? 0 : flows.resume(active);
+        // Status first: once the job runs again, its own step listener writes the status.
+        var updated = resources.updateStatus(namespace, name, status -> {
+            status.setClusterStatus(previous.isBlank() ? TriggerTable.RUNNING : previous);
+            if (status.getFlow() != null) {
+                status.getFlow().setIncident(null);
+            }
+            Conditions.set(status, Conditions.INTERRUPTED, false, "Resumed",
+                    resumed > 0 ? "resumed " + resumed + " failed step(s) by interrupt.recover" : "interrupt cleared by interrupt.recover");
+        });
+        resources.annotate(namespace, name, Map.of(), ClusterStatusPlugin.INTERRUPT_ANNOTATIONS);
+        resources.event(updated, "Normal", "Resumed", resumed > 0 ? "retrying " + resumed + " failed step(s)"
+                : "interrupt cleared; back to " + previous);
+    }
+}

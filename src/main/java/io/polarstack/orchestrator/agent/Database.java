@@ -125,6 +125,32 @@ public final class Database implements AutoCloseable {
         }
     }
 
+    /**
+     * Asks the server whether {@code value} is valid for parameter {@code name} by setting it in a transaction that
+     * is rolled back. Returns the server's complaint, or null when valid or when the parameter cannot be set in a
+     * session (reload- and restart-only parameters: the server checks those when it reloads).
+     */
+    public String invalidSetting(String name, String value) {
+        try {
+            connection.setAutoCommit(false);
+            try (PreparedStatement ps = connection.prepareStatement(MARK + "select set_config(?, ?, true)")) {
+                ps.setString(1, name);
+                ps.setString(2, value);
+                ps.execute();
+            }
+            return null;
+        } catch (SQLException e) {
+            return "55P02".equals(e.getSQLState()) ? null : e.getMessage();
+        } finally {
+            try {
+                connection.rollback();
+                connection.setAutoCommit(true);
+            } catch (SQLException e) {
+                log.warn("ending the validation transaction: %s", e.getMessage());
+            }
+        }
+    }
+
     private static Object[] prepend(Object first, Object[] rest) {
         Object[] all = new Object[rest.length + 1];
         all[0] = first;

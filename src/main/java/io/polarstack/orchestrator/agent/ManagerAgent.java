@@ -3,7 +3,6 @@ package io.polarstack.orchestrator.agent;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -13,6 +12,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Pattern;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -122,14 +122,16 @@ public final class ManagerAgent implements Callable<Integer> {
         }
     }
 
+    /**
+     * Reads the first JSON value on stdin and stops there: an exec channel may not be able to signal end of input
+     * (Kubernetes exec over websockets before protocol v5), so the agent must not wait for EOF.
+     */
     private Request readRequest() {
-        try {
-            byte[] bytes = in.readAllBytes();
-            String text = new String(bytes, StandardCharsets.UTF_8).strip();
-            if (text.isEmpty()) {
+        try (JsonParser parser = JSON.createParser(in)) {
+            if (parser.nextToken() == null) {
                 return Request.empty();
             }
-            return Request.of(JSON.readTree(text));
+            return Request.of(JSON.readTree(parser));
         } catch (JsonProcessingException e) {
             throw AgentException.invalid("the request on stdin is not valid JSON: " + e.getOriginalMessage());
         } catch (IOException e) {

@@ -77,8 +77,9 @@ final class SqlActions {
 
     /**
      * {@code params-update}: rewrites only the given keys of postgresql.conf. While the engine runs, the server
-     * first checks the new file ({@code pg_file_settings}); a value it rejects restores the old file and fails
-     * naming the parameter. Then reload, and report which parameters wait for a restart.
+     * first checks each value (a rolled-back {@code set_config}) and then the new file ({@code pg_file_settings});
+     * a rejection leaves the old file and fails naming the parameter. Then reload, and report which parameters wait
+     * for a restart.
      */
     static Map<String, Object> paramsUpdate(Instance instance, Request request) {
         instance.requireInstalled();
@@ -100,9 +101,17 @@ final class SqlActions {
             return result;
         }
         try (Database db = Database.open(instance)) {
+            for (Map.Entry<String, String> e : params.entrySet()) {
+                String complaint = db.invalidSetting(e.getKey(), e.getValue());
+                if (complaint != null) {
+                    throw AgentException.invalid("the server rejects parameter '" + e.getKey() + "': " + complaint
+                            + "; postgresql.conf was left unchanged");
+                }
+            }
             conf.write(confPath);
-            List<Map<String, Object>> errors = db.query(
-                    "select name, error from pg_file_settings where error is not null and (name is null or lower(name) = any(?::text[]))",
+            // The server parses the new file; "could not be applied" only marks restart-only changes, not errors.
+            List<Map<String, Object>> errors = db.query("select name, error from pg_file_settings where error is not null "
+                    + "and error <> 'setting could not be applied' and (name is null or lower(name) = any(?::text[]))",
                     (Object) params.keySet().stream().map(String::toLowerCase).toArray(String[]::new));
             if (!errors.isEmpty()) {
                 ConfFile.parse(before).write(confPath);

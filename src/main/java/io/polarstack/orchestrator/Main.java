@@ -4,6 +4,8 @@ import java.util.Arrays;
 
 import org.springframework.boot.SpringApplication;
 
+import io.polarstack.orchestrator.agent.ManagerAgent;
+
 /**
  * The jar's entry point. It picks the command before anything heavy starts, so commands that
  * need no engine (the manager agent inside a database pod) start in well under a second.
@@ -13,6 +15,8 @@ public final class Main {
     static final String USAGE = """
             usage: java -jar orchestrator.jar [serve] [--property=value ...]
               serve    run the orchestrator (the default)
+              manager-agent <action>
+                       run one manager action on the local engine (see manager-agent --help)
               help     print this text
             """;
 
@@ -29,6 +33,7 @@ public final class Main {
                 application.setMainApplicationClass(OrchestratorApplication.class);
                 application.run(rest);
             }
+            case "manager-agent" -> System.exit(ManagerAgent.run(rest));
             case "help", "--help", "-h" -> System.out.print(USAGE);
             default -> {
                 System.err.printf("unknown command '%s'%n%s", command, USAGE);

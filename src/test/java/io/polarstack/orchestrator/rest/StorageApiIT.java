@@ -17,22 +17,20 @@ import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
 import io.polarstack.orchestrator.ports.StorageFabric;
-import io.polarstack.orchestrator.testing.TestEnvironment;
+import io.polarstack.orchestrator.testing.AppTestSupport;
 
 /**
  * The whole application on its HTTP port: /api/v1/storage answers only to an engine user, like /engine-rest,
  * and lists what the hosts of the real kube-apiserver's Nodes see.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
-        "orchestrator.admin.password=storage-api-it",
-        "spring.datasource.url=jdbc:h2:mem:storage-api-it;DB_CLOSE_DELAY=-1",
         "camunda.bpm.job-execution.enabled=false",
         "orchestrator.storage.node-selector=storage-api-it=none"})
 class StorageApiIT {
 
     @DynamicPropertySource
     static void kubernetes(DynamicPropertyRegistry registry) {
-        registry.add("orchestrator.kubernetes.kubeconfig", () -> TestEnvironment.get("KUBECONFIG"));
+        AppTestSupport.register(registry, "storage-api-it");
     }
 
     @LocalServerPort
@@ -49,11 +47,11 @@ class StorageApiIT {
         assertThat(get("/api/v1/storage/luns", "admin:wrong").statusCode()).isEqualTo(401);
         assertThat(get("/engine-rest/process-definition", null).statusCode()).isEqualTo(401);
 
-        HttpResponse<String> ok = get("/api/v1/storage/luns", "admin:storage-api-it");
+        HttpResponse<String> ok = get("/api/v1/storage/luns", AppTestSupport.ADMIN + ":" + AppTestSupport.ADMIN_PASSWORD);
         assertThat(ok.statusCode()).isEqualTo(200);
         assertThat(ok.body()).isEqualTo("[]");
         assertThat(storage.hosts()).isEmpty();
-        assertThat(get("/api/v1/storage/hosts/absent/luns", "admin:storage-api-it").statusCode()).isEqualTo(404);
+        assertThat(get("/api/v1/storage/hosts/absent/luns", AppTestSupport.ADMIN + ":" + AppTestSupport.ADMIN_PASSWORD).statusCode()).isEqualTo(404);
     }
 
     private HttpResponse<String> get(String path, String login) throws Exception {

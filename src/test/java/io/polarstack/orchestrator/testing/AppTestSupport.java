@@ -20,6 +20,8 @@ public final class AppTestSupport {
     public static void register(DynamicPropertyRegistry registry, String h2Name) {
         registry.add("orchestrator.admin.password", () -> ADMIN_PASSWORD);
         registry.add("orchestrator.kubernetes.kubeconfig", () -> TestEnvironment.get("KUBECONFIG"));
+        // The operator watches only where a test asks it to (the test-env API server is shared).
+        registry.add("orchestrator.operator.enabled", () -> "false");
         if (h2Name != null) {
             registry.add("spring.datasource.url", () -> "jdbc:h2:mem:" + h2Name + ";DB_CLOSE_DELAY=-1");
         }

@@ -1,0 +1,314 @@
+package io.polarstack.orchestrator.adapters.manager;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.UUID;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import io.polarstack.orchestrator.ports.ManagerClient;
+import io.polarstack.orchestrator.ports.PodExec;
+
+/**
+ * {@link ManagerClient} over {@link PodExec}: each call execs {@code <agentCommand> <action>} in the pod's
+ * {@code manager} container with one JSON request on stdin and reads the one JSON answer from stdout. Each action
+ * has its own time limit (the agent enforces it too); only "container not found / not ready" is retried, a bounded
+ * number of times, since every other failure is the agent's own answer.
+ */
+public class JsonManagerClient implements ManagerClient {
+
+    public static final String CONTAINER = "manager";
+    /** The agent gets the action's time; the exec waits a little longer so the agent's TIMEOUT answer arrives. */
+    private static final Duration EXEC_MARGIN = Duration.ofSeconds(10);
+
+    /** Retries of a container that is not ready: {@code attempts} in all, {@code delay} apart. */
+    public record Retry(int attempts, Duration delay) {
+        public static final Retry DEFAULT = new Retry(20, Duration.ofSeconds(3));
+    }
+
+    private final PodExec exec;
+    private final List<String> agentCommand;
+    private final Retry retry;
+    private final Map<String, Duration> timeouts;
+    private final ObjectMapper json = new ObjectMapper();
+
+    /**
+     * @param agentCommand argv that starts the agent in the container, e.g. {@code [manager-agent]}
+     * @param timeouts per-action time limits by action name; actions not listed use the agent's defaults
+     */
+    public JsonManagerClient(PodExec exec, List<String> agentCommand, Retry retry, Map<String, Duration> timeouts) {
+        this.exec = exec;
+        this.agentCommand = List.copyOf(agentCommand);
+        this.retry = retry;
+        this.timeouts = Map.copyOf(timeouts);
+    }
+
+    static final Map<String, Duration> DEFAULT_TIMEOUTS = Map.ofEntries(Map.entry("install", Duration.ofMinutes(10)),
+            Map.entry("start", Duration.ofMinutes(5)), Map.entry("stop", Duration.ofSeconds(330)), Map.entry("restart", Duration.ofMinutes(10)),
+            Map.entry("health", Duration.ofSeconds(15)), Map.entry("role", Duration.ofSeconds(15)),
+            Map.entry("account-create", Duration.ofMinutes(1)), Map.entry("params-update", Duration.ofMinutes(1)),
+            Map.entry("lock-diskfull", Duration.ofMinutes(1)), Map.entry("unlock-diskfull", Duration.ofMinutes(1)),
+            Map.entry("lock-expiry", Duration.ofSeconds(330)), Map.entry("unlock-expiry", Duration.ofMinutes(5)),
+            Map.entry("grow-storage", Duration.ofMinutes(5)), Map.entry("slot-create", Duration.ofSeconds(30)),
+            Map.entry("slot-remove", Duration.ofSeconds(30)), Map.entry("promote", Duration.ofMinutes(2)),
+            Map.entry("system-identifier", Duration.ofSeconds(30)));
+
+    public static Map<String, Duration> defaultTimeouts() {
+        return DEFAULT_TIMEOUTS;
+    }
+
+    @Override
+    public InstallResult install(Target target, InstallSpec spec) {
+        ObjectNode r = json.createObjectNode();
+        r.put("role", spec.role().name().toLowerCase(Locale.ROOT));
+        r.put("mode", spec.mode().name().toLowerCase(Locale.ROOT));
+        r.put("port", spec.port());
+        putIfSet(r, "listenAddresses", spec.listenAddresses());
+        r.set("params", json.valueToTree(spec.params() == null ? Map.of() : spec.params()));
+        if (spec.hbaCidrs() != null) {
+            r.set("hbaCidrs", json.valueToTree(spec.hbaCidrs()));
+        }
+        r.put("lockInstall", spec.lockInstall());
+        if (spec.primary() != null) {
+            ObjectNode p = r.putObject("primary");
+            p.put("host", spec.primary().host());
+            p.put("port", spec.primary().port());
+            p.put("user", spec.primary().user());
+            p.put("password", spec.primary().password());
+        }
+        putIfSet(r, "custinsId", spec.custinsId());
+        putIfSet(r, "slotUniqueName", spec.slotUniqueName());
+        putIfSet(r, "logicInsId", spec.logicInsId());
+        putIfSet(r, "wwid", spec.wwid());
+        putIfSet(r, "polarHostId", spec.polarHostId());
+        JsonNode res = call(target, "install", r);
+        return new InstallResult(res.path("skipped").asBoolean(), res.path("reusedDataDir").asBoolean(),
+                res.path("primarySlotName").isMissingNode() ? null : res.path("primarySlotName").asText(), res.path("locked").asBoolean());
+    }
+
+    @Override
+    public boolean start(Target target) {
+        return call(target, "start", json.createObjectNode()).path("alreadyRunning").asBoolean();
+    }
+
+    @Override
+    public StopResult stop(Target target, StopMode mode, int stopTimeoutSeconds) {
+        ObjectNode r = json.createObjectNode();
+        r.put("mode", mode.name().toLowerCase(Locale.ROOT));
+        r.put("stopTimeoutSeconds", stopTimeoutSeconds);
+        JsonNode res = call(target, "stop", r);
+        return new StopResult(res.path("alreadyStopped").asBoolean(), res.path("escalatedToImmediate").asBoolean());
+    }
+
+    @Override
+    public void restart(Target target) {
+        call(target, "restart", json.createObjectNode());
+    }
+
+    @Override
+    public Health health(Target target) {
+        try {
+            JsonNode res = call(target, "health", json.createObjectNode());
+            return new Health(HealthState.valueOf(res.path("state").asText().toUpperCase(Locale.ROOT)), res.path("locked").asBoolean(),
+                    res.path("detail").isMissingNode() ? null : res.path("detail").asText());
+        } catch (AgentFailure e) {
+            if ("ENGINE_NOT_RUNNING".equals(e.code())) {
+                return new Health(HealthState.STOPPED, e.details.path("locked").asBoolean(), e.getMessage());
+            }
+            throw e;
+        }
+    }
+
+    @Override
+    public RoleInfo role(Target target) {
+        return roleInfo(call(target, "role", json.createObjectNode()));
+    }
+
+    private static RoleInfo roleInfo(JsonNode res) {
+        boolean primary = "primary".equals(res.path("role").asText());
+        return new RoleInfo(primary, res.path("timeline").asLong(), primary ? null : res.path("replayLagBytes").asLong(),
+                primary || res.path("replayLagSeconds").isNull() ? null : res.path("replayLagSeconds").asDouble());
+    }
+
+    @Override
+    public boolean createAccount(Target target, String user, String password, int privilege) {
+        ObjectNode r = json.createObjectNode();
+        r.put("user", user);
+        r.put("password", password);
+        r.put("privilege", privilege);
+        return call(target, "account-create", r).path("created").asBoolean();
+    }
+
+    @Override
+    public ParamsResult updateParams(Target target, Map<String, String> params) {
+        ObjectNode r = json.createObjectNode();
+        r.set("params", json.valueToTree(params));
+        JsonNode res = call(target, "params-update", r);
+        List<String> pending = new ArrayList<>();
+        res.path("pendingRestart").forEach(n -> pending.add(n.asText()));
+        return new ParamsResult(res.path("reloaded").asBoolean(), pending);
+    }
+
+    @Override
+    public void lockDiskFull(Target target) {
+        call(target, "lock-diskfull", json.createObjectNode());
+    }
+
+    @Override
+    public void unlockDiskFull(Target target) {
+        call(target, "unlock-diskfull", json.createObjectNode());
+    }
+
+    @Override
+    public void lockExpiry(Target target) {
+        call(target, "lock-expiry", json.createObjectNode());
+    }
+
+    @Override
+    public void unlockExpiry(Target target) {
+        call(target, "unlock-expiry", json.createObjectNode());
+    }
+
+    @Override
+    public StorageInfo growStorage(Target target, String wwid) {
+        ObjectNode r = json.createObjectNode();
+        putIfSet(r, "wwid", wwid);
+        JsonNode res = call(target, "grow-storage", r);
+        return new StorageInfo(res.path("grown").asBoolean(), res.has("totalBytes") ? res.path("totalBytes").asLong() : null,
+                res.has("usableBytes") ? res.path("usableBytes").asLong() : null);
+    }
+
+    @Override
+    public String createSlot(Target target, SlotType type, String custinsId, String slotUniqueName) {
+        return call(target, "slot-create", slotRequest(type, custinsId, slotUniqueName)).path("slotName").asText();
+    }
+
+    @Override
+    public void removeSlot(Target target, SlotType type, String custinsId, String slotUniqueName) {
+        call(target, "slot-remove", slotRequest(type, custinsId, slotUniqueName));
+    }
+
+    private ObjectNode slotRequest(SlotType type, String custinsId, String slotUniqueName) {
+        ObjectNode r = json.createObjectNode();
+        r.put("slotType", type.name().toLowerCase(Locale.ROOT));
+        r.put("custinsId", custinsId);
+        r.put("slotUniqueName", slotUniqueName);
+        return r;
+    }
+
+    @Override
+    public RoleInfo promote(Target target) {
+        return roleInfo(call(target, "promote", json.createObjectNode()));
+    }
+
+    @Override
+    public String systemIdentifier(Target target) {
+        return call(target, "system-identifier", json.createObjectNode()).path("systemIdentifier").asText();
+    }
+
+    /** Sends one request and returns the agent's {@code result}, or throws its error as a {@link ManagerException}. */
+    JsonNode call(Target target, String action, ObjectNode request) {
+        Duration timeout = timeouts.getOrDefault(action, DEFAULT_TIMEOUTS.getOrDefault(action, Duration.ofMinutes(5)));
+        request.put("flavour", target.flavour().name().toLowerCase(Locale.ROOT));
+        Layout layout = target.layout();
+        putIfSet(request, "dataDir", layout.dataDir());
+        putIfSet(request, "logDir", layout.logDir());
+        putIfSet(request, "binDir", layout.binDir());
+        request.put("supervised", layout.supervised());
+        request.put("timeoutSeconds", Math.max(1, timeout.toSeconds()));
+        request.put("requestId", UUID.randomUUID().toString());
+        byte[] stdin;
+        try {
+            stdin = (json.writeValueAsString(request) + "\n").getBytes(StandardCharsets.UTF_8);
+        } catch (JsonProcessingException e) {
+            throw new ManagerException("INTERNAL", "cannot encode the " + action + " request for " + target, e);
+        }
+        List<String> argv = new ArrayList<>(agentCommand);
+        argv.add(action);
+        PodExec.Target where = new PodExec.Target(target.namespace(), target.pod(), CONTAINER);
+        PodExec.Result result = execWithRetry(where, argv, stdin, timeout.plus(EXEC_MARGIN), action);
+        return parse(target, action, result);
+    }
+
+    private PodExec.Result execWithRetry(PodExec.Target where, List<String> argv, byte[] stdin, Duration timeout, String action) {
+        for (int attempt = 1;; attempt++) {
+            try {
+                return exec.exec(where, argv, stdin, timeout);
+            } catch (PodExec.ContainerNotReadyException e) {
+                if (attempt >= retry.attempts()) {
+                    throw new ManagerException("CONTAINER_NOT_READY", action + " on " + where + ": the container is still not ready after "
+                            + attempt + " attempts: " + e.getMessage(), e);
+                }
+                sleep(retry.delay());
+            } catch (PodExec.ExecException e) {
+                throw new ManagerException("EXEC_FAILED", action + " on " + where + " could not run: " + e.getMessage(), e);
+            }
+        }
+    }
+
+    private JsonNode parse(Target target, String action, PodExec.Result result) {
+        JsonNode answer = lastJsonLine(result.stdout());
+        if (answer == null) {
+            throw new ManagerException("AGENT_FAILED", action + " on " + target + " gave no JSON answer (exit " + result.exitCode() + "): "
+                    + tail(result.stderr().isBlank() ? result.stdout() : result.stderr()), null);
+        }
+        if (result.exitCode() == 0 && answer.path("ok").asBoolean()) {
+            return answer.path("result");
+        }
+        JsonNode error = answer.path("error");
+        throw new AgentFailure(error.path("code").asText("AGENT_FAILED"), action + " on " + target + ": " + error.path("message").asText(
+                "exit " + result.exitCode()), error.path("details"));
+    }
+
+    private JsonNode lastJsonLine(String stdout) {
+        String[] lines = stdout.strip().split("\n");
+        for (int i = lines.length - 1; i >= 0; i--) {
+            String line = lines[i].strip();
+            if (line.startsWith("{")) {
+                try {
+                    return json.readTree(line);
+                } catch (JsonProcessingException e) {
+                    return null;
+                }
+            }
+        }
+        return null;
+    }
+
+    private static String tail(String text) {
+        String t = text.strip();
+        return t.length() <= 500 ? t : "..." + t.substring(t.length() - 500);
+    }
+
+    private static void putIfSet(ObjectNode node, String field, String value) {
+        if (value != null) {
+            node.put(field, value);
+        }
+    }
+
+    private static void sleep(Duration d) {
+        try {
+            Thread.sleep(d.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ManagerException("INTERRUPTED", "interrupted while waiting for the manager container", e);
+        }
+    }
+
+    /** The agent's own error answer. */
+    static final class AgentFailure extends ManagerException {
+        private final transient JsonNode details;
+
+        AgentFailure(String code, String message, JsonNode details) {
+            super(code, message, null);
+            this.details = details;
+        }
+    }
+}

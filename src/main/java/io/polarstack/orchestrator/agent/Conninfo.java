@@ -1,0 +1,27 @@
+package io.polarstack.orchestrator.agent;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** A libpq connection string with every value quoted by libpq's rules (single quotes, '\' escapes). */
+final class Conninfo {
+
+    private Conninfo() {
+    }
+
+    static String of(InstallSpec.Primary primary, String applicationName) {
+        Map<String, String> kv = new LinkedHashMap<>();
+        kv.put("host", primary.host());
+        kv.put("port", Integer.toString(primary.port()));
+        kv.put("user", primary.user());
+        kv.put("password", primary.password());
+        kv.put("application_name", applicationName);
+        StringBuilder s = new StringBuilder();
+        kv.forEach((k, v) -> s.append(s.length() == 0 ? "" : " ").append(k).append('=').append(quote(v)));
+        return s.toString();
+    }
+
+    static String quote(String value) {
+        return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'";
+    }
+}

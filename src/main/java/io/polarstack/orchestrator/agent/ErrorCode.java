@@ -1,0 +1,28 @@
+package io.polarstack.orchestrator.agent;
+
+/**
+ * The stable failure codes of the manager agent. The code and its exit status are the contract with
+ * {@code ManagerClient}; the message is for people.
+ */
+public enum ErrorCode {
+    INTERNAL(1),
+    INVALID_ARGUMENT(2),
+    ENGINE_NOT_RUNNING(3),
+    TIMEOUT(4),
+    INSTANCE_LOCKED(5),
+    NOT_SUPPORTED(6),
+    COMMAND_FAILED(7),
+    SQL_FAILED(8),
+    WRONG_ROLE(9),
+    NOT_INSTALLED(10);
+
+    private final int exitCode;
+
+    ErrorCode(int exitCode) {
+        this.exitCode = exitCode;
+    }
+
+    public int exitCode() {
+        return exitCode;
+    }
+}

@@ -13,6 +13,8 @@ public final class Main {
     static final String USAGE = """
             usage: java -jar orchestrator.jar [serve] [--property=value ...]
               serve    run the orchestrator (the default)
+              image build -f image.yml [--no-cache]
+                       build the images of image.yml (BuildImages on an embedded engine)
               help     print this text
             """;
 
@@ -29,6 +31,7 @@ public final class Main {
                 application.setMainApplicationClass(OrchestratorApplication.class);
                 application.run(rest);
             }
+            case "image" -> System.exit(io.polarstack.orchestrator.flows.buildimages.ImageBuildCommand.run(rest));
             case "help", "--help", "-h" -> System.out.print(USAGE);
             default -> {
                 System.err.printf("unknown command '%s'%n%s", command, USAGE);

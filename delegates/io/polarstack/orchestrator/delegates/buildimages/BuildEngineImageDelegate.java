@@ -38,6 +38,6 @@ public class BuildEngineImageDelegate implements JavaDelegate {
         args.put("POLAR_SOURCE_DIR", BuildContexts.SOURCE_DIR);
         args.put("PFSRPM", file.pfsdRpm());
         args.put("PolarDBRPM", image.polardbRpm());
-        ImageSteps.build(execution, builder, properties.buildTimeout(), args);
+        ImageSteps.build(execution, builder, properties, args);
     }
 }

@@ -28,6 +28,6 @@ public class BuildManagerImageDelegate implements JavaDelegate {
         var image = file.image(ImageSteps.imageId(execution));
         var args = ImageSteps.commonBuildArgs(execution, file, sources);
         args.put("ENGINE_IMAGE_FULL_NAME", ImageSteps.builtImageName(execution, image.engineImageId()));
-        ImageSteps.build(execution, builder, properties.buildTimeout(), args);
+        ImageSteps.build(execution, builder, properties, args);
     }
 }

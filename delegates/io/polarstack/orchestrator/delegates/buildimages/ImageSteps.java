@@ -17,6 +17,7 @@ import org.camunda.bpm.engine.delegate.DelegateExecution;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.polarstack.orchestrator.ImageBuildProperties;
 import io.polarstack.orchestrator.ports.ImageBuilder;
 import io.polarstack.orchestrator.ports.SourceRepository;
 import io.polarstack.orchestrator.service.images.BuildContexts;
@@ -70,9 +71,11 @@ final class ImageSteps {
 
     /**
      * Builds unless this run already built the image (a repeated step after a lost commit), then removes the
-     * build context. The output is logged and appended to the image's build log.
+     * build context. Dockerfile and rootfs/ are staged again first, so a retry after fixing them builds the fix.
+     * The output is logged and appended to the image's build log.
      */
-    static void build(DelegateExecution execution, ImageBuilder builder, Duration timeout, Map<String, String> buildArgs) {
+    static void build(DelegateExecution execution, ImageBuilder builder, ImageBuildProperties properties,
+                      Map<String, String> buildArgs) {
         String imageId = imageId(execution);
         String name = builtImageName(execution, imageId);
         String run = (String) execution.getVariable(BUILD_RUN);
@@ -82,9 +85,11 @@ final class ImageSteps {
             OUTPUT.info("[{}] {} was already built by this run ({})", imageId, name, existing.get().id());
             return;
         }
+        var file = imageFile(execution);
+        contexts.stage(file, file.image(imageId), properties.agentJar());
         boolean noCache = Boolean.TRUE.equals(execution.getVariable(NO_CACHE));
         var request = new ImageBuilder.BuildRequest(name, contexts.context(imageId), buildArgs,
-                Map.of(LABEL_BUILD_RUN, run, LABEL_IMAGE_ID, imageId), noCache, timeout);
+                Map.of(LABEL_BUILD_RUN, run, LABEL_IMAGE_ID, imageId), noCache, properties.buildTimeout());
         Path log = contexts.log(imageId);
         String id;
         try (var output = new Output(imageId, log)) {

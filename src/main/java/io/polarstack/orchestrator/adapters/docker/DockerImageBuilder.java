@@ -25,6 +25,8 @@ import io.polarstack.orchestrator.ports.ImageBuilder;
 /** {@link ImageBuilder} on a Docker daemon through docker-java (the classic builder, like {@code docker build}). */
 public class DockerImageBuilder implements ImageBuilder, AutoCloseable {
 
+    static final String API_VERSION = "1.41";
+
     private final DockerClientConfig config;
     private final DockerClient client;
 
@@ -33,6 +35,10 @@ public class DockerImageBuilder implements ImageBuilder, AutoCloseable {
         var builder = DefaultDockerClientConfig.createDefaultConfigBuilder();
         if (dockerHost != null && !dockerHost.isBlank()) {
             builder.withDockerHost(dockerHost);
+        }
+        if (System.getenv("DOCKER_API_VERSION") == null) {
+            // docker-java asks for API 1.44 by default; 1.41 (Docker 20.10, Debian 12) is also served by newer daemons.
+            builder.withApiVersion(API_VERSION);
         }
         this.config = builder.build();
         // Connecting is lazy: the orchestrator starts while the daemon is away; a step then fails and retries.

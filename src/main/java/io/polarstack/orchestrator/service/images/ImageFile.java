@@ -214,6 +214,9 @@ public record ImageFile(Path baseDir, Path result, String pfsdRpm, List<ImageSpe
         if (value == null || value.toString().isBlank()) {
             return fallback;
         }
+        if (value instanceof java.util.Date date) {  // YAML reads 2021-09-10 as a timestamp; show it as written
+            return date.toInstant().toString().substring(0, 10);
+        }
         return value.toString().strip();
     }
 }

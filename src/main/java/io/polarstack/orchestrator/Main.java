@@ -17,6 +17,8 @@ public final class Main {
               serve    run the orchestrator (the default)
               manager-agent <action>
                        run one manager action on the local engine (see manager-agent --help)
+              image build -f image.yml [--no-cache]
+                       build the images of image.yml (BuildImages on an embedded engine)
               help     print this text
             """;
 
@@ -34,6 +36,7 @@ public final class Main {
                 application.run(rest);
             }
             case "manager-agent" -> System.exit(ManagerAgent.run(rest));
+            case "image" -> System.exit(io.polarstack.orchestrator.flows.buildimages.ImageBuildCommand.run(rest));
             case "help", "--help", "-h" -> System.out.print(USAGE);
             default -> {
                 System.err.printf("unknown command '%s'%n%s", command, USAGE);

@@ -1,0 +1,26 @@
+package io.polarstack.orchestrator.delegates.buildimages;
+
+import org.camunda.bpm.engine.delegate.DelegateExecution;
+import org.camunda.bpm.engine.delegate.JavaDelegate;
+import org.springframework.stereotype.Component;
+
+import io.polarstack.orchestrator.ImageBuildProperties;
+import io.polarstack.orchestrator.ports.ImageBuilder;
+
+/** Task_PushManagerImage: pushes the manager image to the registry in its name (taken when {@code push} is true). */
+@Component
+public class PushManagerImageDelegate implements JavaDelegate {
+
+    private final ImageBuilder builder;
+    private final ImageBuildProperties properties;
+
+    public PushManagerImageDelegate(ImageBuilder builder, ImageBuildProperties properties) {
+        this.builder = builder;
+        this.properties = properties;
+    }
+
+    @Override
+    public void execute(DelegateExecution execution) {
+        ImageSteps.push(execution, builder, properties.buildTimeout());
+    }
+}

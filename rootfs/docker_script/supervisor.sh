@@ -1,0 +1,50 @@
+#!/bin/bash
+# Engine container entrypoint: runs the CMD (postgres) as user postgres and keeps it running, except while the
+# stop lock /data/ins_lock exists (expiry lock, stop_instance): then postgres stays down until the file goes.
+# A crash (non-zero exit) ends the container so Kubernetes restarts it; a clean stop is followed by a restart.
+set -u
+DATA=${PGDATA:-/data}
+LOCK=$DATA/ins_lock
+POLL=${SUPERVISOR_POLL_SECONDS:-1}
+child=0
+
+log() { echo "$(date -u +%Y-%m-%dT%H:%M:%SZ) supervisor: $*"; }
+
+shutdown() {
+  log "signal received; stopping postgres (fast)"
+  if [ "$child" -gt 0 ]; then kill -INT "$child" 2>/dev/null; wait "$child"; fi
+  exit 0
+}
+trap shutdown TERM INT
+
+# Logs: the real folder is /log/pg_log; postgres writes to $DATA/log, a link to it. Cores go to /log/core.
+layout() {
+  mkdir -p /log/pg_log /log/core
+  chown postgres:postgres /log/pg_log /log/core 2>/dev/null || true
+  [ -e "$DATA/log" ] || [ -L "$DATA/log" ] || ln -s /log/pg_log "$DATA/log"
+}
+
+# A postmaster started by someone else (pg_ctl from the manager agent) owns the data folder until it exits.
+foreign_postmaster() {
+  local pid
+  [ -f "$DATA/postmaster.pid" ] && pid=$(head -1 "$DATA/postmaster.pid") && [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null
+}
+
+if [ "$(id -u)" = 0 ]; then set -- runuser -u postgres -- "$@"; fi
+mkdir -p /dev/shm/polartrace /var/run/polartrace 2>/dev/null && chmod 777 /dev/shm/polartrace /var/run/polartrace 2>/dev/null
+
+while true; do
+  if [ "$(cat "$DATA/ins_install_step" 2>/dev/null)" != done ]; then sleep "$POLL"; continue; fi  # not installed yet
+  if [ -e "$LOCK" ]; then sleep "$POLL"; continue; fi
+  if foreign_postmaster; then sleep "$POLL"; continue; fi
+  layout
+  log "starting: $*"
+  "$@" &
+  child=$!
+  wait "$child"
+  rc=$?
+  child=0
+  if [ -e "$LOCK" ]; then log "postgres stopped (exit $rc) under $LOCK; staying down until it is removed"; continue; fi
+  if [ "$rc" -ne 0 ]; then log "postgres exited with $rc; leaving so the container restarts"; exit "$rc"; fi
+  log "postgres stopped cleanly; starting it again"
+done

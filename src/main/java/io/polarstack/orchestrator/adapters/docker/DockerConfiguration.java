@@ -1,0 +1,15 @@
+package io.polarstack.orchestrator.adapters.docker;
+
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+import io.polarstack.orchestrator.ImageBuildProperties;
+
+@Configuration(proxyBeanMethods = false)
+class DockerConfiguration {
+
+    @Bean(destroyMethod = "close")
+    DockerImageBuilder dockerImageBuilder(ImageBuildProperties properties) {
+        return new DockerImageBuilder(properties.dockerHost());
+    }
+}

@@ -4,7 +4,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 import io.polarstack.orchestrator.ImageBuildProperties;
-import io.polarstack.orchestrator.flows.buildimages.ImageIds;
+import io.polarstack.orchestrator.flows.IdList;
 import io.polarstack.orchestrator.ports.ImageBuilder;
 import io.polarstack.orchestrator.ports.SourceRepository;
 
@@ -19,7 +19,7 @@ public final class BuildImagesDelegates {
 
     public static Map<String, Object> beans(ImageBuilder builder, SourceRepository sources, ImageBuildProperties properties) {
         Map<String, Object> beans = new LinkedHashMap<>();
-        beans.put("imageIds", new ImageIds());
+        beans.put("ids", new IdList());
         beans.put("loadImageFileDelegate", new LoadImageFileDelegate(properties));
         beans.put("fetchEngineSourceDelegate", new FetchEngineSourceDelegate(sources));
         beans.put("prepareEngineContextDelegate", new PrepareEngineContextDelegate(sources, properties));

@@ -17,16 +17,20 @@ public final class TestEngines {
     private TestEngines() {
     }
 
-    public static ProcessEngine inMemory(String name, Map<String, Object> beans) {
+    public static ProcessEngine inMemory(String name, Map<String, Object> beans,
+            org.camunda.bpm.engine.impl.cfg.ProcessEnginePlugin... plugins) {
         var configuration = (ProcessEngineConfigurationImpl) ProcessEngineConfiguration
                 .createStandaloneInMemProcessEngineConfiguration();
         configuration.setProcessEngineName(name);
         configuration.setJdbcUrl("jdbc:h2:mem:" + name + ";DB_CLOSE_DELAY=-1");
         configuration.setJobExecutorActivate(false);
-        configuration.setBeans(Map.copyOf(beans));
+        @SuppressWarnings({"unchecked", "rawtypes"})
+        Map<Object, Object> live = (Map) beans;  // live: a test may rewire its beans between tests
+        configuration.setBeans(live);
         configuration.setLoggingContextBusinessKey("businessKey");
         configuration.setLoggingContextActivityId("step");
         configuration.getProcessEnginePlugins().add(new RetryProfilePlugin(configuredRetryProfiles()));
+        configuration.getProcessEnginePlugins().addAll(java.util.List.of(plugins));
         return configuration.buildProcessEngine();
     }
 

@@ -1,0 +1,65 @@
+package io.polarstack.orchestrator.delegates.common;
+
+import java.util.Map;
+import java.util.Objects;
+
+import org.camunda.bpm.engine.delegate.DelegateExecution;
+
+import io.polarstack.orchestrator.api.InstanceStatus;
+import io.polarstack.orchestrator.api.MPDCluster;
+import io.polarstack.orchestrator.flows.ClusterFlows;
+import io.polarstack.orchestrator.ports.ClusterResources;
+import io.polarstack.orchestrator.ports.ManagerClient;
+
+/** What the cluster steps share: the cluster the flow works on, its instances, and how to reach their manager. */
+public final class ClusterSteps {
+
+    private ClusterSteps() {
+    }
+
+    public static String namespace(DelegateExecution execution) {
+        return (String) execution.getVariable(ClusterFlows.NAMESPACE);
+    }
+
+    public static String name(DelegateExecution execution) {
+        return (String) execution.getVariable(ClusterFlows.NAME);
+    }
+
+    /** The cluster as stored now; an error naming it when it is gone. */
+    public static MPDCluster cluster(ClusterResources resources, DelegateExecution execution) {
+        return resources.cluster(namespace(execution), name(execution)).orElseThrow(() -> new IllegalStateException(
+                "MPDCluster " + namespace(execution) + "/" + name(execution) + " no longer exists"));
+    }
+
+    public static InstanceStatus instance(MPDCluster cluster, String insId) {
+        Map<String, InstanceStatus> instances = cluster.getStatus() == null ? null : cluster.getStatus().getDbInstanceStatus();
+        InstanceStatus instance = instances == null ? null : instances.get(insId);
+        if (instance == null) {
+            throw new IllegalStateException("MPDCluster " + cluster.businessKey() + " has no instance " + insId
+                    + " in status.dbInstanceStatus");
+        }
+        return instance;
+    }
+
+    public static boolean share(MPDCluster cluster) {
+        return "share".equals(cluster.getSpec().getDbClusterType());
+    }
+
+    /** share mode runs PolarDB; local mode runs PostgreSQL unless {@code spec.dbType} says PolarDB. */
+    public static ManagerClient.Flavour flavour(MPDCluster cluster) {
+        return share(cluster) || "polardb".equalsIgnoreCase(Objects.requireNonNullElse(cluster.getSpec().getDbType(), ""))
+                ? ManagerClient.Flavour.POLARDB : ManagerClient.Flavour.POSTGRESQL;
+    }
+
+    /** The engine container's supervisor runs the postmaster; the manager starts it by lifting the lock. */
+    public static ManagerClient.Target target(MPDCluster cluster, InstanceStatus instance) {
+        return new ManagerClient.Target(cluster.getMetadata().getNamespace(), instance.getPodName(), flavour(cluster),
+                new ManagerClient.Layout(null, null, null, true));
+    }
+
+    public static InstanceStatus rw(MPDCluster cluster) {
+        return cluster.getStatus().getDbInstanceStatus().values().stream().filter(i -> "rw".equals(i.getInsType()))
+                .findFirst().orElseThrow(() -> new IllegalStateException("MPDCluster " + cluster.businessKey()
+                        + " has no rw instance in status.dbInstanceStatus"));
+    }
+}

@@ -1,0 +1,42 @@
+package io.polarstack.orchestrator.delegates.createcluster;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+
+import org.camunda.bpm.engine.delegate.DelegateExecution;
+import org.camunda.bpm.engine.delegate.JavaDelegate;
+import org.springframework.stereotype.Component;
+
+import io.polarstack.orchestrator.delegates.common.ClusterSteps;
+import io.polarstack.orchestrator.ports.ClusterResources;
+import io.polarstack.orchestrator.ports.ManagerClient;
+import io.polarstack.orchestrator.specs.AccountSecrets;
+
+/** Task_CreateAccounts: the aurora and replicator accounts on the RW, from their Secrets (create or alter: safe twice). */
+@Component
+public class CreateAccountsDelegate implements JavaDelegate {
+
+    private final ClusterResources resources;
+    private final ManagerClient manager;
+
+    public CreateAccountsDelegate(ClusterResources resources, ManagerClient manager) {
+        this.resources = resources;
+        this.manager = manager;
+    }
+
+    @Override
+    public void execute(DelegateExecution execution) {
+        var cluster = ClusterSteps.cluster(resources, execution);
+        var target = ClusterSteps.target(cluster, ClusterSteps.rw(cluster));
+        String logicId = cluster.getStatus().getLogicId();
+        for (var account : AccountSecrets.Account.values()) {
+            String secret = AccountSecrets.name(cluster, logicId, account);
+            Map<String, byte[]> data = resources.secretData(cluster.getMetadata().getNamespace(), secret)
+                    .orElseThrow(() -> new IllegalStateException("Secret " + cluster.getMetadata().getNamespace() + "/" + secret
+                            + " is gone; it is made by Task_InitMeta: delete the cluster or restore the Secret, then retry"));
+            manager.createAccount(target, new String(data.get("Account"), StandardCharsets.UTF_8),
+                    new String(data.get("Password"), StandardCharsets.UTF_8),
+                    Integer.parseInt(new String(data.get("Priviledge_type"), StandardCharsets.UTF_8)));
+        }
+    }
+}

@@ -1,0 +1,95 @@
+package io.polarstack.orchestrator.delegates.createinstance;
+
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+import org.camunda.bpm.engine.delegate.DelegateExecution;
+import org.camunda.bpm.engine.delegate.JavaDelegate;
+import org.springframework.stereotype.Component;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.polarstack.orchestrator.api.InstanceStatus;
+import io.polarstack.orchestrator.api.MPDCluster;
+import io.polarstack.orchestrator.delegates.common.ClusterSteps;
+import io.polarstack.orchestrator.ports.ClusterResources;
+import io.polarstack.orchestrator.ports.ManagerClient;
+import io.polarstack.orchestrator.ports.ManagerClient.InstallSpec;
+import io.polarstack.orchestrator.specs.AccountSecrets;
+import io.polarstack.orchestrator.specs.ParamsConfigMaps;
+
+/**
+ * Task_InstallInstance: the manager installs the engine and starts it. RW: a new data directory (or the one
+ * already there). RO, local mode: its slot on the RW, then a base backup streaming from it. RO, share mode:
+ * a replica on the shared storage. The agent's actions are idempotent, so a retry is safe.
+ */
+@Component
+public class InstallInstanceDelegate implements JavaDelegate {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final ClusterResources resources;
+    private final ManagerClient manager;
+
+    public InstallInstanceDelegate(ClusterResources resources, ManagerClient manager) {
+        this.resources = resources;
+        this.manager = manager;
+    }
+
+    @Override
+    public void execute(DelegateExecution execution) {
+        MPDCluster cluster = ClusterSteps.cluster(resources, execution);
+        InstanceStatus instance = ClusterSteps.instance(cluster, (String) execution.getVariable("insId"));
+        if (Boolean.TRUE.equals(instance.getInstalled())) {
+            return;
+        }
+        String ns = cluster.getMetadata().getNamespace();
+        String hostIp = resources.pod(ns, instance.getPodName()).map(p -> p.hostIp()).orElseThrow(() ->
+                new IllegalStateException("pod " + ns + "/" + instance.getPodName() + " is gone; retry from its pod step"));
+        int port = instance.getNetInfo().getWorkingPort();
+        String logicId = cluster.getStatus().getLogicId();
+        List<String> peers = resources.nodes("").stream().map(ClusterResources.Node::internalIp).filter(Objects::nonNull)
+                .map(ip -> ip + "/32").distinct().toList();
+
+        InstallSpec spec;
+        if ("rw".equals(instance.getInsType())) {
+            spec = InstallSpec.rw(port);
+        } else {
+            InstanceStatus rw = ClusterSteps.rw(cluster);
+            var rwTarget = ClusterSteps.target(cluster, rw);
+            Map<String, byte[]> replicator = resources.secretData(ns, AccountSecrets.name(cluster, logicId,
+                    AccountSecrets.Account.REPLICATOR)).orElseThrow(() -> new IllegalStateException(
+                            "the replicator Secret of MPDCluster " + cluster.businessKey() + " is gone; restore it, then retry"));
+            manager.createSlot(rwTarget, ManagerClient.SlotType.REPLICA, logicId, instance.getInsId());
+            var primary = new ManagerClient.Primary(rw.getNetInfo().getWorkingHostIP(), rw.getNetInfo().getWorkingPort(),
+                    new String(replicator.get("Account"), StandardCharsets.UTF_8),
+                    new String(replicator.get("Password"), StandardCharsets.UTF_8));
+            spec = InstallSpec.ro(port, primary, logicId, instance.getInsId());
+        }
+        spec = spec.withParams(runningParams(cluster)).withNetwork(hostIp, peers);
+        if (ClusterSteps.share(cluster)) {
+            spec = spec.onSharedStorage(cluster.getSpec().getShareStore().getVolumeId(), logicId, instance.getPolarFsHostId());
+        }
+        var target = ClusterSteps.target(cluster, instance);
+        manager.install(target, spec);
+        manager.start(target);
+    }
+
+    /** The values of {@code <cluster>-running-params} (each entry is PolarDB Stack's JSON with a {@code value}). */
+    private Map<String, String> runningParams(MPDCluster cluster) {
+        Map<String, String> params = new HashMap<>();
+        resources.configMapData(cluster.getMetadata().getNamespace(), ParamsConfigMaps.runningParamsName(cluster))
+                .orElse(Map.of()).forEach((name, entry) -> {
+                    try {
+                        params.put(name, JSON.readTree(entry).path("value").asText());
+                    } catch (java.io.IOException e) {
+                        throw new IllegalStateException("ConfigMap " + ParamsConfigMaps.runningParamsName(cluster) + " key "
+                                + name + " is not a parameter entry: " + e.getMessage(), e);
+                    }
+                });
+        return params;
+    }
+}

@@ -1,0 +1,337 @@
+package io.polarstack.orchestrator.delegates.createcluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.mockito.ArgumentMatchers.any;
+import static org.mockito.ArgumentMatchers.anyInt;
+import static org.mockito.ArgumentMatchers.anyString;
+import static org.mockito.ArgumentMatchers.eq;
+import static org.mockito.Mockito.doThrow;
+import static org.mockito.Mockito.mock;
+import static org.mockito.Mockito.never;
+import static org.mockito.Mockito.reset;
+import static org.mockito.Mockito.times;
+import static org.mockito.Mockito.verify;
+import static org.mockito.Mockito.when;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.camunda.bpm.engine.ProcessEngine;
+import org.camunda.bpm.engine.runtime.Job;
+import org.camunda.bpm.engine.runtime.ProcessInstance;
+import org.camunda.bpm.engine.test.Deployment;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.camunda.bpm.engine.test.junit5.ProcessEngineExtension;
+import org.mockito.ArgumentCaptor;
+
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.Service;
+import io.polarstack.orchestrator.OrchestratorProperties;
+import io.polarstack.orchestrator.delegates.createinstance.CheckInstanceHealthDelegate;
+import io.polarstack.orchestrator.delegates.createinstance.CheckInstancePodDelegate;
+import io.polarstack.orchestrator.delegates.createinstance.CreateInstancePodDelegate;
+import io.polarstack.orchestrator.delegates.createinstance.InstallInstanceDelegate;
+import io.polarstack.orchestrator.delegates.createinstance.LockStorageDelegate;
+import io.polarstack.orchestrator.delegates.createinstance.MarkInstanceReadyDelegate;
+import io.polarstack.orchestrator.delegates.createinstance.ReportNotHealthyDelegate;
+import io.polarstack.orchestrator.delegates.createinstance.ReportPodNotReadyDelegate;
+import io.polarstack.orchestrator.delegates.deletecluster.ReleaseStorageDelegate;
+import io.polarstack.orchestrator.delegates.deletecluster.RemoveFinalizerDelegate;
+import io.polarstack.orchestrator.delegates.deletecluster.StopInstancesDelegate;
+import io.polarstack.orchestrator.engine.ClusterStatusPlugin;
+import io.polarstack.orchestrator.flows.IdList;
+import io.polarstack.orchestrator.ports.ManagerClient;
+import io.polarstack.orchestrator.ports.ManagerClient.Health;
+import io.polarstack.orchestrator.ports.ManagerClient.HealthState;
+import io.polarstack.orchestrator.ports.ManagerClient.InstallSpec;
+import io.polarstack.orchestrator.ports.StorageFabric;
+import io.polarstack.orchestrator.service.ClusterCatalog;
+import io.polarstack.orchestrator.testing.RecordingClusterResources;
+import io.polarstack.orchestrator.testing.TestEngines;
+
+/** CreateCluster with CreateInstance, and DeleteCluster, on an in-memory engine with the ports mocked. */
+@Deployment(resources = {"processes/create-cluster.bpmn", "processes/create-instance.bpmn", "processes/delete-cluster.bpmn"})
+class CreateClusterProcessTest {
+
+    static final Map<String, Object> beans = new HashMap<>();
+    static final ManagerClient manager = mock(ManagerClient.class);
+    static final StorageFabric storage = mock(StorageFabric.class);
+    static RecordingClusterResources resources;
+
+    /** The beans read the current {@link #resources} through this indirection, so each test gets a fresh cluster. */
+    static final ClusterStatusPlugin statusPlugin = new ClusterStatusPlugin(
+            (io.polarstack.orchestrator.ports.ClusterResources) java.lang.reflect.Proxy.newProxyInstance(
+                    CreateClusterProcessTest.class.getClassLoader(),
+                    new Class<?>[] {io.polarstack.orchestrator.ports.ClusterResources.class},
+                    (proxy, method, args) -> {
+                        try {
+                            return method.invoke(resources, args);
+                        } catch (java.lang.reflect.InvocationTargetException e) {
+                            throw e.getCause();
+                        }
+                    }));
+
+    @RegisterExtension
+    static ProcessEngineExtension extension = ProcessEngineExtension.builder()
+            .useProcessEngine(TestEngines.inMemory("create-cluster", beans, statusPlugin)).build();
+
+    ProcessEngine engine;
+
+    void wire(String sample) {
+        resources = new RecordingClusterResources(sample);
+        var properties = new OrchestratorProperties(Map.of(), null, null, null, null);
+        var catalog = new ClusterCatalog(resources, properties);
+        beans.clear();
+        beans.putAll(Map.ofEntries(
+                Map.entry("ids", new IdList()),
+                Map.entry("initMetaDelegate", new InitMetaDelegate(resources, catalog)),
+                Map.entry("prepareStorageDelegate", new PrepareStorageDelegate(resources, storage)),
+                Map.entry("createAccountsDelegate", new CreateAccountsDelegate(resources, manager)),
+                Map.entry("updateRunningStatusDelegate", new UpdateRunningStatusDelegate(resources)),
+                Map.entry("createInstancePodDelegate", new CreateInstancePodDelegate(resources, catalog, "/srv/polarstack")),
+                Map.entry("checkInstancePodDelegate", new CheckInstancePodDelegate(resources)),
+                Map.entry("reportPodNotReadyDelegate", new ReportPodNotReadyDelegate(resources)),
+                Map.entry("lockStorageDelegate", new LockStorageDelegate(resources, storage)),
+                Map.entry("installInstanceDelegate", new InstallInstanceDelegate(resources, manager)),
+                Map.entry("checkInstanceHealthDelegate", new CheckInstanceHealthDelegate(resources, manager)),
+                Map.entry("reportNotHealthyDelegate", new ReportNotHealthyDelegate(resources, manager)),
+                Map.entry("markInstanceReadyDelegate", new MarkInstanceReadyDelegate(resources)),
+                Map.entry("stopInstancesDelegate", new StopInstancesDelegate(resources, manager)),
+                Map.entry("releaseStorageDelegate", new ReleaseStorageDelegate(resources, storage)),
+                Map.entry("removeFinalizerDelegate", new RemoveFinalizerDelegate(resources))));
+    }
+
+    @BeforeEach
+    void mocks() {
+        reset(manager, storage);
+        when(manager.health(any())).thenReturn(new Health(HealthState.RUNNING, false, "select 1"));
+        when(manager.install(any(), any())).thenReturn(new ManagerClient.InstallResult(false, false, null, false));
+        when(storage.lockWrite(anyString(), anyString())).thenAnswer(a -> new StorageFabric.Reservation(a.getArgument(0), 1,
+                List.of("0x7f000002"), "0x7f000002", 7));
+        when(manager.stop(any(), any(), anyInt())).thenReturn(new ManagerClient.StopResult(false, false));
+        when(storage.resolve(anyString())).thenAnswer(a -> new StorageFabric.ResolvedLun(a.getArgument(0),
+                Map.of("node-a", "/dev/mapper/" + a.getArgument(0))));
+    }
+
+    @AfterEach
+    void clean() {
+        engine.getRuntimeService().createProcessInstanceQuery().list()
+                .forEach(p -> engine.getRuntimeService().deleteProcessInstance(p.getId(), "test over", true, true));
+    }
+
+    ProcessInstance start(String key) {
+        return engine.getRuntimeService().startProcessInstanceByKey(key, "default/" + resources.cluster.getMetadata().getName(),
+                Map.of("clusterNamespace", "default", "clusterName", resources.cluster.getMetadata().getName()));
+    }
+
+    /** Runs every job that is due and has retries, until none is left; returns the failures seen. */
+    int drive() {
+        int failures = 0;
+        for (int round = 0; round < 500; round++) {
+            List<Job> jobs = engine.getManagementService().createJobQuery().executable().list();
+            if (jobs.isEmpty()) {
+                return failures;
+            }
+            for (Job job : jobs) {
+                try {
+                    engine.getManagementService().executeJob(job.getId());
+                } catch (RuntimeException e) {
+                    failures++;
+                }
+            }
+        }
+        throw new AssertionError("jobs never ran out");
+    }
+
+    /** Runs the job waiting at {@code activityId} until its retries are gone; returns the last failure. */
+    Throwable exhaust(String activityId) {
+        Throwable last = null;
+        for (int attempt = 0; attempt < 10; attempt++) {
+            Job job = engine.getManagementService().createJobQuery().activityId(activityId).singleResult();
+            assertThat(job).as("a job at " + activityId).isNotNull();
+            if (job.getRetries() == 0) {
+                return last;
+            }
+            try {
+                engine.getManagementService().executeJob(job.getId());
+                throw new AssertionError(activityId + " did not fail");
+            } catch (RuntimeException e) {
+                last = e;
+            }
+        }
+        throw new AssertionError(activityId + " kept retrying");
+    }
+
+    void retry(String activityId) {
+        Job job = engine.getManagementService().createJobQuery().activityId(activityId).singleResult();
+        engine.getManagementService().setJobRetries(job.getId(), 1);
+        engine.getManagementService().executeJob(job.getId());
+    }
+
+    boolean ended(ProcessInstance instance) {
+        return engine.getRuntimeService().createProcessInstanceQuery().processInstanceId(instance.getId()).count() == 0;
+    }
+
+    @Test
+    void localClusterComesUpRwFirstThenAccountsThenEachRo() {
+        wire("mpdcluster-local.yaml");  // followerNum 2
+        var instance = start("CreateCluster");
+        assertThat(drive()).isZero();
+        assertThat(ended(instance)).isTrue();
+
+        var status = resources.cluster.getStatus();
+        assertThat(status.getClusterStatus()).isEqualTo("Running");
+        assertThat(status.getLogicId()).isEqualTo("1000");
+        assertThat(status.getLeaderInstanceId()).isEqualTo("1002");
+        assertThat(status.getDbInstanceStatus()).containsOnlyKeys("1002", "1004", "1006");
+        assertThat(status.getDbInstanceStatus().values()).allSatisfy(i -> {
+            assertThat(i.getInstalled()).isTrue();
+            assertThat(i.getCurrentState().getState()).isEqualTo("RUNNING");
+        });
+        assertThat(resources.appliedOf(Pod.class)).extracting(p -> p.getMetadata().getName())
+                .containsExactlyInAnyOrder("pg-local-1001-1002", "pg-local-1003-1004", "pg-local-1005-1006");
+        assertThat(resources.appliedOf(Secret.class)).extracting(s -> s.getMetadata().getName())
+                .containsExactlyInAnyOrder("pg-local-1000-aurora", "pg-local-1000-replicator");
+        assertThat(resources.appliedOf(Service.class)).hasSize(2);
+        assertThat(status.getFlow()).as("cleared at the end").isNull();
+
+        var specs = ArgumentCaptor.forClass(InstallSpec.class);
+        var targets = ArgumentCaptor.forClass(ManagerClient.Target.class);
+        verify(manager, times(3)).install(targets.capture(), specs.capture());
+        assertThat(targets.getAllValues()).extracting(ManagerClient.Target::pod)
+                .containsExactly("pg-local-1001-1002", "pg-local-1003-1004", "pg-local-1005-1006");
+        assertThat(specs.getAllValues().get(0).role()).isEqualTo(ManagerClient.InstanceRole.RW);
+        assertThat(specs.getAllValues().get(0).params()).containsEntry("max_connections", "800");
+        var ro = specs.getAllValues().get(1);
+        assertThat(ro.role()).isEqualTo(ManagerClient.InstanceRole.RO);
+        assertThat(ro.primary().host()).isEqualTo("127.0.0.2");
+        assertThat(ro.primary().user()).isEqualTo("replicator");
+        verify(manager).createSlot(any(), eq(ManagerClient.SlotType.REPLICA), eq("1000"), eq("1004"));
+        verify(manager).createAccount(any(), eq("aurora"), anyString(), eq(7));
+        verify(manager).createAccount(any(), eq("replicator"), anyString(), eq(15));
+        verify(storage, never()).resolve(anyString());
+        verify(storage, never()).lockWrite(anyString(), anyString());
+    }
+
+    @Test
+    void shareClusterResolvesTheLunAndLocksItForTheRwNode() {
+        wire("mpdcluster-share.yaml");
+        start("CreateCluster");
+        assertThat(drive()).isZero();
+        verify(storage).resolve("36e00084100ee7ec9e7d6b6d3f0d5e0a1");
+        verify(storage, times(1)).lockWrite("36e00084100ee7ec9e7d6b6d3f0d5e0a1", "node-a");
+        assertThat(resources.cluster.getStatus().getClusterStatus()).isEqualTo("Running");
+    }
+
+    @Test
+    void missingCatalogEntryStopsAtInitMetaAndARetryAfterTheFixGoesOn() {
+        wire("mpdcluster-local.yaml");
+        resources.cluster.getSpec().getVersionCfg().setVersionName("image-next");
+        var instance = start("CreateCluster");
+        var failure = exhaust("Task_InitMeta");
+        assertThat(failure).hasMessageContaining("postgresql-1-0-minor-version-info-rwo-image-next");
+        assertThat(resources.cluster.getStatus().getClusterStatus()).isEqualTo("Interrupt");
+        assertThat(resources.cluster.getMetadata().getAnnotations()).containsEntry("interrupt.recover", "F")
+                .containsKey("interrupt.message");
+        assertThat(resources.cluster.getStatus().getFlow().getStep()).isEqualTo("Task_InitMeta");
+        assertThat(resources.appliedOf(Pod.class)).isEmpty();
+
+        resources.configMaps.put("ConfigMap:kube-system/postgresql-1-0-minor-version-info-rwo-image-next",
+                Map.of("pgEngineImage", "e:2", "pgManagerImage", "m:2"));
+        retry("Task_InitMeta");
+        assertThat(drive()).isZero();
+        assertThat(ended(instance)).isTrue();
+        assertThat(resources.appliedOf(Pod.class)).allSatisfy(p -> assertThat(p.getSpec().getContainers().get(0).getImage())
+                .isEqualTo("e:2"));
+    }
+
+    @Test
+    void storageThatIsNotEverywhereStopsAtPrepareStorage() {
+        wire("mpdcluster-share.yaml");
+        when(storage.resolve(anyString())).thenThrow(new IllegalStateException("node-b: no multipath device for the WWID"));
+        var instance = start("CreateCluster");
+        drive();
+        assertThat(exhaust("Task_PrepareStorage")).hasMessageContaining("node-b");
+        reset(storage);
+        mocks();
+        retry("Task_PrepareStorage");
+        drive();
+        assertThat(ended(instance)).isTrue();
+    }
+
+    @Test
+    void failedInstallStopsInsideCreateInstanceAndResumesThere() {
+        wire("mpdcluster-local.yaml");
+        when(manager.install(any(), any())).thenThrow(new ManagerClient.ManagerException("ENGINE_NOT_RUNNING", "initdb failed", null));
+        var instance = start("CreateCluster");
+        drive();
+        assertThat(exhaust("Task_InstallInstance")).hasMessageContaining("initdb failed");
+        assertThat(resources.cluster.getStatus().getFlow().getStep()).isEqualTo("Task_InstallInstance");
+        assertThat(resources.events).anyMatch(e -> e.startsWith("Warning StepFailed: Task_InstallInstance"));
+        reset(manager);
+        mocks();
+        retry("Task_InstallInstance");
+        drive();
+        assertThat(ended(instance)).isTrue();
+        assertThat(resources.cluster.getStatus().getClusterStatus()).isEqualTo("Running");
+    }
+
+    @Test
+    void aPodThatNeverBecomesReadyIsReportedAfterTheWaitAndResumedOnceReady() {
+        wire("mpdcluster-local.yaml");
+        resources.podsReady = false;
+        var instance = start("CreateCluster");
+        drive();
+        var recheck = engine.getManagementService().createJobQuery().activityId("Timer_RecheckPod").singleResult();
+        assertThat(recheck).as("the wait loops on its timer").isNotNull();
+        engine.getManagementService().executeJob(recheck.getId());  // one more look: still not Ready
+        drive();
+        Job timeout = engine.getManagementService().createJobQuery().timers().list().stream()
+                .filter(j -> "Timer_PodReadyTimeout".equals(engine.getManagementService().createJobDefinitionQuery()
+                        .jobDefinitionId(j.getJobDefinitionId()).singleResult().getActivityId()))
+                .findFirst().orElseThrow();
+        engine.getManagementService().executeJob(timeout.getId());
+        drive();
+        assertThat(exhaust("Task_ReportPodNotReady")).hasMessageContaining("pg-local-1001-1002").hasMessageContaining("Pending");
+        resources.podsReady = true;
+        retry("Task_ReportPodNotReady");
+        drive();
+        assertThat(ended(instance)).isTrue();
+    }
+
+    @Test
+    void deleteStopsEveryEngineReleasesStorageAndRemovesTheFinalizer() {
+        wire("mpdcluster-share.yaml");
+        start("CreateCluster");
+        drive();
+        resources.finalizer("default", "polardb-share", true);
+        var delete = start("DeleteCluster");
+        assertThat(drive()).isZero();
+        assertThat(ended(delete)).isTrue();
+        verify(manager, times(2)).stop(any(), eq(ManagerClient.StopMode.FAST), anyInt());
+        verify(storage).clear("36e00084100ee7ec9e7d6b6d3f0d5e0a1", "node-a");
+        assertThat(resources.cluster.getMetadata().getFinalizers()).isEmpty();
+    }
+
+    @Test
+    void runningTheCreateTwiceReservesIdsOnceAndKeepsPasswords() {
+        wire("mpdcluster-local.yaml");
+        start("CreateCluster");
+        drive();
+        String password = new String(resources.secretData("default", "pg-local-1000-aurora").orElseThrow().get("Password"));
+        resources.cluster.getStatus().getDbInstanceStatus().values().forEach(i -> i.setInstalled(false));
+        start("CreateCluster");
+        assertThat(drive()).isZero();
+        assertThat(resources.cluster.getStatus().getLogicId()).isEqualTo("1000");
+        assertThat(resources.cluster.getStatus().getDbInstanceStatus()).hasSize(3);
+        assertThat(new String(resources.secretData("default", "pg-local-1000-aurora").orElseThrow().get("Password")))
+                .isEqualTo(password);
+        assertThatThrownBy(() -> resources.secretData("default", "absent").orElseThrow()).isInstanceOf(RuntimeException.class);
+    }
+}

@@ -1,0 +1,203 @@
+package io.polarstack.orchestrator.operator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Predicate;
+
+import org.camunda.bpm.engine.RuntimeService;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import io.polarstack.orchestrator.api.Conditions;
+import io.polarstack.orchestrator.api.MPDCluster;
+import io.polarstack.orchestrator.testing.AppTestSupport;
+import io.polarstack.orchestrator.testing.TestEnvironment;
+
+/**
+ * The operator against the real kube-apiserver: a resource in, a flow started, owned objects and status out;
+ * an incident shown on the resource and resumed by annotation; cancel; delete through the finalizer.
+ * There is no kubelet here, so pods stay Pending and CreateCluster waits at its pod step (the local-cluster
+ * E2E tier runs it to the end).
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+        properties = {"orchestrator.retry-profiles.k8s=R1/PT1S", "orchestrator.operator.resync=PT2S"})
+class ClusterOperatorIT {
+
+    static final String NS = "operator-" + System.nanoTime();
+    static KubernetesClient admin;
+
+    @DynamicPropertySource
+    static void properties(DynamicPropertyRegistry registry) {
+        AppTestSupport.register(registry, "cluster-operator-it");
+        admin = TestEnvironment.kubernetes();
+        TestEnvironment.installCrd(admin);
+        admin.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(NS).endMetadata().build()).create();
+        registry.add("orchestrator.operator.enabled", () -> "true");
+        registry.add("orchestrator.operator.namespaces", () -> NS);
+        registry.add("orchestrator.operator.lease-namespace", () -> NS);
+        registry.add("orchestrator.operator.catalog-namespace", () -> NS);
+    }
+
+    @Autowired RuntimeService runtime;
+
+    @AfterAll
+    static void cleanUp() {
+        admin.resources(MPDCluster.class).inNamespace(NS).list().getItems().forEach(c -> {
+            c.getMetadata().setFinalizers(List.of());
+            admin.resource(c).update();
+        });
+        admin.namespaces().withName(NS).delete();
+        admin.close();
+    }
+
+    static void catalog(String file) throws Exception {
+        List<HasMetadata> objects = Serialization.unmarshal(Files.readString(Path.of("deploy/samples", file)));
+        for (HasMetadata object : objects) {
+            object.getMetadata().setNamespace(NS);
+            admin.resource((ConfigMap) object).forceConflicts().serverSideApply();
+        }
+    }
+
+    static MPDCluster create(String name, String version) throws Exception {
+        MPDCluster cluster = Serialization.unmarshal(Files.readString(Path.of("deploy/samples/mpdcluster-local.yaml")),
+                MPDCluster.class);
+        cluster.getMetadata().setNamespace(NS);
+        cluster.getMetadata().setName(name);
+        cluster.getSpec().setFollowerNum(1);
+        cluster.getSpec().getVersionCfg().setVersionName(version);
+        return admin.resource(cluster).create();
+    }
+
+    static MPDCluster await(String name, String what, Predicate<MPDCluster> condition) throws InterruptedException {
+        long end = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        MPDCluster cluster = null;
+        while (System.nanoTime() < end) {
+            cluster = admin.resources(MPDCluster.class).inNamespace(NS).withName(name).get();
+            if (cluster != null && condition.test(cluster)) {
+                return cluster;
+            }
+            Thread.sleep(200);
+        }
+        throw new AssertionError("MPDCluster " + NS + "/" + name + ": " + what + " within 60 s; last seen: "
+                + (cluster == null ? "gone" : Serialization.asYaml(cluster.getStatus()) + cluster.getMetadata().getAnnotations()));
+    }
+
+    static String step(MPDCluster c) {
+        return c.getStatus() == null || c.getStatus().getFlow() == null ? null : c.getStatus().getFlow().getStep();
+    }
+
+    @Test
+    void aNewClusterGetsAFlowItsObjectsAndItsStatusAndAnIncidentIsResumedByAnnotation() throws Exception {
+        catalog("catalog-class-polar.o.x4.medium.yaml");
+        create("pg-a", "v-missing");
+
+        var interrupted = await("pg-a", "stops at Task_InitMeta with an incident",
+                c -> c.getStatus() != null && "Interrupt".equals(c.getStatus().getClusterStatus()));
+        assertThat(interrupted.getMetadata().getFinalizers()).contains(MPDCluster.FINALIZER);
+        assertThat(interrupted.getMetadata().getAnnotations()).containsEntry("interrupt.recover", "F")
+                .containsEntry("interrupt.previous.status", "Creating")
+                .hasEntrySatisfying("interrupt.message", m -> assertThat(m).contains("Task_InitMeta")
+                        .contains("postgresql-1-0-minor-version-info-rwo-v-missing"));
+        assertThat(step(interrupted)).isEqualTo("Task_InitMeta");
+        var condition = Conditions.get(interrupted.getStatus(), Conditions.INTERRUPTED);
+        assertThat(condition.getStatus()).isEqualTo("True");
+        assertThat(condition.getMessage()).contains("interrupt.recover=T");
+        assertThat(admin.v1().events().inNamespace(NS).list().getItems())
+                .anyMatch(e -> "StepFailed".equals(e.getReason()) && "pg-a".equals(e.getInvolvedObject().getName()));
+
+        catalog("catalog-version-image-open.yaml");  // the fix: the version exists now...
+        var fixed = admin.resources(MPDCluster.class).inNamespace(NS).withName("pg-a").get();
+        fixed.getSpec().getVersionCfg().setVersionName("image-open");
+        admin.resource(fixed).update();
+        admin.resources(MPDCluster.class).inNamespace(NS).withName("pg-a")
+                .edit(c -> { c.getMetadata().getAnnotations().put("interrupt.recover", "T"); return c; });
+
+        var resumed = await("pg-a", "resumes and waits for its RW pod",
+                c -> "Creating".equals(c.getStatus().getClusterStatus()) && "Task_CheckInstancePod".equals(step(c)));
+        assertThat(resumed.getMetadata().getAnnotations()).doesNotContainKeys("interrupt.recover", "interrupt.message");
+        assertThat(resumed.getStatus().getDbInstanceStatus()).hasSize(2);
+        String uid = resumed.getMetadata().getUid();
+        String rwPod = resumed.getStatus().getDbInstanceStatus().values().stream().filter(i -> "rw".equals(i.getInsType()))
+                .findFirst().orElseThrow().getPodName();
+        var pod = admin.pods().inNamespace(NS).withName(rwPod).get();
+        assertThat(pod).as("the RW pod").isNotNull();
+        for (HasMetadata owned : List.<HasMetadata>of(pod,
+                admin.secrets().inNamespace(NS).withName("pg-a-" + resumed.getStatus().getLogicId() + "-aurora").get(),
+                admin.configMaps().inNamespace(NS).withName("pg-a-user-params").get(),
+                admin.services().inNamespace(NS).withName("pg-a-rw").get())) {
+            assertThat(owned.getMetadata().getOwnerReferences()).as(owned.getKind() + " " + owned.getMetadata().getName())
+                    .singleElement().satisfies(o -> {
+                        assertThat(o.getUid()).isEqualTo(uid);
+                        assertThat(o.getController()).isTrue();
+                    });
+        }
+
+        // A request while the flow runs waits its turn: no second flow.
+        admin.resources(MPDCluster.class).inNamespace(NS).withName("pg-a")
+                .edit(c -> { c.getMetadata().getAnnotations().put("restartCluster", "true"); return c; });
+        Thread.sleep(3000);
+        assertThat(runtime.createProcessInstanceQuery().processInstanceBusinessKey(NS + "/pg-a").rootProcessInstances().list())
+                .singleElement().satisfies(p -> assertThat(p.getProcessDefinitionId()).startsWith("CreateCluster:"));
+
+        // Cancel: the flow goes, the cluster shows why.
+        admin.resources(MPDCluster.class).inNamespace(NS).withName("pg-a")
+                .edit(c -> { c.getMetadata().getAnnotations().put("cancelled", "true"); return c; });
+        var cancelled = await("pg-a", "is cancelled", c -> "CANCELLED".equals(
+                c.getMetadata().getAnnotations().get("interrupt.reason")));
+        assertThat(cancelled.getStatus().getClusterStatus()).isEqualTo("Interrupt");
+        assertThat(cancelled.getMetadata().getAnnotations()).doesNotContainKey("cancelled");
+        assertThat(runtime.createProcessInstanceQuery().processInstanceBusinessKey(NS + "/pg-a").count()).isZero();
+
+        // Delete: DeleteCluster runs, removes the finalizer, and the resource goes.
+        admin.resources(MPDCluster.class).inNamespace(NS).withName("pg-a").delete();
+        long end = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (admin.resources(MPDCluster.class).inNamespace(NS).withName("pg-a").get() != null) {
+            assertThat(System.nanoTime()).as("MPDCluster pg-a deleted through DeleteCluster").isLessThan(end);
+            Thread.sleep(200);
+        }
+    }
+
+    @Test
+    void aRequestForAFlowThatDoesNotExistYetSaysSo() throws Exception {
+        catalog("catalog-class-polar.o.x4.medium.yaml");
+        catalog("catalog-version-image-open.yaml");
+        // A running cluster (as another operator left it) asks for a class change, whose flow comes in a later version.
+        MPDCluster cluster = Serialization.unmarshal(Files.readString(Path.of("deploy/samples/mpdcluster-local.yaml")),
+                MPDCluster.class);
+        cluster.getMetadata().setNamespace(NS);
+        cluster.getMetadata().setName("pg-b");
+        cluster.getSpec().setOperatorName("another-operator");
+        var to = new io.polarstack.orchestrator.api.ClassInfo();
+        to.setClassName("polar.o.x8.large");
+        cluster.getSpec().setClassInfoModifyTo(to);
+        cluster = admin.resource(cluster).create();
+        cluster.setStatus(new io.polarstack.orchestrator.api.MPDClusterStatus());
+        cluster.getStatus().setClusterStatus("Running");
+        cluster = admin.resource(cluster).updateStatus();
+        Thread.sleep(2500);
+        assertThat(runtime.createProcessInstanceQuery().processInstanceBusinessKey(NS + "/pg-b").count())
+                .as("another operator's cluster is left alone").isZero();
+        cluster.getSpec().setOperatorName("polar-mpd");
+        admin.resource(cluster).update();
+        var refused = await("pg-b", "says ModifyClass is not available",
+                c -> Conditions.get(c.getStatus(), Conditions.OPERATION_AVAILABLE) != null
+                        && "False".equals(Conditions.get(c.getStatus(), Conditions.OPERATION_AVAILABLE).getStatus()));
+        assertThat(Conditions.get(refused.getStatus(), Conditions.OPERATION_AVAILABLE).getMessage()).contains("ModifyClass");
+        assertThat(refused.getStatus().getClusterStatus()).isEqualTo("Running");
+        assertThat(runtime.createProcessInstanceQuery().processInstanceBusinessKey(NS + "/pg-b").count()).isZero();
+    }
+}

@@ -39,7 +39,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The local cluster does what the E2E tier relies on: a two-container hostNetwork pod runs on each of the three
- * nodes, exec through the apiserver reaches a container, deleting the pod stops it, and the controller-manager's
+ * nodes, exec and logs through the apiserver reach a container, deleting the pod stops it, and the controller-manager's
  * garbage collector removes owned objects.
  */
 @LocalCluster
@@ -101,6 +101,9 @@ class LocalClusterSmokeE2E {
                     .matches("12\\.\\d+\n" + node.replace(".", "\\.") + "\n");
             assertThat(exec(client, name, "web", "cat", "/www/index.html")).isEqualTo(node + "\n");
             assertThat(execExitCode(client, name, "debian", "sh", "-c", "exit 7")).isEqualTo(7);
+            // Logs come from the node's own /var/log/pods, through the apiserver and that node's kubelet.
+            assertThat(client.pods().inNamespace(namespace).withName(name).inContainer("web").getLog())
+                    .contains("serving on " + node + ":" + port);
         }
 
         for (String name : pods) {
@@ -146,7 +149,7 @@ class LocalClusterSmokeE2E {
                 .addNewContainer()
                 .withName("web").withImage(cluster.busyboxImage()).withImagePullPolicy("IfNotPresent")
                 .withCommand("sh", "-c", "mkdir -p /www && echo \"$NODE_NAME\" > /www/index.html"
-                        + " && exec httpd -f -p \"$POD_IP:" + port + "\" -h /www")
+                        + " && echo \"serving on $POD_IP:" + port + "\" && exec httpd -f -p \"$POD_IP:" + port + "\" -h /www")
                 .addNewEnv().withName("POD_IP").withNewValueFrom().withNewFieldRef().withFieldPath("status.podIP")
                 .endFieldRef().endValueFrom().endEnv()
                 .addNewEnv().withName("NODE_NAME").withNewValueFrom().withNewFieldRef().withFieldPath("spec.nodeName")

@@ -39,8 +39,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The local cluster does what the E2E tier relies on: a two-container hostNetwork pod runs on each of the three
- * nodes, exec and logs through the apiserver reach a container, deleting the pod stops it, and the controller-manager's
- * garbage collector removes owned objects.
+ * nodes, exec and logs through the apiserver reach a container, each node has its own host directories, deleting
+ * the pod stops it, and the controller-manager's garbage collector removes owned objects.
  */
 @LocalCluster
 class LocalClusterSmokeE2E {
@@ -100,6 +100,8 @@ class LocalClusterSmokeE2E {
             assertThat(exec(client, name, "debian", "sh", "-c", "cat /etc/debian_version; echo \"$NODE_NAME\""))
                     .matches("12\\.\\d+\n" + node.replace(".", "\\.") + "\n");
             assertThat(exec(client, name, "web", "cat", "/www/index.html")).isEqualTo(node + "\n");
+            // All three pods write into the same host path, yet each sees only its own node's file.
+            assertThat(exec(client, name, "debian", "ls", "/data")).isEqualTo(node + "\n");
             assertThat(execExitCode(client, name, "debian", "sh", "-c", "exit 7")).isEqualTo(7);
             // Logs come from the node's own /var/log/pods, through the apiserver and that node's kubelet.
             assertThat(client.pods().inNamespace(namespace).withName(name).inContainer("web").getLog())
@@ -159,12 +161,16 @@ class LocalClusterSmokeE2E {
                 .endContainer()
                 .addNewContainer()
                 .withName("debian").withImage(cluster.debianImage()).withImagePullPolicy("IfNotPresent")
-                .withCommand("sleep", "infinity")
+                .withCommand("sh", "-c", "echo \"$NODE_NAME\" > \"/data/$NODE_NAME\" && exec sleep infinity")
                 .addNewEnv().withName("NODE_NAME").withNewValueFrom().withNewFieldRef().withFieldPath("spec.nodeName")
                 .endFieldRef().endValueFrom().endEnv()
-                .withNewReadinessProbe().withNewExec().withCommand("test", "-f", "/etc/debian_version").endExec()
+                .addNewVolumeMount().withName("host").withMountPath("/data").endVolumeMount()
+                .withNewReadinessProbe().withNewExec().withCommand("sh", "-c", "test -f \"/data/$NODE_NAME\"").endExec()
                 .withPeriodSeconds(1).endReadinessProbe()
                 .endContainer()
+                // The orchestrator's instance-host-root: each node has its own, as a real node has its own disk.
+                .addNewVolume().withName("host").withNewHostPath().withPath("/var/lib/polarstack/" + namespace)
+                .withType("DirectoryOrCreate").endHostPath().endVolume()
                 .endSpec().build();
     }
 

@@ -11,7 +11,7 @@ Baseline in the same run: one GET of an MPDCluster from this script (an API serv
 Prints median and p99 in milliseconds. Not a test: it asserts nothing.
 Usage: bench/cluster-flow-overhead.py [N]   (default 50; needs scripts/test-env up and target/orchestrator.jar)
 """
-import base64, json, os, secrets, shutil, ssl, statistics, subprocess, sys, tempfile, time, urllib.request
+import base64, json, os, secrets, shutil, ssl, statistics, subprocess, sys, tempfile, time, urllib.parse, urllib.request
 from datetime import datetime
 
 N = int(sys.argv[1]) if len(sys.argv) > 1 else 50
@@ -114,16 +114,19 @@ def main():
         pending, missing = set(created), {}
         while pending and time.time() < deadline:
             for key in sorted(pending):
-                inst = rest('/engine-rest/history/process-instance?processInstanceBusinessKey=%s&processDefinitionKey=CreateCluster' % key, password, port)
+                inst = rest('/engine-rest/history/process-instance?processInstanceBusinessKey=%s&processDefinitionKey=CreateCluster'
+                            % urllib.parse.quote(key, safe=''), password, port)
                 if not inst:
                     continue
-                acts = rest('/engine-rest/history/activity-instance?rootProcessInstanceId=%s' % inst[0]['id'], password, port)
+                acts = rest('/engine-rest/history/activity-instance?processInstanceId=%s' % inst[0]['id'], password, port)
+                for sub in rest('/engine-rest/history/process-instance?superProcessInstanceId=%s' % inst[0]['id'], password, port):
+                    acts += rest('/engine-rest/history/activity-instance?processInstanceId=%s' % sub['id'], password, port)
                 by = {}  # the first of each: Task_CheckInstancePod repeats every 2 s while the pod is not Ready
                 for a in sorted(acts, key=lambda a: ms(a['startTime'])):
                     if a['activityId'] in steps and a['activityId'] not in by and (a.get('endTime') or a['activityId'] == 'Task_CreateRw'):
                         by[a['activityId']] = a
                 if len(by) < len(steps):
-                    missing[key] = (sorted(set(steps) - set(by)), len(acts), [a['activityId'] for a in acts][:8])
+                    missing[key] = sorted(set(steps) - set(by))
                     continue
                 starts.append(ms(inst[0]['startTime']) - created[key])
                 seq = [by[s] for s in steps]
@@ -162,6 +165,11 @@ def main():
             for c in kube('GET', '/apis/mpd.polardb.aliyun.com/v1/namespaces/%s/mpdclusters' % NS)['items']:
                 kube('PATCH', '/apis/mpd.polardb.aliyun.com/v1/namespaces/%s/mpdclusters/%s' % (NS, c['metadata']['name']),
                      {'metadata': {'finalizers': None}}, 'application/merge-patch+json')
+            # test-env runs no garbage collector: delete what the flows made, or Service IPs run out over runs
+            for kind in ('services', 'pods', 'secrets', 'configmaps'):
+                kube('DELETE', '/api/v1/namespaces/%s/%s' % (NS, kind)) if kind != 'services' else [
+                    kube('DELETE', '/api/v1/namespaces/%s/services/%s' % (NS, svc['metadata']['name']))
+                    for svc in kube('GET', '/api/v1/namespaces/%s/services' % NS)['items']]
             kube('DELETE', '/api/v1/namespaces/' + NS)
         finally:
             if ok:

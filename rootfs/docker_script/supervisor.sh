@@ -30,7 +30,11 @@ foreign_postmaster() {
   [ -f "$DATA/postmaster.pid" ] && pid=$(head -1 "$DATA/postmaster.pid") && [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null
 }
 
-if [ "$(id -u)" = 0 ]; then set -- runuser -u postgres -- "$@"; fi
+if [ "$(id -u)" = 0 ]; then
+  # hostPath folders arrive owned by root; the engine and the manager agent (both postgres) need them.
+  chown postgres:postgres "$DATA" /log 2>/dev/null || true
+  set -- runuser -u postgres -- "$@"
+fi
 mkdir -p /dev/shm/polartrace /var/run/polartrace 2>/dev/null && chmod 777 /dev/shm/polartrace /var/run/polartrace 2>/dev/null
 
 while true; do

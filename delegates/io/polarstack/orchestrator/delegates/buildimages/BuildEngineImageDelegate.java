@@ -32,8 +32,8 @@ public class BuildEngineImageDelegate implements JavaDelegate {
         var engine = sources.describe(ImageSteps.contexts(execution).source(image.id()))
                 .orElse(new SourceRepository.Revision("", "", ""));
         Map<String, String> args = ImageSteps.commonBuildArgs(execution, file, sources);
-        args.put("CodeSource", image.engineRepo());
-        args.put("CodeBranch", image.engineBranch());
+        args.put("CodeSource", image.engineRepo() == null ? "" : image.engineRepo());
+        args.put("CodeBranch", image.engineBranch() == null ? "" : image.engineBranch());
         args.put("CodeVersion", engine.commit());
         args.put("POLAR_SOURCE_DIR", BuildContexts.SOURCE_DIR);
         args.put("PFSRPM", file.pfsdRpm());

@@ -2,6 +2,7 @@ package io.polarstack.orchestrator.delegates.buildimages;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 
 import org.camunda.bpm.engine.delegate.DelegateExecution;
@@ -33,6 +34,15 @@ public class FetchEngineSourceDelegate implements JavaDelegate {
             BuildContexts.delete(target);  // a clone interrupted half-way is never reused
         } catch (IOException e) {
             throw new UncheckedIOException("cannot clear " + target + ": " + e.getMessage(), e);
+        }
+        if (image.engineRepo() == null) {
+            try {
+                Files.createDirectories(target);  // the Dockerfile installs the engine from packages
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot create " + target + ": " + e.getMessage(), e);
+            }
+            LOG.info("image {}: no engine_repo; its Dockerfile installs the engine from packages", image.id());
+            return;
         }
         try {
             var revision = sources.cloneShallow(image.engineRepo(), image.engineBranch(), target);

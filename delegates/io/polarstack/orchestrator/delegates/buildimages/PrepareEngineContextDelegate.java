@@ -39,7 +39,8 @@ public class PrepareEngineContextDelegate implements JavaDelegate {
         String commit = sources.describe(source).map(SourceRepository.Revision::commit).orElse("");
         String timestamp = (String) execution.getVariable(BUILD_TIMESTAMP);
         String releaseDate = image.engineReleaseDate() != null ? image.engineReleaseDate() : timestamp.substring(0, 8);
-        String name = ImageSteps.tagOrGenerated(image,
+        // A tagged image needs no version from the source (a packaged engine has no source at all).
+        String name = image.tag() != null ? ImageSteps.tagOrGenerated(image, null) : ImageSteps.tagOrGenerated(image,
                 ImageTags.engineTag(ImageTags.packageVersion(source), releaseDate, commit, timestamp));
         execution.setVariable(builtImage(image.id()), name);
         execution.setVariableLocal(PUSH, image.push());

@@ -51,7 +51,7 @@ public final class BuildContexts {
             delete(rootfs);
             Path baseRootfs = file.baseDir().resolve("rootfs");
             if (Files.isDirectory(baseRootfs)) {
-                copyTree(baseRootfs, rootfs);
+                copyTree(baseRootfs.toRealPath(), rootfs);  // rootfs/ may be a link to a shared one
             } else {
                 Files.createDirectories(rootfs);
             }

@@ -152,11 +152,15 @@ public record ImageFile(Path baseDir, Path result, String pfsdRpm, List<ImageSpe
         String engineBranch = text(entry.get("engine_branch"), null);
         String releaseDate = text(entry.get("engine_release_date"), null);
         String engineImageId = text(entry.get("engine_image_id"), null);
+        // Without engine_repo the Dockerfile installs the engine from packages: nothing to fetch, and no
+        // source to derive a tag from, so build_image_name must carry one.
+        boolean packaged = engineRepo == null && tag != null;
         if (type == ImageSpec.Type.ENGINE) {
-            if (engineRepo == null) {
-                problems.add(at + ": engine_repo: missing; the git URL of the engine source");
+            if (engineRepo == null && !packaged) {
+                problems.add(at + ": engine_repo: missing; the git URL of the engine source (or, for an engine"
+                        + " its Dockerfile installs from packages, omit it and give build_image_name a tag)");
             }
-            if (engineBranch == null) {
+            if (engineBranch == null && !packaged) {
                 problems.add(at + ": engine_branch: missing; e.g. POLARDB_11_STABLE");
             }
             if (releaseDate != null && !DATE.matcher(releaseDate).matches()) {

@@ -76,6 +76,24 @@ class ImageFileTest {
     }
 
     @Test
+    void theLocalClusterImageFileIsValid() {
+        ImageFile file = ImageFile.read(Path.of("deploy/local/image.yml"));
+        assertThat(file.enabled(ImageSpec.Type.ENGINE)).singleElement()
+                .satisfies(e -> assertThat(e.engineRepo()).isNull());
+        assertThat(file.enabled(ImageSpec.Type.MANAGER)).singleElement()
+                .satisfies(m -> assertThat(m.engineImageId()).isEqualTo("pg15_engine_local"));
+    }
+
+    @Test
+    void anEngineFromPackagesNeedsNoRepositoryButATag() {
+        String packaged = ENGINE.formatted("e1", "engine:15").replace("    engine_repo: file:///src/engine.git\n", "")
+                .replace("    engine_branch: POLARDB_11_STABLE\n", "");
+        assertThat(parse(packaged).image("e1").engineRepo()).isNull();
+        assertThat(problems(packaged.replace("engine:15", "engine"))).contains("image 'e1': engine_repo: missing")
+                .contains("image 'e1': engine_branch: missing");
+    }
+
+    @Test
     void duplicateIds() {
         assertThat(problems(ENGINE.formatted("e1", "a") + ENGINE.formatted("e1", "b")))
                 .contains("image 'e1' (images[1]): id: duplicate of images[0]");

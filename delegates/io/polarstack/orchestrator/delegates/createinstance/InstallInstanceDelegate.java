@@ -51,8 +51,11 @@ public class InstallInstanceDelegate implements JavaDelegate {
                 new IllegalStateException("pod " + ns + "/" + instance.getPodName() + " is gone; retry from its pod step"));
         int port = instance.getNetInfo().getWorkingPort();
         String logicId = cluster.getStatus().getLogicId();
-        List<String> peers = resources.nodes("").stream().map(ClusterResources.Node::internalIp).filter(Objects::nonNull)
-                .map(ip -> ip + "/32").distinct().toList();
+        List<String> peers = new java.util.ArrayList<>(resources.nodes("").stream().map(ClusterResources.Node::internalIp)
+                .filter(Objects::nonNull).map(ip -> ip + "/32").distinct().toList());
+        if (peers.stream().anyMatch(p -> p.startsWith("127."))) {
+            peers.add("127.0.0.1/32");  // nodes on loopback addresses (one machine): their connections come from 127.0.0.1
+        }
 
         InstallSpec spec;
         if ("rw".equals(instance.getInsType())) {

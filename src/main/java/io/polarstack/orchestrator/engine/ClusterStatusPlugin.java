@@ -140,9 +140,17 @@ public class ClusterStatusPlugin extends AbstractProcessEnginePlugin {
         String how = "Fix the cause, then retry the step: Cockpit (Retry), PUT /engine-rest/job/"
                 + context.getConfiguration() + "/retries, or annotate the cluster interrupt.recover=T";
         mirror(cluster, "incident at " + step, () -> {
-            String[] previous = new String[1];
+            // Annotations first: once the status says Interrupt, interrupt.recover is already there to be set.
+            String previous = resources.cluster(cluster.namespace(), cluster.name())
+                    .map(c -> c.getStatus() == null ? null : c.getStatus().getClusterStatus())
+                    .filter(state -> !"Interrupt".equals(state)).orElse(null);
+            Map<String, String> annotations = new java.util.HashMap<>(Map.of(INTERRUPT_RECOVER, "F",
+                    INTERRUPT_REASON, "STEP_FAILED", INTERRUPT_MESSAGE, step + ": " + shortText));
+            if (previous != null) {
+                annotations.put(INTERRUPT_PREVIOUS, previous);
+            }
+            resources.annotate(cluster.namespace(), cluster.name(), annotations, Set.of());
             MPDCluster updated = resources.updateStatus(cluster.namespace(), cluster.name(), status -> {
-                previous[0] = "Interrupt".equals(status.getClusterStatus()) ? previous[0] : status.getClusterStatus();
                 status.setClusterStatus("Interrupt");
                 FlowStatus flow = status.getFlow() == null
                         ? newFlow(flowName(execution), execution.getRootProcessInstanceId()) : status.getFlow();
@@ -151,12 +159,6 @@ public class ClusterStatusPlugin extends AbstractProcessEnginePlugin {
                 status.setFlow(flow);
                 Conditions.set(status, Conditions.INTERRUPTED, true, "StepFailed", step + " failed: " + shortText + ". " + how);
             });
-            Map<String, String> annotations = new java.util.HashMap<>(Map.of(INTERRUPT_RECOVER, "F",
-                    INTERRUPT_REASON, "STEP_FAILED", INTERRUPT_MESSAGE, step + ": " + shortText));
-            if (previous[0] != null) {
-                annotations.put(INTERRUPT_PREVIOUS, previous[0]);
-            }
-            resources.annotate(cluster.namespace(), cluster.name(), annotations, Set.of());
             resources.event(updated, "Warning", "StepFailed", step + ": " + shortText);
         });
     }

@@ -17,12 +17,14 @@ import org.springframework.stereotype.Component;
 import io.polarstack.orchestrator.api.InstanceNetwork;
 import io.polarstack.orchestrator.api.InstanceState;
 import io.polarstack.orchestrator.api.InstanceStatus;
+import io.polarstack.orchestrator.OrchestratorProperties;
 import io.polarstack.orchestrator.api.MPDCluster;
 import io.polarstack.orchestrator.delegates.common.ClusterSteps;
 import io.polarstack.orchestrator.flows.IdList;
 import io.polarstack.orchestrator.ports.ClusterResources;
 import io.polarstack.orchestrator.service.ClusterCatalog;
 import io.polarstack.orchestrator.service.InstanceIds;
+import io.polarstack.orchestrator.service.PortAllocator;
 import io.polarstack.orchestrator.specs.AccountSecrets;
 import io.polarstack.orchestrator.specs.ClusterServices;
 import io.polarstack.orchestrator.specs.ParamsConfigMaps;
@@ -39,10 +41,12 @@ public class InitMetaDelegate implements JavaDelegate {
 
     private final ClusterResources resources;
     private final ClusterCatalog catalog;
+    private final boolean sharedPortSpace;
 
-    public InitMetaDelegate(ClusterResources resources, ClusterCatalog catalog) {
+    public InitMetaDelegate(ClusterResources resources, ClusterCatalog catalog, OrchestratorProperties properties) {
         this.resources = resources;
         this.catalog = catalog;
+        this.sharedPortSpace = properties.operator().sharedPortSpace();
     }
 
     @Override
@@ -56,15 +60,20 @@ public class InitMetaDelegate implements JavaDelegate {
         if (cluster.getStatus() == null || cluster.getStatus().getLogicId() == null) {
             int followers = spec.getFollowerNum() == null ? 0 : spec.getFollowerNum();
             var ids = InstanceIds.layout(resources.reserveIds(catalog.namespace(), InstanceIds.countFor(followers)), followers);
-            int port = spec.getNetCfg().getEngineStartPort();
+            int start = spec.getNetCfg().getEngineStartPort();
+            List<Integer> ports = sharedPortSpace
+                    ? PortAllocator.allocate(start, followers + 1, PortAllocator.usedByOthers(resources.clusters(), cluster))
+                    : java.util.Collections.nCopies(followers + 1, start);
             MPDCluster owner = cluster;
             cluster = resources.updateStatus(cluster.getMetadata().getNamespace(), cluster.getMetadata().getName(), status -> {
                 if (status.getLogicId() != null) {
                     return;
                 }
                 Map<String, InstanceStatus> instances = new HashMap<>();
-                instances.put(ids.rw().insId(), entry(owner, ids.rw(), "rw", port));
-                ids.ros().forEach(slot -> instances.put(slot.insId(), entry(owner, slot, "ro", port)));
+                instances.put(ids.rw().insId(), entry(owner, ids.rw(), "rw", ports.get(0)));
+                for (int i = 0; i < ids.ros().size(); i++) {
+                    instances.put(ids.ros().get(i).insId(), entry(owner, ids.ros().get(i), "ro", ports.get(i + 1)));
+                }
                 status.setLogicId(ids.logicId());
                 status.setDbInstanceStatus(instances);
             });

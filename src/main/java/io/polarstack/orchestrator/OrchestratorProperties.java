@@ -23,7 +23,7 @@ public record OrchestratorProperties(Map<String, String> retryProfiles, Admin ad
         admin = admin == null ? new Admin(null, null, null) : admin;
         kubernetes = kubernetes == null ? new Kubernetes(null) : kubernetes;
         storage = storage == null ? new Storage(null, null, null, false, null, null, 0, false, null, null, null, 0) : storage;
-        operator = operator == null ? new Operator(true, null, null, null, null, null, null) : operator;
+        operator = operator == null ? new Operator(true, null, null, null, null, null, null, false) : operator;
     }
 
     /**
@@ -34,9 +34,12 @@ public record OrchestratorProperties(Map<String, String> retryProfiles, Admin ad
      * @param identity         this replica's name in the Lease; default the host name
      * @param catalogNamespace where the version catalog, class and counter ConfigMaps live
      * @param resync           how often every cluster is looked at again even without a change
+     * @param sharedPortSpace  every instance of every cluster gets its own port, as if all nodes were one host (labs
+     *                         whose engines cannot bind a per-node address); off: each instance uses the cluster's
+     *                         engineStartPort on its own node, as PolarDB Stack did
      */
     public record Operator(boolean enabled, String name, java.util.List<String> namespaces, String leaseNamespace,
-            String identity, String catalogNamespace, Duration resync) {
+            String identity, String catalogNamespace, Duration resync, boolean sharedPortSpace) {
         public Operator {
             name = name == null || name.isBlank() ? "polar-mpd" : name;
             namespaces = namespaces == null ? java.util.List.of() : java.util.List.copyOf(namespaces);

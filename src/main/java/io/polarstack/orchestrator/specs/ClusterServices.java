@@ -12,7 +12,7 @@ public final class ClusterServices {
     private ClusterServices() {
     }
 
-    /** {@code <cluster>-rw} or {@code <cluster>-ro}. */
+    /** {@code <cluster>-rw} or {@code <cluster>-ro}, on {@code port}, reaching each instance's {@code engine} port. */
     public static Service build(MPDCluster cluster, String role, int port) {
         String name = cluster.getMetadata().getName();
         return new ServiceBuilder()
@@ -22,7 +22,7 @@ public final class ClusterServices {
                 .withNewSpec()
                 .withSelector(Map.of(Labels.CLUSTER, name, Labels.ROLE, role))
                 .addNewPort().withName("postgres").withPort(port).withProtocol("TCP")
-                .withNewTargetPort(port).endPort()
+                .withNewTargetPort("engine").endPort()  // by name: instances may listen on different ports
                 .endSpec().build();
     }
 }

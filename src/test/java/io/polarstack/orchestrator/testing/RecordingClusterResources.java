@@ -98,6 +98,16 @@ public class RecordingClusterResources implements ClusterResources {
         return Optional.ofNullable((ConfigMap) applied.get(key)).map(ConfigMap::getData);
     }
 
+    /** Other clusters the test pretends exist (for port allocation). */
+    public final List<MPDCluster> others = new ArrayList<>();
+
+    @Override
+    public List<MPDCluster> clusters() {
+        List<MPDCluster> all = new ArrayList<>(others);
+        all.add(cluster);
+        return all;
+    }
+
     @Override
     public Optional<MPDCluster> cluster(String namespace, String name) {
         return Optional.ofNullable(cluster);

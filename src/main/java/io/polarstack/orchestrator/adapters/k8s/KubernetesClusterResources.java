@@ -93,6 +93,11 @@ class KubernetesClusterResources implements ClusterResources {
     }
 
     @Override
+    public List<MPDCluster> clusters() {
+        return client.resources(MPDCluster.class).inAnyNamespace().list().getItems();
+    }
+
+    @Override
     public Optional<MPDCluster> cluster(String namespace, String name) {
         return Optional.ofNullable(client.resources(MPDCluster.class).inNamespace(namespace).withName(name).get());
     }

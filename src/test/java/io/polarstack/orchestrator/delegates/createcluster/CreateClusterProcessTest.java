@@ -84,13 +84,18 @@ class CreateClusterProcessTest {
     ProcessEngine engine;
 
     void wire(String sample) {
+        wire(sample, false);
+    }
+
+    void wire(String sample, boolean sharedPortSpace) {
         resources = new RecordingClusterResources(sample);
-        var properties = new OrchestratorProperties(Map.of(), null, null, null, null);
+        var properties = new OrchestratorProperties(Map.of(), null, null, null,
+                new OrchestratorProperties.Operator(true, null, null, null, "test", null, null, sharedPortSpace));
         var catalog = new ClusterCatalog(resources, properties);
         beans.clear();
         beans.putAll(Map.ofEntries(
                 Map.entry("ids", new IdList()),
-                Map.entry("initMetaDelegate", new InitMetaDelegate(resources, catalog)),
+                Map.entry("initMetaDelegate", new InitMetaDelegate(resources, catalog, properties)),
                 Map.entry("prepareStorageDelegate", new PrepareStorageDelegate(resources, storage)),
                 Map.entry("createAccountsDelegate", new CreateAccountsDelegate(resources, manager)),
                 Map.entry("updateRunningStatusDelegate", new UpdateRunningStatusDelegate(resources)),
@@ -317,6 +322,31 @@ class CreateClusterProcessTest {
         verify(manager, times(2)).stop(any(), eq(ManagerClient.StopMode.FAST), anyInt());
         verify(storage).clear("36e00084100ee7ec9e7d6b6d3f0d5e0a1", "node-a");
         assertThat(resources.cluster.getMetadata().getFinalizers()).isEmpty();
+    }
+
+    @Test
+    void perNodePortsByDefaultAndDistinctPortsInASharedPortSpace() {
+        wire("mpdcluster-local.yaml");
+        start("CreateCluster");
+        drive();
+        assertThat(resources.cluster.getStatus().getDbInstanceStatus().values())
+                .extracting(i -> i.getNetInfo().getWorkingPort()).containsOnly(5432);
+
+        wire("mpdcluster-local.yaml", true);
+        var other = new io.polarstack.orchestrator.api.MPDCluster();
+        other.setMetadata(new io.fabric8.kubernetes.api.model.ObjectMetaBuilder().withName("other").withUid("other").build());
+        other.setStatus(new io.polarstack.orchestrator.api.MPDClusterStatus());
+        var taken = new io.polarstack.orchestrator.api.InstanceStatus();
+        taken.setNetInfo(new io.polarstack.orchestrator.api.InstanceNetwork());
+        taken.getNetInfo().setWorkingPort(5433);
+        other.getStatus().setDbInstanceStatus(Map.of("9", taken));
+        resources.others.add(other);
+        start("CreateCluster");
+        assertThat(drive()).isZero();
+        assertThat(resources.cluster.getStatus().getDbInstanceStatus().values())
+                .extracting(i -> i.getNetInfo().getWorkingPort()).containsExactlyInAnyOrder(5432, 5434, 5435);
+        assertThat(resources.appliedOf(Pod.class)).extracting(p -> p.getSpec().getContainers().get(0).getPorts().get(0)
+                .getContainerPort()).containsExactlyInAnyOrder(5432, 5434, 5435);
     }
 
     @Test

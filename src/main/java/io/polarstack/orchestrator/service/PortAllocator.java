@@ -1,0 +1,45 @@
+package io.polarstack.orchestrator.service;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+import io.polarstack.orchestrator.api.MPDCluster;
+
+/**
+ * Engine ports. Per node (the default, PolarDB Stack's rule): every instance of a cluster uses its
+ * {@code engineStartPort}, and the scheduler keeps two users of one port off the same node. Shared port space:
+ * every instance of every cluster gets a port of its own, the lowest free ones from {@code engineStartPort} up.
+ */
+public final class PortAllocator {
+
+    private PortAllocator() {
+    }
+
+    public static List<Integer> allocate(int start, int count, Set<Integer> used) {
+        List<Integer> ports = new ArrayList<>();
+        for (int port = start; port <= 65535 && ports.size() < count; port++) {
+            if (!used.contains(port)) {
+                ports.add(port);
+            }
+        }
+        if (ports.size() < count) {
+            throw new IllegalStateException("no " + count + " free ports from " + start + " up to 65535 (" + used.size()
+                    + " in use); lower spec.netCfg.engineStartPort");
+        }
+        return ports;
+    }
+
+    /** The ports the instances of every cluster but {@code self} hold. */
+    public static Set<Integer> usedByOthers(List<MPDCluster> clusters, MPDCluster self) {
+        return clusters.stream()
+                .filter(c -> !Objects.equals(c.getMetadata().getUid(), self.getMetadata().getUid()))
+                .filter(c -> c.getStatus() != null && c.getStatus().getDbInstanceStatus() != null)
+                .flatMap(c -> c.getStatus().getDbInstanceStatus().values().stream())
+                .filter(i -> i.getNetInfo() != null && i.getNetInfo().getWorkingPort() != null)
+                .map(i -> i.getNetInfo().getWorkingPort())
+                .collect(Collectors.toSet());
+    }
+}

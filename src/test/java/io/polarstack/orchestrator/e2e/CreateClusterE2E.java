@@ -1,5 +1,7 @@
 package io.polarstack.orchestrator.e2e;
 
+import static io.polarstack.orchestrator.testing.Await.await;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.InputStream;
@@ -13,8 +15,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
-import java.util.function.Supplier;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -154,13 +154,4 @@ class CreateClusterE2E {
         }
     }
 
-    static void await(Duration limit, Supplier<String> what, BooleanSupplier condition) throws InterruptedException {
-        long end = System.nanoTime() + limit.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > end) {
-                throw new AssertionError("not within " + limit + ": " + what.get());
-            }
-            Thread.sleep(500);
-        }
-    }
 }

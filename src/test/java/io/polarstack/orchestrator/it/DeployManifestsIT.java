@@ -39,7 +39,7 @@ class DeployManifestsIT {
                     assertThat(applied.getMetadata().getUid()).as(manifest + ": " + object.getKind()).isNotBlank();
                     if (applied instanceof CustomResourceDefinition crd) {
                         client.apiextensions().v1().customResourceDefinitions().withName(crd.getMetadata().getName())
-                                .waitUntilCondition(c -> c.getStatus() != null && c.getStatus().getConditions().stream()
+                                .waitUntilCondition(c -> c.getStatus() != null && c.getStatus().getConditions() != null && c.getStatus().getConditions().stream()
                                         .anyMatch(cond -> cond.getType().equals("Established")
                                                 && cond.getStatus().equals("True")), 30, TimeUnit.SECONDS);
                     }

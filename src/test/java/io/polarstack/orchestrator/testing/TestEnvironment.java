@@ -45,7 +45,7 @@ public final class TestEnvironment {
             var crd = client.apiextensions().v1().customResourceDefinitions().load(in).item();
             client.resource(crd).forceConflicts().serverSideApply();
             client.apiextensions().v1().customResourceDefinitions().withName(crd.getMetadata().getName())
-                    .waitUntilCondition(c -> c.getStatus() != null && c.getStatus().getConditions().stream()
+                    .waitUntilCondition(c -> c.getStatus() != null && c.getStatus().getConditions() != null && c.getStatus().getConditions().stream()
                             .anyMatch(cond -> cond.getType().equals("Established") && cond.getStatus().equals("True")),
                             30, java.util.concurrent.TimeUnit.SECONDS);
         } catch (IOException e) {

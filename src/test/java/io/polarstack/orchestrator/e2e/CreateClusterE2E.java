@@ -14,7 +14,6 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Properties;
-import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -25,13 +24,13 @@ import org.springframework.test.context.DynamicPropertySource;
 
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.HasMetadata;
-import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.polarstack.orchestrator.api.InstanceStatus;
 import io.polarstack.orchestrator.api.MPDCluster;
 import io.polarstack.orchestrator.testing.AppTestSupport;
 import io.polarstack.orchestrator.testing.LocalCluster;
+import io.polarstack.orchestrator.testing.LocalClusterSetup;
 import io.polarstack.orchestrator.testing.TestEnvironment;
 
 /**
@@ -58,21 +57,12 @@ class CreateClusterE2E {
 
     @BeforeAll
     static void imagesCatalogAndNamespace(KubernetesClient client) throws Exception {
-        Process images = new ProcessBuilder("scripts/local-images").inheritIO().start();
-        if (!images.waitFor(15, TimeUnit.MINUTES)) {
-            images.destroyForcibly();
-            throw new AssertionError("scripts/local-images did not finish within 15 min");
-        }
-        assertThat(images.exitValue()).as("exit code of scripts/local-images (its output is above)").isZero();
+        LocalClusterSetup.localImages();
         TestEnvironment.installCrd(client);
         List<HasMetadata> classes = Serialization.unmarshal(
                 Files.readString(Path.of("deploy/samples/catalog-class-polar.o.x4.medium.yaml")));
         classes.forEach(c -> client.resource((ConfigMap) c).forceConflicts().serverSideApply());
-        client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(NS).endMetadata().build()).create();
-        await(Duration.ofSeconds(60), () -> "default ServiceAccount token in " + NS, () -> {
-            var sa = client.serviceAccounts().inNamespace(NS).withName("default").get();
-            return sa != null && sa.getSecrets() != null && !sa.getSecrets().isEmpty();
-        });
+        LocalClusterSetup.namespace(client, NS);
     }
 
     @AfterAll

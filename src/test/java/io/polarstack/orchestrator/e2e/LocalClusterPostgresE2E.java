@@ -17,10 +17,8 @@ import java.util.List;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
 
 import io.fabric8.kubernetes.api.model.ConfigMap;
-import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.readiness.Readiness;
@@ -38,6 +36,7 @@ import io.polarstack.orchestrator.specs.ClassResources;
 import io.polarstack.orchestrator.specs.InstancePlan;
 import io.polarstack.orchestrator.specs.InstancePods;
 import io.polarstack.orchestrator.testing.LocalCluster;
+import io.polarstack.orchestrator.testing.LocalClusterSetup;
 import io.polarstack.orchestrator.testing.LocalClusterExtension.Cluster;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -58,21 +57,8 @@ class LocalClusterPostgresE2E {
 
     @BeforeAll
     static void imagesAndNamespace(KubernetesClient client) throws Exception {
-        // Idempotent and cached: builds only when the images' inputs changed since the registry got them.
-        Process images = new ProcessBuilder("scripts/local-images").inheritIO().start();
-        if (!images.waitFor(15, TimeUnit.MINUTES)) {
-            images.destroyForcibly();
-            throw new AssertionError("scripts/local-images did not finish within 15 min");
-        }
-        assertThat(images.exitValue()).as("exit code of scripts/local-images (its output is above)").isZero();
-        namespace = "pg-smoke-" + HexFormat.of().formatHex(randomBytes());
-        client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(namespace).endMetadata().build())
-                .create();
-        await(Duration.ofSeconds(60), () -> "default ServiceAccount token in " + namespace + "; see " + LOGS + "/kcm.log",
-                () -> {
-                    var sa = client.serviceAccounts().inNamespace(namespace).withName("default").get();
-                    return sa != null && !sa.getSecrets().isEmpty();
-                });
+        LocalClusterSetup.localImages();  // idempotent and cached
+        namespace = LocalClusterSetup.namespace(client, "pg-smoke-" + System.nanoTime());
     }
 
     @AfterAll

@@ -17,21 +17,19 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
-import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.ExecWatch;
 import io.fabric8.kubernetes.client.readiness.Readiness;
 import io.polarstack.orchestrator.testing.LocalCluster;
+import io.polarstack.orchestrator.testing.LocalClusterSetup;
 import io.polarstack.orchestrator.testing.LocalClusterExtension.Cluster;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -50,15 +48,7 @@ class LocalClusterSmokeE2E {
 
     @BeforeAll
     static void namespace(KubernetesClient client) {
-        namespace = "smoke-" + HexFormat.of().formatHex(randomBytes());
-        client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(namespace).endMetadata().build())
-                .create();
-        // Pods are admitted only once the namespace's default ServiceAccount has its token.
-        await(Duration.ofSeconds(60), () -> "default ServiceAccount token in " + namespace + "; see " + LOGS + "/kcm.log",
-                () -> {
-                    var sa = client.serviceAccounts().inNamespace(namespace).withName("default").get();
-                    return sa != null && !sa.getSecrets().isEmpty();
-                });
+        namespace = LocalClusterSetup.namespace(client, "smoke-" + System.nanoTime());
     }
 
     @AfterAll
@@ -227,10 +217,5 @@ class LocalClusterSmokeE2E {
         }
     }
 
-    private static byte[] randomBytes() {
-        byte[] bytes = new byte[4];
-        ThreadLocalRandom.current().nextBytes(bytes);
-        return bytes;
-    }
 
 }

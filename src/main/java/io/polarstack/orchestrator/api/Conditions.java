@@ -13,6 +13,12 @@ public final class Conditions {
     public static final String FLOW_RUNNING = "FlowRunning";
     public static final String INTERRUPTED = "Interrupted";
     public static final String OPERATION_AVAILABLE = "OperationAvailable";
+    /**
+     * True while the HA monitor may fail the cluster over on its own: set by CreateCluster's EnableHa, False while a
+     * Failover runs (reason Paused) or when the annotation {@value #AUTO_FAILOVER_ANNOTATION}=false turns it off.
+     */
+    public static final String AUTO_FAILOVER = "AutoFailover";
+    public static final String AUTO_FAILOVER_ANNOTATION = "autoFailover";
 
     private Conditions() {
     }

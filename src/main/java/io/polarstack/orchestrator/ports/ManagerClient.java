@@ -148,6 +148,37 @@ public interface ManagerClient {
 
     String systemIdentifier(Target target);
 
+    /**
+     * Where the instance's WAL stands, in bytes: a primary's current write position; a replica's replayed and
+     * received positions ({@code received} is null on a primary or when nothing was streamed).
+     */
+    record WalPosition(boolean primary, long timeline, long replayed, Long received) {
+    }
+
+    WalPosition walPosition(Target target);
+
+    /** Runs a checkpoint (a planned switchover does this first, so the old RW's shutdown is short). */
+    void checkpoint(Target target);
+
+    /**
+     * The "Latest checkpoint location" of a cleanly stopped instance (pg_controldata); a replica has replayed
+     * everything the old RW wrote once its replayed position is past it. Fails when the instance is not shut down.
+     */
+    long shutdownCheckpoint(Target target);
+
+    /**
+     * Points a running replica at a new primary (its {@code primary_conninfo} and slot
+     * {@code replica_<custinsId>_<slotUniqueName>}) and reloads; returns false when it already followed it.
+     */
+    boolean follow(Target target, Primary primary, String custinsId, String slotUniqueName);
+
+    /**
+     * Turns a former primary into a replica of {@code primary}: stops it, rewinds its data directory onto the
+     * new primary's timeline when needed, writes the standby settings and starts it. Returns whether it rewound;
+     * a replica already following {@code primary} is left alone. Fails with REWIND_FAILED when it cannot rejoin.
+     */
+    boolean rejoin(Target target, Primary primary, String custinsId, String slotUniqueName);
+
     /** A failed action: {@code code} is the agent's stable code (INVALID_ARGUMENT, ENGINE_NOT_RUNNING, TIMEOUT, ...). */
     class ManagerException extends RuntimeException {
         private final String code;

@@ -213,6 +213,31 @@ public class JsonManagerClient implements ManagerClient {
         return call(target, "system-identifier", json.createObjectNode()).path("systemIdentifier").asText();
     }
 
+    @Override
+    public WalPosition walPosition(Target target) {
+        throw new UnsupportedOperationException("wal-position: not in the agent yet");
+    }
+
+    @Override
+    public void checkpoint(Target target) {
+        throw new UnsupportedOperationException("checkpoint: not in the agent yet");
+    }
+
+    @Override
+    public long shutdownCheckpoint(Target target) {
+        throw new UnsupportedOperationException("shutdown-checkpoint: not in the agent yet");
+    }
+
+    @Override
+    public boolean follow(Target target, Primary primary, String custinsId, String slotUniqueName) {
+        throw new UnsupportedOperationException("follow: not in the agent yet");
+    }
+
+    @Override
+    public boolean rejoin(Target target, Primary primary, String custinsId, String slotUniqueName) {
+        throw new UnsupportedOperationException("rejoin: not in the agent yet");
+    }
+
     /** Sends one request and returns the agent's {@code result}, or throws its error as a {@link ManagerException}. */
     JsonNode call(Target target, String action, ObjectNode request) {
         Duration timeout = timeouts.getOrDefault(action, DEFAULT_TIMEOUTS.getOrDefault(action, Duration.ofMinutes(5)));

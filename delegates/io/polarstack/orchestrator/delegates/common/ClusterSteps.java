@@ -1,5 +1,7 @@
 package io.polarstack.orchestrator.delegates.common;
 
+import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
@@ -10,6 +12,7 @@ import io.polarstack.orchestrator.api.MPDCluster;
 import io.polarstack.orchestrator.flows.ClusterFlows;
 import io.polarstack.orchestrator.ports.ClusterResources;
 import io.polarstack.orchestrator.ports.ManagerClient;
+import io.polarstack.orchestrator.specs.AccountSecrets;
 
 /** What the cluster steps share: the cluster the flow works on, its instances, and how to reach their manager. */
 public final class ClusterSteps {
@@ -61,5 +64,21 @@ public final class ClusterSteps {
         return cluster.getStatus().getDbInstanceStatus().values().stream().filter(i -> "rw".equals(i.getInsType()))
                 .findFirst().orElseThrow(() -> new IllegalStateException("MPDCluster " + cluster.businessKey()
                         + " has no rw instance in status.dbInstanceStatus"));
+    }
+
+    /** The installed ROs, in instance id order. */
+    public static List<InstanceStatus> ros(MPDCluster cluster) {
+        return cluster.getStatus().getDbInstanceStatus().values().stream().filter(i -> "ro".equals(i.getInsType()))
+                .sorted(java.util.Comparator.comparing(InstanceStatus::getInsId)).toList();
+    }
+
+    /** {@code rw} as the primary a replica streams from, with the replication account from its Secret. */
+    public static ManagerClient.Primary primary(ClusterResources resources, MPDCluster cluster, InstanceStatus rw) {
+        String ns = cluster.getMetadata().getNamespace();
+        Map<String, byte[]> replicator = resources.secretData(ns, AccountSecrets.name(cluster, cluster.getStatus().getLogicId(),
+                AccountSecrets.Account.REPLICATOR)).orElseThrow(() -> new IllegalStateException(
+                        "the replicator Secret of MPDCluster " + cluster.businessKey() + " is gone; restore it, then retry"));
+        return new ManagerClient.Primary(rw.getNetInfo().getWorkingHostIP(), rw.getNetInfo().getWorkingPort(),
+                new String(replicator.get("Account"), StandardCharsets.UTF_8), new String(replicator.get("Password"), StandardCharsets.UTF_8));
     }
 }

@@ -1,6 +1,5 @@
 package io.polarstack.orchestrator.delegates.createinstance;
 
-import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -18,7 +17,6 @@ import io.polarstack.orchestrator.delegates.common.ClusterSteps;
 import io.polarstack.orchestrator.ports.ClusterResources;
 import io.polarstack.orchestrator.ports.ManagerClient;
 import io.polarstack.orchestrator.ports.ManagerClient.InstallSpec;
-import io.polarstack.orchestrator.specs.AccountSecrets;
 import io.polarstack.orchestrator.specs.ParamsConfigMaps;
 
 /**
@@ -63,13 +61,8 @@ public class InstallInstanceDelegate implements JavaDelegate {
         } else {
             InstanceStatus rw = ClusterSteps.rw(cluster);
             var rwTarget = ClusterSteps.target(cluster, rw);
-            Map<String, byte[]> replicator = resources.secretData(ns, AccountSecrets.name(cluster, logicId,
-                    AccountSecrets.Account.REPLICATOR)).orElseThrow(() -> new IllegalStateException(
-                            "the replicator Secret of MPDCluster " + cluster.businessKey() + " is gone; restore it, then retry"));
             manager.createSlot(rwTarget, ManagerClient.SlotType.REPLICA, logicId, instance.getInsId());
-            var primary = new ManagerClient.Primary(rw.getNetInfo().getWorkingHostIP(), rw.getNetInfo().getWorkingPort(),
-                    new String(replicator.get("Account"), StandardCharsets.UTF_8),
-                    new String(replicator.get("Password"), StandardCharsets.UTF_8));
+            var primary = ClusterSteps.primary(resources, cluster, rw);
             spec = InstallSpec.ro(port, primary, logicId, instance.getInsId());
         }
         spec = spec.withParams(runningParams(cluster)).withNetwork(hostIp, peers);

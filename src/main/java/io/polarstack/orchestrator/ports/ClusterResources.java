@@ -44,6 +44,9 @@ public interface ClusterResources {
     /** Deletes the pod if it exists; returns at once (deletion is watched with {@link #pod}). */
     void deletePod(String namespace, String name);
 
+    /** Sets labels on an existing pod (a Service that selects by them follows at once); a missing pod is an error. */
+    void labelPod(String namespace, String name, Map<String, String> labels);
+
     /**
      * @param ready     the pod's Ready condition is True
      * @param deleting  a deletion was requested

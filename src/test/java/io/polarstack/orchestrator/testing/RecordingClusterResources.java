@@ -37,6 +37,7 @@ public class RecordingClusterResources implements ClusterResources {
             new Node("node-a", "127.0.0.2", Map.of(), Map.of()), new Node("node-b", "127.0.0.3", Map.of(), Map.of()),
             new Node("node-c", "127.0.0.4", Map.of(), Map.of())));
     public boolean podsReady = true;
+    private final Map<String, Node> podNodes = new java.util.concurrent.ConcurrentHashMap<>();
     public RuntimeException failApply;
     private final AtomicLong nextId = new AtomicLong(1000);
 
@@ -128,8 +129,19 @@ public class RecordingClusterResources implements ClusterResources {
         if (pod == null) {
             return Optional.empty();
         }
-        var node = nodes.get(pod.getMetadata().getLabels().get("mpd.polardb.aliyun.com/role").equals("rw") ? 0 : 1);
+        // the node is fixed when the pod is first seen: a role label moved later does not move the pod
+        var node = podNodes.computeIfAbsent(namespace + "/" + name,
+                k -> nodes.get(pod.getMetadata().getLabels().get("mpd.polardb.aliyun.com/role").equals("rw") ? 0 : 1));
         return Optional.of(new PodState(name, node.name(), node.internalIp(), podsReady ? "Running" : "Pending", podsReady, false));
+    }
+
+    @Override
+    public void labelPod(String namespace, String name, Map<String, String> labels) {
+        var pod = (Pod) applied.get("Pod:" + namespace + "/" + name);
+        if (pod == null) {
+            throw new IllegalStateException("pod " + namespace + "/" + name + " does not exist");
+        }
+        pod.getMetadata().getLabels().putAll(labels);
     }
 
     @Override

@@ -134,6 +134,18 @@ class KubernetesClusterResources implements ClusterResources {
     }
 
     @Override
+    public void labelPod(String namespace, String name, Map<String, String> labels) {
+        var pod = client.pods().inNamespace(namespace).withName(name);
+        if (pod.get() == null) {
+            throw new IllegalStateException("pod " + namespace + "/" + name + " does not exist");
+        }
+        pod.edit(p -> {
+            p.getMetadata().getLabels().putAll(labels);
+            return p;
+        });
+    }
+
+    @Override
     public MPDCluster updateStatus(String namespace, String name, Consumer<MPDClusterStatus> change) {
         return withConflictRetry("status of " + namespace + "/" + name, () -> {
             MPDCluster cluster = existing(namespace, name);

@@ -99,6 +99,7 @@ class CreateClusterProcessTest {
                 Map.entry("prepareStorageDelegate", new PrepareStorageDelegate(resources, storage)),
                 Map.entry("createAccountsDelegate", new CreateAccountsDelegate(resources, manager)),
                 Map.entry("updateRunningStatusDelegate", new UpdateRunningStatusDelegate(resources)),
+                Map.entry("enableHaDelegate", new EnableHaDelegate(resources)),
                 Map.entry("createInstancePodDelegate", new CreateInstancePodDelegate(resources, catalog, "/srv/polarstack")),
                 Map.entry("checkInstancePodDelegate", new CheckInstancePodDelegate(resources)),
                 Map.entry("reportPodNotReadyDelegate", new ReportPodNotReadyDelegate(resources)),
@@ -205,6 +206,11 @@ class CreateClusterProcessTest {
                 .containsExactlyInAnyOrder("pg-local-1000-aurora", "pg-local-1000-replicator");
         assertThat(resources.appliedOf(Service.class)).hasSize(2);
         assertThat(status.getFlow()).as("cleared at the end").isNull();
+        assertThat(io.polarstack.orchestrator.api.Conditions.get(status, io.polarstack.orchestrator.api.Conditions.AUTO_FAILOVER))
+                .as("HA on once the cluster is complete").satisfies(c -> {
+                    assertThat(c.getStatus()).isEqualTo("True");
+                    assertThat(c.getReason()).isEqualTo("Enabled");
+                });
 
         var specs = ArgumentCaptor.forClass(InstallSpec.class);
         var targets = ArgumentCaptor.forClass(ManagerClient.Target.class);

@@ -1,0 +1,47 @@
+package io.polarstack.orchestrator.delegates.failover;
+
+import org.camunda.bpm.engine.delegate.DelegateExecution;
+import org.camunda.bpm.engine.delegate.JavaDelegate;
+import org.springframework.stereotype.Component;
+
+import io.polarstack.orchestrator.delegates.common.ClusterSteps;
+import io.polarstack.orchestrator.ports.ClusterResources;
+import io.polarstack.orchestrator.ports.ManagerClient;
+
+/**
+ * Task_CheckCaughtUp (planned): has the candidate replayed past the stopped RW's shutdown checkpoint, i.e.
+ * everything the RW wrote? Sets {@code caughtUp}; the model waits and asks again, bounded by a timer.
+ */
+@Component
+public class CheckCaughtUpDelegate implements JavaDelegate {
+
+    private final ClusterResources resources;
+    private final ManagerClient manager;
+
+    public CheckCaughtUpDelegate(ClusterResources resources, ManagerClient manager) {
+        this.resources = resources;
+        this.manager = manager;
+    }
+
+    @Override
+    public void execute(DelegateExecution execution) {
+        execution.setVariable("caughtUp", caughtUp(resources, manager, execution) == null);
+    }
+
+    /** Null when caught up; otherwise what is missing, for the person reading the incident. */
+    static String caughtUp(ClusterResources resources, ManagerClient manager, DelegateExecution execution) {
+        var cluster = ClusterSteps.cluster(resources, execution);
+        var oldRw = FailoverSteps.oldRw(cluster, execution);
+        var candidate = FailoverSteps.candidate(cluster, execution);
+        Object known = execution.getVariable("oldRwCheckpoint");
+        long checkpoint = known != null ? ((Number) known).longValue() : manager.shutdownCheckpoint(ClusterSteps.target(cluster, oldRw));
+        execution.setVariable("oldRwCheckpoint", checkpoint);
+        var position = manager.walPosition(ClusterSteps.target(cluster, candidate));
+        if (position.replayed() > checkpoint) {
+            return null;
+        }
+        return FailoverSteps.describe(candidate) + " replayed up to " + position.replayed() + " (received "
+                + position.received() + "), but the stopped RW " + oldRw.getInsId() + " wrote up to its shutdown checkpoint at "
+                + checkpoint;
+    }
+}

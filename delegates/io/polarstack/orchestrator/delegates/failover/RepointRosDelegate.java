@@ -1,0 +1,47 @@
+package io.polarstack.orchestrator.delegates.failover;
+
+import org.camunda.bpm.engine.delegate.DelegateExecution;
+import org.camunda.bpm.engine.delegate.JavaDelegate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Component;
+
+import io.polarstack.orchestrator.delegates.common.ClusterSteps;
+import io.polarstack.orchestrator.ports.ClusterResources;
+import io.polarstack.orchestrator.ports.ManagerClient;
+
+/**
+ * Task_RepointRos: every other RO streams from the new RW through its own slot there. Slot creation and follow
+ * are both no-ops when done, so a retry after a partial run finishes the rest.
+ */
+@Component
+public class RepointRosDelegate implements JavaDelegate {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RepointRosDelegate.class);
+
+    private final ClusterResources resources;
+    private final ManagerClient manager;
+
+    public RepointRosDelegate(ClusterResources resources, ManagerClient manager) {
+        this.resources = resources;
+        this.manager = manager;
+    }
+
+    @Override
+    public void execute(DelegateExecution execution) {
+        var cluster = ClusterSteps.cluster(resources, execution);
+        var newRw = FailoverSteps.candidate(cluster, execution);
+        String oldRwId = (String) execution.getVariable(FailoverSteps.OLD_RW);
+        String logicId = cluster.getStatus().getLogicId();
+        var primary = ClusterSteps.primary(resources, cluster, newRw);
+        var newRwTarget = ClusterSteps.target(cluster, newRw);
+        for (var ro : ClusterSteps.ros(cluster)) {
+            if (ro.getInsId().equals(oldRwId)) {
+                continue;  // the old RW rejoins in its own step
+            }
+            manager.createSlot(newRwTarget, ManagerClient.SlotType.REPLICA, logicId, ro.getInsId());
+            boolean changed = manager.follow(ClusterSteps.target(cluster, ro), primary, logicId, ro.getInsId());
+            LOG.info("RO {} {} the new RW {}", ro.getInsId(), changed ? "now follows" : "already followed", newRw.getInsId());
+        }
+    }
+}

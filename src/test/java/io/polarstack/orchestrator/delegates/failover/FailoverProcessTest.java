@@ -1,0 +1,448 @@
+package io.polarstack.orchestrator.delegates.failover;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.mockito.ArgumentMatchers.any;
+import static org.mockito.ArgumentMatchers.anyInt;
+import static org.mockito.ArgumentMatchers.anyString;
+import static org.mockito.ArgumentMatchers.argThat;
+import static org.mockito.ArgumentMatchers.eq;
+import static org.mockito.Mockito.inOrder;
+import static org.mockito.Mockito.mock;
+import static org.mockito.Mockito.never;
+import static org.mockito.Mockito.reset;
+import static org.mockito.Mockito.times;
+import static org.mockito.Mockito.verify;
+import static org.mockito.Mockito.when;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+
+import org.camunda.bpm.engine.ProcessEngine;
+import org.camunda.bpm.engine.impl.util.ClockUtil;
+import org.camunda.bpm.engine.runtime.Job;
+import org.camunda.bpm.engine.runtime.ProcessInstance;
+import org.camunda.bpm.engine.test.Deployment;
+import org.camunda.bpm.engine.test.junit5.ProcessEngineExtension;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import io.fabric8.kubernetes.api.model.Pod;
+import io.polarstack.orchestrator.OrchestratorProperties;
+import io.polarstack.orchestrator.api.Conditions;
+import io.polarstack.orchestrator.delegates.createcluster.CreateAccountsDelegate;
+import io.polarstack.orchestrator.delegates.createcluster.EnableHaDelegate;
+import io.polarstack.orchestrator.delegates.createcluster.InitMetaDelegate;
+import io.polarstack.orchestrator.delegates.createcluster.PrepareStorageDelegate;
+import io.polarstack.orchestrator.delegates.createcluster.UpdateRunningStatusDelegate;
+import io.polarstack.orchestrator.delegates.createinstance.CheckInstanceHealthDelegate;
+import io.polarstack.orchestrator.delegates.createinstance.CheckInstancePodDelegate;
+import io.polarstack.orchestrator.delegates.createinstance.CreateInstancePodDelegate;
+import io.polarstack.orchestrator.delegates.createinstance.InstallInstanceDelegate;
+import io.polarstack.orchestrator.delegates.createinstance.LockStorageDelegate;
+import io.polarstack.orchestrator.delegates.createinstance.MarkInstanceReadyDelegate;
+import io.polarstack.orchestrator.delegates.createinstance.ReportNotHealthyDelegate;
+import io.polarstack.orchestrator.delegates.createinstance.ReportPodNotReadyDelegate;
+import io.polarstack.orchestrator.engine.ClusterStatusPlugin;
+import io.polarstack.orchestrator.flows.IdList;
+import io.polarstack.orchestrator.ports.ClusterResources;
+import io.polarstack.orchestrator.ports.ManagerClient;
+import io.polarstack.orchestrator.ports.ManagerClient.Health;
+import io.polarstack.orchestrator.ports.ManagerClient.HealthState;
+import io.polarstack.orchestrator.ports.ManagerClient.ManagerException;
+import io.polarstack.orchestrator.ports.ManagerClient.StopMode;
+import io.polarstack.orchestrator.ports.ManagerClient.WalPosition;
+import io.polarstack.orchestrator.ports.StorageFabric;
+import io.polarstack.orchestrator.service.ClusterCatalog;
+import io.polarstack.orchestrator.specs.Labels;
+import io.polarstack.orchestrator.testing.RecordingClusterResources;
+import io.polarstack.orchestrator.testing.TestEngines;
+
+/**
+ * Failover on an in-memory engine, the ports mocked, on a cluster CreateCluster made first: RW 1002 on node-a,
+ * ROs 1004 and 1006 (pods pg-local-1001-1002, -1003-1004, -1005-1006).
+ */
+@Deployment(resources = {"processes/failover.bpmn", "processes/create-cluster.bpmn", "processes/create-instance.bpmn"})
+class FailoverProcessTest {
+
+    static final String RW = "pg-local-1001-1002";
+    static final String RO1 = "pg-local-1003-1004";
+    static final String RO2 = "pg-local-1005-1006";
+
+    static final Map<String, Object> beans = new HashMap<>();
+    static final ManagerClient manager = mock(ManagerClient.class);
+    static final StorageFabric storage = mock(StorageFabric.class);
+    static RecordingClusterResources resources;
+
+    static final ClusterStatusPlugin statusPlugin = new ClusterStatusPlugin((ClusterResources) java.lang.reflect.Proxy.newProxyInstance(
+            FailoverProcessTest.class.getClassLoader(), new Class<?>[] {ClusterResources.class}, (proxy, method, args) -> {
+                try {
+                    return method.invoke(resources, args);
+                } catch (java.lang.reflect.InvocationTargetException e) {
+                    throw e.getCause();
+                }
+            }));
+
+    @RegisterExtension
+    static ProcessEngineExtension extension = ProcessEngineExtension.builder()
+            .useProcessEngine(TestEngines.inMemory("failover", beans, statusPlugin)).build();
+
+    ProcessEngine engine;
+
+    @BeforeEach
+    void runningCluster() {
+        reset(manager, storage);
+        when(manager.health(any())).thenReturn(new Health(HealthState.RUNNING, false, "select 1"));
+        when(manager.install(any(), any())).thenReturn(new ManagerClient.InstallResult(false, false, null, false));
+        when(manager.stop(any(), any(), anyInt())).thenReturn(new ManagerClient.StopResult(false, false));
+        when(manager.promote(any())).thenReturn(new ManagerClient.RoleInfo(true, 2, null, null));
+        when(manager.follow(any(), any(), anyString(), anyString())).thenReturn(true);
+        when(manager.rejoin(any(), any(), anyString(), anyString())).thenReturn(true);
+        when(manager.shutdownCheckpoint(any())).thenReturn(150L);
+        positions(Map.of(RW, 1000L, RO1, 900L, RO2, 950L));
+        when(storage.lockWrite(anyString(), anyString())).thenAnswer(a -> new StorageFabric.Reservation(a.getArgument(0), 1,
+                List.of("0x7f000003"), "0x7f000003", 7));
+        when(storage.resolve(anyString())).thenAnswer(a -> new StorageFabric.ResolvedLun(a.getArgument(0),
+                Map.of("node-a", "/dev/mapper/" + a.getArgument(0))));
+
+        resources = new RecordingClusterResources("mpdcluster-local.yaml");
+        var properties = new OrchestratorProperties(Map.of(), null, null, null,
+                new OrchestratorProperties.Operator(true, null, null, null, "test", null, null, false));
+        var catalog = new ClusterCatalog(resources, properties);
+        beans.clear();
+        beans.putAll(Map.ofEntries(
+                Map.entry("ids", new IdList()),
+                Map.entry("initMetaDelegate", new InitMetaDelegate(resources, catalog, properties)),
+                Map.entry("prepareStorageDelegate", new PrepareStorageDelegate(resources, storage)),
+                Map.entry("createAccountsDelegate", new CreateAccountsDelegate(resources, manager)),
+                Map.entry("enableHaDelegate", new EnableHaDelegate(resources)),
+                Map.entry("updateRunningStatusDelegate", new UpdateRunningStatusDelegate(resources)),
+                Map.entry("createInstancePodDelegate", new CreateInstancePodDelegate(resources, catalog, "/srv/polarstack")),
+                Map.entry("checkInstancePodDelegate", new CheckInstancePodDelegate(resources)),
+                Map.entry("reportPodNotReadyDelegate", new ReportPodNotReadyDelegate(resources)),
+                Map.entry("lockStorageDelegate", new LockStorageDelegate(resources, storage)),
+                Map.entry("installInstanceDelegate", new InstallInstanceDelegate(resources, manager)),
+                Map.entry("checkInstanceHealthDelegate", new CheckInstanceHealthDelegate(resources, manager)),
+                Map.entry("reportNotHealthyDelegate", new ReportNotHealthyDelegate(resources, manager)),
+                Map.entry("markInstanceReadyDelegate", new MarkInstanceReadyDelegate(resources)),
+                Map.entry("chooseCandidateDelegate", new ChooseCandidateDelegate(resources, manager, 16 * 1024 * 1024)),
+                Map.entry("pauseHaDelegate", new PauseHaDelegate(resources)),
+                Map.entry("checkpointDelegate", new CheckpointDelegate(resources, manager)),
+                Map.entry("stopOldRwDelegate", new StopOldRwDelegate(resources, manager)),
+                Map.entry("checkCaughtUpDelegate", new CheckCaughtUpDelegate(resources, manager)),
+                Map.entry("reportNotCaughtUpDelegate", new ReportNotCaughtUpDelegate(resources, manager)),
+                Map.entry("fenceOldRwDelegate", new FenceOldRwDelegate(resources, manager, storage)),
+                Map.entry("promoteDelegate", new PromoteDelegate(resources, manager)),
+                Map.entry("moveRwRoleDelegate", new MoveRwRoleDelegate(resources)),
+                Map.entry("repointRosDelegate", new RepointRosDelegate(resources, manager)),
+                Map.entry("rejoinOldRwDelegate", new RejoinOldRwDelegate(resources, manager)),
+                Map.entry("resumeHaDelegate", new ResumeHaDelegate(resources))));
+    }
+
+    /** CreateCluster first (the deployment exists only once the test runs), then Failover with {@code variables}. */
+    ProcessInstance failover(Map<String, Object> variables) {
+        var create = start("CreateCluster", Map.of());
+        assertThat(drive()).isZero();
+        assertThat(ended(create)).isTrue();
+        assertThat(resources.cluster.getStatus().getLeaderInstanceId()).isEqualTo("1002");
+        reset(manager);
+        runningCluster2();
+        afterCreate.forEach(Runnable::run);
+        return start("Failover", variables);
+    }
+
+    /** Stubbings a test wants on top of a running cluster's, applied once CreateCluster is done. */
+    final List<Runnable> afterCreate = new java.util.ArrayList<>();
+
+    /** The manager answers for a running cluster; set again after CreateCluster so the counts start at zero. */
+    void runningCluster2() {
+        when(manager.stop(any(), any(), anyInt())).thenReturn(new ManagerClient.StopResult(false, false));
+        when(manager.promote(any())).thenReturn(new ManagerClient.RoleInfo(true, 2, null, null));
+        when(manager.follow(any(), any(), anyString(), anyString())).thenReturn(true);
+        when(manager.rejoin(any(), any(), anyString(), anyString())).thenReturn(true);
+        when(manager.shutdownCheckpoint(any())).thenReturn(150L);
+        positions(Map.of(RW, 1000L, RO1, 900L, RO2, 950L));
+    }
+
+    @AfterEach
+    void clean() {
+        ClockUtil.reset();
+        engine.getRuntimeService().createProcessInstanceQuery().list()
+                .forEach(p -> engine.getRuntimeService().deleteProcessInstance(p.getId(), "test over", true, true));
+    }
+
+    /** The RW answers as a primary at {@code RW}'s position, the ROs as replicas at theirs. */
+    static void positions(Map<String, Long> replayed) {
+        org.mockito.Mockito.doAnswer(a -> {
+            String pod = a.<ManagerClient.Target>getArgument(0).pod();
+            Long position = replayed.get(pod);
+            if (position == null) {
+                throw new ManagerException("ENGINE_NOT_RUNNING", pod + ": no server socket", null);
+            }
+            return new WalPosition(pod.equals(RW), 1, position, pod.equals(RW) ? null : position);
+        }).when(manager).walPosition(any());
+    }
+
+    static ManagerClient.Target pod(String name) {
+        return argThat(t -> t != null && name.equals(t.pod()));
+    }
+
+    ProcessInstance start(String key, Map<String, Object> variables) {
+        Map<String, Object> all = new HashMap<>(variables);
+        all.put("clusterNamespace", "default");
+        all.put("clusterName", resources.cluster.getMetadata().getName());
+        return engine.getRuntimeService().startProcessInstanceByKey(key, "default/" + resources.cluster.getMetadata().getName(), all);
+    }
+
+    int drive() {
+        int failures = 0;
+        for (int round = 0; round < 500; round++) {
+            List<Job> jobs = engine.getManagementService().createJobQuery().executable().list();
+            if (jobs.isEmpty()) {
+                return failures;
+            }
+            for (Job job : jobs) {
+                try {
+                    engine.getManagementService().executeJob(job.getId());
+                } catch (RuntimeException e) {
+                    failures++;
+                }
+            }
+        }
+        throw new AssertionError("jobs never ran out");
+    }
+
+    Throwable exhaust(String activityId) {
+        Throwable last = null;
+        for (int attempt = 0; attempt < 10; attempt++) {
+            Job job = engine.getManagementService().createJobQuery().activityId(activityId).singleResult();
+            assertThat(job).as("a job at " + activityId).isNotNull();
+            if (job.getRetries() == 0) {
+                return last;
+            }
+            try {
+                engine.getManagementService().executeJob(job.getId());
+                throw new AssertionError(activityId + " did not fail");
+            } catch (RuntimeException e) {
+                last = e;
+            }
+        }
+        throw new AssertionError(activityId + " kept retrying");
+    }
+
+    /** Runs jobs until the flow waits at {@code activityId} (a job there with retries left). */
+    void driveTo(String activityId) {
+        for (int round = 0; round < 100; round++) {
+            Job job = engine.getManagementService().createJobQuery().activityId(activityId).singleResult();
+            if (job != null) {
+                return;
+            }
+            Job next = engine.getManagementService().createJobQuery().executable().list().stream().findFirst()
+                    .orElseThrow(() -> new AssertionError("the flow never reached " + activityId));
+            engine.getManagementService().executeJob(next.getId());
+        }
+        throw new AssertionError("the flow never reached " + activityId);
+    }
+
+    void retry(String activityId) {
+        Job job = engine.getManagementService().createJobQuery().activityId(activityId).singleResult();
+        engine.getManagementService().setJobRetries(job.getId(), 1);
+        engine.getManagementService().executeJob(job.getId());
+    }
+
+    boolean ended(ProcessInstance instance) {
+        return engine.getRuntimeService().createProcessInstanceQuery().processInstanceId(instance.getId()).count() == 0;
+    }
+
+    String roleLabel(String pod) {
+        return ((Pod) resources.applied.get("Pod:default/" + pod)).getMetadata().getLabels().get(Labels.ROLE);
+    }
+
+    void assertSwitchedTo(String newRwInsId, String newRwPod) {
+        assertSwitchedTo(newRwInsId, newRwPod, 1);
+    }
+
+    /** {@code promotions}: how often promote ran since the manager's counts were last reset. */
+    void assertSwitchedTo(String newRwInsId, String newRwPod, int promotions) {
+        var status = resources.cluster.getStatus();
+        assertThat(status.getLeaderInstanceId()).isEqualTo(newRwInsId);
+        assertThat(status.getDbInstanceStatus().get(newRwInsId).getInsType()).isEqualTo("rw");
+        assertThat(status.getDbInstanceStatus().get("1002").getInsType()).isEqualTo("ro");
+        assertThat(status.getDbInstanceStatus().get("1002").getCurrentState().getState()).isEqualTo("RUNNING");
+        assertThat(status.getClusterStatus()).isEqualTo("Running");
+        assertThat(roleLabel(newRwPod)).isEqualTo("rw");
+        assertThat(roleLabel(RW)).isEqualTo("ro");
+        assertThat(Conditions.get(status, Conditions.AUTO_FAILOVER).getStatus()).as("HA monitor resumed").isEqualTo("True");
+        assertThat(resources.events).anyMatch(e -> e.startsWith("Normal RwSwitched: RW moved from 1002 to " + newRwInsId));
+        verify(manager, times(promotions)).promote(any());
+    }
+
+    @Test
+    void unplannedFencesTheOldRwThenPromotesTheRoThatReplayedMost() {
+        afterCreate.add(() -> positions(Map.of(RO1, 900L, RO2, 950L)));  // the RW does not answer
+        var failover = failover(Map.of("planned", false, "failedInsId", "1002"));
+        assertThat(drive()).isZero();
+        assertThat(ended(failover)).isTrue();
+
+        assertSwitchedTo("1006", RO2);
+        var order = inOrder(manager);
+        order.verify(manager).stop(pod(RW), eq(StopMode.IMMEDIATE), anyInt());
+        order.verify(manager).promote(pod(RO2));
+        order.verify(manager).createSlot(pod(RO2), eq(ManagerClient.SlotType.REPLICA), eq("1000"), eq("1004"));
+        order.verify(manager).follow(pod(RO1), argThat(p -> p.host().equals("127.0.0.3") && p.user().equals("replicator")), eq("1000"), eq("1004"));
+        order.verify(manager).rejoin(pod(RW), any(), eq("1000"), eq("1002"));
+        verify(manager, never()).checkpoint(any());
+        verify(manager, never()).stop(any(), eq(StopMode.FAST), anyInt());
+        verify(storage, never()).lockWrite(anyString(), anyString());
+    }
+
+    @Test
+    void plannedSwitchoverStopsTheRwWaitsForTheChosenRoThenPromotesIt() {
+        var failover = failover(Map.of("planned", true, "insId", "1004"));
+        driveTo("Task_CheckCaughtUp");
+        positions(Map.of(RO1, 140L, RO2, 950L));  // the RW is stopped; 1004 has not replayed its shutdown checkpoint (150)
+        drive();
+        assertThat(ended(failover)).as("waits while 1004 is behind").isFalse();
+        assertThat(engine.getRuntimeService().getVariable(failover.getId(), "caughtUp")).isEqualTo(false);
+        verify(manager, never()).promote(any());
+
+        positions(Map.of(RO1, 160L, RO2, 950L));
+        ClockUtil.setCurrentTime(new java.util.Date(System.currentTimeMillis() + 1000));  // the 0.2 s recheck timer is due
+        assertThat(drive()).isZero();
+        assertThat(ended(failover)).isTrue();
+
+        assertSwitchedTo("1004", RO1);
+        var order = inOrder(manager);
+        order.verify(manager).checkpoint(pod(RW));
+        order.verify(manager).stop(pod(RW), eq(StopMode.FAST), anyInt());
+        order.verify(manager).shutdownCheckpoint(pod(RW));
+        order.verify(manager).stop(pod(RW), eq(StopMode.IMMEDIATE), anyInt());
+        order.verify(manager).promote(pod(RO1));
+        verify(manager).follow(pod(RO2), argThat(p -> p.host().equals("127.0.0.3")), eq("1000"), eq("1006"));
+        assertThat(resources.cluster.getMetadata().getAnnotations()).doesNotContainKey("switchRw");
+    }
+
+    @Test
+    void plannedSwitchoverRefusesAnRoBeyondTheLagLimit() {
+        afterCreate.add(() -> positions(Map.of(RW, 100_000_000L, RO1, 900L, RO2, 950L)));
+        var failover = failover(Map.of("planned", true));
+        drive();
+        var task = engine.getTaskService().createTaskQuery().processInstanceId(failover.getId()).singleResult();
+        assertThat(task.getTaskDefinitionKey()).isEqualTo("Task_DecideNoCandidate");
+        assertThat((String) engine.getRuntimeService().getVariable(failover.getId(), "candidateFacts"))
+                .contains("1004", "lags 99999100 bytes behind the RW (limit 16777216)");
+        verify(manager, never()).stop(any(), any(), anyInt());
+    }
+
+    @Test
+    void noPromotableReplicaAsksAPersonAndAbortChangesNothing() {
+        afterCreate.add(() -> positions(Map.of()));  // nothing answers
+        var failover = failover(Map.of("planned", false));
+        assertThat(drive()).isZero();
+        var task = engine.getTaskService().createTaskQuery().processInstanceId(failover.getId()).singleResult();
+        assertThat(task).as("a decision for a person").isNotNull();
+        var form = engine.getFormService().getTaskFormData(task.getId());
+        assertThat(form.getFormFields()).extracting(f -> f.getId()).containsExactly("candidateFacts", "decision", "forcedInsId");
+        assertThat(form.getFormFields().get(0).getValue().getValue().toString())
+                .contains("ro 1004", "does not answer", "ENGINE_NOT_RUNNING".isEmpty() ? "" : "no server socket");
+
+        engine.getTaskService().complete(task.getId(), Map.of("decision", "abort"));
+        drive();
+        assertThat(ended(failover)).isTrue();
+        verify(manager, never()).stop(any(), any(), anyInt());
+        verify(manager, never()).promote(any());
+        assertThat(resources.cluster.getStatus().getLeaderInstanceId()).isEqualTo("1002");
+        assertThat(Conditions.get(resources.cluster.getStatus(), Conditions.AUTO_FAILOVER).getStatus()).isEqualTo("True");
+    }
+
+    @Test
+    void noPromotableReplicaThenRecheckOrPromoteAnyway() {
+        afterCreate.add(() -> positions(Map.of()));
+        var failover = failover(Map.of("planned", false));
+        drive();
+        var task = engine.getTaskService().createTaskQuery().processInstanceId(failover.getId()).singleResult();
+        engine.getTaskService().complete(task.getId(), Map.of("decision", "recheck"));
+        drive();
+        task = engine.getTaskService().createTaskQuery().processInstanceId(failover.getId()).singleResult();
+        assertThat(task).as("still nothing promotable: asked again").isNotNull();
+
+        engine.getTaskService().complete(task.getId(), Map.of("decision", "promote", "forcedInsId", "1004"));
+        assertThat(drive()).isZero();
+        assertThat(ended(failover)).isTrue();
+        assertSwitchedTo("1004", RO1);
+    }
+
+    @Test
+    void anIncidentAtFencingStopsBeforeAnyPromotionAndResumes() {
+        afterCreate.add(() -> when(manager.stop(pod(RW), eq(StopMode.IMMEDIATE), anyInt()))
+                .thenThrow(new ManagerException("TIMEOUT", "exec timed out", null)));
+        var failover = failover(Map.of("planned", false));
+        driveTo("Task_FenceOldRw");
+        Throwable failure = exhaust("Task_FenceOldRw");
+        assertThat(failure).hasMessageContaining("cannot fence the old RW rw 1002").hasMessageContaining("Nothing was promoted");
+        assertThat(engine.getRuntimeService().createIncidentQuery().processInstanceId(failover.getId()).singleResult().getActivityId())
+                .isEqualTo("Task_FenceOldRw");
+        assertThat(resources.cluster.getStatus().getClusterStatus()).isEqualTo("Interrupt");
+        verify(manager, never()).promote(any());
+        assertThat(resources.cluster.getStatus().getLeaderInstanceId()).isEqualTo("1002");
+
+        reset(manager);
+        runningCluster2();
+        retry("Task_FenceOldRw");
+        assertThat(drive()).isZero();
+        assertThat(ended(failover)).isTrue();
+        assertSwitchedTo("1006", RO2);
+    }
+
+    @Test
+    void aGoneOldRwPodIsProofEnoughButItCannotRejoin() {
+        afterCreate.add(() -> {
+            when(manager.stop(pod(RW), eq(StopMode.IMMEDIATE), anyInt())).thenThrow(new ManagerException("TIMEOUT", "pod not found", null));
+            resources.deletePod("default", RW);
+        });
+        var failover = failover(Map.of("planned", false));
+        driveTo("Task_RejoinOldRw");
+        verify(manager).promote(pod(RO2));
+        assertThat(exhaust("Task_RejoinOldRw")).hasMessageContaining("its pod is gone").hasMessageContaining("ReplaceInstance");
+        assertThat(resources.cluster.getStatus().getLeaderInstanceId()).isEqualTo("1006");
+        assertThat(ended(failover)).isFalse();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"Task_Checkpoint", "Task_StopOldRw", "Task_CheckCaughtUp", "Task_Promote", "Task_RepointRos",
+            "Task_RejoinOldRw"})
+    void anIncidentAtEachExternalStepResumesWhereItStopped(String step) {
+        Map<String, Consumer<RuntimeException>> breakers = Map.of(
+                "Task_Checkpoint", e -> org.mockito.Mockito.doThrow(e).when(manager).checkpoint(any()),
+                "Task_StopOldRw", e -> when(manager.stop(any(), eq(StopMode.FAST), anyInt())).thenThrow(e),
+                "Task_CheckCaughtUp", e -> when(manager.shutdownCheckpoint(any())).thenThrow(e),
+                "Task_Promote", e -> when(manager.promote(any())).thenThrow(e),
+                "Task_RepointRos", e -> when(manager.follow(any(), any(), anyString(), anyString())).thenThrow(e),
+                "Task_RejoinOldRw", e -> when(manager.rejoin(any(), any(), anyString(), anyString()))
+                        .thenThrow(new ManagerException("REWIND_FAILED", "pg_rewind: could not find common ancestor", null)));
+        afterCreate.add(() -> breakers.get(step).accept(new ManagerException("TIMEOUT", "the agent did not answer", null)));
+        var failover = failover(Map.of("planned", true, "insId", "1004"));
+        driveTo(step);
+        Throwable failure = exhaust(step);
+        assertThat(failure).isNotNull();
+        if (step.equals("Task_RejoinOldRw")) {
+            assertThat(failure).hasMessageContaining("could not find common ancestor").hasMessageContaining("ReplaceInstance");
+        }
+        assertThat(engine.getRuntimeService().createIncidentQuery().processInstanceId(failover.getId()).singleResult().getActivityId())
+                .isEqualTo(step);
+        assertThat(resources.cluster.getStatus().getClusterStatus()).isEqualTo("Interrupt");
+
+        reset(manager);
+        runningCluster2();
+        retry(step);
+        assertThat(drive()).isZero();
+        assertThat(ended(failover)).isTrue();
+        boolean promotedBefore = step.equals("Task_RepointRos") || step.equals("Task_RejoinOldRw");
+        assertSwitchedTo("1004", RO1, promotedBefore ? 0 : 1);  // a resumed flow never promotes twice
+    }
+}

@@ -1,5 +1,7 @@
 package io.polarstack.orchestrator.delegates.failover;
 
+import java.util.Map;
+
 import org.camunda.bpm.engine.delegate.DelegateExecution;
 import org.camunda.bpm.engine.delegate.JavaDelegate;
 import org.slf4j.Logger;
@@ -10,6 +12,7 @@ import io.polarstack.orchestrator.delegates.common.ClusterSteps;
 import io.polarstack.orchestrator.ports.ClusterResources;
 import io.polarstack.orchestrator.ports.ManagerClient;
 import io.polarstack.orchestrator.ports.StorageFabric;
+import io.polarstack.orchestrator.specs.Labels;
 
 /**
  * Task_FenceOldRw: the old RW can no longer write before anything is promoted. Share mode: the write
@@ -39,6 +42,10 @@ public class FenceOldRwDelegate implements JavaDelegate {
         var cluster = ClusterSteps.cluster(resources, execution);
         var oldRw = FailoverSteps.oldRw(cluster, execution);
         String ns = cluster.getMetadata().getNamespace();
+        // First out of the RW Service, so new connections stop reaching it even if its engine restarts meanwhile.
+        if (resources.pod(ns, oldRw.getPodName()).isPresent()) {
+            resources.labelPod(ns, oldRw.getPodName(), Map.of(Labels.ROLE, MoveRwRoleDelegate.FENCED));
+        }
         if (ClusterSteps.share(cluster)) {
             var candidate = FailoverSteps.candidate(cluster, execution);
             String node = resources.pod(ns, candidate.getPodName()).map(ClusterResources.PodState::nodeName).orElseThrow(() ->

@@ -13,8 +13,8 @@ import io.polarstack.orchestrator.ports.ClusterResources;
 import io.polarstack.orchestrator.specs.Labels;
 
 /**
- * Task_MoveRwRole: the RW Service follows the new primary (pod label role=rw; the old RW is labelled fenced
- * until it rejoins), and the status names it the leader. The event carries the measured write outage.
+ * Task_MoveRwRole: the RW Service follows the new primary (pod label role=rw; the fence step already took the
+ * old RW out), and the status names it the leader. The event carries the measured write outage.
  */
 @Component
 public class MoveRwRoleDelegate implements JavaDelegate {
@@ -33,9 +33,6 @@ public class MoveRwRoleDelegate implements JavaDelegate {
         var oldRw = FailoverSteps.oldRw(cluster, execution);
         var candidate = FailoverSteps.candidate(cluster, execution);
         String ns = cluster.getMetadata().getNamespace();
-        if (resources.pod(ns, oldRw.getPodName()).isPresent()) {
-            resources.labelPod(ns, oldRw.getPodName(), Map.of(Labels.ROLE, FENCED));
-        }
         resources.labelPod(ns, candidate.getPodName(), Map.of(Labels.ROLE, "rw"));
         var updated = resources.updateStatus(ns, cluster.getMetadata().getName(), status -> {
             var newRw = status.getDbInstanceStatus().get(candidate.getInsId());

@@ -69,13 +69,17 @@ class FailoverE2E {
     }
 
     @BeforeAll
-    static void imagesCatalogAndNamespace(KubernetesClient client) throws Exception {
+    static void setUp(KubernetesClient client) throws Exception {
+        imagesCatalogAndNamespace(client, NS);
+    }
+
+    static void imagesCatalogAndNamespace(KubernetesClient client, String namespace) throws Exception {
         LocalClusterSetup.localImages();
         TestEnvironment.installCrd(client);
         List<HasMetadata> classes = Serialization.unmarshal(
                 Files.readString(Path.of("deploy/samples/catalog-class-polar.o.x4.medium.yaml")));
         classes.forEach(c -> client.resource((ConfigMap) c).forceConflicts().serverSideApply());
-        LocalClusterSetup.namespace(client, NS);
+        LocalClusterSetup.namespace(client, namespace);
     }
 
     @AfterAll
@@ -93,9 +97,9 @@ class FailoverE2E {
         cluster.getSpec().getNetCfg().setEngineStartPort(CreateClusterE2E.freePort());
         client.resource(cluster).create();
         var resource = client.resources(MPDCluster.class).inNamespace(NS).withName("pg");
-        awaitRunning(resource, Duration.ofMinutes(15), "created");
+        awaitRunning(resource, NS, Duration.ofMinutes(15), "created");
         assertThat(Conditions.get(resource.get().getStatus(), Conditions.AUTO_FAILOVER).getStatus()).isEqualTo("True");
-        String password = password(client, resource.get());
+        String password = password(client, resource.get(), NS);
 
         try (RwWriter writer = new RwWriter(client, NS, "pg-rw", "aurora", password, Duration.ofMillis(50)).start()) {
             await(Duration.ofSeconds(30), () -> "first writes", () -> writer.acks().size() > 5);
@@ -106,7 +110,7 @@ class FailoverE2E {
             String target = ros(resource.get()).get(0).getInsId();
             long switchAt = System.currentTimeMillis();
             annotate(resource, "switchRw", target);
-            awaitLeader(resource, target, "planned switchover");
+            awaitLeader(resource, NS, target, "planned switchover");
             await(Duration.ofSeconds(30), () -> "writes through the RW Service to " + target + " after the switchover",
                     () -> writer.acksAfter(switchAt) > 0
                             && writer.endpoint().startsWith(instance(resource.get(), target).getNetInfo().getWorkingHostIP() + ":"));
@@ -120,13 +124,8 @@ class FailoverE2E {
             // 2. kill -9 of the RW's postmaster: the HA monitor fails over on its own
             String killed = resource.get().getStatus().getLeaderInstanceId();
             long killAt = System.currentTimeMillis();
-            killPostmaster(resource.get(), killed);
-            await(Duration.ofMinutes(3), () -> "a new leader after kill -9 of " + killed + "; " + CreateClusterE2E.describe(resource.get()),
-                    () -> {
-                        var s = resource.get().getStatus();
-                        return !killed.equals(s.getLeaderInstanceId()) && "Running".equals(s.getClusterStatus())
-                                && s.getFlow() == null;
-                    });
+            killPostmaster(exec, resource.get(), NS, killed);
+            awaitRunningWithout(resource, NS, killed, "failover after kill -9");
             String newRw = resource.get().getStatus().getLeaderInstanceId();
             await(Duration.ofSeconds(30), () -> "writes on the new RW " + newRw, () -> writer.acksAfter(killAt) > 0
                     && writer.endpoint().startsWith(instance(resource.get(), newRw).getNetInfo().getWorkingHostIP() + ":"));
@@ -144,7 +143,7 @@ class FailoverE2E {
         String leader = resource.get().getStatus().getLeaderInstanceId();
         var stopped = ros(resource.get()).get(0);
         annotate(resource, Conditions.AUTO_FAILOVER_ANNOTATION, "false");
-        manager.stop(target(resource.get(), stopped), ManagerClient.StopMode.FAST, 60);
+        manager.stop(target(stopped, NS), ManagerClient.StopMode.FAST, 60);
         annotate(resource, "switchRw", stopped.getInsId());
         await(Duration.ofMinutes(1), () -> "the decision task", () -> tasks.createTaskQuery().processInstanceBusinessKey(NS + "/pg")
                 .taskDefinitionKey("Task_DecideNoCandidate").count() == 1);
@@ -152,7 +151,7 @@ class FailoverE2E {
         assertThat((String) tasks.getVariable(task.getId(), "candidateFacts")).contains(stopped.getInsId(), "does not answer");
         tasks.complete(task.getId(), Map.of("decision", "abort"));
         annotate(resource, "switchRw", null);
-        manager.start(target(resource.get(), stopped));
+        manager.start(target(stopped, NS));
         await(Duration.ofMinutes(1), () -> "the aborted Failover ended", () -> resource.get().getStatus().getFlow() == null);
         assertThat(resource.get().getStatus().getLeaderInstanceId()).isEqualTo(leader);
     }
@@ -170,8 +169,8 @@ class FailoverE2E {
         });
     }
 
-    void killPostmaster(MPDCluster cluster, String insId) {
-        var target = new PodExec.Target(NS, instance(cluster, insId).getPodName(), "engine");
+    static void killPostmaster(PodExec exec, MPDCluster cluster, String namespace, String insId) {
+        var target = new PodExec.Target(namespace, instance(cluster, insId).getPodName(), "engine");
         var pid = exec.exec(target, List.of("head", "-1", "/data/postmaster.pid"), new byte[0], Duration.ofSeconds(10)).stdout().strip();
         assertThat(pid).matches("[0-9]+");
         var result = exec.exec(target, List.of("kill", "-9", pid), new byte[0], Duration.ofSeconds(10));
@@ -200,8 +199,8 @@ class FailoverE2E {
         }
     }
 
-    static void awaitRunning(Resource<MPDCluster> resource, Duration bound, String what) {
-        await(bound, () -> "MPDCluster " + NS + "/pg Running (" + what + "); last: " + CreateClusterE2E.describe(resource.get()), () -> {
+    static void awaitRunning(Resource<MPDCluster> resource, String namespace, Duration bound, String what) {
+        await(bound, () -> "MPDCluster " + namespace + "/pg Running (" + what + "); last: " + CreateClusterE2E.describe(resource.get()), () -> {
             var c = resource.get();
             if (c != null && c.getStatus() != null && "Interrupt".equals(c.getStatus().getClusterStatus())) {
                 throw new AssertionError("the flow stopped with an incident: " + CreateClusterE2E.describe(c));
@@ -210,8 +209,20 @@ class FailoverE2E {
         });
     }
 
-    static void awaitLeader(Resource<MPDCluster> resource, String insId, String what) {
-        await(Duration.ofMinutes(3), () -> insId + " leads (" + what + "); last: " + CreateClusterE2E.describe(resource.get()), () -> {
+    /** A Failover moved the RW away from {@code insId} and ended. */
+    static void awaitRunningWithout(Resource<MPDCluster> resource, String namespace, String insId, String what) {
+        await(Duration.ofMinutes(3), () -> "a new leader instead of " + insId + " (" + what + ") in " + namespace + "; last: "
+                + CreateClusterE2E.describe(resource.get()), () -> {
+                    var s = resource.get().getStatus();
+                    if ("Interrupt".equals(s.getClusterStatus())) {
+                        throw new AssertionError("the flow stopped with an incident: " + CreateClusterE2E.describe(resource.get()));
+                    }
+                    return !insId.equals(s.getLeaderInstanceId()) && "Running".equals(s.getClusterStatus()) && s.getFlow() == null;
+                });
+    }
+
+    static void awaitLeader(Resource<MPDCluster> resource, String namespace, String insId, String what) {
+        await(Duration.ofMinutes(3), () -> insId + " leads (" + what + ") in " + namespace + "; last: " + CreateClusterE2E.describe(resource.get()), () -> {
             var c = resource.get();
             if ("Interrupt".equals(c.getStatus().getClusterStatus())) {
                 throw new AssertionError("the flow stopped with an incident: " + CreateClusterE2E.describe(c));
@@ -230,13 +241,13 @@ class FailoverE2E {
         return cluster.getStatus().getDbInstanceStatus().get(insId);
     }
 
-    static ManagerClient.Target target(MPDCluster cluster, InstanceStatus instance) {
-        return new ManagerClient.Target(NS, instance.getPodName(), ManagerClient.Flavour.POSTGRESQL,
+    static ManagerClient.Target target(InstanceStatus instance, String namespace) {
+        return new ManagerClient.Target(namespace, instance.getPodName(), ManagerClient.Flavour.POSTGRESQL,
                 new ManagerClient.Layout(null, null, null, true));
     }
 
-    static String password(KubernetesClient client, MPDCluster cluster) {
-        var secret = client.secrets().inNamespace(NS).withName("pg-" + cluster.getStatus().getLogicId() + "-aurora").get();
+    static String password(KubernetesClient client, MPDCluster cluster, String namespace) {
+        var secret = client.secrets().inNamespace(namespace).withName("pg-" + cluster.getStatus().getLogicId() + "-aurora").get();
         return new String(java.util.Base64.getDecoder().decode(secret.getData().get("Password")), StandardCharsets.UTF_8);
     }
 }

@@ -9,6 +9,8 @@
 #   luns/<wwid>/generation        PR generation counter
 #   luns/<wwid>/pfs               PFS chunk count (10 GiB each) once formatted
 #   luns/<wwid>/delay             seconds the reservation commands stall (timeout tests)
+#   log                           one line per call of any simulator command, in call order:
+#                                 "<epoch seconds.microseconds> <host> <command> <args, shell-quoted>"
 # $SAN_SIM_HOST names the calling host; each simulated host's sshd sets it.
 set -euo pipefail
 umask 000
@@ -19,6 +21,15 @@ H=$SAN_SIM_HOST
 mkdir -p "$LUNS"
 
 with_lock() { exec 9>>"$SAN_SIM_STATE/lock"; flock 9; }
+
+# Appends this call to the log. The log file is its own lock (not the array's, which the caller may hold later), the
+# time is taken once the lock is held, so lines of concurrent calls never mix and their order is the order of times.
+# A log that cannot be written never fails the command.
+san_log() {
+  local call
+  call="$H ${0##*/}$(printf ' %q' "$@")"
+  { flock 8 && printf '%s %s\n' "$EPOCHREALTIME" "$call" >&8; } 8>>"$SAN_SIM_STATE/log" 2>/dev/null || true
+}
 
 # LUNs in a stable order; the position gives dm and sd numbers.
 lun_list() { find "$LUNS" -mindepth 1 -maxdepth 1 -type d -printf '%f\n' | LC_ALL=C sort; }
@@ -46,3 +57,5 @@ device_wwid() {
   fi
   echo "$w"
 }
+
+san_log "$@"

@@ -1,0 +1,445 @@
+package io.polarstack.orchestrator.delegates.failover;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.mockito.ArgumentMatchers.any;
+import static org.mockito.ArgumentMatchers.anyInt;
+import static org.mockito.ArgumentMatchers.anyString;
+import static org.mockito.Mockito.mock;
+import static org.mockito.Mockito.never;
+import static org.mockito.Mockito.reset;
+import static org.mockito.Mockito.verify;
+import static org.mockito.Mockito.when;
+
+import java.math.BigDecimal;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+
+import org.camunda.bpm.engine.ProcessEngine;
+import org.camunda.bpm.engine.runtime.Job;
+import org.camunda.bpm.engine.runtime.ProcessInstance;
+import org.camunda.bpm.engine.test.Deployment;
+import org.camunda.bpm.engine.test.junit5.ProcessEngineExtension;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.NodeBuilder;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.polarstack.orchestrator.OrchestratorProperties;
+import io.polarstack.orchestrator.adapters.k8s.TestClusterResources;
+import io.polarstack.orchestrator.adapters.ssh.SanSimulator;
+import io.polarstack.orchestrator.adapters.ssh.TestStorageFabrics;
+import io.polarstack.orchestrator.delegates.createcluster.CreateAccountsDelegate;
+import io.polarstack.orchestrator.delegates.createcluster.EnableHaDelegate;
+import io.polarstack.orchestrator.delegates.createcluster.InitMetaDelegate;
+import io.polarstack.orchestrator.delegates.createcluster.PrepareStorageDelegate;
+import io.polarstack.orchestrator.delegates.createcluster.UpdateRunningStatusDelegate;
+import io.polarstack.orchestrator.delegates.createinstance.CheckInstanceHealthDelegate;
+import io.polarstack.orchestrator.delegates.createinstance.CheckInstancePodDelegate;
+import io.polarstack.orchestrator.delegates.createinstance.CreateInstancePodDelegate;
+import io.polarstack.orchestrator.delegates.createinstance.InstallInstanceDelegate;
+import io.polarstack.orchestrator.delegates.createinstance.LockStorageDelegate;
+import io.polarstack.orchestrator.delegates.createinstance.MarkInstanceReadyDelegate;
+import io.polarstack.orchestrator.delegates.createinstance.ReportNotHealthyDelegate;
+import io.polarstack.orchestrator.delegates.createinstance.ReportPodNotReadyDelegate;
+import io.polarstack.orchestrator.engine.ClusterStatusPlugin;
+import io.polarstack.orchestrator.flows.IdList;
+import io.polarstack.orchestrator.ports.ClusterResources;
+import io.polarstack.orchestrator.ports.ManagerClient;
+import io.polarstack.orchestrator.ports.ManagerClient.Health;
+import io.polarstack.orchestrator.ports.ManagerClient.HealthState;
+import io.polarstack.orchestrator.ports.ManagerClient.ManagerException;
+import io.polarstack.orchestrator.ports.ManagerClient.WalPosition;
+import io.polarstack.orchestrator.ports.StorageFabric;
+import io.polarstack.orchestrator.service.ClusterCatalog;
+import io.polarstack.orchestrator.testing.RecordingClusterResources;
+import io.polarstack.orchestrator.testing.TestEngines;
+import io.polarstack.orchestrator.testing.TestEnvironment;
+
+/**
+ * Share-mode Failover against the SAN simulator (scripts/test-env): CreateCluster, then an unplanned Failover, on an
+ * in-memory engine with the real sshj StorageFabric on the three simulated storage hosts and a fresh LUN mapped on
+ * all of them. PolarDB cannot run here, so the manager is a double; its promote is written to the simulator's own
+ * log, so the order of the reservation commands and the promotion is read from that one log.
+ * RW 1002 on node a (127.0.0.2), RO 1004 on node b (127.0.0.3); node c (127.0.0.4) sees the LUN too.
+ */
+@Deployment(resources = {"processes/failover.bpmn", "processes/create-cluster.bpmn", "processes/create-instance.bpmn"})
+class FailoverShareIT {
+
+    private static final String RUN = HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt());
+    private static final String NS = "failover-share-it-" + RUN;
+    private static final String LABEL = "failover-share-it";
+    private static final String A = "fsit-" + RUN + "-a";
+    private static final String B = "fsit-" + RUN + "-b";
+    private static final String C = "fsit-" + RUN + "-c";
+    private static final Map<String, String> IPS = Map.of(A, "127.0.0.2", B, "127.0.0.3", C, "127.0.0.4");
+    private static final String CLUSTER = "share-" + RUN;  // pod names unique to this run, as the log is shared
+    private static final String RW = CLUSTER + "-1001-1002";
+    private static final String RO = CLUSTER + "-1003-1004";
+
+    private static final Map<String, String> sshAddress = new HashMap<>();
+    private static KubernetesClient client;
+    private static StorageFabric fabric;
+    private static final SanSimulator san = new SanSimulator();
+    private static final ManagerClient manager = mock(ManagerClient.class);
+    private static final Map<String, Object> beans = new HashMap<>();
+    private static RecordingClusterResources resources;
+
+    private static final ClusterStatusPlugin statusPlugin = new ClusterStatusPlugin((ClusterResources) java.lang.reflect.Proxy
+            .newProxyInstance(FailoverShareIT.class.getClassLoader(), new Class<?>[] {ClusterResources.class}, (proxy, method, args) -> {
+                try {
+                    return method.invoke(resources, args);
+                } catch (java.lang.reflect.InvocationTargetException e) {
+                    throw e.getCause();
+                }
+            }));
+
+    @RegisterExtension
+    static ProcessEngineExtension extension = ProcessEngineExtension.builder()
+            .useProcessEngine(TestEngines.inMemory("failover-share", beans, statusPlugin)).build();
+
+    ProcessEngine engine;
+    String wwid;
+    long logStart;
+
+    @BeforeAll
+    static void storageHosts() throws Exception {
+        client = TestEnvironment.kubernetes();
+        client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(NS).endMetadata().build()).create();
+        for (String hostPort : TestEnvironment.get("SAN_HOSTS").split(",")) {
+            String ip = hostPort.substring(0, hostPort.indexOf(':'));
+            IPS.forEach((node, nodeIp) -> {
+                if (nodeIp.equals(ip)) {
+                    sshAddress.put(node, hostPort);
+                }
+            });
+        }
+        for (String node : List.of(A, B, C)) {
+            client.nodes().resource(new NodeBuilder().withNewMetadata().withName(node).withLabels(Map.of(LABEL, RUN))
+                    .withAnnotations(Map.of("storage.polarstack.io/ssh-address", sshAddress.get(node))).endMetadata()
+                    .withNewStatus().addNewAddress().withType("InternalIP").withAddress(IPS.get(node)).endAddress().endStatus()
+                    .build()).create();
+        }
+        String key = Files.readString(Path.of(TestEnvironment.get("SAN_KEY_ED25519")));
+        client.secrets().inNamespace(NS).resource(new SecretBuilder().withNewMetadata().withName("ssh").endMetadata()
+                .withStringData(Map.of("username", TestEnvironment.get("SAN_USER"), "ssh-privatekey", key)).build()).create();
+        client.configMaps().inNamespace(NS).resource(new ConfigMapBuilder().withNewMetadata().withName("known-hosts").endMetadata()
+                .withData(Map.of("known_hosts", Files.readString(Path.of(TestEnvironment.get("SAN_KNOWN_HOSTS"))))).build()).create();
+        fabric = TestStorageFabrics.ssh(TestClusterResources.of(client), new OrchestratorProperties.Storage(NS, "ssh",
+                "configmap/known-hosts", false, LABEL + "=" + RUN, null, 0, false, Duration.ofSeconds(5), Duration.ofSeconds(5), null, 4));
+
+        long before = san.logSize();
+        fabric.discover(A);
+        assertThat(san.logSince(before)).as("the storage hosts' SAN simulator writes no log; it is older than scripts/san-sim:"
+                + " refresh it with: sudo scripts/test-env up").anyMatch(l -> l.contains(" " + IPS.get(A) + " multipath -ll"));
+    }
+
+    @AfterAll
+    static void tearDown() {
+        if (fabric != null) {
+            TestStorageFabrics.close(fabric);
+        }
+        san.removeLuns();
+        if (client != null) {
+            for (String node : List.of(A, B, C)) {
+                client.nodes().withName(node).delete();
+            }
+            // no namespace controller runs here, so the namespace stays Terminating with what is in it: the key goes first
+            client.secrets().inNamespace(NS).withName("ssh").delete();
+            client.configMaps().inNamespace(NS).withName("known-hosts").delete();
+            client.namespaces().withName(NS).delete();
+            client.close();
+        }
+    }
+
+    @BeforeEach
+    void shareCluster() {
+        wwid = SanSimulator.newWwid();
+        san.createLun(wwid, 100L << 30);
+        IPS.values().forEach(ip -> san.map(wwid, ip, "up"));
+
+        resources = new RecordingClusterResources("mpdcluster-share.yaml");
+        resources.cluster.getMetadata().setName(CLUSTER);
+        resources.cluster.getSpec().getShareStore().setVolumeId(wwid);
+        resources.nodes.clear();  // the pods' nodes are the storage hosts: the RW's on a, the RO's on b
+        for (String node : List.of(A, B, C)) {
+            resources.nodes.add(new ClusterResources.Node(node, IPS.get(node), Map.of(LABEL, RUN), Map.of()));
+        }
+
+        reset(manager);
+        when(manager.health(any())).thenReturn(new Health(HealthState.RUNNING, false, "select 1"));
+        when(manager.install(any(), any())).thenReturn(new ManagerClient.InstallResult(false, false, null, false));
+        when(manager.stop(any(), any(), anyInt())).thenReturn(new ManagerClient.StopResult(false, false));
+        when(manager.promote(any())).thenAnswer(a -> {
+            san.logCall("manager", "promote", a.<ManagerClient.Target>getArgument(0).pod());
+            return new ManagerClient.RoleInfo(true, 2, null, null);
+        });
+        when(manager.follow(any(), any(), anyString(), anyString())).thenReturn(true);
+        when(manager.rejoin(any(), any(), anyString(), anyString())).thenReturn(true);
+        org.mockito.Mockito.doAnswer(a -> {  // the RW died; the RO answers as a replica
+            String pod = a.<ManagerClient.Target>getArgument(0).pod();
+            if (!pod.equals(RO)) {
+                throw new ManagerException("ENGINE_NOT_RUNNING", pod + ": no server socket", null);
+            }
+            return new WalPosition(false, 1, 900L, 900L);
+        }).when(manager).walPosition(any());
+
+        var properties = new OrchestratorProperties(Map.of(), null, null, null,
+                new OrchestratorProperties.Operator(true, null, null, null, "test", null, null, false));
+        var catalog = new ClusterCatalog(resources, properties);
+        beans.clear();
+        beans.putAll(Map.ofEntries(
+                Map.entry("ids", new IdList()),
+                Map.entry("initMetaDelegate", new InitMetaDelegate(resources, catalog, properties)),
+                Map.entry("prepareStorageDelegate", new PrepareStorageDelegate(resources, fabric)),
+                Map.entry("createAccountsDelegate", new CreateAccountsDelegate(resources, manager)),
+                Map.entry("enableHaDelegate", new EnableHaDelegate(resources)),
+                Map.entry("updateRunningStatusDelegate", new UpdateRunningStatusDelegate(resources)),
+                Map.entry("createInstancePodDelegate", new CreateInstancePodDelegate(resources, catalog, "/srv/polarstack")),
+                Map.entry("checkInstancePodDelegate", new CheckInstancePodDelegate(resources)),
+                Map.entry("reportPodNotReadyDelegate", new ReportPodNotReadyDelegate(resources)),
+                Map.entry("lockStorageDelegate", new LockStorageDelegate(resources, fabric)),
+                Map.entry("installInstanceDelegate", new InstallInstanceDelegate(resources, manager)),
+                Map.entry("checkInstanceHealthDelegate", new CheckInstanceHealthDelegate(resources, manager)),
+                Map.entry("reportNotHealthyDelegate", new ReportNotHealthyDelegate(resources, manager)),
+                Map.entry("markInstanceReadyDelegate", new MarkInstanceReadyDelegate(resources)),
+                Map.entry("chooseCandidateDelegate", new ChooseCandidateDelegate(resources, manager, 16 * 1024 * 1024)),
+                Map.entry("pauseHaDelegate", new PauseHaDelegate(resources)),
+                Map.entry("checkpointDelegate", new CheckpointDelegate(resources, manager)),
+                Map.entry("stopOldRwDelegate", new StopOldRwDelegate(resources, manager)),
+                Map.entry("checkCaughtUpDelegate", new CheckCaughtUpDelegate(resources, manager)),
+                Map.entry("reportNotCaughtUpDelegate", new ReportNotCaughtUpDelegate(resources, manager)),
+                Map.entry("fenceOldRwDelegate", new FenceOldRwDelegate(resources, manager, fabric)),
+                Map.entry("promoteDelegate", new PromoteDelegate(resources, manager)),
+                Map.entry("moveRwRoleDelegate", new MoveRwRoleDelegate(resources)),
+                Map.entry("repointRosDelegate", new RepointRosDelegate(resources, manager)),
+                Map.entry("rejoinOldRwDelegate", new RejoinOldRwDelegate(resources, manager)),
+                Map.entry("resumeHaDelegate", new ResumeHaDelegate(resources))));
+        logStart = san.logSize();
+    }
+
+    @AfterEach
+    void clean() {
+        engine.getRuntimeService().createProcessInstanceQuery().list()
+                .forEach(p -> engine.getRuntimeService().deleteProcessInstance(p.getId(), "test over", true, true));
+        sshAddress.forEach((node, address) -> setSshAddress(node, address));
+    }
+
+    @Test
+    void theReservationMovesToTheCandidatesNodeBeforeItIsPromoted() {
+        createCluster();
+
+        var failover = start("Failover", Map.of("planned", false, "failedInsId", "1002"));
+        assertThat(drive()).isZero();
+        assertThat(ended(failover)).isTrue();
+        assertThat(resources.cluster.getStatus().getLeaderInstanceId()).isEqualTo("1004");
+
+        List<String> log = ourLog();
+        int preempt = indexOf(log, IPS.get(B) + " mpathpersist --out --preempt --param-rk=" + key(B) + " --param-sark=" + key(A)
+                + " --prout-type=7 /dev/mapper/" + wwid);
+        int readBack = indexOf(log.subList(preempt + 1, log.size()), IPS.get(B) + " mpathpersist --in --read-keys /dev/mapper/" + wwid);
+        int promote = indexOf(log, "manager promote " + RO);
+        assertThat(preempt).as("preempt of the old RW's key from the candidate's node, in %s", log).isNotNegative();
+        assertThat(readBack).as("read-back after the preempt").isNotNegative();
+        assertThat(promote).as("promote of %s after the preempt and its read-back, in %s", RO, log)
+                .isGreaterThan(preempt + 1 + readBack);
+        assertThat(time(log.get(promote))).isGreaterThanOrEqualTo(time(log.get(preempt)));
+        assertThat(log).filteredOn(l -> l.contains(" manager promote ")).hasSize(1);
+
+        var reservation = fabric.readReservation(wwid, C);
+        assertThat(reservation.registeredKeys()).containsExactly(key(B));
+        assertThat(reservation.type()).isEqualTo(StorageFabric.WRITE_EXCLUSIVE_ALL_REGISTRANTS);
+        assertThat(reservation.writeLockedTo(key(B))).isTrue();
+        var oldRwWrite = write(A);
+        assertThat(oldRwWrite.exitStatus()).as("the old RW's node writes").isNotZero();
+        assertThat(oldRwWrite.stderr()).contains("Reservation Conflict");
+        assertThat(write(B).exitStatus()).as("the new RW's node writes").isZero();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"unreachable", "paths-down"})
+    void aCandidateHostThatCannotTakeTheLockStopsAtFencingAndNothingIsPromoted(String breakage) throws Exception {
+        createCluster();
+        if (breakage.equals("unreachable")) {
+            setSshAddress(B, IPS.get(B) + ":" + unusedPort(IPS.get(B)));
+        } else {
+            san.map(wwid, IPS.get(B), "down");  // the map is there, the reservation commands fail on it
+        }
+
+        var failover = start("Failover", Map.of("planned", false, "failedInsId", "1002"));
+        driveTo("Task_FenceOldRw");
+        Throwable failure = exhaust("Task_FenceOldRw");
+
+        assertThat(failure).hasMessageContaining(breakage.equals("unreachable") ? "cannot reach " + B : "no available paths")
+                .hasMessageContaining(B);
+        assertThat(engine.getRuntimeService().createIncidentQuery().processInstanceId(failover.getId()).singleResult().getActivityId())
+                .isEqualTo("Task_FenceOldRw");
+        assertThat(resources.cluster.getStatus().getClusterStatus()).isEqualTo("Interrupt");
+        assertThat(resources.cluster.getStatus().getLeaderInstanceId()).isEqualTo("1002");
+        verify(manager, never()).promote(any());
+        List<String> log = ourLog();
+        assertThat(log).noneMatch(l -> l.contains(" manager promote ")).noneMatch(l -> l.contains(" --preempt "));
+        assertThat(fabric.readReservation(wwid, C).writeLockedTo(key(A))).as("the lock stays with the old RW's node").isTrue();
+
+        // fixed, the step is retried: the lock moves, then the candidate is promoted
+        if (breakage.equals("unreachable")) {
+            setSshAddress(B, sshAddress.get(B));
+        } else {
+            san.map(wwid, IPS.get(B), "up");
+        }
+        retry("Task_FenceOldRw");
+        assertThat(drive()).isZero();
+        assertThat(ended(failover)).isTrue();
+        log = ourLog();
+        int preempt = indexOf(log, IPS.get(B) + " mpathpersist --out --preempt --param-rk=" + key(B) + " --param-sark=" + key(A));
+        assertThat(preempt).isNotNegative();
+        assertThat(indexOf(log, "manager promote " + RO)).isGreaterThan(preempt);
+        assertThat(fabric.readReservation(wwid, C).writeLockedTo(key(B))).isTrue();
+    }
+
+    // ---- fixtures
+
+    /** CreateCluster to Running: the RW's node (a) holds the write lock. */
+    void createCluster() {
+        var create = start("CreateCluster", Map.of());
+        assertThat(drive()).isZero();
+        assertThat(ended(create)).isTrue();
+        assertThat(resources.cluster.getStatus().getLeaderInstanceId()).isEqualTo("1002");
+        assertThat(resources.pod("default", RW).orElseThrow().nodeName()).isEqualTo(A);
+        assertThat(resources.pod("default", RO).orElseThrow().nodeName()).isEqualTo(B);
+        assertThat(fabric.readReservation(wwid, C).writeLockedTo(key(A))).isTrue();
+        assertThat(write(A).exitStatus()).isZero();
+        assertThat(write(B).exitStatus()).isNotZero();
+    }
+
+    /** The simulator's log since this test began: calls on this test's LUN, and this cluster's promotions. */
+    List<String> ourLog() {
+        return san.logSince(logStart).stream().filter(l -> l.contains(wwid) || l.contains(" manager promote " + CLUSTER + "-")).toList();
+    }
+
+    /** Index of the first line whose text after the time starts with {@code call}, or -1. */
+    static int indexOf(List<String> log, String call) {
+        for (int i = 0; i < log.size(); i++) {
+            if (log.get(i).substring(log.get(i).indexOf(' ') + 1).startsWith(call)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    static BigDecimal time(String line) {
+        return new BigDecimal(line.substring(0, line.indexOf(' ')));
+    }
+
+    /** The reservation key of a node, from its IP as the hosts' keys are: 0x plus the four octets in hex. */
+    static String key(String node) {
+        StringBuilder key = new StringBuilder("0x");
+        for (String octet : IPS.get(node).split("\\.")) {
+            key.append(String.format("%02x", Integer.parseInt(octet)));
+        }
+        return key.toString();
+    }
+
+    /** The simulator's write probe from {@code node}'s host: refused under a reservation that host does not share. */
+    TestStorageFabrics.Ran write(String node) {
+        return TestStorageFabrics.run(fabric, node, List.of("san-sim-write", "/dev/mapper/" + wwid));
+    }
+
+    static void setSshAddress(String node, String address) {
+        client.nodes().withName(node).edit(n -> {
+            n.getMetadata().getAnnotations().put("storage.polarstack.io/ssh-address", address);
+            return n;
+        });
+    }
+
+    static int unusedPort(String ip) throws Exception {
+        try (ServerSocket socket = new ServerSocket()) {
+            socket.bind(new InetSocketAddress(ip, 0));
+            return socket.getLocalPort();
+        }
+    }
+
+    ProcessInstance start(String key, Map<String, Object> variables) {
+        Map<String, Object> all = new HashMap<>(variables);
+        all.put("clusterNamespace", "default");
+        all.put("clusterName", CLUSTER);
+        return engine.getRuntimeService().startProcessInstanceByKey(key, "default/" + CLUSTER, all);
+    }
+
+    /** Runs every job that is due and has retries, until none is left; returns the failures seen. */
+    int drive() {
+        int failures = 0;
+        for (int round = 0; round < 500; round++) {
+            List<Job> jobs = engine.getManagementService().createJobQuery().executable().list();
+            if (jobs.isEmpty()) {
+                return failures;
+            }
+            for (Job job : jobs) {
+                try {
+                    engine.getManagementService().executeJob(job.getId());
+                } catch (RuntimeException e) {
+                    failures++;
+                }
+            }
+        }
+        throw new AssertionError("jobs never ran out");
+    }
+
+    /** Runs jobs until the flow waits at {@code activityId}. */
+    void driveTo(String activityId) {
+        for (int round = 0; round < 100; round++) {
+            if (engine.getManagementService().createJobQuery().activityId(activityId).singleResult() != null) {
+                return;
+            }
+            Job next = engine.getManagementService().createJobQuery().executable().list().stream().findFirst()
+                    .orElseThrow(() -> new AssertionError("the flow never reached " + activityId));
+            engine.getManagementService().executeJob(next.getId());
+        }
+        throw new AssertionError("the flow never reached " + activityId);
+    }
+
+    /** Runs the job at {@code activityId} until its retries are used up; the last failure. */
+    Throwable exhaust(String activityId) {
+        Throwable last = null;
+        for (int attempt = 0; attempt < 10; attempt++) {
+            Job job = engine.getManagementService().createJobQuery().activityId(activityId).singleResult();
+            assertThat(job).as("a job at " + activityId).isNotNull();
+            if (job.getRetries() == 0) {
+                return last;
+            }
+            try {
+                engine.getManagementService().executeJob(job.getId());
+                throw new AssertionError(activityId + " did not fail");
+            } catch (RuntimeException e) {
+                last = e;
+            }
+        }
+        throw new AssertionError(activityId + " kept retrying");
+    }
+
+    void retry(String activityId) {
+        Job job = engine.getManagementService().createJobQuery().activityId(activityId).singleResult();
+        engine.getManagementService().setJobRetries(job.getId(), 1);
+        engine.getManagementService().executeJob(job.getId());
+    }
+
+    boolean ended(ProcessInstance instance) {
+        return engine.getRuntimeService().createProcessInstanceQuery().processInstanceId(instance.getId()).count() == 0;
+    }
+}

@@ -32,6 +32,6 @@ public class LockStorageDelegate implements JavaDelegate {
         String node = resources.pod(ns, instance.getPodName()).map(p -> p.nodeName()).orElseThrow(() ->
                 new IllegalStateException("pod " + ns + "/" + instance.getPodName() + " is gone; retry the flow from its pod step"));
         var reservation = storage.lockWrite(cluster.getSpec().getShareStore().getVolumeId(), node);
-        LOG.info("write lock on {} held by {} ({})", reservation.wwid(), node, reservation.holderKey());
+        LOG.info("write lock on {} held by {} (registered keys {})", reservation.wwid(), node, reservation.registeredKeys());
     }
 }

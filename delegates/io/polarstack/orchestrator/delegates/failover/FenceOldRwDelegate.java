@@ -51,8 +51,17 @@ public class FenceOldRwDelegate implements JavaDelegate {
             String node = resources.pod(ns, candidate.getPodName()).map(ClusterResources.PodState::nodeName).orElseThrow(() ->
                     new IllegalStateException("the candidate's pod " + ns + "/" + candidate.getPodName() + " is gone; nothing to move the"
                             + " write lock to. Cancel this Failover (annotation cancelled=true) and start it again to choose another RO"));
-            var reservation = storage.lockWrite(cluster.getSpec().getShareStore().getVolumeId(), node);
-            LOG.info("write lock on {} moved to {} ({})", reservation.wwid(), node, reservation.holderKey());
+            String wwid = cluster.getSpec().getShareStore().getVolumeId();
+            StorageFabric.Reservation reservation;
+            try {
+                reservation = storage.lockWrite(wwid, node);
+            } catch (RuntimeException e) {
+                throw new IllegalStateException("cannot move the write lock on " + wwid + " to " + node + " (the candidate "
+                        + candidate.getInsId() + "'s node): " + e.getMessage() + ". Nothing was promoted and the old RW's node still"
+                        + " holds the lock. Fix the storage path (GET /api/v1/storage/hosts/" + node + "/luns shows what the host"
+                        + " sees), then retry this step", e);
+            }
+            LOG.info("write lock on {} moved to {} (registered keys {})", reservation.wwid(), node, reservation.registeredKeys());
             try {
                 manager.stop(ClusterSteps.target(cluster, oldRw), ManagerClient.StopMode.IMMEDIATE, STOP_TIMEOUT_SECONDS);
             } catch (RuntimeException e) {

@@ -287,7 +287,7 @@ class FailoverShareIT {
         Throwable failure = exhaust("Task_FenceOldRw");
 
         assertThat(failure).hasMessageContaining(breakage.equals("unreachable") ? "cannot reach " + B : "no available paths")
-                .hasMessageContaining(B);
+                .hasMessageContaining(B).hasMessageContaining("Nothing was promoted");
         assertThat(engine.getRuntimeService().createIncidentQuery().processInstanceId(failover.getId()).singleResult().getActivityId())
                 .isEqualTo("Task_FenceOldRw");
         assertThat(resources.cluster.getStatus().getClusterStatus()).isEqualTo("Interrupt");

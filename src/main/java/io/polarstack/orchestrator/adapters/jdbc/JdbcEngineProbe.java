@@ -129,6 +129,10 @@ public class JdbcEngineProbe implements EngineProbe {
             text = text.replace(credentials.password(), "***");
         }
         text = text.replaceAll("\\s+", " ").trim();
+        int sentence = text.indexOf(". ");
+        if (sentence > 0) {
+            text = text.substring(0, sentence + 1);  // the driver's advice after the first sentence is noise in events
+        }
         return text.length() > 300 ? text.substring(0, 300) + "..." : text;
     }
 

@@ -44,4 +44,12 @@ class JdbcEngineProbeTest {
                 .isEqualTo("[28P01] FATAL: password authentication failed for \"***\"");
         assertThat(new Credentials("aurora", "s3cret").toString()).doesNotContain("s3cret");
     }
+
+    @Test
+    void theDetailIsTheDriversFirstSentence() {
+        var refused = new SQLException("Connection to 127.0.0.1:5432 refused. Check that the hostname and port are correct "
+                + "and that the postmaster is accepting TCP/IP connections.", "08001");
+        assertThat(JdbcEngineProbe.detail(refused, new Credentials("aurora", "x")))
+                .isEqualTo("[08001] Connection to 127.0.0.1:5432 refused.");
+    }
 }

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.Map;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.ConstructorBinding;
 
 /**
  * Settings under {@code orchestrator.*}; every one is listed in README's configuration table.
@@ -19,6 +20,7 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 public record OrchestratorProperties(Map<String, String> retryProfiles, Admin admin, Kubernetes kubernetes, Storage storage,
         Operator operator, Ha ha) {
 
+    @ConstructorBinding
     public OrchestratorProperties {
         retryProfiles = retryProfiles == null ? Map.of() : Map.copyOf(retryProfiles);
         admin = admin == null ? new Admin(null, null, null) : admin;
@@ -26,6 +28,12 @@ public record OrchestratorProperties(Map<String, String> retryProfiles, Admin ad
         storage = storage == null ? new Storage(null, null, null, false, null, null, 0, false, null, null, null, 0) : storage;
         operator = operator == null ? new Operator(true, null, null, null, null, null, null, false) : operator;
         ha = ha == null ? new Ha(null, null, null, null, null) : ha;
+    }
+
+    /** Everything but the HA monitor, which keeps its defaults (for tests that build settings by hand). */
+    public OrchestratorProperties(Map<String, String> retryProfiles, Admin admin, Kubernetes kubernetes, Storage storage,
+            Operator operator) {
+        this(retryProfiles, admin, kubernetes, storage, operator, null);
     }
 
     /**

@@ -74,7 +74,6 @@ public class HaMonitor {
     public static final String TRIGGER_STATE = "SwitchRw";
     /** Prefix of the state reason of an RO this monitor marked failed: only such a mark is taken back. */
     static final String MARK = "HaMonitor: ";
-    private static final Set<String> OFF = Set.of("0", "f", "false", "off", "no");
     private static final int PROBE_THREADS = 16;
 
     private final ClusterResources resources;
@@ -455,7 +454,7 @@ public class HaMonitor {
         String name = cluster.getMetadata().getName();
         String value = Objects.requireNonNullElse(cluster.getMetadata().getAnnotations(), Map.<String, String>of())
                 .get(Conditions.AUTO_FAILOVER_ANNOTATION);
-        boolean off = value != null && OFF.contains(value.trim().toLowerCase(Locale.ROOT));
+        boolean off = value != null && "false".equalsIgnoreCase(value.trim());  // as the flows' EnableHa and ResumeHa read it
         var condition = Conditions.get(cluster.getStatus(), Conditions.AUTO_FAILOVER);
         if (off && condition != null && "True".equals(condition.getStatus())) {
             String message = "automatic failover is off by annotation " + Conditions.AUTO_FAILOVER_ANNOTATION + "=" + value

@@ -90,7 +90,7 @@ class CreateClusterProcessTest {
     void wire(String sample, boolean sharedPortSpace) {
         resources = new RecordingClusterResources(sample);
         var properties = new OrchestratorProperties(Map.of(), null, null, null,
-                new OrchestratorProperties.Operator(true, null, null, null, "test", null, null, sharedPortSpace), null);
+                new OrchestratorProperties.Operator(true, null, null, null, "test", null, null, sharedPortSpace));
         var catalog = new ClusterCatalog(resources, properties);
         beans.clear();
         beans.putAll(Map.ofEntries(

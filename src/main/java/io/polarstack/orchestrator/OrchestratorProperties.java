@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.Map;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.ConstructorBinding;
 
 /**
  * Settings under {@code orchestrator.*}; every one is listed in README's configuration table.
@@ -13,17 +14,49 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * @param kubernetes    how to reach the Kubernetes API
  * @param storage       how to reach the storage hosts over SSH
  * @param operator      which clusters this orchestrator watches and how replicas elect the watcher
+ * @param ha            the HA monitor: how often engines are probed and when a failed RW is failed over
  */
 @ConfigurationProperties("orchestrator")
 public record OrchestratorProperties(Map<String, String> retryProfiles, Admin admin, Kubernetes kubernetes, Storage storage,
-        Operator operator) {
+        Operator operator, Ha ha) {
 
+    @ConstructorBinding
     public OrchestratorProperties {
         retryProfiles = retryProfiles == null ? Map.of() : Map.copyOf(retryProfiles);
         admin = admin == null ? new Admin(null, null, null) : admin;
         kubernetes = kubernetes == null ? new Kubernetes(null) : kubernetes;
         storage = storage == null ? new Storage(null, null, null, false, null, null, 0, false, null, null, null, 0) : storage;
         operator = operator == null ? new Operator(true, null, null, null, null, null, null, false) : operator;
+        ha = ha == null ? new Ha(null, null, null, null, null) : ha;
+    }
+
+    /** Everything but the HA monitor, which keeps its defaults (for tests that build settings by hand). */
+    public OrchestratorProperties(Map<String, String> retryProfiles, Admin admin, Kubernetes kubernetes, Storage storage,
+            Operator operator) {
+        this(retryProfiles, admin, kubernetes, storage, operator, null);
+    }
+
+    /**
+     * @param enabled         probe engines and fail over on the leader (off: failover only when asked for)
+     * @param probeInterval   how often every RW and RO is probed
+     * @param probeTimeout    how long one probe may take before it counts as a timeout
+     * @param failoverAfter   how long a RW must keep failing by timeouts or errors (not refusals) before it is failed
+     *                        over, and an RO before it is marked failed
+     * @param refreshInterval how often the list of clusters, their instances and credentials is read again
+     */
+    public record Ha(Boolean enabled, Duration probeInterval, Duration probeTimeout, Duration failoverAfter,
+            Duration refreshInterval) {
+        public Ha {
+            enabled = enabled == null || enabled;
+            probeInterval = positive(probeInterval, Duration.ofSeconds(1));
+            probeTimeout = positive(probeTimeout, Duration.ofSeconds(1));
+            failoverAfter = failoverAfter == null || failoverAfter.isNegative() ? Duration.ofSeconds(5) : failoverAfter;
+            refreshInterval = positive(refreshInterval, Duration.ofSeconds(2));
+        }
+
+        private static Duration positive(Duration value, Duration otherwise) {
+            return value == null || value.isZero() || value.isNegative() ? otherwise : value;
+        }
     }
 
     /**

@@ -3,11 +3,13 @@ package io.polarstack.orchestrator.operator;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
+import org.camunda.bpm.engine.runtime.ProcessInstance;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.context.event.ApplicationReadyEvent;
@@ -98,8 +100,23 @@ public class ClusterOperator {
         }
     }
 
+    /** This replica holds the Lease and watches the clusters (the HA monitor acts only then). */
+    public boolean leading() {
+        return watch != null;
+    }
+
+    /**
+     * Starts {@code trigger}'s flow with the same status, condition and event bookkeeping as a trigger-table flow,
+     * unless a flow already holds the cluster. For other parts of the leader (the HA monitor). Synchronized with
+     * {@link #reconcile}, so the two never start two flows for one cluster. Empty when a flow was already active.
+     */
+    public synchronized Optional<ProcessInstance> start(MPDCluster cluster, Trigger trigger) {
+        String key = ClusterFlows.businessKey(cluster.getMetadata().getNamespace(), cluster.getMetadata().getName());
+        return flows.active(key).isPresent() ? Optional.empty() : Optional.of(startFlow(cluster, trigger));
+    }
+
     /** One look at one cluster; visible for tests. */
-    void reconcile(MPDCluster cluster) {
+    synchronized void reconcile(MPDCluster cluster) {
         String namespace = cluster.getMetadata().getNamespace();
         String name = cluster.getMetadata().getName();
         String operatorName = Objects.requireNonNullElse(cluster.getSpec().getOperatorName(), "");
@@ -152,7 +169,7 @@ public class ClusterOperator {
         startFlow(cluster, trigger.get());
     }
 
-    private void startFlow(MPDCluster cluster, Trigger trigger) {
+    private ProcessInstance startFlow(MPDCluster cluster, Trigger trigger) {
         String namespace = cluster.getMetadata().getNamespace();
         String name = cluster.getMetadata().getName();
         var instance = flows.start(trigger.processKey(), namespace, name, trigger.variables());
@@ -173,6 +190,7 @@ public class ClusterOperator {
         });
         resources.event(updated, "Normal", "FlowStarted", trigger.processKey() + " started (process instance "
                 + instance.getId() + ")");
+        return instance;
     }
 
     private void notAvailable(MPDCluster cluster, Trigger trigger) {

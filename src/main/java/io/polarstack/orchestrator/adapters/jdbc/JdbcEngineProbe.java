@@ -1,0 +1,166 @@
+package io.polarstack.orchestrator.adapters.jdbc;
+
+import java.net.ConnectException;
+import java.net.SocketTimeoutException;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Pattern;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Component;
+
+import io.polarstack.orchestrator.ports.EngineProbe;
+
+/**
+ * {@link EngineProbe} over the PostgreSQL JDBC driver. One connection per endpoint is kept between probes (a probe
+ * every second must not cost a backend start each time); after a failure it is closed and the next probe connects
+ * again. Credentials go to the driver only, never into a log line or a result.
+ */
+@Component
+public class JdbcEngineProbe implements EngineProbe {
+
+    private static final Logger LOG = LoggerFactory.getLogger(JdbcEngineProbe.class);
+    /** How probe sessions show in pg_stat_activity. */
+    public static final String APPLICATION_NAME = "polarstack-ha";
+    private static final String SQL = "SELECT pg_is_in_recovery()";
+    /** admin_shutdown, crash_shutdown, cannot_connect_now (starting up or shutting down). */
+    private static final Set<String> DOWN_STATES = Set.of("57P01", "57P02", "57P03");
+    /** Host names and IP literals only: the host comes from the resource status and goes into a JDBC URL. */
+    private static final Pattern HOST = Pattern.compile("[A-Za-z0-9._-]+|[0-9A-Fa-f:.]+");
+
+    private final Map<Endpoint, Kept> kept = new ConcurrentHashMap<>();
+
+    private static final class Kept {
+        Connection connection;
+        Credentials credentials;
+        boolean released;
+    }
+
+    @Override
+    public Result probe(Endpoint endpoint, Credentials credentials, Duration timeout) {
+        long start = System.nanoTime();
+        if (!HOST.matcher(endpoint.host()).matches() || endpoint.port() <= 0 || endpoint.port() > 65535) {
+            return new Result(Outcome.ERROR, Duration.ZERO, false, "not a host and port: " + endpoint);
+        }
+        Kept slot = kept.computeIfAbsent(endpoint, e -> new Kept());
+        synchronized (slot) {
+            boolean reused = slot.connection != null && credentials.equals(slot.credentials);
+            Result result = attempt(slot, endpoint, credentials, timeout);
+            if (reused && result.outcome() != Outcome.OK && result.outcome() != Outcome.TIMEOUT) {
+                // A kept connection fails at once when the server restarted since the last probe; only a fresh
+                // connection says whether the engine is down now.
+                result = attempt(slot, endpoint, credentials, timeout);
+            }
+            if (slot.released) {
+                closeQuietly(slot);
+            }
+            return new Result(result.outcome(), Duration.ofNanos(System.nanoTime() - start), result.inRecovery(),
+                    result.detail());
+        }
+    }
+
+    private Result attempt(Kept slot, Endpoint endpoint, Credentials credentials, Duration timeout) {
+        long start = System.nanoTime();
+        try {
+            if (slot.connection == null || !credentials.equals(slot.credentials)) {
+                closeQuietly(slot);
+                slot.connection = connect(endpoint, credentials, timeout);
+                slot.credentials = credentials;
+            }
+            // Bounds this probe's round trip on a kept connection to the millisecond (socketTimeout is whole seconds).
+            slot.connection.setNetworkTimeout(Runnable::run, (int) Math.max(1, timeout.toMillis()));
+            try (Statement statement = slot.connection.createStatement(); ResultSet rows = statement.executeQuery(SQL)) {
+                rows.next();
+                return new Result(Outcome.OK, Duration.ZERO, rows.getBoolean(1), "");
+            }
+        } catch (SQLException | RuntimeException e) {
+            closeQuietly(slot);
+            Outcome outcome = classify(e, Duration.ofNanos(System.nanoTime() - start), timeout);
+            String detail = detail(e, credentials);
+            LOG.debug("probe of {}: {} {}", endpoint, outcome, detail);
+            return new Result(outcome, Duration.ZERO, false, detail);
+        }
+    }
+
+    private static Connection connect(Endpoint endpoint, Credentials credentials, Duration timeout) throws SQLException {
+        Properties properties = new Properties();
+        properties.setProperty("user", credentials.user());
+        properties.setProperty("password", credentials.password());
+        String seconds = Long.toString(Math.max(1, (timeout.toMillis() + 999) / 1000));
+        properties.setProperty("connectTimeout", seconds);
+        properties.setProperty("socketTimeout", seconds);
+        properties.setProperty("loginTimeout", Double.toString(timeout.toMillis() / 1000.0));  // the whole login, fractional
+        properties.setProperty("ApplicationName", APPLICATION_NAME);
+        properties.setProperty("tcpKeepAlive", "true");
+        String host = endpoint.host().contains(":") ? "[" + endpoint.host() + "]" : endpoint.host();
+        return DriverManager.getConnection("jdbc:postgresql://" + host + ":" + endpoint.port() + "/postgres", properties);
+    }
+
+    /** REFUSED, TIMEOUT or ERROR for a failed attempt that took {@code took}. */
+    static Outcome classify(Throwable failure, Duration took, Duration timeout) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof SQLException sql && sql.getSQLState() != null && DOWN_STATES.contains(sql.getSQLState())) {
+                return Outcome.REFUSED;
+            }
+            if (t instanceof ConnectException) {
+                return Outcome.REFUSED;
+            }
+            if (t instanceof SocketTimeoutException) {
+                return Outcome.TIMEOUT;
+            }
+        }
+        // The driver's login timeout says "Connection attempt timed out." with no cause: time tells.
+        return took.compareTo(timeout) >= 0 ? Outcome.TIMEOUT : Outcome.ERROR;
+    }
+
+    static String detail(Throwable failure, Credentials credentials) {
+        String state = failure instanceof SQLException sql && sql.getSQLState() != null ? "[" + sql.getSQLState() + "] " : "";
+        String text = state + (failure.getMessage() == null ? failure.getClass().getSimpleName() : failure.getMessage());
+        if (credentials.password() != null && !credentials.password().isEmpty()) {
+            text = text.replace(credentials.password(), "***");
+        }
+        text = text.replaceAll("\\s+", " ").trim();
+        int sentence = text.indexOf(". ");
+        if (sentence > 0) {
+            text = text.substring(0, sentence + 1);  // the driver's advice after the first sentence is noise in events
+        }
+        return text.length() > 300 ? text.substring(0, 300) + "..." : text;
+    }
+
+    @Override
+    public void release(Endpoint endpoint) {
+        Kept slot = kept.remove(endpoint);
+        if (slot != null) {
+            synchronized (slot) {
+                slot.released = true;
+                closeQuietly(slot);
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        kept.keySet().forEach(this::release);
+    }
+
+    private static void closeQuietly(Kept slot) {
+        if (slot.connection != null) {
+            try {
+                slot.connection.close();
+            } catch (SQLException | RuntimeException e) {
+                LOG.debug("closing a probe connection: {}", e.toString());
+            }
+            slot.connection = null;
+            slot.credentials = null;
+        }
+    }
+}

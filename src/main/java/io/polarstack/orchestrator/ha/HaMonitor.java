@@ -1,0 +1,582 @@
+package io.polarstack.orchestrator.ha;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.camunda.bpm.engine.runtime.ProcessInstance;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.boot.context.event.ApplicationReadyEvent;
+import org.springframework.context.event.EventListener;
+import org.springframework.stereotype.Component;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.polarstack.orchestrator.OrchestratorProperties;
+import io.polarstack.orchestrator.api.Conditions;
+import io.polarstack.orchestrator.api.InstanceState;
+import io.polarstack.orchestrator.api.InstanceStatus;
+import io.polarstack.orchestrator.api.MPDCluster;
+import io.polarstack.orchestrator.engine.ClusterStatusPlugin;
+import io.polarstack.orchestrator.flows.ClusterFlows;
+import io.polarstack.orchestrator.ha.FailoverDecision.Role;
+import io.polarstack.orchestrator.ha.FailoverDecision.Verdict;
+import io.polarstack.orchestrator.operator.ClusterOperator;
+import io.polarstack.orchestrator.operator.Trigger;
+import io.polarstack.orchestrator.operator.TriggerTable;
+import io.polarstack.orchestrator.ports.ClusterResources;
+import io.polarstack.orchestrator.ports.EngineProbe;
+import io.polarstack.orchestrator.ports.EngineProbe.Credentials;
+import io.polarstack.orchestrator.ports.EngineProbe.Endpoint;
+import io.polarstack.orchestrator.ports.EngineProbe.Outcome;
+import io.polarstack.orchestrator.ports.EngineProbe.Result;
+import io.polarstack.orchestrator.specs.AccountSecrets;
+
+/**
+ * The HA monitor: while this replica leads, probes every RW and RO of every cluster whose {@code AutoFailover}
+ * condition is True, every probe-interval, and acts on what {@link FailoverDecision} says: a failed RW starts an
+ * unplanned Failover (through the operator, so its bookkeeping is a trigger-table flow's), a failed RO is marked
+ * failed so the trigger table's RebuildRo row replaces it. The annotation {@code autoFailover=false} turns a
+ * cluster's automatic failover off. All state lives on the one monitor thread.
+ */
+@Component
+public class HaMonitor {
+
+    private static final Logger LOG = LoggerFactory.getLogger(HaMonitor.class);
+
+    public static final String FAILOVER = "Failover";
+    /** True while a failed RW waits for another flow to end before Failover may start. */
+    public static final String FAILOVER_PENDING = "FailoverPending";
+    public static final String DISABLED_BY_ANNOTATION = "DisabledByAnnotation";
+    /** Trigger row and cluster state of a Failover the monitor starts (the trigger table's rows are 0 and up). */
+    public static final int TRIGGER_ROW = -2;
+    public static final String TRIGGER_STATE = "SwitchRw";
+    /** Prefix of the state reason of an RO this monitor marked failed: only such a mark is taken back. */
+    static final String MARK = "HaMonitor: ";
+    private static final int PROBE_THREADS = 16;
+
+    private final ClusterResources resources;
+    private final ClusterFlows flows;
+    private final ClusterOperator operator;
+    private final EngineProbe probe;
+    private final OrchestratorProperties.Ha settings;
+    private final OrchestratorProperties.Operator scope;
+    private final MeterRegistry meters;
+    private final InstantSource clock;
+    private final FailoverDecision decision;
+
+    // Touched by the monitor thread only.
+    private Map<String, Watched> watched = Map.of();
+    private final Map<String, Credentials> credentials = new HashMap<>();
+    private final Set<String> warned = new HashSet<>();
+    /** cluster → the process instance the pending failover waits for */
+    private final Map<String, String> pending = new HashMap<>();
+    private Instant refreshed;
+
+    private ScheduledExecutorService scheduler;
+    private ExecutorService probes;
+
+    public HaMonitor(ClusterResources resources, ClusterFlows flows, ClusterOperator operator, EngineProbe probe,
+            OrchestratorProperties properties, MeterRegistry meters) {
+        this.resources = resources;
+        this.flows = flows;
+        this.operator = operator;
+        this.probe = probe;
+        this.settings = properties.ha();
+        this.scope = properties.operator();
+        this.meters = meters;
+        this.clock = InstantSource.system();
+        this.decision = new FailoverDecision(settings.failoverAfter(), clock);
+    }
+
+    /** A cluster being watched: the snapshot of the last refresh (or of our last write) and its instances. */
+    private static final class Watched {
+        final String key;
+        MPDCluster cluster;
+        final List<Target> targets;
+
+        Watched(String key, MPDCluster cluster, List<Target> targets) {
+            this.key = key;
+            this.cluster = cluster;
+            this.targets = targets;
+        }
+    }
+
+    record Target(String cluster, String insId, Role role, Endpoint endpoint, Credentials credentials) {
+        String key() {
+            return cluster + "/" + insId;
+        }
+    }
+
+    @EventListener(ApplicationReadyEvent.class)
+    public synchronized void start() {
+        if (!settings.enabled()) {
+            LOG.info("HA monitor disabled (orchestrator.ha.enabled=false): no automatic failover");
+            return;
+        }
+        if (scheduler != null) {
+            return;
+        }
+        probes = Executors.newFixedThreadPool(PROBE_THREADS, daemon("ha-probe"));
+        scheduler = Executors.newSingleThreadScheduledExecutor(daemon("ha-monitor"));
+        long every = settings.probeInterval().toMillis();
+        scheduler.scheduleAtFixedRate(this::tick, every, every, TimeUnit.MILLISECONDS);
+        LOG.info("HA monitor: probe every {} (timeout {}), fail over a RW after {} of timeouts or errors, at once when refused",
+                settings.probeInterval(), settings.probeTimeout(), settings.failoverAfter());
+    }
+
+    @jakarta.annotation.PreDestroy
+    public synchronized void stop() throws InterruptedException {
+        if (scheduler == null) {
+            return;
+        }
+        scheduler.shutdownNow();
+        probes.shutdownNow();
+        scheduler.awaitTermination(5, TimeUnit.SECONDS);
+        forgetAll();
+        scheduler = null;
+    }
+
+    /** One round: refresh the cluster list when due, probe everything at once, then decide cluster by cluster. */
+    void tick() {
+        try {
+            if (!operator.leading()) {
+                if (refreshed != null) {
+                    LOG.info("HA monitor idle: this replica does not lead");
+                    forgetAll();
+                }
+                return;
+            }
+            Instant now = clock.instant();
+            if (refreshed == null || !now.isBefore(refreshed.plus(settings.refreshInterval()))) {
+                refreshed = now;
+                refresh();
+            }
+            List<Target> targets = watched.values().stream().flatMap(w -> w.targets.stream()).toList();
+            List<Result> results = probeAll(targets);
+            Map<String, Watched> clusters = watched;
+            for (int i = 0; i < targets.size(); i++) {
+                Target target = targets.get(i);
+                try {
+                    observe(clusters.get(target.cluster()), target, results.get(i));
+                } catch (RuntimeException e) {
+                    LOG.warn("HA monitor, MPDCluster {} instance {}: {}", target.cluster(), target.insId(), e.toString(), e);
+                }
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("HA monitor: {}", e.toString(), e);  // never let the schedule die
+        }
+    }
+
+    private List<Result> probeAll(List<Target> targets) {
+        List<Callable<Result>> calls = targets.stream()
+                .map(t -> (Callable<Result>) () -> probe.probe(t.endpoint(), t.credentials(), settings.probeTimeout()))
+                .toList();
+        // A probe on a stale kept connection may try twice; anything slower than that counts as a timeout.
+        long bound = settings.probeTimeout().toMillis() * 2 + 1000;
+        List<Result> results = new ArrayList<>();
+        try {
+            for (Future<Result> future : probes.invokeAll(calls, bound, TimeUnit.MILLISECONDS)) {
+                results.add(outcomeOf(future, bound));
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("HA monitor interrupted", e);
+        }
+        return results;
+    }
+
+    private static Result outcomeOf(Future<Result> future, long bound) throws InterruptedException {
+        try {
+            return future.get();
+        } catch (java.util.concurrent.CancellationException e) {
+            return new Result(Outcome.TIMEOUT, Duration.ofMillis(bound), false, "no answer within " + bound + " ms");
+        } catch (ExecutionException e) {
+            return new Result(Outcome.ERROR, Duration.ZERO, false, String.valueOf(e.getCause()));
+        }
+    }
+
+    private void observe(Watched cluster, Target target, Result result) {
+        Timer.builder("polarstack.ha.probe").description("HA monitor probes of database engines")
+                .tag("cluster", target.cluster()).tag("instance", target.insId())
+                .tag("role", target.role().name().toLowerCase(Locale.ROOT))
+                .tag("outcome", result.outcome().name().toLowerCase(Locale.ROOT))
+                .register(meters).record(result.latency());
+        if (result.outcome() == Outcome.ERROR) {
+            credentials.remove(target.cluster());  // a changed password is read again at the next refresh
+        }
+        var observation = decision.observe(target.key(), target.role(), result.outcome(), result.detail());
+        if (target.role() == Role.RW) {
+            if (observation.verdict() == Verdict.FAILED) {
+                rwFailed(cluster, target, observation.reason());
+            } else if (observation.verdict() == Verdict.HEALTHY) {
+                rwHealthy(cluster);
+            }
+        } else if (observation.verdict() == Verdict.FAILED) {
+            roFailed(cluster, target, observation.reason());
+        } else if (observation.verdict() == Verdict.HEALTHY) {
+            roHealthy(cluster, target);
+        }
+    }
+
+    // ---- RW ----
+
+    private void rwFailed(Watched watched, Target target, String reason) {
+        MPDCluster cluster = resources.cluster(namespace(watched), name(watched)).orElse(null);
+        if (cluster == null || cluster.getMetadata().getDeletionTimestamp() != null || !enabled(cluster)) {
+            return;
+        }
+        InstanceStatus instance = instances(cluster).get(target.insId());
+        if (instance == null || !"rw".equals(instance.getInsType())) {
+            return;  // the topology changed since the last refresh
+        }
+        watched.cluster = cluster;
+        Optional<ProcessInstance> active = flows.active(watched.key);
+        String activeFlow = active.map(HaMonitor::processKey).orElse(null);
+        boolean blocked = active.isPresent() && !flows.incidents(active.get()).isEmpty();
+        var action = FailoverDecision.whenRwFailed(cluster.getStatus().getClusterStatus(), activeFlow, blocked);
+        if ((action == FailoverDecision.RwAction.START || action == FailoverDecision.RwAction.TAKE_OVER)
+                && !flows.deployed(FAILOVER)) {
+            notAvailable(watched, target);
+            return;
+        }
+        switch (action) {
+            case START -> startFailover(watched, target, reason);
+            case TAKE_OVER -> {
+                String why = "RW " + target.insId() + " failed: " + reason + "; Failover takes over";
+                flows.cancel(active.get(), why);
+                count("takeover", watched.key);
+                LOG.warn("MPDCluster {}: {} stopped at an incident; cancelled it: {}", watched.key, activeFlow, why);
+                resources.event(cluster, "Warning", "FlowCancelled", activeFlow + " was stopped at an incident: " + why);
+                // The cancelled flow's incident bookkeeping goes with it; Failover writes its own status.
+                resources.annotate(namespace(watched), name(watched), Map.of(), ClusterStatusPlugin.INTERRUPT_ANNOTATIONS);
+                watched.cluster = resources.updateStatus(namespace(watched), name(watched),
+                        status -> Conditions.set(status, Conditions.INTERRUPTED, false, "TakenOver", why));
+                startFailover(watched, target, reason);
+            }
+            case WAIT -> waitFor(watched, target, reason, active.get(), activeFlow);
+            case NONE -> {
+            }
+        }
+    }
+
+    private void startFailover(Watched watched, Target target, String reason) {
+        Trigger trigger = new Trigger(TRIGGER_ROW, TRIGGER_STATE, FAILOVER,
+                Map.of("planned", false, "failedInsId", target.insId(), "reason", reason), false);
+        Optional<ProcessInstance> started = operator.start(watched.cluster, trigger);
+        if (started.isEmpty()) {
+            return;  // a flow got in first; the next probe looks again
+        }
+        count("failover", watched.key);
+        meters.counter("polarstack.ha.failovers", "cluster", watched.key).increment();
+        String message = "RW " + target.insId() + " at " + target.endpoint() + " failed: " + reason
+                + "; started Failover (process instance " + started.get().getId() + ")";
+        LOG.warn("MPDCluster {}: {}", watched.key, message);
+        resources.event(watched.cluster, "Warning", "AutoFailover", message);
+        decision.forget(key -> key.startsWith(watched.key + "/"));  // after the failover, counting starts afresh
+        if (pending.remove(watched.key) != null || isTrue(watched.cluster, FAILOVER_PENDING)) {
+            watched.cluster = resources.updateStatus(namespace(watched), name(watched), status -> Conditions.set(status,
+                    FAILOVER_PENDING, false, "FailoverStarted", "Failover " + started.get().getId() + " started"));
+        }
+    }
+
+    private void waitFor(Watched watched, Target target, String reason, ProcessInstance active, String activeFlow) {
+        if (active.getId().equals(pending.get(watched.key))) {
+            return;  // said so once already
+        }
+        pending.put(watched.key, active.getId());
+        count("pending", watched.key);
+        String message = "RW " + target.insId() + " at " + target.endpoint() + " failed (" + reason
+                + "); a failover is pending until " + activeFlow + " ends";
+        LOG.warn("MPDCluster {}: {}", watched.key, message);
+        watched.cluster = resources.updateStatus(namespace(watched), name(watched),
+                status -> Conditions.set(status, FAILOVER_PENDING, true, "FlowHoldsCluster", message));
+        resources.event(watched.cluster, "Warning", "FailoverPending", message);
+    }
+
+    private void rwHealthy(Watched watched) {
+        if (pending.remove(watched.key) != null || isTrue(watched.cluster, FAILOVER_PENDING)) {
+            watched.cluster = resources.updateStatus(namespace(watched), name(watched), status -> Conditions.set(status,
+                    FAILOVER_PENDING, false, "RwAnswers", "the RW answers again; no failover pending"));
+        }
+    }
+
+    private void notAvailable(Watched watched, Target target) {
+        String message = "RW " + target.insId() + " failed and needs a failover, but this orchestrator has no "
+                + FAILOVER + " flow";
+        var condition = Conditions.get(watched.cluster.getStatus(), Conditions.OPERATION_AVAILABLE);
+        if (condition != null && "False".equals(condition.getStatus()) && message.equals(condition.getMessage())) {
+            return;
+        }
+        count("unavailable", watched.key);
+        LOG.error("MPDCluster {}: {}", watched.key, message);
+        watched.cluster = resources.updateStatus(namespace(watched), name(watched),
+                status -> Conditions.set(status, Conditions.OPERATION_AVAILABLE, false, "FlowNotAvailable", message));
+        resources.event(watched.cluster, "Warning", "FlowNotAvailable", message);
+    }
+
+    // ---- RO ----
+
+    private void roFailed(Watched watched, Target target, String reason) {
+        InstanceStatus known = instances(watched.cluster).get(target.insId());
+        if (known == null || failed(known) || !TriggerTable.RUNNING.equals(watched.cluster.getStatus().getClusterStatus())) {
+            return;  // already marked, or a flow runs (its own restarts are not failures)
+        }
+        MPDCluster cluster = resources.cluster(namespace(watched), name(watched)).orElse(null);
+        if (cluster == null || !enabled(cluster) || !TriggerTable.RUNNING.equals(cluster.getStatus().getClusterStatus())
+                || flows.active(watched.key).isPresent()) {
+            return;
+        }
+        watched.cluster = resources.updateStatus(namespace(watched), name(watched), status -> {
+            InstanceStatus instance = status.getDbInstanceStatus() == null ? null : status.getDbInstanceStatus().get(target.insId());
+            if (instance != null && !failed(instance)) {
+                instance.setLastState(instance.getCurrentState());
+                instance.setCurrentState(state("FAILED", MARK + reason));
+            }
+        });
+        count("ro-failed", watched.key);
+        String message = "RO " + target.insId() + " at " + target.endpoint() + " failed: " + reason
+                + "; marked failed, so RebuildInstance replaces it";
+        LOG.warn("MPDCluster {}: {}", watched.key, message);
+        resources.event(watched.cluster, "Warning", "RoFailed", message);
+    }
+
+    private void roHealthy(Watched watched, Target target) {
+        InstanceStatus known = instances(watched.cluster).get(target.insId());
+        if (known == null || !markedFailed(known)) {
+            return;
+        }
+        if (flows.active(watched.key).map(HaMonitor::processKey).filter("RebuildInstance"::equals).isPresent()) {
+            return;  // the rebuild has begun and owns the instance now
+        }
+        watched.cluster = resources.updateStatus(namespace(watched), name(watched), status -> {
+            InstanceStatus instance = status.getDbInstanceStatus() == null ? null : status.getDbInstanceStatus().get(target.insId());
+            if (instance != null && markedFailed(instance)) {
+                instance.setLastState(instance.getCurrentState());
+                instance.setCurrentState(state("RUNNING", MARK + "answers again"));
+            }
+        });
+        count("ro-recovered", watched.key);
+        String message = "RO " + target.insId() + " at " + target.endpoint() + " answers again before a rebuild started; "
+                + "no longer marked failed";
+        LOG.info("MPDCluster {}: {}", watched.key, message);
+        resources.event(watched.cluster, "Normal", "RoRecovered", message);
+    }
+
+    // ---- the cluster list ----
+
+    private void refresh() {
+        Map<String, Watched> next = new LinkedHashMap<>();
+        for (MPDCluster listed : resources.clusters()) {
+            if (!inScope(listed)) {
+                continue;
+            }
+            String key = ClusterFlows.businessKey(listed.getMetadata().getNamespace(), listed.getMetadata().getName());
+            try {
+                MPDCluster cluster = applySwitch(listed);
+                if (!enabled(cluster)) {
+                    if (isTrue(cluster, FAILOVER_PENDING)) {
+                        resources.updateStatus(cluster.getMetadata().getNamespace(), cluster.getMetadata().getName(),
+                                status -> Conditions.set(status, FAILOVER_PENDING, false, "AutoFailoverOff",
+                                        "automatic failover is off"));
+                    }
+                    continue;
+                }
+                Credentials account = credentials(key, cluster);
+                if (account != null) {
+                    next.put(key, new Watched(key, cluster, targets(key, cluster, account)));
+                }
+            } catch (RuntimeException e) {
+                LOG.warn("HA monitor, MPDCluster {}: {}", key, e.toString());
+                if (watched.containsKey(key)) {
+                    next.put(key, watched.get(key));
+                }
+            }
+        }
+        Set<Endpoint> endpoints = new HashSet<>();
+        Set<String> instances = new HashSet<>();
+        next.values().forEach(w -> w.targets.forEach(t -> {
+            endpoints.add(t.endpoint());
+            instances.add(t.key());
+        }));
+        for (Watched w : watched.values()) {
+            for (Target t : w.targets) {
+                if (!endpoints.contains(t.endpoint())) {
+                    probe.release(t.endpoint());
+                }
+                if (!instances.contains(t.key())) {
+                    decision.forget(t.key()::equals);
+                    meters.find("polarstack.ha.probe").tag("cluster", t.cluster()).tag("instance", t.insId()).meters()
+                            .forEach(meters::remove);
+                }
+            }
+        }
+        watched = next;
+        credentials.keySet().retainAll(next.keySet());
+        pending.keySet().retainAll(next.keySet());
+    }
+
+    private boolean inScope(MPDCluster cluster) {
+        String operatorName = cluster.getSpec() == null ? "" : Objects.requireNonNullElse(cluster.getSpec().getOperatorName(), "");
+        return (operatorName.isEmpty() ? "polar-mpd" : operatorName).equals(scope.name())
+                && (scope.namespaces().isEmpty() || scope.namespaces().contains(cluster.getMetadata().getNamespace()))
+                && cluster.getMetadata().getDeletionTimestamp() == null;
+    }
+
+    /**
+     * The annotation switch: {@code autoFailover=false} turns an enabled cluster's AutoFailover off; removing it turns it
+     * back on, but only where the annotation had turned it off (never a Failover's Paused, never a cluster not yet
+     * enabled by CreateCluster).
+     */
+    private MPDCluster applySwitch(MPDCluster cluster) {
+        String namespace = cluster.getMetadata().getNamespace();
+        String name = cluster.getMetadata().getName();
+        String value = Objects.requireNonNullElse(cluster.getMetadata().getAnnotations(), Map.<String, String>of())
+                .get(Conditions.AUTO_FAILOVER_ANNOTATION);
+        boolean off = value != null && "false".equalsIgnoreCase(value.trim());  // as the flows' EnableHa and ResumeHa read it
+        var condition = Conditions.get(cluster.getStatus(), Conditions.AUTO_FAILOVER);
+        if (off && condition != null && "True".equals(condition.getStatus())) {
+            String message = "automatic failover is off by annotation " + Conditions.AUTO_FAILOVER_ANNOTATION + "=" + value
+                    + "; to turn it on again remove it: kubectl annotate mpd " + name + " -n " + namespace + " "
+                    + Conditions.AUTO_FAILOVER_ANNOTATION + "-";
+            var updated = resources.updateStatus(namespace, name,
+                    status -> Conditions.set(status, Conditions.AUTO_FAILOVER, false, DISABLED_BY_ANNOTATION, message));
+            resources.event(updated, "Normal", "AutoFailoverDisabled", message);
+            return updated;
+        }
+        if (!off && condition != null && "False".equals(condition.getStatus())
+                && DISABLED_BY_ANNOTATION.equals(condition.getReason())) {
+            String message = "automatic failover is on again (annotation " + Conditions.AUTO_FAILOVER_ANNOTATION + " removed)";
+            var updated = resources.updateStatus(namespace, name,
+                    status -> Conditions.set(status, Conditions.AUTO_FAILOVER, true, "Enabled", message));
+            resources.event(updated, "Normal", "AutoFailoverEnabled", message);
+            return updated;
+        }
+        return cluster;
+    }
+
+    /** The aurora account from its Secret, read once per watched cluster (again after a probe error). */
+    private Credentials credentials(String key, MPDCluster cluster) {
+        Credentials cached = credentials.get(key);
+        if (cached != null) {
+            return cached;
+        }
+        String logicId = cluster.getStatus().getLogicId();
+        String secret = logicId == null ? null : AccountSecrets.name(cluster, logicId, AccountSecrets.Account.AURORA);
+        var data = secret == null ? Optional.<Map<String, byte[]>>empty()
+                : resources.secretData(cluster.getMetadata().getNamespace(), secret);
+        if (data.isEmpty() || data.get().get("Account") == null || data.get().get("Password") == null) {
+            if (warned.add(key)) {
+                LOG.warn("HA monitor, MPDCluster {}: no aurora account Secret {} with Account and Password; not probed", key,
+                        secret);
+            }
+            return null;
+        }
+        warned.remove(key);
+        Credentials account = new Credentials(new String(data.get().get("Account"), StandardCharsets.UTF_8),
+                new String(data.get().get("Password"), StandardCharsets.UTF_8));
+        credentials.put(key, account);
+        return account;
+    }
+
+    private static List<Target> targets(String key, MPDCluster cluster, Credentials account) {
+        List<Target> targets = new ArrayList<>();
+        instances(cluster).forEach((insId, instance) -> {
+            Role role = "rw".equals(instance.getInsType()) ? Role.RW : "ro".equals(instance.getInsType()) ? Role.RO : null;
+            var net = instance.getNetInfo();
+            if (role != null && net != null && net.getWorkingHostIP() != null && !net.getWorkingHostIP().isBlank()
+                    && net.getWorkingPort() != null) {
+                targets.add(new Target(key, insId, role, new Endpoint(net.getWorkingHostIP(), net.getWorkingPort()), account));
+            }
+        });
+        return targets;
+    }
+
+    private void forgetAll() {
+        watched.values().forEach(w -> w.targets.forEach(t -> probe.release(t.endpoint())));
+        decision.forget(key -> true);
+        watched = Map.of();
+        credentials.clear();
+        pending.clear();
+        refreshed = null;
+    }
+
+    // ---- small helpers ----
+
+    private void count(String decision, String cluster) {
+        meters.counter("polarstack.ha.decisions", "cluster", cluster, "decision", decision).increment();
+    }
+
+    private static boolean enabled(MPDCluster cluster) {
+        return isTrue(cluster, Conditions.AUTO_FAILOVER);
+    }
+
+    private static boolean isTrue(MPDCluster cluster, String type) {
+        var condition = Conditions.get(cluster.getStatus(), type);
+        return condition != null && "True".equals(condition.getStatus());
+    }
+
+    private static Map<String, InstanceStatus> instances(MPDCluster cluster) {
+        return cluster.getStatus() == null || cluster.getStatus().getDbInstanceStatus() == null ? Map.of()
+                : cluster.getStatus().getDbInstanceStatus();
+    }
+
+    private static boolean failed(InstanceStatus instance) {
+        return instance.getCurrentState() != null && "failed".equalsIgnoreCase(instance.getCurrentState().getState());
+    }
+
+    private static boolean markedFailed(InstanceStatus instance) {
+        return failed(instance) && instance.getCurrentState().getReason() != null
+                && instance.getCurrentState().getReason().startsWith(MARK);
+    }
+
+    private static InstanceState state(String phase, String reason) {
+        InstanceState state = new InstanceState();
+        state.setState(phase);
+        state.setReason(reason.length() > 500 ? reason.substring(0, 500) + "..." : reason);
+        state.setStartAt(Instant.now().toString());
+        return state;
+    }
+
+    private static String processKey(ProcessInstance instance) {
+        return instance.getProcessDefinitionId().split(":")[0];
+    }
+
+    private static String namespace(Watched watched) {
+        return watched.cluster.getMetadata().getNamespace();
+    }
+
+    private static String name(Watched watched) {
+        return watched.cluster.getMetadata().getName();
+    }
+
+    private static ThreadFactory daemon(String name) {
+        AtomicInteger n = new AtomicInteger();
+        return r -> {
+            Thread thread = new Thread(r, name + "-" + n.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        };
+    }
+}

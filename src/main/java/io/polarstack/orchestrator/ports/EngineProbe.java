@@ -1,0 +1,54 @@
+package io.polarstack.orchestrator.ports;
+
+import java.time.Duration;
+
+/**
+ * Is a database engine alive, and in which role? One short SQL round trip, bounded by a timeout, on a
+ * connection the adapter keeps for the next probe of the same endpoint.
+ */
+public interface EngineProbe extends AutoCloseable {
+
+    /** Never throws for an engine problem: every failure is an outcome. */
+    Result probe(Endpoint endpoint, Credentials credentials, Duration timeout);
+
+    /** Closes the connection kept for this endpoint, if any (the instance is no longer watched). */
+    void release(Endpoint endpoint);
+
+    /** Closes every kept connection. */
+    @Override
+    void close();
+
+    record Endpoint(String host, int port) {
+        @Override
+        public String toString() {
+            return host + ":" + port;
+        }
+    }
+
+    /** The password never shows in {@link #toString()}. */
+    record Credentials(String user, String password) {
+        @Override
+        public String toString() {
+            return "Credentials[user=" + user + "]";
+        }
+    }
+
+    enum Outcome {
+        /** The engine answered. */
+        OK,
+        /** Nothing listens, or PostgreSQL says it is shutting down or starting up: the engine is down. */
+        REFUSED,
+        /** No answer within the timeout: the engine or its host may be hung, or the network slow. */
+        TIMEOUT,
+        /** Any other failure (authentication, SQL error, ...). */
+        ERROR
+    }
+
+    /**
+     * @param latency    time the probe took, connecting included
+     * @param inRecovery the engine replays WAL (a standby or replica); false unless the outcome is OK
+     * @param detail     a short, secret-free description of the failure; empty when OK
+     */
+    record Result(Outcome outcome, Duration latency, boolean inRecovery, String detail) {
+    }
+}

@@ -1,0 +1,153 @@
+package io.polarstack.orchestrator.adapters.jdbc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+
+import io.polarstack.orchestrator.ports.EngineProbe.Credentials;
+import io.polarstack.orchestrator.ports.EngineProbe.Endpoint;
+import io.polarstack.orchestrator.ports.EngineProbe.Outcome;
+import io.polarstack.orchestrator.ports.EngineProbe.Result;
+import io.polarstack.orchestrator.testing.ScratchPostgres;
+
+/** The probe against a real PostgreSQL 15: answers, connection reuse, a stopped server, a silent one, a bad password. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class JdbcEngineProbeIT {
+
+    static final String PASSWORD = "probe-" + Long.toHexString(System.nanoTime());
+    static final Duration TIMEOUT = Duration.ofSeconds(1);
+
+    ScratchPostgres pg;
+    Endpoint endpoint;
+    final Credentials aurora = new Credentials("aurora", PASSWORD);
+    final JdbcEngineProbe probe = new JdbcEngineProbe();
+
+    @BeforeAll
+    void startPostgres() throws Exception {
+        pg = ScratchPostgres.start("aurora", PASSWORD);
+        endpoint = new Endpoint("127.0.0.1", pg.port());
+    }
+
+    @AfterAll
+    void stopPostgres() {
+        probe.close();
+        if (pg != null) {
+            pg.close();
+        }
+    }
+
+    /** Backend pids of the probe's sessions, as the server sees them. */
+    List<Integer> probeSessions() throws Exception {
+        try (Connection admin = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + pg.port() + "/postgres", "aurora", PASSWORD);
+                PreparedStatement query = admin.prepareStatement("SELECT pid FROM pg_stat_activity WHERE application_name = ?")) {
+            query.setString(1, JdbcEngineProbe.APPLICATION_NAME);
+            List<Integer> pids = new ArrayList<>();
+            try (ResultSet rows = query.executeQuery()) {
+                while (rows.next()) {
+                    pids.add(rows.getInt(1));
+                }
+            }
+            return pids;
+        }
+    }
+
+    @Test
+    @Order(1)
+    void aRunningPrimaryAnswersOnOneReusedConnection() throws Exception {
+        Result first = probe.probe(endpoint, aurora, TIMEOUT);
+        assertThat(first.outcome()).isEqualTo(Outcome.OK);
+        assertThat(first.latency()).isPositive().isLessThan(TIMEOUT);
+        assertThat(first.inRecovery()).isFalse();
+        assertThat(first.detail()).isEmpty();
+        List<Integer> sessions = probeSessions();
+        assertThat(sessions).hasSize(1);
+
+        for (int i = 0; i < 5; i++) {
+            assertThat(probe.probe(endpoint, aurora, TIMEOUT).outcome()).isEqualTo(Outcome.OK);
+        }
+        assertThat(probeSessions()).as("the same backend serves every probe").isEqualTo(sessions);
+    }
+
+    @Test
+    @Order(2)
+    void aStoppedServerIsRefusedAndAStartedOneAnswersAgain() throws Exception {
+        assertThat(probe.probe(endpoint, aurora, TIMEOUT).outcome()).isEqualTo(Outcome.OK);
+        pg.stopServer();
+        Result down = probe.probe(endpoint, aurora, TIMEOUT);
+        assertThat(down.outcome()).as("the kept connection is stale; a fresh one is refused: %s", down).isEqualTo(Outcome.REFUSED);
+        assertThat(down.latency()).isLessThan(TIMEOUT);
+        assertThat(probe.probe(endpoint, aurora, TIMEOUT).outcome()).isEqualTo(Outcome.REFUSED);
+
+        pg.startServer();
+        Result up = probe.probe(endpoint, aurora, TIMEOUT);
+        assertThat(up.outcome()).as("%s", up).isEqualTo(Outcome.OK);
+        assertThat(probeSessions()).hasSize(1);
+    }
+
+    @Test
+    @Order(3)
+    void aServerThatAcceptsButNeverAnswersTimesOut() throws Exception {
+        List<Socket> accepted = new CopyOnWriteArrayList<>();
+        try (ServerSocket silent = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            Thread acceptor = new Thread(() -> {
+                try {
+                    while (true) {
+                        accepted.add(silent.accept());  // and never answer
+                    }
+                } catch (java.io.IOException e) {
+                    // closed at the end of the test
+                }
+            });
+            acceptor.setDaemon(true);
+            acceptor.start();
+            Endpoint hung = new Endpoint("127.0.0.1", silent.getLocalPort());
+            Duration timeout = Duration.ofMillis(800);
+            Result result = probe.probe(hung, aurora, timeout);
+            assertThat(result.outcome()).as("%s", result).isEqualTo(Outcome.TIMEOUT);
+            assertThat(result.latency()).isGreaterThanOrEqualTo(timeout.minusMillis(50)).isLessThan(timeout.plusMillis(1500));
+            assertThat(accepted).as("the probe did connect").isNotEmpty();
+            probe.release(hung);
+        } finally {
+            for (Socket s : accepted) {
+                s.close();
+            }
+        }
+    }
+
+    @Test
+    @Order(4)
+    void aWrongPasswordIsAnErrorThatDoesNotShowThePassword() {
+        String wrong = "wrong-" + Long.toHexString(System.nanoTime());
+        Result result = probe.probe(endpoint, new Credentials("aurora", wrong), TIMEOUT);
+        assertThat(result.outcome()).as("%s", result).isEqualTo(Outcome.ERROR);
+        assertThat(result.detail()).contains("28P01").doesNotContain(wrong).doesNotContain(PASSWORD);
+        assertThat(result.toString()).doesNotContain(wrong);
+        assertThat(probe.probe(endpoint, aurora, TIMEOUT).outcome()).as("the right password works again").isEqualTo(Outcome.OK);
+    }
+
+    @Test
+    @Order(5)
+    void anImpossibleHostIsAnErrorWithoutConnecting() {
+        Result result = probe.probe(new Endpoint("127.0.0.1/postgres?socketFactory=x", pg.port()), aurora, TIMEOUT);
+        assertThat(result.outcome()).isEqualTo(Outcome.ERROR);
+    }
+}

@@ -1,0 +1,111 @@
+package io.polarstack.orchestrator.ha;
+
+import static io.polarstack.orchestrator.ha.FailoverDecision.Role.RO;
+import static io.polarstack.orchestrator.ha.FailoverDecision.Role.RW;
+import static io.polarstack.orchestrator.ha.FailoverDecision.Verdict.FAILED;
+import static io.polarstack.orchestrator.ha.FailoverDecision.Verdict.FAILING;
+import static io.polarstack.orchestrator.ha.FailoverDecision.Verdict.HEALTHY;
+import static io.polarstack.orchestrator.ports.EngineProbe.Outcome.ERROR;
+import static io.polarstack.orchestrator.ports.EngineProbe.Outcome.OK;
+import static io.polarstack.orchestrator.ports.EngineProbe.Outcome.REFUSED;
+import static io.polarstack.orchestrator.ports.EngineProbe.Outcome.TIMEOUT;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.time.Instant;
+
+import org.junit.jupiter.api.Test;
+
+import io.polarstack.orchestrator.ha.FailoverDecision.RwAction;
+import io.polarstack.orchestrator.ha.FailoverDecision.Verdict;
+import io.polarstack.orchestrator.ports.EngineProbe.Outcome;
+
+class FailoverDecisionTest {
+
+    Instant now = Instant.parse("2025-01-01T00:00:00Z");
+    final FailoverDecision decision = new FailoverDecision(Duration.ofSeconds(5), () -> now);
+
+    Verdict at(double seconds, String instance, FailoverDecision.Role role, Outcome outcome) {
+        now = Instant.parse("2025-01-01T00:00:00Z").plusMillis((long) (seconds * 1000));
+        return decision.observe(instance, role, outcome, "detail").verdict();
+    }
+
+    @Test
+    void aRefusingRwIsFailedAtOnce() {
+        assertThat(at(0, "rw", RW, REFUSED)).isEqualTo(FAILED);
+        assertThat(decision.observe("rw", RW, REFUSED, "Connection refused").reason()).startsWith("REFUSED")
+                .endsWith(": Connection refused");
+    }
+
+    @Test
+    void aTimingOutRwIsFailedOnlyAfterFailoverAfterOfConsecutiveFailure() {
+        assertThat(at(0, "rw", RW, TIMEOUT)).isEqualTo(FAILING);
+        assertThat(at(2, "rw", RW, TIMEOUT)).isEqualTo(FAILING);
+        assertThat(at(4.9, "rw", RW, TIMEOUT)).isEqualTo(FAILING);
+        assertThat(at(5, "rw", RW, TIMEOUT)).isEqualTo(FAILED);
+        assertThat(decision.observe("rw", RW, TIMEOUT, "read timed out").reason()).isEqualTo("TIMEOUT for 5.0 s: read timed out");
+    }
+
+    @Test
+    void anErringRwIsFailedOnlyAfterFailoverAfter() {
+        assertThat(at(0, "rw", RW, ERROR)).isEqualTo(FAILING);
+        assertThat(at(3, "rw", RW, ERROR)).isEqualTo(FAILING);
+        assertThat(at(6, "rw", RW, ERROR)).isEqualTo(FAILED);
+    }
+
+    @Test
+    void aSuccessResetsTheCount() {
+        assertThat(at(0, "rw", RW, TIMEOUT)).isEqualTo(FAILING);
+        assertThat(at(4, "rw", RW, TIMEOUT)).isEqualTo(FAILING);
+        assertThat(at(4.5, "rw", RW, OK)).isEqualTo(HEALTHY);
+        assertThat(at(5, "rw", RW, TIMEOUT)).isEqualTo(FAILING);
+        assertThat(at(9.9, "rw", RW, TIMEOUT)).as("counts from the first failure after the success").isEqualTo(FAILING);
+        assertThat(at(10, "rw", RW, ERROR)).as("timeouts then errors are one run of failure").isEqualTo(FAILED);
+    }
+
+    @Test
+    void aRefusalAfterTimeoutsFailsTheRwAtOnce() {
+        assertThat(at(0, "rw", RW, TIMEOUT)).isEqualTo(FAILING);
+        assertThat(at(1, "rw", RW, REFUSED)).isEqualTo(FAILED);
+    }
+
+    @Test
+    void anRoIsFailedAfterFailoverAfterWhateverTheFailureAndRecoversOnSuccess() {
+        assertThat(at(0, "ro", RO, REFUSED)).as("a refusing RO waits too").isEqualTo(FAILING);
+        assertThat(at(4, "ro", RO, TIMEOUT)).isEqualTo(FAILING);
+        assertThat(at(5, "ro", RO, REFUSED)).isEqualTo(FAILED);
+        assertThat(at(6, "ro", RO, ERROR)).isEqualTo(FAILED);
+        assertThat(at(7, "ro", RO, OK)).isEqualTo(HEALTHY);
+        assertThat(at(8, "ro", RO, REFUSED)).isEqualTo(FAILING);
+    }
+
+    @Test
+    void instancesAreCountedApartAndForgetStartsAfresh() {
+        assertThat(at(0, "c/a", RO, TIMEOUT)).isEqualTo(FAILING);
+        assertThat(at(3, "c/b", RO, TIMEOUT)).isEqualTo(FAILING);
+        assertThat(at(5, "c/a", RO, TIMEOUT)).isEqualTo(FAILED);
+        assertThat(at(5, "c/b", RO, TIMEOUT)).isEqualTo(FAILING);
+        decision.forget(key -> key.startsWith("c/"));
+        assertThat(at(6, "c/a", RO, TIMEOUT)).isEqualTo(FAILING);
+    }
+
+    @Test
+    void aFailedRwStartsFailoverOnlyOnARunningClusterNoFlowHolds() {
+        assertThat(FailoverDecision.whenRwFailed("Running", null, false)).isEqualTo(RwAction.START);
+        assertThat(FailoverDecision.whenRwFailed("Interrupt", null, false)).as("left as a person left it").isEqualTo(RwAction.NONE);
+        assertThat(FailoverDecision.whenRwFailed("Creating", null, false)).isEqualTo(RwAction.NONE);
+    }
+
+    @Test
+    void anotherFlowIsTakenOverOnlyWhenBlockedOtherwiseTheFailoverWaits() {
+        assertThat(FailoverDecision.whenRwFailed("RestartIns", "RestartInstance", false)).isEqualTo(RwAction.WAIT);
+        assertThat(FailoverDecision.whenRwFailed("Interrupt", "RestartInstance", true)).isEqualTo(RwAction.TAKE_OVER);
+    }
+
+    @Test
+    void aRunningFailoverOrDeleteIsLeftAlone() {
+        assertThat(FailoverDecision.whenRwFailed("SwitchRw", "Failover", false)).isEqualTo(RwAction.NONE);
+        assertThat(FailoverDecision.whenRwFailed("Interrupt", "Failover", true)).isEqualTo(RwAction.NONE);
+        assertThat(FailoverDecision.whenRwFailed("Deleting", "DeleteCluster", true)).isEqualTo(RwAction.NONE);
+    }
+}

@@ -31,7 +31,9 @@ public class PauseHaDelegate implements JavaDelegate {
         if (condition != null && PAUSED.equals(condition.getReason())) {
             return;  // a repeat of this step: haWasEnabled is already recorded
         }
-        execution.setVariable(HA_WAS_ENABLED, condition != null && "True".equals(condition.getStatus()));
+        // Off only by the annotation counts as enabled: removing the annotation meanwhile turns it on at the end.
+        execution.setVariable(HA_WAS_ENABLED, condition != null && ("True".equals(condition.getStatus())
+                || "DisabledByAnnotation".equals(condition.getReason())));
         resources.updateStatus(ClusterSteps.namespace(execution), ClusterSteps.name(execution), status -> Conditions.set(status,
                 Conditions.AUTO_FAILOVER, false, PAUSED, "Failover " + execution.getProcessInstanceId() + " is running"));
     }

@@ -62,10 +62,19 @@ public final class FailoverDecision {
         Duration failing = Duration.between(failingSince.computeIfAbsent(instance, i -> now), now);
         String reason = outcome + (failing.isZero() ? "" : " for " + seconds(failing)) + (detail == null || detail.isEmpty()
                 ? "" : ": " + detail);
+        if (outcome == Outcome.DENIED) {
+            // It answered: a changed password is no reason to fail a running engine over, however long it lasts.
+            return new Observation(Verdict.FAILING, reason + " (the engine answers; fix the account Secret)");
+        }
         if (role == Role.RW && outcome == Outcome.REFUSED) {
             return new Observation(Verdict.FAILED, reason);
         }
         return new Observation(failing.compareTo(failoverAfter) >= 0 ? Verdict.FAILED : Verdict.FAILING, reason);
+    }
+
+    /** When the current run of failures of {@code instance} began; null while it is healthy. */
+    public Instant failingSince(String instance) {
+        return failingSince.get(instance);
     }
 
     /** Forgets the instances matching {@code which}: counting starts afresh when they are watched again. */

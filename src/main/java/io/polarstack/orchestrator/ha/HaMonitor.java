@@ -223,7 +223,7 @@ public class HaMonitor {
                 .tag("role", target.role().name().toLowerCase(Locale.ROOT))
                 .tag("outcome", result.outcome().name().toLowerCase(Locale.ROOT))
                 .register(meters).record(result.latency());
-        if (result.outcome() == Outcome.ERROR) {
+        if (result.outcome() == Outcome.ERROR || result.outcome() == Outcome.DENIED) {
             credentials.remove(target.cluster());  // a changed password is read again at the next refresh
         }
         var observation = decision.observe(target.key(), target.role(), result.outcome(), result.detail());
@@ -282,8 +282,10 @@ public class HaMonitor {
     }
 
     private void startFailover(Watched watched, Target target, String reason) {
-        Trigger trigger = new Trigger(TRIGGER_ROW, TRIGGER_STATE, FAILOVER,
-                Map.of("planned", false, "failedInsId", target.insId(), "reason", reason), false);
+        // The outage began with the first failed probe; Failover reports its length from there.
+        var since = decision.failingSince(target.key());
+        Trigger trigger = new Trigger(TRIGGER_ROW, TRIGGER_STATE, FAILOVER, Map.of("planned", false, "failedInsId", target.insId(),
+                "reason", reason, "writesStoppedAt", (since == null ? clock.instant() : since).toEpochMilli()), false);
         Optional<ProcessInstance> started = operator.start(watched.cluster, trigger);
         if (started.isEmpty()) {
             return;  // a flow got in first; the next probe looks again

@@ -40,7 +40,9 @@ public interface EngineProbe extends AutoCloseable {
         REFUSED,
         /** No answer within the timeout: the engine or its host may be hung, or the network slow. */
         TIMEOUT,
-        /** Any other failure (authentication, SQL error, ...). */
+        /** The engine answered but refused our login (SQLState class 28): it runs, our credentials are wrong. */
+        DENIED,
+        /** Any other failure (SQL error, ...). */
         ERROR
     }
 

@@ -54,6 +54,16 @@ class FailoverDecisionTest {
     }
 
     @Test
+    void aDeniedLoginNeverFailsAnInstanceAndTheFirstFailureIsRemembered() {
+        assertThat(at(0, "rw", RW, Outcome.DENIED)).isEqualTo(FAILING);
+        assertThat(at(600, "rw", RW, Outcome.DENIED)).as("the engine answers: no failover").isEqualTo(FAILING);
+        assertThat(at(600, "ro", FailoverDecision.Role.RO, Outcome.DENIED)).isEqualTo(FAILING);
+        assertThat(decision.failingSince("rw")).isEqualTo(Instant.parse("2025-01-01T00:00:00Z"));
+        at(601, "rw", RW, Outcome.OK);
+        assertThat(decision.failingSince("rw")).isNull();
+    }
+
+    @Test
     void aSuccessResetsTheCount() {
         assertThat(at(0, "rw", RW, TIMEOUT)).isEqualTo(FAILING);
         assertThat(at(4, "rw", RW, TIMEOUT)).isEqualTo(FAILING);

@@ -105,11 +105,14 @@ public class JdbcEngineProbe implements EngineProbe {
         return DriverManager.getConnection("jdbc:postgresql://" + host + ":" + endpoint.port() + "/postgres", properties);
     }
 
-    /** REFUSED, TIMEOUT or ERROR for a failed attempt that took {@code took}. */
+    /** REFUSED, DENIED, TIMEOUT or ERROR for a failed attempt that took {@code took}. */
     static Outcome classify(Throwable failure, Duration took, Duration timeout) {
         for (Throwable t = failure; t != null; t = t.getCause()) {
             if (t instanceof SQLException sql && sql.getSQLState() != null && DOWN_STATES.contains(sql.getSQLState())) {
                 return Outcome.REFUSED;
+            }
+            if (t instanceof SQLException sql && sql.getSQLState() != null && sql.getSQLState().startsWith("28")) {
+                return Outcome.DENIED;
             }
             if (t instanceof ConnectException) {
                 return Outcome.REFUSED;

@@ -135,10 +135,10 @@ class JdbcEngineProbeIT {
 
     @Test
     @Order(4)
-    void aWrongPasswordIsAnErrorThatDoesNotShowThePassword() {
+    void aWrongPasswordIsDeniedAndDoesNotShowThePassword() {
         String wrong = "wrong-" + Long.toHexString(System.nanoTime());
         Result result = probe.probe(endpoint, new Credentials("aurora", wrong), TIMEOUT);
-        assertThat(result.outcome()).as("%s", result).isEqualTo(Outcome.ERROR);
+        assertThat(result.outcome()).as("%s", result).isEqualTo(Outcome.DENIED);
         assertThat(result.detail()).contains("28P01").doesNotContain(wrong).doesNotContain(PASSWORD);
         assertThat(result.toString()).doesNotContain(wrong);
         assertThat(probe.probe(endpoint, aurora, TIMEOUT).outcome()).as("the right password works again").isEqualTo(Outcome.OK);

@@ -37,9 +37,10 @@ class JdbcEngineProbeTest {
     }
 
     @Test
-    void anythingElseIsAnErrorAndItsDetailCarriesNoPassword() {
+    void aRefusedLoginIsDeniedAndItsDetailCarriesNoPassword() {
         var failure = new SQLException("FATAL: password authentication failed for \"s3cret\"", "28P01");
-        assertThat(JdbcEngineProbe.classify(failure, QUICK, SECOND)).isEqualTo(Outcome.ERROR);
+        assertThat(JdbcEngineProbe.classify(failure, QUICK, SECOND)).isEqualTo(Outcome.DENIED);
+        assertThat(JdbcEngineProbe.classify(new SQLException("relation does not exist", "42P01"), QUICK, SECOND)).isEqualTo(Outcome.ERROR);
         assertThat(JdbcEngineProbe.detail(failure, new Credentials("aurora", "s3cret")))
                 .isEqualTo("[28P01] FATAL: password authentication failed for \"***\"");
         assertThat(new Credentials("aurora", "s3cret").toString()).doesNotContain("s3cret");

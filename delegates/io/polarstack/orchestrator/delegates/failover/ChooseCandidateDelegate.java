@@ -45,7 +45,7 @@ public class ChooseCandidateDelegate implements JavaDelegate {
     });
 
     public ChooseCandidateDelegate(ClusterResources resources, ManagerClient manager,
-            @Value("${orchestrator.failover.max-lag-bytes:16777216}") long maxLagBytes) {
+            @Value("${orchestrator.failover.max-lag-bytes}") long maxLagBytes) {
         this.resources = resources;
         this.manager = manager;
         this.maxLagBytes = maxLagBytes;

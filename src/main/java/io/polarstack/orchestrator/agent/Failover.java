@@ -174,6 +174,7 @@ final class Failover {
      */
     static Map<String, Object> follow(Instance instance, Request request) {
         Upstream upstream = Upstream.from(request);
+        long streamWait = request.optLong("streamWaitSeconds", 0, 3600).orElse(30L);
         instance.requireInstalled();
         instance.flavour().checkFailoverAction(instance, Action.FOLLOW);
         try (Database db = Database.open(instance)) {
@@ -193,7 +194,7 @@ final class Failover {
             result.put("changed", changed);
             result.put("primary", upstream.address());
             result.put("slotName", upstream.slot());
-            result.put("streaming", awaitStreaming(instance, db, upstream, request.optLong("streamWaitSeconds", 0, 3600).orElse(30L)));
+            result.put("streaming", awaitStreaming(instance, db, upstream, streamWait));
             return result;
         }
     }
@@ -206,9 +207,9 @@ final class Failover {
      */
     static Map<String, Object> rejoin(Instance instance, Request request) {
         Upstream upstream = Upstream.from(request);
+        long streamWait = request.optLong("streamWaitSeconds", 0, 3600).orElse(30L);
         instance.requireInstalled();
         instance.flavour().checkFailoverAction(instance, Action.REJOIN);
-        long streamWait = request.optLong("streamWaitSeconds", 0, 3600).orElse(30L);
         Map<String, Object> result = new LinkedHashMap<>();
         result.put("primary", upstream.address());
         result.put("slotName", upstream.slot());

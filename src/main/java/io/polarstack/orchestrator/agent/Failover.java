@@ -443,6 +443,15 @@ final class Failover {
         }
     }
 
+    /** A new install makes what an interrupted rejoin saved stale. */
+    static void discardSavedFiles(Instance instance) {
+        try {
+            deleteTree(instance.logDir().resolve(SAVED_DIR));
+        } catch (IOException | UncheckedIOException e) {
+            throw new AgentException(ErrorCode.INTERNAL, "cannot remove " + instance.logDir().resolve(SAVED_DIR) + ": " + e.getMessage(), e);
+        }
+    }
+
     private static Path readLink(Path link) {
         try {
             return Files.isSymbolicLink(link) ? Files.readSymbolicLink(link) : null;

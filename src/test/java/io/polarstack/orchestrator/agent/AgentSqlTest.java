@@ -177,5 +177,11 @@ class AgentSqlTest {
                 "--source-server=host='10.0.0.2' port='5433' user='replicator' dbname='postgres'", "--dry-run"), argv);
         assertFalse(String.join(" ", Failover.rewindArgv(instance, primary, false)).contains("secret"));
         assertEquals(Map.of("wal_log_hints", "on"), instance.flavour().instanceParams(null), "new instances can be rewound");
+
+        Path saved = dir.resolve("log").resolve(Failover.SAVED_DIR);
+        Files.createDirectories(saved);
+        Files.writeString(saved.resolve("postgresql.conf"), "port = 1\n");
+        Failover.discardSavedFiles(instance);
+        assertFalse(Files.exists(saved), "an install does not inherit what an interrupted rejoin saved");
     }
 }

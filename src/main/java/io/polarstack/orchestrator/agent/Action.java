@@ -23,7 +23,15 @@ public enum Action {
     SLOT_CREATE("slot-create", "create the physical slot replica_<custinsId>_<slotUniqueName> (or standby_...)", 30, SqlActions::slotCreate),
     SLOT_REMOVE("slot-remove", "drop that slot, ending the walsender that holds it", 30, SqlActions::slotRemove),
     PROMOTE("promote", "make a replica the primary; wait until out of recovery, report the new timeline", 120, SqlActions::promote),
-    SYSTEM_IDENTIFIER("system-identifier", "the cluster's system identifier from pg_controldata", 30, SqlActions::systemIdentifier);
+    SYSTEM_IDENTIFIER("system-identifier", "the cluster's system identifier from pg_controldata", 30, SqlActions::systemIdentifier),
+    WAL_POSITION("wal-position", "role, timeline and WAL position in bytes: a primary's write position, a replica's replayed and received",
+            15, Failover::walPosition),
+    CHECKPOINT("checkpoint", "run a checkpoint (a restartpoint on a replica) and report its redo position", 300, Failover::checkpoint),
+    SHUTDOWN_CHECKPOINT("shutdown-checkpoint", "the latest checkpoint location of a cleanly stopped instance (pg_controldata), "
+            + "else NOT_SHUT_DOWN", 30, Failover::shutdownCheckpoint),
+    FOLLOW("follow", "point a running replica at a new primary and slot, reload, wait until it streams from there", 60, Failover::follow),
+    REJOIN("rejoin", "make a former primary a replica of the new primary: stop, pg_rewind if diverged, standby settings, start", 600,
+            Failover::rejoin);
 
     private final String command;
     private final String summary;

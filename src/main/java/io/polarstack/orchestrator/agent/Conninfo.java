@@ -16,6 +16,20 @@ final class Conninfo {
         kv.put("user", primary.user());
         kv.put("password", primary.password());
         kv.put("application_name", applicationName);
+        return join(kv);
+    }
+
+    /** For a command line (pg_rewind): no password, which goes in PGPASSWORD instead, since argv is public. */
+    static String withoutPassword(InstallSpec.Primary primary, String dbname) {
+        Map<String, String> kv = new LinkedHashMap<>();
+        kv.put("host", primary.host());
+        kv.put("port", Integer.toString(primary.port()));
+        kv.put("user", primary.user());
+        kv.put("dbname", dbname);
+        return join(kv);
+    }
+
+    private static String join(Map<String, String> kv) {
         StringBuilder s = new StringBuilder();
         kv.forEach((k, v) -> s.append(s.length() == 0 ? "" : " ").append(k).append('=').append(quote(v)));
         return s.toString();

@@ -14,7 +14,11 @@ public enum ErrorCode {
     COMMAND_FAILED(7),
     SQL_FAILED(8),
     WRONG_ROLE(9),
-    NOT_INSTALLED(10);
+    NOT_INSTALLED(10),
+    /** pg_rewind could not make the instance a replica; the details say whether the data directory was changed. */
+    REWIND_FAILED(11),
+    /** pg_controldata does not say "shut down" (running, crashed, or stopping); its state is in the details. */
+    NOT_SHUT_DOWN(12);
 
     private final int exitCode;
 

@@ -62,7 +62,7 @@ public interface Flavour {
     /** Installs a RW whose data directory is new: the flavour's initdb (and, on shared storage, its copy). */
     void initPrimary(Instance instance, InstallSpec spec);
 
-    /** Fixed parameters of an installed instance (storage identity for PolarDB; none for PostgreSQL). */
+    /** Fixed parameters of an installed instance (storage identity for PolarDB; wal_log_hints for PostgreSQL). */
     Map<String, String> instanceParams(InstallSpec spec);
 
     /** Writes the standby configuration of a RO; {@code conf} is its postgresql.conf, already loaded. */
@@ -80,4 +80,8 @@ public interface Flavour {
     Map<String, Object> growStorage(Instance instance, Request request);
 
     String systemIdentifier(Instance instance);
+
+    /** Refuses ({@code NOT_SUPPORTED}) a failover action ({@link Failover}) that does not apply to this instance. */
+    default void checkFailoverAction(Instance instance, Action action) {
+    }
 }

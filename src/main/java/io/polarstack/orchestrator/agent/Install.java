@@ -44,6 +44,7 @@ final class Install {
         mkdirs(instance.dataDir(), true);
         mkdirs(instance.logDir().resolve("pg_log"), false);
         write(instance.logDir().resolve(PREPARE_MARKER), "prepare\n");
+        Failover.discardSavedFiles(instance);
 
         boolean reused = false;
         if (spec.role() == InstallSpec.Role.RW) {

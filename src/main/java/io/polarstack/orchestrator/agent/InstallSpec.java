@@ -47,10 +47,7 @@ public record InstallSpec(Role role, Mode mode, int port, String listenAddresses
         Optional<Primary> primary = Optional.empty();
         Optional<String> slot = Optional.empty();
         if (role == Role.RO && mode == Mode.LOCAL) {
-            Request p = r.object("primary");
-            primary = Optional.of(new Primary(p.string("host", HOST, "a host name or IP address"), p.port("port"),
-                    p.string("user", ROLE_NAME, "letters, digits and '_', not starting with a digit or pg_, at most 63"),
-                    p.string("password", PASSWORD, "1 to 1024 characters, no NUL")));
+            primary = Optional.of(primary(r.object("primary")));
         }
         if (role == Role.RO) {
             slot = Optional.of(SlotNames.name(SlotNames.Type.REPLICA, r.string("custinsId"), r.string("slotUniqueName")));
@@ -62,6 +59,13 @@ public record InstallSpec(Role role, Mode mode, int port, String listenAddresses
         return new InstallSpec(role, mode, port, listen, params, r.optPath("confTemplate"), cidrs,
                 r.optPath("hostHbaFile").orElse(Path.of("/etc/postgres/pg_hba.conf")), r.bool("lockInstall", false), primary, slot,
                 r.optString("logicInsId", ID, "digits only"), wwid, r.optString("polarHostId", ID, "digits only"));
+    }
+
+    /** The {@code primary} object of a request: host, port, user and password, each checked. */
+    static Primary primary(Request p) {
+        return new Primary(p.string("host", HOST, "a host name or IP address"), p.port("port"),
+                p.string("user", ROLE_NAME, "letters, digits and '_', not starting with a digit or pg_, at most 63"),
+                p.string("password", PASSWORD, "1 to 1024 characters, no NUL"));
     }
 
     /** Parameter names checked, private ones refused, values proven writable. */

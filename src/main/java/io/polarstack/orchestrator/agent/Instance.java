@@ -45,7 +45,10 @@ public final class Instance {
         Path logDir = request.optPath("logDir").orElse(Path.of(env.getOrDefault("POLARSTACK_LOG_DIR", "/log")));
         Path binDir = request.optPath("binDir").orElse(env.containsKey("POLARSTACK_PG_BIN") ? Path.of(env.get("POLARSTACK_PG_BIN"))
                 : flavour.defaultBinDir());
-        Path socketDir = request.optPath("socketDir").orElse(dataDir);
+        // The socket directory, like the pg helper's POLARSTACK_SOCKET_DIR: outside the data directory a RW can be
+        // the source of pg_rewind, which fails on a socket file among the data (see Failover).
+        Path socketDir = request.optPath("socketDir").orElse(env.containsKey("POLARSTACK_SOCKET_DIR")
+                ? Path.of(env.get("POLARSTACK_SOCKET_DIR")) : dataDir);
         Integer port = request.optLong("port", 1, 65535).map(Long::intValue).orElse(null);
         boolean supervised = request.bool("supervised", Boolean.parseBoolean(env.getOrDefault("POLARSTACK_ENGINE_SUPERVISED", "false")));
         return new Instance(flavour, dataDir, logDir, binDir, socketDir, port, supervised, log, deadline, new Commands(log, deadline));

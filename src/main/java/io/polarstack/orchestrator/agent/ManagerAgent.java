@@ -31,9 +31,11 @@ import picocli.CommandLine.Option;
         description = {"Runs one database-side action on the local engine instance.",
             "Reads one JSON request on stdin, writes one JSON result on stdout; exit status 0 only on success.",
             "Common request fields: flavour (polardb|postgresql), dataDir, logDir, binDir, socketDir, port, supervised, "
-                    + "timeoutSeconds, requestId."},
+                    + "timeoutSeconds, requestId.",
+            "Environment defaults: POLARSTACK_ENGINE_FLAVOUR, POLARSTACK_DATA_DIR, POLARSTACK_LOG_DIR, POLARSTACK_PG_BIN, "
+                    + "POLARSTACK_SOCKET_DIR, POLARSTACK_ENGINE_SUPERVISED."},
         footer = {"", "Failure codes: INVALID_ARGUMENT, ENGINE_NOT_RUNNING, TIMEOUT, INSTANCE_LOCKED, NOT_SUPPORTED, COMMAND_FAILED, "
-                + "SQL_FAILED, WRONG_ROLE, NOT_INSTALLED, INTERNAL."})
+                + "SQL_FAILED, WRONG_ROLE, NOT_INSTALLED, REWIND_FAILED, NOT_SHUT_DOWN, INTERNAL."})
 public final class ManagerAgent implements Callable<Integer> {
 
     private static final ObjectMapper JSON = new ObjectMapper();

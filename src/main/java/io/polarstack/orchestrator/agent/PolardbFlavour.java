@@ -174,6 +174,26 @@ public final class PolardbFlavour implements Flavour {
                 List.of(instance.bin("pg_controldata"), "-D", instance.dataDir().toString())).stdout());
     }
 
+    /**
+     * Failover on PolarDB is the storage switch of the cluster manager, not streaming replication: in share mode
+     * every instance replays the one WAL on the shared LUN, so there is no old-RW shutdown position to compare and
+     * nothing to rewind (the old RW is reinstalled as a RO on the LUN the new RW now writes). PolarDB 11 also reads
+     * primary_conninfo from recovery.conf only at start, so follow and rejoin are not offered for local mode either.
+     */
+    @Override
+    public void checkFailoverAction(Instance instance, Action action) {
+        boolean share = ConfFile.read(instance.conf()).contains("polar_disk_name");
+        if (action == Action.FOLLOW || action == Action.REJOIN) {
+            throw new AgentException(ErrorCode.NOT_SUPPORTED, action.command() + " is for PostgreSQL streaming replicas; a PolarDB "
+                    + (share ? "RO on shared storage follows the RW through the shared LUN: reinstall it (install, role ro, mode share)"
+                            : "11 RO reads recovery.conf only at start: reinstall it as a RO of the new RW"));
+        }
+        if (action == Action.SHUTDOWN_CHECKPOINT && share) {
+            throw new AgentException(ErrorCode.NOT_SUPPORTED, "shutdown-checkpoint does not apply on shared storage: every RO replays "
+                    + "the RW's WAL from the shared LUN, and the local pg_control of " + instance.dataDir() + " is only a copy");
+        }
+    }
+
     static List<String> sharedControlCopy(Instance instance, String disk) {
         return List.of("pfs", "-C", PFS_CLUSTER, "cp", "/" + disk + "/data/global/pg_control",
                 instance.dataDir().resolve("global/pg_control").toString());

@@ -77,14 +77,24 @@ public final class PostgresqlFlavour implements Flavour {
         instance.commands().require("initdb of " + instance.dataDir(), initdb(instance));
     }
 
+    /**
+     * pg_rewind, which turns a former RW into a replica (rejoin), needs the RW to have logged hint-bit changes:
+     * data checksums (initdb sets them) or wal_log_hints. wal_log_hints is set too, so a reused data directory
+     * without checksums can be rewound as well; with checksums it costs nothing extra.
+     */
     @Override
     public Map<String, String> instanceParams(InstallSpec spec) {
-        return Map.of();
+        return Map.of("wal_log_hints", "on");
     }
 
     @Override
     public void configureStandby(Instance instance, InstallSpec spec, ConfFile conf) {
-        conf.setAll(standbyParams(spec));
+        configureStandby(instance, conf, spec.primary().orElseThrow(), spec.slotName().orElseThrow());
+    }
+
+    /** Sets the standby parameters in {@code conf} (the caller writes it) and creates {@code standby.signal}. */
+    static void configureStandby(Instance instance, ConfFile conf, InstallSpec.Primary primary, String slot) {
+        conf.setAll(standbyParams(primary, slot));
         try {
             Files.writeString(instance.dataDir().resolve("standby.signal"), "");
         } catch (IOException e) {
@@ -93,9 +103,13 @@ public final class PostgresqlFlavour implements Flavour {
     }
 
     static Map<String, String> standbyParams(InstallSpec spec) {
+        return standbyParams(spec.primary().orElseThrow(), spec.slotName().orElseThrow());
+    }
+
+    /** Streaming from {@code primary} through {@code slot}; PostgreSQL 13+ applies changes of these on reload. */
+    static Map<String, String> standbyParams(InstallSpec.Primary primary, String slot) {
         Map<String, String> p = new LinkedHashMap<>();
-        String slot = spec.slotName().orElseThrow();
-        p.put("primary_conninfo", Conninfo.of(spec.primary().orElseThrow(), slot));
+        p.put("primary_conninfo", Conninfo.of(primary, slot));
         p.put("primary_slot_name", slot);
         p.put("recovery_target_timeline", "latest");
         p.put("hot_standby", "on");

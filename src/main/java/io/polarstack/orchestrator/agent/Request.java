@@ -165,7 +165,7 @@ public final class Request {
         if (!node.isObject()) {
             throw AgentException.invalid(name(field) + " must be a JSON object");
         }
-        return Optional.of(new Request((ObjectNode) node, name(field) + "."));
+        return Optional.of(new Request((ObjectNode) node, prefix + field + "."));
     }
 
     public Request object(String field) {

@@ -121,11 +121,7 @@ final class SqlActions {
             }
             resetAutoConf(instance, db, params);
             if (reload) {
-                Object loadedBefore = db.value("select pg_conf_load_time()");
-                db.execute("select pg_reload_conf()");
-                while (loadedBefore.equals(db.value("select pg_conf_load_time()"))) {
-                    instance.deadline().pause(50, "the server to reload " + confPath);
-                }
+                reload(instance, db);
             }
             List<String> pending = new ArrayList<>();
             for (Map<String, Object> row : db.query("select name from pg_settings where pending_restart and lower(name) = any(?::text[]) order by 1",
@@ -138,8 +134,17 @@ final class SqlActions {
         }
     }
 
+    /** Reloads the configuration and waits until the server has read it. */
+    static void reload(Instance instance, Database db) {
+        Object loadedBefore = db.value("select pg_conf_load_time()");
+        db.execute("select pg_reload_conf()");
+        while (loadedBefore.equals(db.value("select pg_conf_load_time()"))) {
+            instance.deadline().pause(50, "the server to reload " + instance.conf());
+        }
+    }
+
     /** A key also set by ALTER SYSTEM would shadow the new line; reset it there so postgresql.conf is what counts. */
-    private static void resetAutoConf(Instance instance, Database db, Map<String, String> params) {
+    static void resetAutoConf(Instance instance, Database db, Map<String, String> params) {
         ConfFile auto = ConfFile.read(instance.dataDir().resolve("postgresql.auto.conf"));
         for (String key : params.keySet()) {
             if (auto.contains(key)) {

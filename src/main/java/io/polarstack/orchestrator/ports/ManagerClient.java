@@ -162,7 +162,8 @@ public interface ManagerClient {
 
     /**
      * The "Latest checkpoint location" of a cleanly stopped instance (pg_controldata); a replica has replayed
-     * everything the old RW wrote once its replayed position is past it. Fails when the instance is not shut down.
+     * everything the old RW wrote once its replayed position is past it. Fails with NOT_SHUT_DOWN when the instance
+     * is not cleanly shut down (running, or crashed: then WAL may follow that checkpoint).
      */
     long shutdownCheckpoint(Target target);
 
@@ -175,7 +176,8 @@ public interface ManagerClient {
     /**
      * Turns a former primary into a replica of {@code primary}: stops it, rewinds its data directory onto the
      * new primary's timeline when needed, writes the standby settings and starts it. Returns whether it rewound;
-     * a replica already following {@code primary} is left alone. Fails with REWIND_FAILED when it cannot rejoin.
+     * a replica already following {@code primary} is left alone. Fails with REWIND_FAILED when it cannot rejoin
+     * (the instance then stays stopped under its stop lock).
      */
     boolean rejoin(Target target, Primary primary, String custinsId, String slotUniqueName);
 

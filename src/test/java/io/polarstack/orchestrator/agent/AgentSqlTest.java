@@ -166,4 +166,22 @@ class AgentSqlTest {
             assertFalse(InstallSpec.ROLE_NAME.matcher(name).matches(), name);
         }
     }
+
+    @Test
+    void pgRewindGetsTheNewPrimaryWithoutItsPassword() throws Exception {
+        Instance instance = instance(new PostgresqlFlavour());
+        InstallSpec.Primary primary = InstallSpec.primary(request("""
+                {"host":"10.0.0.2","port":5433,"user":"replicator","password":"p'w secret"}"""));
+        List<String> argv = Failover.rewindArgv(instance, primary, true);
+        assertEquals(List.of("/u01/polardb_pg/bin/pg_rewind", "--target-pgdata=" + dir.resolve("data"),
+                "--source-server=host='10.0.0.2' port='5433' user='replicator' dbname='postgres'", "--dry-run"), argv);
+        assertFalse(String.join(" ", Failover.rewindArgv(instance, primary, false)).contains("secret"));
+        assertEquals(Map.of("wal_log_hints", "on"), instance.flavour().instanceParams(null), "new instances can be rewound");
+
+        Path saved = dir.resolve("log").resolve(Failover.SAVED_DIR);
+        Files.createDirectories(saved);
+        Files.writeString(saved.resolve("postgresql.conf"), "port = 1\n");
+        Failover.discardSavedFiles(instance);
+        assertFalse(Files.exists(saved), "an install does not inherit what an interrupted rejoin saved");
+    }
 }

@@ -58,7 +58,9 @@ public class JsonManagerClient implements ManagerClient {
             Map.entry("lock-expiry", Duration.ofSeconds(330)), Map.entry("unlock-expiry", Duration.ofMinutes(5)),
             Map.entry("grow-storage", Duration.ofMinutes(5)), Map.entry("slot-create", Duration.ofSeconds(30)),
             Map.entry("slot-remove", Duration.ofSeconds(30)), Map.entry("promote", Duration.ofMinutes(2)),
-            Map.entry("system-identifier", Duration.ofSeconds(30)));
+            Map.entry("system-identifier", Duration.ofSeconds(30)), Map.entry("wal-position", Duration.ofSeconds(15)),
+            Map.entry("checkpoint", Duration.ofMinutes(5)), Map.entry("shutdown-checkpoint", Duration.ofSeconds(30)),
+            Map.entry("follow", Duration.ofMinutes(1)), Map.entry("rejoin", Duration.ofMinutes(10)));
 
     public static Map<String, Duration> defaultTimeouts() {
         return DEFAULT_TIMEOUTS;
@@ -77,11 +79,7 @@ public class JsonManagerClient implements ManagerClient {
         }
         r.put("lockInstall", spec.lockInstall());
         if (spec.primary() != null) {
-            ObjectNode p = r.putObject("primary");
-            p.put("host", spec.primary().host());
-            p.put("port", spec.primary().port());
-            p.put("user", spec.primary().user());
-            p.put("password", spec.primary().password());
+            putPrimary(r, spec.primary());
         }
         putIfSet(r, "custinsId", spec.custinsId());
         putIfSet(r, "slotUniqueName", spec.slotUniqueName());
@@ -215,27 +213,50 @@ public class JsonManagerClient implements ManagerClient {
 
     @Override
     public WalPosition walPosition(Target target) {
-        throw new UnsupportedOperationException("wal-position: not in the agent yet");
+        JsonNode res = call(target, "wal-position", json.createObjectNode());
+        JsonNode received = res.path("received");
+        return new WalPosition("primary".equals(res.path("role").asText()), res.path("timeline").asLong(), res.path("replayed").asLong(),
+                received.isNumber() ? received.asLong() : null);
     }
 
     @Override
     public void checkpoint(Target target) {
-        throw new UnsupportedOperationException("checkpoint: not in the agent yet");
+        call(target, "checkpoint", json.createObjectNode());
     }
 
     @Override
     public long shutdownCheckpoint(Target target) {
-        throw new UnsupportedOperationException("shutdown-checkpoint: not in the agent yet");
+        JsonNode checkpoint = call(target, "shutdown-checkpoint", json.createObjectNode()).path("checkpoint");
+        if (!checkpoint.isNumber()) {
+            throw new ManagerException("AGENT_FAILED", "shutdown-checkpoint on " + target + " answered without a checkpoint position", null);
+        }
+        return checkpoint.asLong();
     }
 
     @Override
     public boolean follow(Target target, Primary primary, String custinsId, String slotUniqueName) {
-        throw new UnsupportedOperationException("follow: not in the agent yet");
+        return call(target, "follow", upstreamRequest(primary, custinsId, slotUniqueName)).path("changed").asBoolean();
     }
 
     @Override
     public boolean rejoin(Target target, Primary primary, String custinsId, String slotUniqueName) {
-        throw new UnsupportedOperationException("rejoin: not in the agent yet");
+        return call(target, "rejoin", upstreamRequest(primary, custinsId, slotUniqueName)).path("rewound").asBoolean();
+    }
+
+    private ObjectNode upstreamRequest(Primary primary, String custinsId, String slotUniqueName) {
+        ObjectNode r = json.createObjectNode();
+        putPrimary(r, primary);
+        r.put("custinsId", custinsId);
+        r.put("slotUniqueName", slotUniqueName);
+        return r;
+    }
+
+    private static void putPrimary(ObjectNode request, Primary primary) {
+        ObjectNode p = request.putObject("primary");
+        p.put("host", primary.host());
+        p.put("port", primary.port());
+        p.put("user", primary.user());
+        p.put("password", primary.password());
     }
 
     /** Sends one request and returns the agent's {@code result}, or throws its error as a {@link ManagerException}. */

@@ -1,6 +1,8 @@
 package io.polarstack.orchestrator.adapters.manager;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -90,5 +92,61 @@ class JsonManagerClientTest {
         ManagerException garbage = assertThrows(ManagerException.class, () -> client.health(target));
         assertEquals("AGENT_FAILED", garbage.code());
         assertTrue(garbage.getMessage().contains("Unable to access jarfile"));
+    }
+
+    private static PodExec.Result ok(String result) {
+        return new PodExec.Result(0, "{\"ok\":true,\"result\":" + result + "}\n", "");
+    }
+
+    @Test
+    void failoverCallsSendTheNewPrimaryAndSlotAndReadTheAnswers() throws Exception {
+        JsonManagerClient client = client(scripted(
+                ok("{\"role\":\"primary\",\"timeline\":2,\"replayed\":50331880,\"replayedLsn\":\"0/30000E8\",\"received\":null}"),
+                ok("{\"role\":\"replica\",\"timeline\":1,\"replayed\":4294967296,\"received\":4294967400}"),
+                ok("{\"checkpointed\":true,\"redo\":1}"),
+                ok("{\"state\":\"shut down\",\"checkpoint\":50331688,\"checkpointLsn\":\"0/3000028\",\"timeline\":1}"),
+                ok("{\"changed\":true,\"primary\":\"10.0.0.2:5432\",\"slotName\":\"replica_1003_ro_2\",\"streaming\":true}"),
+                ok("{\"changed\":true,\"rewound\":false,\"streaming\":true}")));
+        assertEquals(new ManagerClient.WalPosition(true, 2, 50331880L, null), client.walPosition(target));
+        assertEquals(new ManagerClient.WalPosition(false, 1, 1L << 32, 4294967400L), client.walPosition(target));
+        client.checkpoint(target);
+        assertEquals(50331688L, client.shutdownCheckpoint(target));
+        ManagerClient.Primary primary = new ManagerClient.Primary("10.0.0.2", 5432, "replicator", "s3cret");
+        assertTrue(client.follow(target, primary, "1003", "ro-2"));
+        assertFalse(client.rejoin(target, primary, "1001", "rw-0"));
+
+        ObjectMapper json = new ObjectMapper();
+        for (int i : new int[] {4, 5}) {
+            JsonNode request = json.readTree(requests.get(i));
+            assertEquals("10.0.0.2", request.path("primary").path("host").asText());
+            assertEquals(5432, request.path("primary").path("port").asInt());
+            assertEquals("replicator", request.path("primary").path("user").asText());
+            assertEquals("s3cret", request.path("primary").path("password").asText(), "the password travels on stdin, never in argv");
+            assertEquals(i == 4 ? "1003" : "1001", request.path("custinsId").asText());
+            assertEquals(i == 4 ? "ro-2" : "rw-0", request.path("slotUniqueName").asText());
+        }
+        assertEquals(15, json.readTree(requests.get(0)).path("timeoutSeconds").asInt());
+        assertEquals(300, json.readTree(requests.get(2)).path("timeoutSeconds").asInt());
+        assertEquals(60, json.readTree(requests.get(4)).path("timeoutSeconds").asInt());
+        assertEquals(600, json.readTree(requests.get(5)).path("timeoutSeconds").asInt(), "a rewind may copy a lot");
+    }
+
+    @Test
+    void failoverFailuresKeepTheAgentsCode() {
+        JsonManagerClient client = client(scripted(
+                new PodExec.Result(12, "{\"ok\":false,\"error\":{\"code\":\"NOT_SHUT_DOWN\",\"message\":\"in production\"}}", ""),
+                new PodExec.Result(11, "{\"ok\":false,\"error\":{\"code\":\"REWIND_FAILED\",\"message\":\"pg_rewind failed\"}}", ""),
+                ok("{\"state\":\"shut down\"}")));
+        assertEquals("NOT_SHUT_DOWN", assertThrows(ManagerException.class, () -> client.shutdownCheckpoint(target)).code());
+        ManagerClient.Primary primary = new ManagerClient.Primary("10.0.0.2", 5432, "replicator", "s3cret");
+        ManagerException rewind = assertThrows(ManagerException.class, () -> client.rejoin(target, primary, "1001", "rw-0"));
+        assertEquals("REWIND_FAILED", rewind.code());
+        assertFalse(rewind.getMessage().contains("s3cret"));
+        assertEquals("AGENT_FAILED", assertThrows(ManagerException.class, () -> client.shutdownCheckpoint(target)).code(),
+                "an answer without the position is not a position of 0");
+        assertNull(JsonManagerClient.defaultTimeouts().get("no-such-action"));
+        for (String action : new String[] {"wal-position", "checkpoint", "shutdown-checkpoint", "follow", "rejoin"}) {
+            assertTrue(JsonManagerClient.defaultTimeouts().containsKey(action), action);
+        }
     }
 }

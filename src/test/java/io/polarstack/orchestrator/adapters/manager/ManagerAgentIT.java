@@ -95,7 +95,9 @@ class ManagerAgentIT {
     }
 
     private InstallSpec loopback(InstallSpec spec) {
-        return spec.withNetwork("127.0.0.1", List.of("127.0.0.1/32")).withParams(Map.of("fsync", "off", "shared_buffers", "16MB"));
+        // wal_keep_size: the RW keeps the WAL from before the fork, so a rewind fails only for the reason tested (order 11).
+        return spec.withNetwork("127.0.0.1", List.of("127.0.0.1/32")).withParams(Map.of("fsync", "off", "shared_buffers", "16MB",
+                "wal_keep_size", "128MB"));
     }
 
     @Test
@@ -356,6 +358,30 @@ class ManagerAgentIT {
         String log = Files.readString(scratch.resolve("rw/log/manager.log"));
         assertFalse(log.contains(REPLICATOR_PASSWORD) || log.contains("app-secret") || log.contains("late-secret"), "no password is logged");
         assertTrue(log.lines().allMatch(l -> l.contains("[request_id=")), "every line carries the request id");
+    }
+
+    @Test
+    @Order(11)
+    void aRewindThatCannotWorkLeavesTheOldRwAsItWas() throws Exception {
+        // The RW kept writing after the RO's promotion, so it needs a rewind; but here the sockets live in the data
+        // directories (the default), and pg_rewind cannot copy the source's. The dry run finds that out first.
+        ManagerException failed = assertThrows(ManagerException.class,
+                () -> client.rejoin(rw, new Primary("127.0.0.1", roPort, "replicator", REPLICATOR_PASSWORD), "1001", "rw-0"));
+        assertEquals("REWIND_FAILED", failed.code());
+        assertTrue(failed.getMessage().contains("socket") && failed.getMessage().contains("not changed"), failed.getMessage());
+        ManagerClient.Health health = client.health(rw);
+        assertEquals(HealthState.STOPPED, health.state());
+        assertTrue(health.locked(), "it stays down under the stop lock");
+        assertTrue(Files.isSymbolicLink(scratch.resolve("rw/data/log")));
+
+        assertFalse(client.start(rw));
+        assertTrue(client.role(rw).primary());
+        try (Connection c = superuser(rwPort); Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery("select count(*) from pg_roles where rolname = 'nasty'")) {
+            rs.next();
+            assertEquals(1, rs.getInt(1), "what it wrote after the fork is still there");
+        }
+        assertFalse(Files.readString(scratch.resolve("rw/log/manager.log")).contains(REPLICATOR_PASSWORD));
     }
 
     /** A raw agent call with extra request fields, for what the typed client does not send. */

@@ -33,6 +33,8 @@ public final class InstancePods {
     public static final String ENGINE = "engine";
     public static final String MANAGER = "manager";
     public static final String PFSD = "pfsd";
+    /** Where the engine puts its unix socket, an emptyDir shared by the containers (POLARSTACK_SOCKET_DIR). */
+    public static final String SOCKET_DIR = "/var/run/polarstack";
 
     private InstancePods() {
     }
@@ -70,6 +72,8 @@ public final class InstancePods {
                 ? new VolumeBuilder().withName("data").withNewPersistentVolumeClaim(claim.getMetadata().getName(), false).build()
                 : hostDir("data", instanceDir + "/data"));
         volumes.add(hostDir("log", instanceDir + "/log"));
+        // The unix socket lives outside /data: pg_rewind cannot copy a source whose socket is in its data directory.
+        volumes.add(new VolumeBuilder().withName("run").withNewEmptyDir().endEmptyDir().build());
         if (share) {
             volumes.add(new VolumeBuilder().withName("shared-disk")
                     .withNewPersistentVolumeClaim(cluster.getSpec().getShareStore().getSharePvcName(), false).build());
@@ -80,6 +84,7 @@ public final class InstancePods {
                 env("POLARSTACK_SLOT_ID", plan.physicalInsId()),
                 env("POLARSTACK_ROLE", plan.role()),
                 env("POLARSTACK_PORT", Integer.toString(plan.port())),
+                env("POLARSTACK_SOCKET_DIR", SOCKET_DIR),
                 new EnvVarBuilder().withName("POLARSTACK_HOST_IP").withNewValueFrom().withNewFieldRef()
                         .withFieldPath("status.podIP").endFieldRef().endValueFrom().build());
 
@@ -125,7 +130,8 @@ public final class InstancePods {
         var builder = new ContainerBuilder().withName(name).withImage(image).withImagePullPolicy("IfNotPresent")
                 .withEnv(env)
                 .addNewVolumeMount().withName("data").withMountPath("/data").endVolumeMount()
-                .addNewVolumeMount().withName("log").withMountPath("/log").endVolumeMount();
+                .addNewVolumeMount().withName("log").withMountPath("/log").endVolumeMount()
+                .addNewVolumeMount().withName("run").withMountPath(SOCKET_DIR).endVolumeMount();
         if (wwid != null) {
             builder.addNewVolumeDevice().withName("shared-disk").withDevicePath("/dev/mapper/" + wwid).endVolumeDevice();
         }

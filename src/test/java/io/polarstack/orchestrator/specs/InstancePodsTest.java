@@ -57,7 +57,13 @@ class InstancePodsTest {
         assertThat(engine.getResources().getLimits()).containsEntry("cpu", new Quantity("2"))
                 .containsEntry("memory", new Quantity("4294967296")).doesNotContainKey("hugepages-2Mi");
         assertThat(engine.getResources().getRequests()).containsEntry("cpu", new Quantity("1"));
-        assertThat(engine.getVolumeMounts()).extracting(m -> m.getMountPath()).containsExactly("/data", "/log");
+        assertThat(engine.getVolumeMounts()).extracting(m -> m.getMountPath()).containsExactly("/data", "/log", "/var/run/polarstack");
+        assertThat(container(pod, "manager").getVolumeMounts()).extracting(m -> m.getMountPath()).as("the socket seen by both")
+                .contains("/var/run/polarstack");
+        assertThat(container(pod, "manager").getEnv()).anySatisfy(e -> {
+            assertThat(e.getName()).isEqualTo("POLARSTACK_SOCKET_DIR");
+            assertThat(e.getValue()).isEqualTo("/var/run/polarstack");
+        });
         assertThat(engine.getVolumeDevices()).isNullOrEmpty();
         assertThat(pod.getSpec().getVolumes()).anySatisfy(v -> {
             assertThat(v.getName()).isEqualTo("data");

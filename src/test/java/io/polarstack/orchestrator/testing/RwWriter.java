@@ -95,15 +95,26 @@ public final class RwWriter implements AutoCloseable {
         close(connection);
     }
 
-    /** A connection to the RW Service's ready endpoint now. */
+    /**
+     * A connection to the RW Service's ready endpoint now, resolved as the endpoints controller does: the Service's
+     * selector, its Ready pods, their named target port. (The local cluster's nodes have loopback addresses, which
+     * the API server refuses in Endpoints objects, so the controller cannot publish them.)
+     */
     public Connection connect() throws SQLException {
-        var endpoints = client.endpoints().inNamespace(namespace).withName(service).get();
-        if (endpoints == null || endpoints.getSubsets() == null || endpoints.getSubsets().isEmpty()
-                || endpoints.getSubsets().get(0).getAddresses() == null || endpoints.getSubsets().get(0).getAddresses().isEmpty()) {
-            throw new SQLException("Service " + namespace + "/" + service + " has no ready endpoint");
+        var svc = client.services().inNamespace(namespace).withName(service).get();
+        if (svc == null) {
+            throw new SQLException("Service " + namespace + "/" + service + " does not exist");
         }
-        var subset = endpoints.getSubsets().get(0);
-        endpoint = subset.getAddresses().get(0).getIp() + ":" + subset.getPorts().get(0).getPort();
+        var targetPort = svc.getSpec().getPorts().get(0).getTargetPort();
+        var pod = client.pods().inNamespace(namespace).withLabels(svc.getSpec().getSelector()).list().getItems().stream()
+                .filter(p -> p.getMetadata().getDeletionTimestamp() == null && p.getStatus() != null && p.getStatus().getConditions() != null
+                        && p.getStatus().getConditions().stream().anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus())))
+                .findFirst().orElseThrow(() -> new SQLException("Service " + namespace + "/" + service + " has no ready endpoint"));
+        int port = targetPort.getIntVal() != null ? targetPort.getIntVal() : pod.getSpec().getContainers().stream()
+                .flatMap(c -> c.getPorts().stream()).filter(p -> targetPort.getStrVal().equals(p.getName())).findFirst()
+                .orElseThrow(() -> new SQLException("no port " + targetPort.getStrVal() + " on pod " + pod.getMetadata().getName()))
+                .getContainerPort();
+        endpoint = pod.getStatus().getPodIP() + ":" + port;
         return DriverManager.getConnection("jdbc:postgresql://" + endpoint + "/postgres", credentials);
     }
 

@@ -19,6 +19,7 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.polarstack.orchestrator.api.MPDCluster;
+import io.polarstack.orchestrator.api.MPDClusterSpec;
 import io.polarstack.orchestrator.api.MPDClusterStatus;
 import io.polarstack.orchestrator.ports.ClusterResources;
 
@@ -130,9 +131,23 @@ public class RecordingClusterResources implements ClusterResources {
             return Optional.empty();
         }
         // the node is fixed when the pod is first seen: a role label moved later does not move the pod
-        var node = podNodes.computeIfAbsent(namespace + "/" + name,
-                k -> nodes.get(pod.getMetadata().getLabels().get("mpd.polardb.aliyun.com/role").equals("rw") ? 0 : 1));
+        var node = podNodes.computeIfAbsent(namespace + "/" + name, k -> pinnedNode(pod)
+                .orElse(nodes.get(pod.getMetadata().getLabels().get("mpd.polardb.aliyun.com/role").equals("rw") ? 0 : 1)));
         return Optional.of(new PodState(name, node.name(), node.internalIp(), podsReady ? "Running" : "Pending", podsReady, false));
+    }
+
+    /** The node a pod is pinned to by its required node affinity ({@code kubernetes.io/hostname In [node]}). */
+    private Optional<Node> pinnedNode(Pod pod) {
+        var affinity = pod.getSpec().getAffinity();
+        if (affinity == null || affinity.getNodeAffinity() == null
+                || affinity.getNodeAffinity().getRequiredDuringSchedulingIgnoredDuringExecution() == null) {
+            return Optional.empty();
+        }
+        return affinity.getNodeAffinity().getRequiredDuringSchedulingIgnoredDuringExecution().getNodeSelectorTerms().stream()
+                .flatMap(t -> t.getMatchExpressions().stream())
+                .filter(e -> "kubernetes.io/hostname".equals(e.getKey()) && "In".equals(e.getOperator()))
+                .flatMap(e -> e.getValues().stream()).findFirst()
+                .flatMap(name -> nodes.stream().filter(n -> n.name().equals(name)).findFirst());
     }
 
     @Override
@@ -147,6 +162,7 @@ public class RecordingClusterResources implements ClusterResources {
     @Override
     public void deletePod(String namespace, String name) {
         applied.remove("Pod:" + namespace + "/" + name);
+        podNodes.remove(namespace + "/" + name);
     }
 
     @Override
@@ -165,6 +181,12 @@ public class RecordingClusterResources implements ClusterResources {
         annotations.keySet().removeAll(remove);
         annotations.putAll(set);
         cluster.getMetadata().setAnnotations(annotations);
+        return cluster;
+    }
+
+    @Override
+    public MPDCluster updateSpec(String namespace, String name, Consumer<MPDClusterSpec> change) {
+        change.accept(cluster.getSpec());
         return cluster;
     }
 

@@ -102,6 +102,28 @@ class MigrateInstanceProcessTest extends InstanceFlowHarness {
         verify(manager, never()).rejoin(any(), any(), anyString(), anyString());
     }
 
+    @Test
+    void aFlowCancelledAfterTheSwitchoverIsFinishedByTheNextOne() {
+        String newRw = "pg-local-1001-1007";
+        var first = migrate("1002", "node-c");
+        driveTo("Task_Promote");
+        primaries.add(newRw);
+        driveTo("Task_StopInstance");  // switched over; the old RW is about to be removed
+        assertThat(resources.cluster.getStatus().getLeaderInstanceId()).isEqualTo("1007");
+        engine().getRuntimeService().deleteProcessInstance(first.getId(), "cancelled", false, true);
+
+        // 1002 is no leader any more: the same annotation now reads as an RO migration
+        var second = start("MigrateInstance", Map.of("insId", "1002", "targetNode", "node-c"));
+        assertThat(drive()).isZero();
+        assertThat(ended(second)).isTrue();
+        assertThat(entries()).containsOnlyKeys("1004", "1006", "1007");
+        assertThat(entry("1007").getInsType()).isEqualTo("rw");
+        assertThat(roleLabel(newRw)).as("still in the RW Service").isEqualTo("rw");
+        assertThat(podExists(RW)).isFalse();
+        assertThat(nextId()).isEqualTo(1008);
+        verify(manager, times(1)).promote(any());
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"node-b", "node-x", "maintenance", "not-ready"})
     void aTargetNodeThatCannotTakeItRefusesTheMigrationBeforeAnythingChanges(String target) {

@@ -14,7 +14,10 @@ import io.polarstack.orchestrator.specs.InstancePlan;
 import io.polarstack.orchestrator.specs.InstancePods;
 import io.polarstack.orchestrator.specs.Labels;
 
-/** Task_CreateInstancePod: the instance's pod (and its claim in local mode with a storage class); unchanged when it exists. */
+/**
+ * Task_CreateInstancePod: the instance's pod (and its claim in local mode with a storage class); unchanged when it
+ * exists. Optional variables: {@code targetNode} pins it, {@code className} overrides the spec's class.
+ */
 @Component
 public class CreateInstancePodDelegate implements JavaDelegate {
 
@@ -47,7 +50,9 @@ public class CreateInstancePodDelegate implements JavaDelegate {
         if (claim != null) {
             resources.apply(claim);
         }
-        var classResources = catalog.classResources(cluster, cluster.getSpec().getClassInfo().getClassName());
+        // className: a replacement may run another class than the spec's (ModifyClass)
+        String className = (String) execution.getVariable("className");
+        var classResources = catalog.classResources(cluster, className != null ? className : cluster.getSpec().getClassInfo().getClassName());
         resources.apply(InstancePods.build(cluster, plan, classResources, hostRoot));
     }
 }

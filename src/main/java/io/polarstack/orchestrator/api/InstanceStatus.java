@@ -17,6 +17,8 @@ public class InstanceStatus {
     private Boolean installed;
     /** {@code rw}, {@code ro} or {@code tempro} */
     private String insType;
+    /** On a new instance that takes over a slot: the instance it replaces, until that one is removed. */
+    private String replacesInsId;
     private String role;
     private String status;
     private InstanceNetwork netInfo;
@@ -101,6 +103,14 @@ public class InstanceStatus {
 
     public void setInsType(String insType) {
         this.insType = insType;
+    }
+
+    public String getReplacesInsId() {
+        return replacesInsId;
+    }
+
+    public void setReplacesInsId(String replacesInsId) {
+        this.replacesInsId = replacesInsId;
     }
 
     public String getRole() {

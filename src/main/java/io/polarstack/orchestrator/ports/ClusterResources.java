@@ -8,6 +8,7 @@ import java.util.function.Consumer;
 
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.polarstack.orchestrator.api.MPDCluster;
+import io.polarstack.orchestrator.api.MPDClusterSpec;
 import io.polarstack.orchestrator.api.MPDClusterStatus;
 
 /** The Kubernetes objects the orchestrator reads and writes. */
@@ -60,6 +61,9 @@ public interface ClusterResources {
     /** Sets and removes annotations on the cluster (a null or missing cluster is an error). */
     MPDCluster annotate(String namespace, String name, Map<String, String> set, Set<String> remove);
 
+    /** Applies {@code change} to the latest spec and writes it; retried when someone else wrote first. */
+    MPDCluster updateSpec(String namespace, String name, Consumer<MPDClusterSpec> change);
+
     /** Adds or removes {@link MPDCluster#FINALIZER}. */
     MPDCluster finalizer(String namespace, String name, boolean present);
 
@@ -81,11 +85,18 @@ public interface ClusterResources {
      */
     AutoCloseable lead(String namespace, String name, String identity, Runnable started, Runnable stopped);
 
-    /** A Node as the orchestrator needs it; {@code internalIp} is null when the Node reports none. */
-    record Node(String name, String internalIp, Map<String, String> labels, Map<String, String> annotations) {
+    /**
+     * A Node as the orchestrator needs it; {@code internalIp} is null when the Node reports none. {@code ready}: its
+     * Ready condition is True and it is not cordoned, so a new pod pinned to it can start.
+     */
+    record Node(String name, String internalIp, Map<String, String> labels, Map<String, String> annotations, boolean ready) {
         public Node {
             labels = labels == null ? Map.of() : Map.copyOf(labels);
             annotations = annotations == null ? Map.of() : Map.copyOf(annotations);
+        }
+
+        public Node(String name, String internalIp, Map<String, String> labels, Map<String, String> annotations) {
+            this(name, internalIp, labels, annotations, true);
         }
     }
 }

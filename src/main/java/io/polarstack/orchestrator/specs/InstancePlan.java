@@ -7,7 +7,7 @@ import java.util.Set;
  *
  * @param insId            the pod's id (new on every replacement)
  * @param physicalInsId    the stable slot id
- * @param role             {@code rw} or {@code ro}
+ * @param role             {@code rw}, {@code ro}, or {@code tempro} (a new RO not yet in the RO Service)
  * @param port             the engine port
  * @param targetNode       pin to this node (migration), or null
  * @param unavailableNodes nodes that must not take it (storage or network down)
@@ -19,8 +19,8 @@ public record InstancePlan(String insId, String physicalInsId, String role, int 
         Set<String> unavailableNodes, String engineImage, String managerImage, String pfsdImage) {
 
     public InstancePlan {
-        if (!role.equals("rw") && !role.equals("ro")) {
-            throw new IllegalArgumentException("instance " + insId + ": role must be rw or ro, not " + role);
+        if (!role.equals("rw") && !role.equals("ro") && !role.equals("tempro")) {
+            throw new IllegalArgumentException("instance " + insId + ": role must be rw, ro or tempro, not " + role);
         }
         unavailableNodes = Set.copyOf(unavailableNodes);
     }

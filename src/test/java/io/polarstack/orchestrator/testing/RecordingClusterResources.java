@@ -19,6 +19,7 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.polarstack.orchestrator.api.MPDCluster;
+import io.polarstack.orchestrator.api.MPDClusterSpec;
 import io.polarstack.orchestrator.api.MPDClusterStatus;
 import io.polarstack.orchestrator.ports.ClusterResources;
 
@@ -39,6 +40,11 @@ public class RecordingClusterResources implements ClusterResources {
     public boolean podsReady = true;
     private final Map<String, Node> podNodes = new java.util.concurrent.ConcurrentHashMap<>();
     public RuntimeException failApply;
+    /**
+     * Called first by every write (apply, deletePod, labelPod, updateStatus, updateSpec, annotate, reserveIds) with its
+     * name, and by event with {@code "event <reason>"}: a test throws from it to make that call fail.
+     */
+    public java.util.function.Consumer<String> onCall = call -> { };
     private final AtomicLong nextId = new AtomicLong(1000);
 
     public RecordingClusterResources(String sample) {
@@ -116,6 +122,7 @@ public class RecordingClusterResources implements ClusterResources {
 
     @Override
     public ApplyResult apply(HasMetadata object) {
+        onCall.accept("apply");
         if (failApply != null) {
             throw failApply;
         }
@@ -130,13 +137,28 @@ public class RecordingClusterResources implements ClusterResources {
             return Optional.empty();
         }
         // the node is fixed when the pod is first seen: a role label moved later does not move the pod
-        var node = podNodes.computeIfAbsent(namespace + "/" + name,
-                k -> nodes.get(pod.getMetadata().getLabels().get("mpd.polardb.aliyun.com/role").equals("rw") ? 0 : 1));
+        var node = podNodes.computeIfAbsent(namespace + "/" + name, k -> pinnedNode(pod)
+                .orElse(nodes.get(pod.getMetadata().getLabels().get("mpd.polardb.aliyun.com/role").equals("rw") ? 0 : 1)));
         return Optional.of(new PodState(name, node.name(), node.internalIp(), podsReady ? "Running" : "Pending", podsReady, false));
+    }
+
+    /** The node a pod is pinned to by its required node affinity ({@code kubernetes.io/hostname In [node]}). */
+    private Optional<Node> pinnedNode(Pod pod) {
+        var affinity = pod.getSpec().getAffinity();
+        if (affinity == null || affinity.getNodeAffinity() == null
+                || affinity.getNodeAffinity().getRequiredDuringSchedulingIgnoredDuringExecution() == null) {
+            return Optional.empty();
+        }
+        return affinity.getNodeAffinity().getRequiredDuringSchedulingIgnoredDuringExecution().getNodeSelectorTerms().stream()
+                .flatMap(t -> t.getMatchExpressions().stream())
+                .filter(e -> "kubernetes.io/hostname".equals(e.getKey()) && "In".equals(e.getOperator()))
+                .flatMap(e -> e.getValues().stream()).findFirst()
+                .flatMap(name -> nodes.stream().filter(n -> n.name().equals(name)).findFirst());
     }
 
     @Override
     public void labelPod(String namespace, String name, Map<String, String> labels) {
+        onCall.accept("labelPod");
         var pod = (Pod) applied.get("Pod:" + namespace + "/" + name);
         if (pod == null) {
             throw new IllegalStateException("pod " + namespace + "/" + name + " does not exist");
@@ -146,11 +168,14 @@ public class RecordingClusterResources implements ClusterResources {
 
     @Override
     public void deletePod(String namespace, String name) {
+        onCall.accept("deletePod");
         applied.remove("Pod:" + namespace + "/" + name);
+        podNodes.remove(namespace + "/" + name);
     }
 
     @Override
     public MPDCluster updateStatus(String namespace, String name, Consumer<MPDClusterStatus> change) {
+        onCall.accept("updateStatus");
         if (cluster.getStatus() == null) {
             cluster.setStatus(new MPDClusterStatus());
         }
@@ -160,11 +185,19 @@ public class RecordingClusterResources implements ClusterResources {
 
     @Override
     public MPDCluster annotate(String namespace, String name, Map<String, String> set, Set<String> remove) {
+        onCall.accept("annotate");
         Map<String, String> annotations = new HashMap<>(cluster.getMetadata().getAnnotations() == null ? Map.of()
                 : cluster.getMetadata().getAnnotations());
         annotations.keySet().removeAll(remove);
         annotations.putAll(set);
         cluster.getMetadata().setAnnotations(annotations);
+        return cluster;
+    }
+
+    @Override
+    public MPDCluster updateSpec(String namespace, String name, Consumer<MPDClusterSpec> change) {
+        onCall.accept("updateSpec");
+        change.accept(cluster.getSpec());
         return cluster;
     }
 
@@ -176,11 +209,13 @@ public class RecordingClusterResources implements ClusterResources {
 
     @Override
     public void event(MPDCluster cluster, String type, String reason, String message) {
+        onCall.accept("event " + reason);
         events.add(type + " " + reason + ": " + message);
     }
 
     @Override
     public long reserveIds(String namespace, int count) {
+        onCall.accept("reserveIds");
         return nextId.getAndAdd(count);
     }
 

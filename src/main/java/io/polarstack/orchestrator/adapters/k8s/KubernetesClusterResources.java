@@ -32,6 +32,7 @@ import io.fabric8.kubernetes.client.extended.leaderelection.resourcelock.LeaseLo
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.polarstack.orchestrator.api.MPDCluster;
+import io.polarstack.orchestrator.api.MPDClusterSpec;
 import io.polarstack.orchestrator.api.MPDClusterStatus;
 import io.polarstack.orchestrator.ports.ClusterResources;
 
@@ -69,7 +70,13 @@ class KubernetesClusterResources implements ClusterResources {
                 n.getStatus() == null || n.getStatus().getAddresses() == null ? null
                         : n.getStatus().getAddresses().stream().filter(a -> "InternalIP".equals(a.getType()))
                                 .map(NodeAddress::getAddress).findFirst().orElse(null),
-                n.getMetadata().getLabels(), n.getMetadata().getAnnotations())).toList();
+                n.getMetadata().getLabels(), n.getMetadata().getAnnotations(), ready(n))).toList();
+    }
+
+    private static boolean ready(io.fabric8.kubernetes.api.model.Node node) {
+        boolean cordoned = node.getSpec() != null && Boolean.TRUE.equals(node.getSpec().getUnschedulable());
+        return !cordoned && node.getStatus() != null && node.getStatus().getConditions() != null && node.getStatus().getConditions()
+                .stream().anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
     }
 
     @Override
@@ -169,6 +176,15 @@ class KubernetesClusterResources implements ClusterResources {
             annotations.keySet().removeAll(remove);
             annotations.putAll(set);
             cluster.getMetadata().setAnnotations(annotations);
+            return client.resource(cluster).update();
+        });
+    }
+
+    @Override
+    public MPDCluster updateSpec(String namespace, String name, Consumer<MPDClusterSpec> change) {
+        return withConflictRetry("spec of " + namespace + "/" + name, () -> {
+            MPDCluster cluster = existing(namespace, name);
+            change.accept(cluster.getSpec());
             return client.resource(cluster).update();
         });
     }

@@ -1,0 +1,35 @@
+package io.polarstack.orchestrator.delegates.migrateinstance;
+
+import org.camunda.bpm.engine.delegate.DelegateExecution;
+import org.camunda.bpm.engine.delegate.JavaDelegate;
+import org.springframework.stereotype.Component;
+
+import io.polarstack.orchestrator.delegates.common.ClusterSteps;
+import io.polarstack.orchestrator.delegates.common.Requests;
+import io.polarstack.orchestrator.delegates.replaceinstance.AllocateInstanceDelegate;
+import io.polarstack.orchestrator.ports.ClusterResources;
+
+/**
+ * Task_RejectMigration: the target node cannot take the instance, and nothing was changed. The {@code migrate}
+ * annotation goes, and OperationAvailable=False (reason TARGET_NODE_UNAVAILABLE) and an event say why; annotate
+ * again once the node can take it.
+ */
+@Component
+public class RejectMigrationDelegate implements JavaDelegate {
+
+    private final ClusterResources resources;
+
+    public RejectMigrationDelegate(ClusterResources resources) {
+        this.resources = resources;
+    }
+
+    @Override
+    public void execute(DelegateExecution execution) {
+        var cluster = ClusterSteps.cluster(resources, execution);
+        String insId = (String) execution.getVariable("insId");
+        String refusal = (String) execution.getVariable("refusal");
+        Requests.refuse(resources, cluster, "migrate", FinishMigrationDelegate.asksFor(insId, (String) execution.getVariable("targetNode")),
+                AllocateInstanceDelegate.TARGET_NODE_UNAVAILABLE, "migration of " + insId + " refused: "
+                        + (refusal == null ? AllocateInstanceDelegate.TARGET_NODE_UNAVAILABLE : refusal));
+    }
+}

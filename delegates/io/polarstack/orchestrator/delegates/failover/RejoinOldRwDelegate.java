@@ -3,6 +3,7 @@ package io.polarstack.orchestrator.delegates.failover;
 import java.time.Instant;
 import java.util.Map;
 
+import org.camunda.bpm.engine.delegate.BpmnError;
 import org.camunda.bpm.engine.delegate.DelegateExecution;
 import org.camunda.bpm.engine.delegate.JavaDelegate;
 import org.slf4j.Logger;
@@ -17,14 +18,14 @@ import io.polarstack.orchestrator.specs.Labels;
 
 /**
  * Task_RejoinOldRw: the old RW comes back as an RO of the new one (rewound onto its timeline when it had
- * diverged), through its own slot, and the RO Service takes it again. When it cannot rejoin (pod gone,
- * rewind impossible) it has to be replaced by a new instance in its slot, which this orchestrator cannot do
- * yet: the incident says so and what to do by hand.
+ * diverged), through its own slot, and the RO Service takes it again. When it cannot rejoin (pod gone, rewind
+ * impossible) {@code Error_CannotRejoin} sends the flow to RebuildInstance: a new instance in its slot.
  */
 @Component
 public class RejoinOldRwDelegate implements JavaDelegate {
 
     private static final Logger LOG = LoggerFactory.getLogger(RejoinOldRwDelegate.class);
+    static final String CANNOT_REJOIN = "Error_CannotRejoin";
 
     private final ClusterResources resources;
     private final ManagerClient manager;
@@ -41,11 +42,8 @@ public class RejoinOldRwDelegate implements JavaDelegate {
         var newRw = FailoverSteps.candidate(cluster, execution);
         String ns = cluster.getMetadata().getNamespace();
         String logicId = cluster.getStatus().getLogicId();
-        String replace = ". It has to be replaced by a new instance in its slot, which this orchestrator cannot do yet"
-                + " (ReplaceInstance): remove it with annotation removeIns=" + oldRw.getInsId() + " and add an RO, or rebuild"
-                + " its data directory by hand; then retry this step";
         if (resources.pod(ns, oldRw.getPodName()).isEmpty()) {
-            throw new IllegalStateException("the old RW " + FailoverSteps.describe(oldRw) + " cannot rejoin: its pod is gone" + replace);
+            throw cannotRejoin(cluster, oldRw, "its pod is gone");
         }
         manager.createSlot(ClusterSteps.target(cluster, newRw), ManagerClient.SlotType.REPLICA, logicId, oldRw.getInsId());
         boolean rewound;
@@ -54,7 +52,7 @@ public class RejoinOldRwDelegate implements JavaDelegate {
                     oldRw.getInsId());
         } catch (ManagerClient.ManagerException e) {
             if ("REWIND_FAILED".equals(e.code())) {
-                throw new IllegalStateException("the old RW " + FailoverSteps.describe(oldRw) + " cannot rejoin: " + e.getMessage() + replace, e);
+                throw cannotRejoin(cluster, oldRw, e.getMessage());
             }
             throw e;
         }
@@ -73,5 +71,14 @@ public class RejoinOldRwDelegate implements JavaDelegate {
         LOG.info("old RW {} rejoined as an RO of {}{}", oldRw.getInsId(), newRw.getInsId(), rewound ? " (rewound)" : "");
         resources.event(updated, "Normal", "RoRejoined", "the old RW " + oldRw.getInsId() + " follows " + newRw.getInsId() + " as an RO"
                 + (rewound ? " (its diverged WAL was rewound)" : ""));
+    }
+
+    private BpmnError cannotRejoin(io.polarstack.orchestrator.api.MPDCluster cluster, io.polarstack.orchestrator.api.InstanceStatus oldRw,
+            String why) {
+        String message = "the old RW " + FailoverSteps.describe(oldRw) + " cannot rejoin (" + why + "); RebuildInstance replaces it"
+                + " with a new instance in its slot";
+        LOG.warn(message);
+        resources.event(cluster, "Warning", "RejoinFailed", message);
+        return new BpmnError(CANNOT_REJOIN, message);
     }
 }

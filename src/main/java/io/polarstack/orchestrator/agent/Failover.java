@@ -221,6 +221,7 @@ final class Failover {
         }
         checkNewPrimary(instance, upstream.primary());
         Lifecycle.stop(instance, request);
+        finishCrashRecovery(instance);
         boolean rewound = rewind(instance, upstream.primary());
         ConfFile conf = ConfFile.read(instance.conf());
         PostgresqlFlavour.configureStandby(instance, conf, upstream.primary(), upstream.slot());
@@ -314,6 +315,24 @@ final class Failover {
             }
             return row;
         }
+    }
+
+    /**
+     * pg_rewind needs a cleanly shut down target; a killed or immediately stopped old RW is not. Single-user mode
+     * (no connections, so it cannot take writes from anyone) replays its WAL to a consistent state and shuts down
+     * with a checkpoint, as Patroni does before it rewinds.
+     */
+    static void finishCrashRecovery(Instance instance) {
+        String text = instance.commands().require("pg_controldata of " + instance.dataDir(),
+                List.of(instance.bin("pg_controldata"), "-D", instance.dataDir().toString())).stdout();
+        ControlData control = ControlData.parse(text);
+        if (control.shutDown()) {
+            return;
+        }
+        instance.log().info("rejoin: %s was not shut down cleanly ('%s'); crash recovery in single-user mode", instance.dataDir(),
+                control.state());
+        instance.commands().require("crash recovery of " + instance.dataDir() + " in single-user mode", List.of(instance.bin("postgres"),
+                "--single", "-D", instance.dataDir().toString(), "-c", "archive_mode=off", "postgres"));
     }
 
     /**

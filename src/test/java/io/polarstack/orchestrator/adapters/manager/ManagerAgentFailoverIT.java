@@ -192,6 +192,10 @@ class ManagerAgentFailoverIT {
         sql(rwPort, "insert into t values (666, 'diverged')");
         sql(rwPort, "create table diverged_only (i int)");
         sql(ro1Port, "insert into t values (1002, 'on RO1 meanwhile')");
+        // ... and then it dies as a failed RW does: kill -9, not shut down cleanly, which pg_rewind refuses by itself.
+        ProcessHandle postmaster = ProcessHandle.of(postmasterPid("rw")).orElseThrow();
+        postmaster.destroyForcibly();
+        postmaster.onExit().get(30, java.util.concurrent.TimeUnit.SECONDS);
 
         assertTrue(client.rejoin(rw, primary(ro1Port), "1001", "rw-0"));
         assertEquals("t", query(rwPort, "select pg_is_in_recovery()"));
@@ -212,6 +216,7 @@ class ManagerAgentFailoverIT {
         String log = Files.readString(scratch.resolve("rw/log/manager.log"));
         assertFalse(log.contains(REPLICATOR_PASSWORD), "no password in the log");
         assertTrue(log.contains("pg_rewind"), "the rewind ran");
+        assertTrue(log.contains("crash recovery in single-user mode"), "crash recovery before the rewind");
     }
 
     private int postmasterPid(String dir) throws IOException {

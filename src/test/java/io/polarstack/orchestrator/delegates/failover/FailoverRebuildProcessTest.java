@@ -1,0 +1,55 @@
+package io.polarstack.orchestrator.delegates.failover;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.mockito.ArgumentMatchers.any;
+import static org.mockito.ArgumentMatchers.anyString;
+import static org.mockito.Mockito.verify;
+import static org.mockito.Mockito.when;
+
+import java.util.Map;
+
+import org.camunda.bpm.engine.test.Deployment;
+import org.camunda.bpm.engine.test.junit5.ProcessEngineExtension;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import io.polarstack.orchestrator.ports.ManagerClient.ManagerException;
+import io.polarstack.orchestrator.testing.InstanceFlowHarness;
+
+/** Failover whose old RW cannot rejoin: RebuildInstance replaces it in its slot, and the flow ends as usual. */
+@Deployment(resources = {"processes/failover.bpmn", "processes/rebuild-instance.bpmn", "processes/replace-instance.bpmn",
+        "processes/remove-instance.bpmn", "processes/create-cluster.bpmn", "processes/create-instance.bpmn"})
+class FailoverRebuildProcessTest extends InstanceFlowHarness {
+
+    @RegisterExtension
+    static ProcessEngineExtension extension = ProcessEngineExtension.builder().useProcessEngine(engine("failover-rebuild")).build();
+
+    @Override
+    protected ProcessEngineExtension extension() {
+        return extension;
+    }
+
+    @Test
+    void anOldRwThatCannotRewindIsRebuiltInItsSlot() {
+        runningCluster();
+        when(manager.rejoin(pod(RW), any(), anyString(), anyString()))
+                .thenThrow(new ManagerException("REWIND_FAILED", "pg_rewind: could not find common ancestor", null));
+        positions.put(RW, -1L);  // the RW died
+        primaries.add(RO2);      // once promoted, 1006 answers as the primary
+        var failover = start("Failover", Map.of("planned", false));
+        assertThat(drive()).isZero();
+        assertThat(ended(failover)).isTrue();
+
+        verify(manager).promote(pod(RO2));
+        assertThat(resources.cluster.getStatus().getLeaderInstanceId()).isEqualTo("1006");
+        assertThat(entries()).as("the old RW's entry replaced by a new instance in slot 1001").doesNotContainKey("1002")
+                .hasSize(3).anySatisfy((id, e) -> {
+                    assertThat(e.getPhysicalInsId()).isEqualTo("1001");
+                    assertThat(e.getInsType()).isEqualTo("ro");
+                });
+        assertThat(podExists(RW)).isFalse();
+        assertThat(resources.events).anyMatch(e -> e.startsWith("Warning RejoinFailed: the old RW rw 1002")
+                || e.startsWith("Warning RejoinFailed: the old RW ro 1002"));
+        assertThat(resources.cluster.getStatus().getClusterStatus()).isEqualTo("Running");
+    }
+}

@@ -34,8 +34,12 @@ class FailoverRebuildProcessTest extends InstanceFlowHarness {
         runningCluster();
         when(manager.rejoin(pod(RW), any(), anyString(), anyString()))
                 .thenThrow(new ManagerException("REWIND_FAILED", "pg_rewind: could not find common ancestor", null));
-        positions.put(RW, -1L);  // the RW died
-        primaries.add(RO2);      // once promoted, 1006 answers as the primary
+        positions.put(RW, -1L);   // the RW died
+        positions.put(RO1, 900L);
+        when(manager.promote(pod(RO2))).thenAnswer(a -> {  // 1006 replayed most; once promoted it answers as the primary
+            primaries.add(RO2);
+            return new io.polarstack.orchestrator.ports.ManagerClient.RoleInfo(true, 2, null, null);
+        });
         var failover = start("Failover", Map.of("planned", false));
         assertThat(drive()).isZero();
         assertThat(ended(failover)).isTrue();

@@ -17,26 +17,28 @@ public class CheckCaughtUpDelegate implements JavaDelegate {
 
     private final ClusterResources resources;
     private final ManagerClient manager;
+    private final WalPositions positions;
 
-    public CheckCaughtUpDelegate(ClusterResources resources, ManagerClient manager) {
+    public CheckCaughtUpDelegate(ClusterResources resources, ManagerClient manager, WalPositions positions) {
         this.resources = resources;
         this.manager = manager;
+        this.positions = positions;
     }
 
     @Override
     public void execute(DelegateExecution execution) {
-        execution.setVariable("caughtUp", caughtUp(resources, manager, execution) == null);
+        execution.setVariable("caughtUp", caughtUp(resources, manager, positions, execution) == null);
     }
 
     /** Null when caught up; otherwise what is missing, for the person reading the incident. */
-    static String caughtUp(ClusterResources resources, ManagerClient manager, DelegateExecution execution) {
+    static String caughtUp(ClusterResources resources, ManagerClient manager, WalPositions positions, DelegateExecution execution) {
         var cluster = ClusterSteps.cluster(resources, execution);
         var oldRw = FailoverSteps.oldRw(cluster, execution);
         var candidate = FailoverSteps.candidate(cluster, execution);
         Object known = execution.getVariable("oldRwCheckpoint");
         long checkpoint = known != null ? ((Number) known).longValue() : manager.shutdownCheckpoint(ClusterSteps.target(cluster, oldRw));
         execution.setVariable("oldRwCheckpoint", checkpoint);
-        var position = manager.walPosition(ClusterSteps.target(cluster, candidate));
+        var position = positions.of(cluster, candidate);
         if (position.replayed() > checkpoint) {
             return null;
         }

@@ -20,11 +20,10 @@ import io.polarstack.orchestrator.api.InstanceStatus;
 import io.polarstack.orchestrator.api.MPDCluster;
 import io.polarstack.orchestrator.delegates.common.ClusterSteps;
 import io.polarstack.orchestrator.ports.ClusterResources;
-import io.polarstack.orchestrator.ports.ManagerClient;
 import io.polarstack.orchestrator.ports.ManagerClient.WalPosition;
 
 /**
- * Task_ChooseCandidate: the RO to promote. Every RO is asked at once where its WAL stands; a running replica
+ * Task_ChooseCandidate: the RO to promote. Every RO is asked at once where its WAL stands (over SQL: fast); a running replica
  * is promotable, for a planned switchover only within {@code orchestrator.failover.max-lag-bytes} of the RW.
  * The requested RO ({@code insId}) wins when promotable; otherwise the one that replayed most. None promotable:
  * {@code Error_NoPromotableReplica} with the facts in {@code candidateFacts} for the person who decides.
@@ -36,7 +35,7 @@ public class ChooseCandidateDelegate implements JavaDelegate {
     static final String NO_PROMOTABLE_REPLICA = "Error_NoPromotableReplica";
 
     private final ClusterResources resources;
-    private final ManagerClient manager;
+    private final WalPositions positions;
     private final long maxLagBytes;
     private final ExecutorService probes = Executors.newCachedThreadPool(r -> {
         Thread t = new Thread(r, "failover-candidates");
@@ -44,10 +43,10 @@ public class ChooseCandidateDelegate implements JavaDelegate {
         return t;
     });
 
-    public ChooseCandidateDelegate(ClusterResources resources, ManagerClient manager,
+    public ChooseCandidateDelegate(ClusterResources resources, WalPositions positions,
             @Value("${orchestrator.failover.max-lag-bytes}") long maxLagBytes) {
         this.resources = resources;
-        this.manager = manager;
+        this.positions = positions;
         this.maxLagBytes = maxLagBytes;
     }
 
@@ -77,15 +76,15 @@ public class ChooseCandidateDelegate implements JavaDelegate {
         }
         boolean planned = FailoverSteps.planned(execution);
         List<InstanceStatus> ros = ClusterSteps.ros(cluster);
-        Map<String, CompletableFuture<WalPosition>> positions = new LinkedHashMap<>();
+        Map<String, CompletableFuture<WalPosition>> answers = new LinkedHashMap<>();
         for (InstanceStatus ro : ros) {
-            positions.put(ro.getInsId(), CompletableFuture.supplyAsync(() -> manager.walPosition(ClusterSteps.target(cluster, ro)), probes));
+            answers.put(ro.getInsId(), CompletableFuture.supplyAsync(() -> positions.of(cluster, ro), probes));
         }
         Long rwPosition = null;
         String rwFact = "";
         if (planned) {
             try {
-                WalPosition rw = manager.walPosition(ClusterSteps.target(cluster, oldRw));
+                WalPosition rw = positions.of(cluster, oldRw);
                 rwPosition = rw.primary() ? rw.replayed() : null;
                 rwFact = rw.primary() ? "" : "; the RW " + oldRw.getInsId() + " is not a primary";
             } catch (RuntimeException e) {
@@ -98,7 +97,7 @@ public class ChooseCandidateDelegate implements JavaDelegate {
         for (InstanceStatus ro : ros) {
             String fact = FailoverSteps.describe(ro) + ": ";
             try {
-                WalPosition p = positions.get(ro.getInsId()).join();
+                WalPosition p = answers.get(ro.getInsId()).join();
                 if (p.primary()) {
                     fact += "runs as a primary, not a replica";
                 } else if (planned && rwPosition == null) {

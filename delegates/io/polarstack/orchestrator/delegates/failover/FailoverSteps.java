@@ -13,6 +13,8 @@ final class FailoverSteps {
     static final String CANDIDATE = "candidateInsId";
     /** Epoch millis at which the old RW stopped taking writes (stopped, fenced or found failed): the outage starts there. */
     static final String WRITES_STOPPED_AT = "writesStoppedAt";
+    /** Set once StopOldRw stopped the old RW under the stop lock: in local mode that already fences it. */
+    static final String OLD_RW_STOPPED = "oldRwStopped";
 
     private FailoverSteps() {
     }

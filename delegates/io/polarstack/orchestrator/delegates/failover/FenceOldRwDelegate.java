@@ -18,7 +18,7 @@ import io.polarstack.orchestrator.specs.Labels;
  * Task_FenceOldRw: the old RW can no longer write before anything is promoted. Share mode: the write
  * reservation moves to the candidate's node (preempt, verified by reading it back); the old RW is also stopped
  * where it can be reached. Local mode: the old RW is stopped (immediate) under the stop lock, so its supervisor
- * cannot bring it back; if its manager cannot be reached, only a pod that is gone counts as proof. Anything
+ * cannot bring it back (a planned switchover's StopOldRw already did that); if its manager cannot be reached, only a pod that is gone counts as proof. Anything
  * else fails the step: an incident, never a skip. Both actions are idempotent.
  */
 @Component
@@ -67,6 +67,10 @@ public class FenceOldRwDelegate implements JavaDelegate {
             } catch (RuntimeException e) {
                 LOG.info("old RW {} not stopped ({}); the write lock fences it", oldRw.getInsId(), e.getMessage());
             }
+            return;
+        }
+        if (Boolean.TRUE.equals(execution.getVariable(FailoverSteps.OLD_RW_STOPPED))) {
+            LOG.info("old RW {} was stopped under the stop lock by this switchover", oldRw.getInsId());
             return;
         }
         try {

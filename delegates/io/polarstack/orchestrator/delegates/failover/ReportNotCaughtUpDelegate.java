@@ -17,15 +17,17 @@ public class ReportNotCaughtUpDelegate implements JavaDelegate {
 
     private final ClusterResources resources;
     private final ManagerClient manager;
+    private final WalPositions positions;
 
-    public ReportNotCaughtUpDelegate(ClusterResources resources, ManagerClient manager) {
+    public ReportNotCaughtUpDelegate(ClusterResources resources, ManagerClient manager, WalPositions positions) {
         this.resources = resources;
         this.manager = manager;
+        this.positions = positions;
     }
 
     @Override
     public void execute(DelegateExecution execution) {
-        String missing = CheckCaughtUpDelegate.caughtUp(resources, manager, execution);
+        String missing = CheckCaughtUpDelegate.caughtUp(resources, manager, positions, execution);
         if (missing != null) {
             throw new IllegalStateException(missing + "; check the replica's replication (its log, primary_conninfo), then retry"
                     + " this step. To give up, cancel the flow (annotation cancelled=true) and start the old RW again.");

@@ -32,5 +32,6 @@ public class StopOldRwDelegate implements JavaDelegate {
             execution.setVariable(FailoverSteps.WRITES_STOPPED_AT, System.currentTimeMillis());
         }
         manager.stop(ClusterSteps.target(cluster, FailoverSteps.oldRw(cluster, execution)), ManagerClient.StopMode.FAST, STOP_TIMEOUT_SECONDS);
+        execution.setVariable(FailoverSteps.OLD_RW_STOPPED, true);
     }
 }

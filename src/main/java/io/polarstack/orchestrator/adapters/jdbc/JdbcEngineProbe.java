@@ -31,7 +31,9 @@ public class JdbcEngineProbe implements EngineProbe {
     private static final Logger LOG = LoggerFactory.getLogger(JdbcEngineProbe.class);
     /** How probe sessions show in pg_stat_activity. */
     public static final String APPLICATION_NAME = "polarstack-ha";
-    private static final String SQL = "SELECT pg_is_in_recovery()";
+    /** Role and WAL position in one round trip (Failover chooses its candidate from these, in milliseconds). */
+    private static final String SQL = "SELECT pg_is_in_recovery(), CASE WHEN pg_is_in_recovery() THEN pg_last_wal_replay_lsn() - '0/0'"
+            + " ELSE pg_current_wal_lsn() - '0/0' END, pg_last_wal_receive_lsn() - '0/0'";
     /** admin_shutdown, crash_shutdown, cannot_connect_now (starting up or shutting down). */
     private static final Set<String> DOWN_STATES = Set.of("57P01", "57P02", "57P03");
     /** Host names and IP literals only: the host comes from the resource status and goes into a JDBC URL. */
@@ -64,7 +66,7 @@ public class JdbcEngineProbe implements EngineProbe {
                 closeQuietly(slot);
             }
             return new Result(result.outcome(), Duration.ofNanos(System.nanoTime() - start), result.inRecovery(),
-                    result.detail());
+                    result.detail(), result.wal());
         }
     }
 
@@ -80,7 +82,11 @@ public class JdbcEngineProbe implements EngineProbe {
             slot.connection.setNetworkTimeout(Runnable::run, (int) Math.max(1, timeout.toMillis()));
             try (Statement statement = slot.connection.createStatement(); ResultSet rows = statement.executeQuery(SQL)) {
                 rows.next();
-                return new Result(Outcome.OK, Duration.ZERO, rows.getBoolean(1), "");
+                boolean inRecovery = rows.getBoolean(1);
+                var replayed = (Number) rows.getObject(2);
+                var received = (Number) rows.getObject(3);
+                return new Result(Outcome.OK, Duration.ZERO, inRecovery, "", new Wal(replayed == null ? 0 : replayed.longValue(),
+                        inRecovery && received != null ? received.longValue() : null));
             }
         } catch (SQLException | RuntimeException e) {
             closeQuietly(slot);

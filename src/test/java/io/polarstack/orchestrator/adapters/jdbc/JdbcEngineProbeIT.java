@@ -78,6 +78,8 @@ class JdbcEngineProbeIT {
         assertThat(first.latency()).isPositive().isLessThan(TIMEOUT);
         assertThat(first.inRecovery()).isFalse();
         assertThat(first.detail()).isEmpty();
+        assertThat(first.wal().replayed()).as("a primary's write position").isPositive();
+        assertThat(first.wal().received()).as("a primary receives nothing").isNull();
         List<Integer> sessions = probeSessions();
         assertThat(sessions).hasSize(1);
 

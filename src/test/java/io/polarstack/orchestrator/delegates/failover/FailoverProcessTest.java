@@ -130,12 +130,12 @@ class FailoverProcessTest {
                 Map.entry("checkInstanceHealthDelegate", new CheckInstanceHealthDelegate(resources, manager)),
                 Map.entry("reportNotHealthyDelegate", new ReportNotHealthyDelegate(resources, manager)),
                 Map.entry("markInstanceReadyDelegate", new MarkInstanceReadyDelegate(resources)),
-                Map.entry("chooseCandidateDelegate", new ChooseCandidateDelegate(resources, manager, 16 * 1024 * 1024)),
+                Map.entry("chooseCandidateDelegate", new ChooseCandidateDelegate(resources, io.polarstack.orchestrator.testing.ManagerWalPositions.of(manager), 16 * 1024 * 1024)),
                 Map.entry("pauseHaDelegate", new PauseHaDelegate(resources)),
                 Map.entry("checkpointDelegate", new CheckpointDelegate(resources, manager)),
                 Map.entry("stopOldRwDelegate", new StopOldRwDelegate(resources, manager)),
-                Map.entry("checkCaughtUpDelegate", new CheckCaughtUpDelegate(resources, manager)),
-                Map.entry("reportNotCaughtUpDelegate", new ReportNotCaughtUpDelegate(resources, manager)),
+                Map.entry("checkCaughtUpDelegate", new CheckCaughtUpDelegate(resources, manager, io.polarstack.orchestrator.testing.ManagerWalPositions.of(manager))),
+                Map.entry("reportNotCaughtUpDelegate", new ReportNotCaughtUpDelegate(resources, manager, io.polarstack.orchestrator.testing.ManagerWalPositions.of(manager))),
                 Map.entry("fenceOldRwDelegate", new FenceOldRwDelegate(resources, manager, storage)),
                 Map.entry("promoteDelegate", new PromoteDelegate(resources, manager)),
                 Map.entry("moveRwRoleDelegate", new MoveRwRoleDelegate(resources)),
@@ -321,8 +321,8 @@ class FailoverProcessTest {
         order.verify(manager).checkpoint(pod(RW));
         order.verify(manager).stop(pod(RW), eq(StopMode.FAST), anyInt());
         order.verify(manager).shutdownCheckpoint(pod(RW));
-        order.verify(manager).stop(pod(RW), eq(StopMode.IMMEDIATE), anyInt());
         order.verify(manager).promote(pod(RO1));
+        verify(manager, never()).stop(any(), eq(StopMode.IMMEDIATE), anyInt());  // the stop under the lock already fenced it
         verify(manager).follow(pod(RO2), argThat(p -> p.host().equals("127.0.0.3")), eq("1000"), eq("1006"));
         assertThat(resources.cluster.getMetadata().getAnnotations()).doesNotContainKey("switchRw");
     }

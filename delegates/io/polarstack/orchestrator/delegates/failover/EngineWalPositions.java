@@ -1,0 +1,46 @@
+package io.polarstack.orchestrator.delegates.failover;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+
+import org.springframework.stereotype.Component;
+
+import io.polarstack.orchestrator.api.InstanceStatus;
+import io.polarstack.orchestrator.api.MPDCluster;
+import io.polarstack.orchestrator.ports.ClusterResources;
+import io.polarstack.orchestrator.ports.EngineProbe;
+import io.polarstack.orchestrator.ports.ManagerClient.WalPosition;
+import io.polarstack.orchestrator.specs.AccountSecrets;
+
+/**
+ * {@link WalPositions} from the engine probe, as the cluster's aurora account. The probe keeps its connections, so
+ * an instance the HA monitor watches answers on a connection that is already open: milliseconds, not a pod exec.
+ */
+@Component
+public class EngineWalPositions implements WalPositions {
+
+    static final Duration TIMEOUT = Duration.ofSeconds(2);
+
+    private final ClusterResources resources;
+    private final EngineProbe probe;
+
+    public EngineWalPositions(ClusterResources resources, EngineProbe probe) {
+        this.resources = resources;
+        this.probe = probe;
+    }
+
+    @Override
+    public WalPosition of(MPDCluster cluster, InstanceStatus instance) {
+        String secret = AccountSecrets.name(cluster, cluster.getStatus().getLogicId(), AccountSecrets.Account.AURORA);
+        var data = resources.secretData(cluster.getMetadata().getNamespace(), secret).orElseThrow(() -> new IllegalStateException(
+                "the aurora Secret " + secret + " of MPDCluster " + cluster.businessKey() + " is gone; restore it, then retry"));
+        var credentials = new EngineProbe.Credentials(new String(data.get("Account"), StandardCharsets.UTF_8),
+                new String(data.get("Password"), StandardCharsets.UTF_8));
+        var net = instance.getNetInfo();
+        var result = probe.probe(new EngineProbe.Endpoint(net.getWorkingHostIP(), net.getWorkingPort()), credentials, TIMEOUT);
+        if (result.outcome() != EngineProbe.Outcome.OK || result.wal() == null) {
+            throw new IllegalStateException(result.outcome() + (result.detail().isEmpty() ? "" : ": " + result.detail()));
+        }
+        return new WalPosition(!result.inRecovery(), 0, result.wal().replayed(), result.wal().received());
+    }
+}

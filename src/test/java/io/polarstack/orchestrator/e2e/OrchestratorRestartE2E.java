@@ -138,7 +138,7 @@ class OrchestratorRestartE2E {
 
         long restarted = System.nanoTime();
         orchestrator = startOrchestrator(2);
-        await(Duration.ofMinutes(15), () -> "MPDCluster " + NS + "/pg Running after the restart; last: "
+        await(Duration.ofMinutes(8), () -> "MPDCluster " + NS + "/pg Running after the restart; last: "
                 + CreateClusterE2E.describe(resource.get()), () -> {
                     assertThat(orchestrator.isAlive()).as("restarted orchestrator process").isTrue();
                     var c = resource.get();

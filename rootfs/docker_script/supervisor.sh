@@ -37,8 +37,16 @@ if [ "$(id -u)" = 0 ]; then
 fi
 mkdir -p /dev/shm/polartrace /var/run/polartrace 2>/dev/null && chmod 777 /dev/shm/polartrace /var/run/polartrace 2>/dev/null
 
+# Installed as the manager agent judges it: the done marker, and no unfinished install. The second half matters for a
+# RO: its base backup copies the RW's done marker (and config) into $DATA seconds before the install ends; a postgres
+# started then binds the RW's address, fails, and ends this container (kubelet back-off). The prepare marker lives
+# in /log, which no base backup writes.
+installed() {
+  [ "$(cat "$DATA/ins_install_step" 2>/dev/null)" = done ] && [ ! -e /log/ins_install_prepare ]
+}
+
 while true; do
-  if [ "$(cat "$DATA/ins_install_step" 2>/dev/null)" != done ]; then sleep "$POLL"; continue; fi  # not installed yet
+  if ! installed; then sleep "$POLL"; continue; fi
   if [ -e "$LOCK" ]; then sleep "$POLL"; continue; fi
   if foreign_postmaster; then sleep "$POLL"; continue; fi
   layout

@@ -43,10 +43,20 @@ public class ClusterStatusPlugin extends AbstractProcessEnginePlugin {
     public static final Set<String> INTERRUPT_ANNOTATIONS = Set.of(INTERRUPT_RECOVER, INTERRUPT_REASON, INTERRUPT_MESSAGE,
             INTERRUPT_PREVIOUS);
 
+    /** Published once the transaction that ended a cluster's top-level flow has committed. */
+    public record FlowEnded(String namespace, String name) {
+    }
+
     private final ClusterResources resources;
+    private final java.util.function.Consumer<FlowEnded> ended;
 
     public ClusterStatusPlugin(ClusterResources resources) {
+        this(resources, e -> { });
+    }
+
+    public ClusterStatusPlugin(ClusterResources resources, java.util.function.Consumer<FlowEnded> ended) {
         this.resources = resources;
+        this.ended = ended;
     }
 
     @Override
@@ -121,6 +131,15 @@ public class ClusterStatusPlugin extends AbstractProcessEnginePlugin {
             Conditions.set(status, Conditions.FLOW_RUNNING, false, cancelled ? "Cancelled" : "Completed",
                     flow + (cancelled ? " was cancelled" : " completed") + " at " + Instant.now());
         }));
+        // The status write above reaches the watch before this transaction commits, when the flow still looks
+        // active; whoever waits for the flow's end (a queued request) hears of it again once it is really over.
+        var commandContext = org.camunda.bpm.engine.impl.context.Context.getCommandContext();
+        if (commandContext != null) {
+            commandContext.getTransactionContext().addTransactionListener(
+                    org.camunda.bpm.engine.impl.cfg.TransactionState.COMMITTED,
+                    committed -> mirror(cluster, "end of " + flow + " to the operator",
+                            () -> ended.accept(new FlowEnded(cluster.namespace(), cluster.name()))));
+        }
     }
 
     private void stepFailed(IncidentContext context, String message) {

@@ -1,5 +1,6 @@
 package io.polarstack.orchestrator.engine;
 
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -16,8 +17,13 @@ class EngineConfiguration {
     }
 
     @Bean
-    ClusterStatusPlugin clusterStatusPlugin(ClusterResources resources) {
-        return new ClusterStatusPlugin(resources);
+    ClusterStatusPlugin clusterStatusPlugin(ClusterResources resources, ApplicationEventPublisher events) {
+        return new ClusterStatusPlugin(resources, events::publishEvent);
+    }
+
+    @Bean
+    JobLockOwnerPlugin jobLockOwnerPlugin(OrchestratorProperties properties) {
+        return new JobLockOwnerPlugin(properties.operator().identity());
     }
 
     @Bean

@@ -85,9 +85,22 @@ public class ClusterOperator {
         }
     }
 
+    /**
+     * A flow ended and its transaction committed: look at the cluster again, so a change made while the flow ran
+     * starts now. The status write at the flow's end is no such cue: its watch event can come before the commit.
+     */
+    @EventListener
+    public void flowEnded(ClusterStatusPlugin.FlowEnded ended) {
+        if (watch != null && (settings.namespaces().isEmpty() || settings.namespaces().contains(ended.namespace()))) {
+            enqueue(ended.namespace(), ended.name());
+        }
+    }
+
     private void enqueue(MPDCluster cluster) {
-        String namespace = cluster.getMetadata().getNamespace();
-        String name = cluster.getMetadata().getName();
+        enqueue(cluster.getMetadata().getNamespace(), cluster.getMetadata().getName());
+    }
+
+    private void enqueue(String namespace, String name) {
         if (queued.add(namespace + "/" + name)) {
             worker.execute(() -> {
                 queued.remove(namespace + "/" + name);

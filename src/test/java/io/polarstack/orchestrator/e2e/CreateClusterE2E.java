@@ -81,8 +81,7 @@ class CreateClusterE2E {
         client.resource(cluster).create();
 
         var resource = client.resources(MPDCluster.class).inNamespace(NS).withName("pg");
-        // Bounded generously: the first RO's start sometimes waits out the agent's 300 s and succeeds on the retry.
-        await(Duration.ofMinutes(15), () -> "MPDCluster " + NS + "/pg Running; last: " + describe(resource.get()),
+        await(Duration.ofMinutes(8), () -> "MPDCluster " + NS + "/pg Running; last: " + describe(resource.get()),
                 () -> {
                     var c = resource.get();
                     if (c != null && c.getStatus() != null && "Interrupt".equals(c.getStatus().getClusterStatus())) {

@@ -31,10 +31,10 @@ import io.polarstack.orchestrator.testing.TestEnvironment;
  * The operator against the real kube-apiserver: a resource in, a flow started, owned objects and status out;
  * an incident shown on the resource and resumed by annotation; cancel; delete through the finalizer.
  * There is no kubelet here, so pods stay Pending and CreateCluster waits at its pod step (the local-cluster
- * E2E tier runs it to the end).
+ * E2E tier runs it to the end). The resync is long, so every reaction here comes from a change or a flow's end.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-        properties = {"orchestrator.retry-profiles.k8s=R1/PT1S", "orchestrator.operator.resync=PT2S"})
+        properties = {"orchestrator.retry-profiles.k8s=R1/PT1S", "orchestrator.operator.resync=PT10M"})
 class ClusterOperatorIT {
 
     static final String NS = "operator-" + System.nanoTime();
@@ -52,7 +52,49 @@ class ClusterOperatorIT {
         registry.add("orchestrator.operator.catalog-namespace", () -> NS);
     }
 
+    /**
+     * A busy engine database: the commit that ends a FlushParams flow takes 1.5 s, so the watch event of the flow's
+     * last status write comes while the flow still looks active. The operator must start what waits all the same.
+     */
+    @org.springframework.boot.test.context.TestConfiguration
+    static class SlowCommitAtFlushParamsEnd {
+        @org.springframework.context.annotation.Bean
+        org.camunda.bpm.engine.impl.cfg.ProcessEnginePlugin slowCommitAtFlushParamsEnd() {
+            return new org.camunda.bpm.engine.impl.cfg.AbstractProcessEnginePlugin() {
+                @Override
+                public void preInit(org.camunda.bpm.engine.impl.cfg.ProcessEngineConfigurationImpl configuration) {
+                    if (configuration.getCustomPostBPMNParseListeners() == null) {
+                        configuration.setCustomPostBPMNParseListeners(new java.util.ArrayList<>());
+                    }
+                    configuration.getCustomPostBPMNParseListeners().add(new org.camunda.bpm.engine.impl.bpmn.parser.AbstractBpmnParseListener() {
+                        @Override
+                        public void parseProcess(org.camunda.bpm.engine.impl.util.xml.Element element,
+                                org.camunda.bpm.engine.impl.persistence.entity.ProcessDefinitionEntity process) {
+                            if (process.getKey().equals("FlushParams")) {
+                                process.addListener("end", (org.camunda.bpm.engine.delegate.ExecutionListener) execution ->
+                                        org.camunda.bpm.engine.impl.context.Context.getCommandContext().getTransactionContext()
+                                                .addTransactionListener(org.camunda.bpm.engine.impl.cfg.TransactionState.COMMITTING,
+                                                        committing -> sleep(1500)));
+                            }
+                        }
+                    });
+                }
+            };
+        }
+
+        static void sleep(long millis) {
+            try {
+                Thread.sleep(millis);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
     @Autowired RuntimeService runtime;
+    @Autowired org.camunda.bpm.engine.RepositoryService repository;
+    @Autowired org.camunda.bpm.engine.HistoryService history;
+    @Autowired io.polarstack.orchestrator.flows.ClusterFlows flows;
 
     @AfterAll
     static void cleanUp() {
@@ -199,5 +241,63 @@ class ClusterOperatorIT {
         assertThat(Conditions.get(refused.getStatus(), Conditions.OPERATION_AVAILABLE).getMessage()).contains("ModifyClass");
         assertThat(refused.getStatus().getClusterStatus()).isEqualTo("Running");
         assertThat(runtime.createProcessInstanceQuery().processInstanceBusinessKey(NS + "/pg-b").count()).isZero();
+    }
+
+    @Test
+    void aSecondChangeDuringAFlowRunsAfterIt() throws Exception {
+        // FlushParams comes in a later version; a stub of it (waits at Task_Hold until signalled) stands in here.
+        try (var model = getClass().getResourceAsStream("/operator/flush-params-stub.bpmn.xml")) {
+            repository.createDeployment().name("FlushParams stub").addInputStream("flush-params-stub.bpmn", model).deploy();
+        }
+        catalog("catalog-class-polar.o.x4.medium.yaml");
+        catalog("catalog-version-image-open.yaml");
+        // A running cluster, taken over from another operator while a first flow (as if started through REST) runs.
+        MPDCluster cluster = Serialization.unmarshal(Files.readString(Path.of("deploy/samples/mpdcluster-local.yaml")),
+                MPDCluster.class);
+        cluster.getMetadata().setNamespace(NS);
+        cluster.getMetadata().setName("pg-c");
+        cluster.getSpec().setOperatorName("another-operator");
+        cluster = admin.resource(cluster).create();
+        cluster.setStatus(new io.polarstack.orchestrator.api.MPDClusterStatus());
+        cluster.getStatus().setClusterStatus("Running");
+        admin.resource(cluster).updateStatus();
+        String key = NS + "/pg-c";
+        var first = flows.start("FlushParams", NS, "pg-c", Map.of());
+
+        // The change while the first flow runs: it must wait.
+        admin.resources(MPDCluster.class).inNamespace(NS).withName("pg-c").edit(c -> {
+            c.getSpec().setOperatorName("polar-mpd");
+            c.getMetadata().getAnnotations().put("flushParams", "true");
+            return c;
+        });
+        await("pg-c", "is taken over (finalizer)", c -> c.getMetadata().getFinalizers() != null
+                && c.getMetadata().getFinalizers().contains(MPDCluster.FINALIZER));
+        Thread.sleep(3000);
+        assertThat(runtime.createProcessInstanceQuery().processInstanceBusinessKey(key).list()).as("only the first flow runs")
+                .singleElement().satisfies(p -> assertThat(p.getId()).isEqualTo(first.getId()));
+
+        // The first flow ends; the waiting change starts right after, with no further change to the resource.
+        long ended = System.nanoTime();
+        runtime.signal(runtime.createExecutionQuery().processInstanceId(first.getId()).activityId("Task_Hold").singleResult()
+                .getId());
+        AppTestSupport.awaitEnded(history, first.getId(), Duration.ofSeconds(30));
+        long end = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (runtime.createProcessInstanceQuery().processInstanceBusinessKey(key).count() == 0) {
+            assertThat(System.nanoTime()).as("the waiting FlushParams started after the first flow ended").isLessThan(end);
+            Thread.sleep(100);
+        }
+        System.out.printf("second flow started %d ms after the first was signalled%n", (System.nanoTime() - ended) / 1_000_000);
+        Thread.sleep(3000);
+        var second = runtime.createProcessInstanceQuery().processInstanceBusinessKey(key).singleResult();
+        assertThat(second.getProcessDefinitionId()).startsWith("FlushParams:");
+        assertThat(history.createHistoricProcessInstanceQuery().processInstanceBusinessKey(key).count())
+                .as("the first flow and the waiting one, once").isEqualTo(2);
+        var now = admin.resources(MPDCluster.class).inNamespace(NS).withName("pg-c").get();
+        assertThat(now.getMetadata().getAnnotations()).containsEntry("flushParams", "true");
+        assertThat(now.getMetadata().getGeneration()).as("no spec change after the one during the first flow")
+                .isEqualTo(cluster.getMetadata().getGeneration() + 1);
+        assertThat(now.getStatus().getFlow().getProcessInstanceId()).isEqualTo(second.getId());
+        assertThat(now.getStatus().getClusterStatus()).isEqualTo("FlushParams");
+        runtime.deleteProcessInstance(second.getId(), "test over");
     }
 }

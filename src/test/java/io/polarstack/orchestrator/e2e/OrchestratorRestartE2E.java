@@ -38,7 +38,9 @@ import io.polarstack.orchestrator.testing.TestEnvironment;
  * The orchestrator, run as its own process from the packaged jar, is killed (SIGKILL) in the middle of CreateCluster,
  * while the first RO installs, and started again on the same engine database. The restarted replica releases the
  * step it had locked and finishes the flow: the ids reserved before the kill, the same pods, no object made twice,
- * every instance installed once, replication working, and a delete that leaves nothing.
+ * every instance installed once, replication working. Then it is killed again in the middle of a planned switchover,
+ * while the RO is promoted: restarted, it finishes with exactly one promotion (one primary, timeline 2) and the old
+ * RW back as an RO. A delete leaves nothing.
  */
 @LocalCluster
 class OrchestratorRestartE2E {
@@ -201,6 +203,40 @@ class OrchestratorRestartE2E {
                 }
             });
         }
+
+        // Killed mid-failover: a planned switchover, the orchestrator killed while the RO is being promoted.
+        String candidate = running.getStatus().getDbInstanceStatus().values().stream().filter(i -> "ro".equals(i.getInsType()))
+                .map(InstanceStatus::getInsId).sorted().findFirst().orElseThrow();
+        String candidatePod = running.getStatus().getDbInstanceStatus().get(candidate).getPodName();
+        FailoverE2E.annotate(resource, "switchRw", candidate);
+        await(Duration.ofMinutes(3), () -> "Failover at Task_Promote; last: " + CreateClusterE2E.describe(resource.get()), () -> {
+            var c = resource.get();
+            notInterrupted(c);
+            return c.getStatus().getFlow() != null && "Task_Promote".equals(c.getStatus().getFlow().getStep());
+        });
+        await(Duration.ofMinutes(1), () -> "a promote request in " + candidatePod + "'s agent log",
+                () -> execQuietly(client, candidatePod, "cat /log/manager.log").contains("promote request"));
+        orchestrator.destroyForcibly();
+        assertThat(orchestrator.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        orchestrator = startOrchestrator(3);
+        FailoverE2E.awaitLeader(resource, NS, candidate, "the switchover finished by the restarted orchestrator");
+        var switched = resource.get();
+        int primaries = 0;
+        for (InstanceStatus instance : switched.getStatus().getDbInstanceStatus().values()) {
+            try (var c = CreateClusterE2E.connect(instance, password); var st = c.createStatement();
+                 var rows = st.executeQuery("select pg_is_in_recovery(), ('x' || substr(pg_walfile_name(case when pg_is_in_recovery()"
+                         + " then pg_last_wal_replay_lsn() else pg_current_wal_lsn() end), 1, 8))::bit(32)::int")) {
+                rows.next();
+                primaries += rows.getBoolean(1) ? 0 : 1;
+                if (instance.getInsId().equals(candidate)) {
+                    assertThat(rows.getBoolean(1)).as("the new RW is no replica").isFalse();
+                    assertThat(rows.getInt(2)).as("exactly one promotion: timeline 1 became 2").isEqualTo(2);
+                }
+            }
+        }
+        assertThat(primaries).as("exactly one primary").isEqualTo(1);
+        assertThat(switched.getStatus().getDbInstanceStatus().get(before.getStatus().getLeaderInstanceId()).getInsType())
+                .as("the old RW rejoined as an RO").isEqualTo("ro");
 
         resource.delete();
         await(Duration.ofMinutes(3), () -> "MPDCluster " + NS + "/pg gone through DeleteCluster", () -> resource.get() == null);

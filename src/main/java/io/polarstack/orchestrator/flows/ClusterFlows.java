@@ -81,7 +81,8 @@ public class ClusterFlows {
     public int resume(ProcessInstance instance) {
         int resumed = 0;
         for (Incident incident : incidents(instance)) {
-            if (!"failedJob".equals(incident.getIncidentType())) {
+            // A calling flow shows a called flow's incident too, with no job of its own: only the job's copy counts.
+            if (!"failedJob".equals(incident.getIncidentType()) || incident.getConfiguration() == null) {
                 continue;
             }
             management.setJobRetries(incident.getConfiguration(), attempts(incident));

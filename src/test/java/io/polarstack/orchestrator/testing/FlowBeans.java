@@ -35,6 +35,10 @@ import io.polarstack.orchestrator.delegates.failover.RepointRosDelegate;
 import io.polarstack.orchestrator.delegates.failover.ReportNotCaughtUpDelegate;
 import io.polarstack.orchestrator.delegates.failover.ResumeHaDelegate;
 import io.polarstack.orchestrator.delegates.failover.StopOldRwDelegate;
+import io.polarstack.orchestrator.delegates.modifyclass.ApplyClassParamsDelegate;
+import io.polarstack.orchestrator.delegates.modifyclass.FinishClassChangeDelegate;
+import io.polarstack.orchestrator.delegates.modifyclass.LowerRwLimitsDelegate;
+import io.polarstack.orchestrator.delegates.modifyclass.PlanClassChangeDelegate;
 import io.polarstack.orchestrator.delegates.removeinstance.DeleteInstancePodDelegate;
 import io.polarstack.orchestrator.delegates.removeinstance.DropSlotDelegate;
 import io.polarstack.orchestrator.delegates.removeinstance.RemoveInstanceEntryDelegate;
@@ -104,7 +108,11 @@ public final class FlowBeans {
                 Map.entry("removeInstanceEntryDelegate", new RemoveInstanceEntryDelegate(resources))));
         beans.putAll(Map.ofEntries(
                 Map.entry("planUpgradeDelegate", new PlanUpgradeDelegate(resources, catalog)),
-                Map.entry("finishUpgradeDelegate", new FinishUpgradeDelegate(resources))));
+                Map.entry("finishUpgradeDelegate", new FinishUpgradeDelegate(resources)),
+                Map.entry("planClassChangeDelegate", new PlanClassChangeDelegate(resources, catalog)),
+                Map.entry("lowerRwLimitsDelegate", new LowerRwLimitsDelegate(resources, catalog, manager)),
+                Map.entry("applyClassParamsDelegate", new ApplyClassParamsDelegate(resources, catalog)),
+                Map.entry("finishClassChangeDelegate", new FinishClassChangeDelegate(resources))));
         return beans;
     }
 

@@ -39,6 +39,12 @@ import io.polarstack.orchestrator.delegates.modifyclass.ApplyClassParamsDelegate
 import io.polarstack.orchestrator.delegates.modifyclass.FinishClassChangeDelegate;
 import io.polarstack.orchestrator.delegates.modifyclass.LowerRwLimitsDelegate;
 import io.polarstack.orchestrator.delegates.modifyclass.PlanClassChangeDelegate;
+import io.polarstack.orchestrator.delegates.rebuildcluster.CheckPodsGoneDelegate;
+import io.polarstack.orchestrator.delegates.rebuildcluster.DisableHaDelegate;
+import io.polarstack.orchestrator.delegates.rebuildcluster.FinishRebuildDelegate;
+import io.polarstack.orchestrator.delegates.rebuildcluster.PlanRebuildDelegate;
+import io.polarstack.orchestrator.delegates.rebuildcluster.RemoveInstancePodsDelegate;
+import io.polarstack.orchestrator.delegates.rebuildcluster.ReportPodsNotGoneDelegate;
 import io.polarstack.orchestrator.delegates.removeinstance.DeleteInstancePodDelegate;
 import io.polarstack.orchestrator.delegates.removeinstance.DropSlotDelegate;
 import io.polarstack.orchestrator.delegates.removeinstance.RemoveInstanceEntryDelegate;
@@ -112,7 +118,13 @@ public final class FlowBeans {
                 Map.entry("planClassChangeDelegate", new PlanClassChangeDelegate(resources, catalog)),
                 Map.entry("lowerRwLimitsDelegate", new LowerRwLimitsDelegate(resources, catalog, manager)),
                 Map.entry("applyClassParamsDelegate", new ApplyClassParamsDelegate(resources, catalog)),
-                Map.entry("finishClassChangeDelegate", new FinishClassChangeDelegate(resources))));
+                Map.entry("finishClassChangeDelegate", new FinishClassChangeDelegate(resources)),
+                Map.entry("disableHaDelegate", new DisableHaDelegate(resources)),
+                Map.entry("removeInstancePodsDelegate", new RemoveInstancePodsDelegate(resources, manager)),
+                Map.entry("checkPodsGoneDelegate", new CheckPodsGoneDelegate(resources)),
+                Map.entry("reportPodsNotGoneDelegate", new ReportPodsNotGoneDelegate(resources)),
+                Map.entry("planRebuildDelegate", new PlanRebuildDelegate(resources, catalog)),
+                Map.entry("finishRebuildDelegate", new FinishRebuildDelegate(resources))));
         return beans;
     }
 

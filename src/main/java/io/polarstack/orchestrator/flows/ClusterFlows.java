@@ -26,6 +26,8 @@ public class ClusterFlows {
     /** Start variables every cluster flow gets. */
     public static final String NAMESPACE = "clusterNamespace";
     public static final String NAME = "clusterName";
+    /** Set on a flow that a resume starts again from its first step (PolarDB Stack's recoverFromFirstStep). */
+    public static final String RECOVER_FROM_FIRST_STEP = "recoverFromFirstStep";
 
     private static final Pattern REPETITIONS = Pattern.compile("^R(\\d+)/");
 
@@ -61,6 +63,10 @@ public class ClusterFlows {
         all.put(NAMESPACE, namespace);
         all.put(NAME, name);
         return runtime.startProcessInstanceByKey(processKey, businessKey(namespace, name), all);
+    }
+
+    public boolean recoversFromFirstStep(ProcessInstance instance) {
+        return Boolean.TRUE.equals(runtime.getVariable(instance.getId(), RECOVER_FROM_FIRST_STEP));
     }
 
     public void cancel(ProcessInstance instance, String reason) {

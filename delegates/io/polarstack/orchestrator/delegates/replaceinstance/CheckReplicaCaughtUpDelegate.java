@@ -39,6 +39,9 @@ public class CheckReplicaCaughtUpDelegate implements JavaDelegate {
         var cluster = ClusterSteps.cluster(resources, execution);
         var replica = ClusterSteps.instance(cluster, (String) execution.getVariable(NewInstances.NEW_INS_ID));
         var rw = ClusterSteps.rw(cluster);
+        if (rw.getInsId().equals(replica.getInsId())) {
+            return null;  // a resumed flow whose caller already switched over to it: it is the primary
+        }
         long written = manager.walPosition(ClusterSteps.target(cluster, rw)).replayed();
         var position = manager.walPosition(ClusterSteps.target(cluster, replica));
         if (position.primary()) {

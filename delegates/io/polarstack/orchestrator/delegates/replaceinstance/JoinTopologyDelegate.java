@@ -31,10 +31,13 @@ public class JoinTopologyDelegate implements JavaDelegate {
         String newId = (String) execution.getVariable(NewInstances.NEW_INS_ID);
         var instance = ClusterSteps.instance(cluster, newId);
         String ns = cluster.getMetadata().getNamespace();
-        resources.labelPod(ns, instance.getPodName(), Map.of(Labels.ROLE, "ro"));
         var old = instance.getReplacesInsId() == null ? null : cluster.getStatus().getDbInstanceStatus().get(instance.getReplacesInsId());
         execution.setVariable("oldIsRw", old != null && ("rw".equals(old.getInsType())
                 || old.getInsId().equals(cluster.getStatus().getLeaderInstanceId())));
+        if ("rw".equals(instance.getInsType())) {
+            return;  // a resumed flow whose caller already switched over to it: it stays the RW
+        }
+        resources.labelPod(ns, instance.getPodName(), Map.of(Labels.ROLE, "ro"));
         if (!NewInstances.TEMPRO.equals(instance.getInsType())) {
             return;
         }

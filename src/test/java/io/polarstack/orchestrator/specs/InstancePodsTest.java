@@ -125,7 +125,7 @@ class InstancePodsTest {
         assertThat(big.cpuRequest()).isEqualTo("8");
         assertThatThrownBy(() -> ClassResources.fromConfigMap("polar.o.x1", Map.of("cpu_cores", "1")))
                 .hasMessageContaining("polar.o.x1").hasMessageContaining("mem_limit");
-        assertThatThrownBy(() -> plan("leader", null, Set.of())).hasMessageContaining("rw or ro");
+        assertThatThrownBy(() -> plan("leader", null, Set.of())).hasMessageContaining("rw, ro or tempro");
     }
 
     @Test

@@ -40,6 +40,11 @@ public class RecordingClusterResources implements ClusterResources {
     public boolean podsReady = true;
     private final Map<String, Node> podNodes = new java.util.concurrent.ConcurrentHashMap<>();
     public RuntimeException failApply;
+    /**
+     * Called first by every write (apply, deletePod, labelPod, updateStatus, updateSpec, annotate, reserveIds) with its
+     * name, and by event with {@code "event <reason>"}: a test throws from it to make that call fail.
+     */
+    public java.util.function.Consumer<String> onCall = call -> { };
     private final AtomicLong nextId = new AtomicLong(1000);
 
     public RecordingClusterResources(String sample) {
@@ -117,6 +122,7 @@ public class RecordingClusterResources implements ClusterResources {
 
     @Override
     public ApplyResult apply(HasMetadata object) {
+        onCall.accept("apply");
         if (failApply != null) {
             throw failApply;
         }
@@ -152,6 +158,7 @@ public class RecordingClusterResources implements ClusterResources {
 
     @Override
     public void labelPod(String namespace, String name, Map<String, String> labels) {
+        onCall.accept("labelPod");
         var pod = (Pod) applied.get("Pod:" + namespace + "/" + name);
         if (pod == null) {
             throw new IllegalStateException("pod " + namespace + "/" + name + " does not exist");
@@ -161,12 +168,14 @@ public class RecordingClusterResources implements ClusterResources {
 
     @Override
     public void deletePod(String namespace, String name) {
+        onCall.accept("deletePod");
         applied.remove("Pod:" + namespace + "/" + name);
         podNodes.remove(namespace + "/" + name);
     }
 
     @Override
     public MPDCluster updateStatus(String namespace, String name, Consumer<MPDClusterStatus> change) {
+        onCall.accept("updateStatus");
         if (cluster.getStatus() == null) {
             cluster.setStatus(new MPDClusterStatus());
         }
@@ -176,6 +185,7 @@ public class RecordingClusterResources implements ClusterResources {
 
     @Override
     public MPDCluster annotate(String namespace, String name, Map<String, String> set, Set<String> remove) {
+        onCall.accept("annotate");
         Map<String, String> annotations = new HashMap<>(cluster.getMetadata().getAnnotations() == null ? Map.of()
                 : cluster.getMetadata().getAnnotations());
         annotations.keySet().removeAll(remove);
@@ -186,6 +196,7 @@ public class RecordingClusterResources implements ClusterResources {
 
     @Override
     public MPDCluster updateSpec(String namespace, String name, Consumer<MPDClusterSpec> change) {
+        onCall.accept("updateSpec");
         change.accept(cluster.getSpec());
         return cluster;
     }
@@ -198,11 +209,13 @@ public class RecordingClusterResources implements ClusterResources {
 
     @Override
     public void event(MPDCluster cluster, String type, String reason, String message) {
+        onCall.accept("event " + reason);
         events.add(type + " " + reason + ": " + message);
     }
 
     @Override
     public long reserveIds(String namespace, int count) {
+        onCall.accept("reserveIds");
         return nextId.getAndAdd(count);
     }
 

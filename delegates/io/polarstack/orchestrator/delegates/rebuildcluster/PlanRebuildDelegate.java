@@ -38,14 +38,15 @@ public class PlanRebuildDelegate implements JavaDelegate {
         var cluster = ClusterSteps.cluster(resources, execution);
         NewInstances.createVariables(execution, catalog, cluster);  // an unknown version or class fails here, before any change
         var rw = ClusterSteps.rw(cluster);
-        String oldRw = rw.getReplacesInsId();
+        String oldRw = rw.getReplacesInsId() != null && NewInstances.entries(cluster.getStatus()).containsKey(rw.getReplacesInsId())
+                ? rw.getReplacesInsId() : null;
         var updated = resources.updateStatus(ClusterSteps.namespace(execution), ClusterSteps.name(execution), status -> {
             var entries = status.getDbInstanceStatus();
             if (oldRw != null) {
                 // Switched over already; only its removal was left, and it never had a slot on the new RW.
                 entries.remove(oldRw);
-                entries.get(rw.getInsId()).setReplacesInsId(null);
             }
+            entries.get(rw.getInsId()).setReplacesInsId(null);
             entries.values().stream().filter(i -> !RebuildSteps.leftOut(i)).forEach(i -> {
                 i.setInstalled(false);
                 if (i.getCurrentState() == null || !"PENDING".equals(i.getCurrentState().getState())) {

@@ -16,7 +16,8 @@ import io.polarstack.orchestrator.specs.Labels;
 
 /**
  * Task_CreateInstancePod: the instance's pod (and its claim in local mode with a storage class); unchanged when it
- * exists. Optional variables: {@code targetNode} pins it, {@code className} overrides the spec's class.
+ * exists. Optional variables: {@code targetNode} pins it, {@code className} overrides the spec's class, {@code keepData}
+ * (RebuildCluster) pins a local-mode instance to the node that holds its data directory.
  */
 @Component
 public class CreateInstancePodDelegate implements JavaDelegate {
@@ -42,8 +43,12 @@ public class CreateInstancePodDelegate implements JavaDelegate {
         }
         Set<String> unavailable = new HashSet<>();
         resources.nodes("").stream().filter(n -> n.labels().containsKey(Labels.MAINTAIN_NODE)).forEach(n -> unavailable.add(n.name()));
+        String targetNode = (String) execution.getVariable("targetNode");
+        if (targetNode == null && Boolean.TRUE.equals(execution.getVariable("keepData")) && !ClusterSteps.share(cluster)) {
+            targetNode = instance.getNodeName();  // local mode: the data directory stays on the node it was made on
+        }
         var plan = new InstancePlan(insId, instance.getPhysicalInsId(), instance.getInsType(),
-                instance.getNetInfo().getWorkingPort(), (String) execution.getVariable("targetNode"), unavailable,
+                instance.getNetInfo().getWorkingPort(), targetNode, unavailable,
                 (String) execution.getVariable("engineImage"), (String) execution.getVariable("managerImage"),
                 (String) execution.getVariable("pfsdImage"));
         var claim = InstancePods.dataClaim(cluster, plan);

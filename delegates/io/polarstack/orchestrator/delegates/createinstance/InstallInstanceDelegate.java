@@ -22,7 +22,8 @@ import io.polarstack.orchestrator.specs.ParamsConfigMaps;
 /**
  * Task_InstallInstance: the manager installs the engine and starts it. RW: a new data directory (or the one
  * already there). RO, local mode: its slot on the RW, then a base backup streaming from it. RO, share mode:
- * a replica on the shared storage. The agent's actions are idempotent, so a retry is safe.
+ * a replica on the shared storage. The agent's actions are idempotent, so a retry is safe. With {@code keepData}
+ * (RebuildCluster) a local-mode RW must find its data directory: an empty one is an incident, never a new initdb.
  */
 @Component
 public class InstallInstanceDelegate implements JavaDelegate {
@@ -57,6 +58,9 @@ public class InstallInstanceDelegate implements JavaDelegate {
 
         InstallSpec spec;
         if ("rw".equals(instance.getInsType())) {
+            if (Boolean.TRUE.equals(execution.getVariable("keepData")) && !ClusterSteps.share(cluster)) {
+                requireData(cluster, instance);
+            }
             spec = InstallSpec.rw(port);
         } else {
             InstanceStatus rw = ClusterSteps.rw(cluster);
@@ -72,6 +76,20 @@ public class InstallInstanceDelegate implements JavaDelegate {
         var target = ClusterSteps.target(cluster, instance);
         manager.install(target, spec);
         manager.start(target);
+    }
+
+    /** A rebuilt RW runs on the data it had: an empty data directory would get a new, empty database. */
+    private void requireData(MPDCluster cluster, InstanceStatus rw) {
+        try {
+            manager.systemIdentifier(ClusterSteps.target(cluster, rw));
+        } catch (ManagerClient.ManagerException e) {
+            if (!"NOT_INSTALLED".equals(e.code())) {
+                throw e;
+            }
+            throw new IllegalStateException("the RW " + rw.getInsId() + " finds no database in its data directory on node "
+                    + rw.getNodeName() + " (" + e.getMessage() + "); a rebuild never makes a new one. Restore the directory"
+                    + " (or the node), then retry this step", e);
+        }
     }
 
     /** The values of {@code <cluster>-running-params} (each entry is PolarDB Stack's JSON with a {@code value}). */

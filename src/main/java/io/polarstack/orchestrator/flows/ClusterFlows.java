@@ -26,6 +26,8 @@ public class ClusterFlows {
     /** Start variables every cluster flow gets. */
     public static final String NAMESPACE = "clusterNamespace";
     public static final String NAME = "clusterName";
+    /** Set on a flow that a resume starts again from its first step (PolarDB Stack's recoverFromFirstStep). */
+    public static final String RECOVER_FROM_FIRST_STEP = "recoverFromFirstStep";
 
     private static final Pattern REPETITIONS = Pattern.compile("^R(\\d+)/");
 
@@ -63,6 +65,10 @@ public class ClusterFlows {
         return runtime.startProcessInstanceByKey(processKey, businessKey(namespace, name), all);
     }
 
+    public boolean recoversFromFirstStep(ProcessInstance instance) {
+        return Boolean.TRUE.equals(runtime.getVariable(instance.getId(), RECOVER_FROM_FIRST_STEP));
+    }
+
     public void cancel(ProcessInstance instance, String reason) {
         runtime.deleteProcessInstance(instance.getId(), reason, false, true);
     }
@@ -81,7 +87,8 @@ public class ClusterFlows {
     public int resume(ProcessInstance instance) {
         int resumed = 0;
         for (Incident incident : incidents(instance)) {
-            if (!"failedJob".equals(incident.getIncidentType())) {
+            // A calling flow shows a called flow's incident too, with no job of its own: only the job's copy counts.
+            if (!"failedJob".equals(incident.getIncidentType()) || incident.getConfiguration() == null) {
                 continue;
             }
             management.setJobRetries(incident.getConfiguration(), attempts(incident));

@@ -185,7 +185,11 @@ public class ClusterOperator {
     private ProcessInstance startFlow(MPDCluster cluster, Trigger trigger) {
         String namespace = cluster.getMetadata().getNamespace();
         String name = cluster.getMetadata().getName();
-        var instance = flows.start(trigger.processKey(), namespace, name, trigger.variables());
+        Map<String, Object> variables = new HashMap<>(trigger.variables());
+        if (trigger.recoverFromFirstStep()) {
+            variables.put(ClusterFlows.RECOVER_FROM_FIRST_STEP, true);
+        }
+        var instance = flows.start(trigger.processKey(), namespace, name, variables);
         LOG.info("MPDCluster {}/{}: started {} (trigger row {}) as {}", namespace, name, trigger.processKey(), trigger.row(),
                 instance.getId());
         var updated = resources.updateStatus(namespace, name, status -> {
@@ -247,18 +251,26 @@ public class ClusterOperator {
         String namespace = cluster.getMetadata().getNamespace();
         String name = cluster.getMetadata().getName();
         String previous = annotations.getOrDefault(ClusterStatusPlugin.INTERRUPT_PREVIOUS, TriggerTable.RUNNING);
-        int resumed = active == null ? 0 : flows.resume(active);
+        // recoverFromFirstStep (RebuildCluster): the stopped flow goes; the cluster is back in its state, whose trigger
+        // starts the flow afresh at the next look, from its first step.
+        boolean restart = active != null && flows.recoversFromFirstStep(active);
+        String restarted = restart ? active.getProcessDefinitionId().split(":")[0] : null;
+        if (restart) {
+            flows.cancel(active, "interrupt.recover: " + restarted + " starts again from its first step");
+        }
+        int resumed = active == null || restart ? 0 : flows.resume(active);
         // Status first: once the job runs again, its own step listener writes the status.
         var updated = resources.updateStatus(namespace, name, status -> {
             status.setClusterStatus(previous.isBlank() ? TriggerTable.RUNNING : previous);
             if (status.getFlow() != null) {
                 status.getFlow().setIncident(null);
             }
-            Conditions.set(status, Conditions.INTERRUPTED, false, "Resumed",
-                    resumed > 0 ? "resumed " + resumed + " failed step(s) by interrupt.recover" : "interrupt cleared by interrupt.recover");
+            Conditions.set(status, Conditions.INTERRUPTED, false, "Resumed", restart
+                    ? restarted + " starts again from its first step (interrupt.recover)"
+                    : resumed > 0 ? "resumed " + resumed + " failed step(s) by interrupt.recover" : "interrupt cleared by interrupt.recover");
         });
         resources.annotate(namespace, name, Map.of(), ClusterStatusPlugin.INTERRUPT_ANNOTATIONS);
-        resources.event(updated, "Normal", "Resumed", resumed > 0 ? "retrying " + resumed + " failed step(s)"
-                : "interrupt cleared; back to " + previous);
+        resources.event(updated, "Normal", "Resumed", restart ? restarted + " starts again from its first step"
+                : resumed > 0 ? "retrying " + resumed + " failed step(s)" : "interrupt cleared; back to " + previous);
     }
 }

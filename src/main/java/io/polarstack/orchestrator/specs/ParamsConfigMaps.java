@@ -1,5 +1,6 @@
 package io.polarstack.orchestrator.specs;
 
+import java.io.IOException;
 import java.time.Instant;
 import java.util.Map;
 import java.util.TreeMap;
@@ -39,6 +40,30 @@ public final class ParamsConfigMaps {
                 .withLabels(Map.of(Labels.CLUSTER, cluster.getMetadata().getName()))
                 .withOwnerReferences(InstancePods.owner(cluster)).endMetadata()
                 .withData(data).build();
+    }
+
+    /** The parameter values of a params ConfigMap's data (each key's entry JSON, its {@code value}). */
+    public static Map<String, String> values(String configMap, Map<String, String> data) {
+        Map<String, String> values = new TreeMap<>();
+        data.forEach((name, entry) -> {
+            try {
+                values.put(name, JSON.readTree(entry).path("value").asText());
+            } catch (IOException e) {
+                throw new IllegalStateException("ConfigMap " + configMap + " key " + name + " is not a parameter entry: "
+                        + e.getMessage(), e);
+            }
+        });
+        return values;
+    }
+
+    /** The ConfigMap {@code name} with its {@code data} kept and the entries of {@code changes} written anew. */
+    public static ConfigMap update(MPDCluster cluster, String name, Map<String, String> data, Map<String, String> changes,
+            Instant now) {
+        Map<String, String> updated = new TreeMap<>(data);
+        changes.forEach((key, value) -> updated.put(key, entry(key, value, now)));
+        var configMap = build(cluster, name, Map.of(), now);
+        configMap.setData(updated);
+        return configMap;
     }
 
     private static String entry(String name, String value, Instant now) {

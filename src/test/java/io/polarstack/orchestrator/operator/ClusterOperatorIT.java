@@ -217,15 +217,13 @@ class ClusterOperatorIT {
     void aRequestForAFlowThatDoesNotExistYetSaysSo() throws Exception {
         catalog("catalog-class-polar.o.x4.medium.yaml");
         catalog("catalog-version-image-open.yaml");
-        // A running cluster (as another operator left it) asks for a class change, whose flow comes in a later version.
+        // A running cluster (as another operator left it) asks for a cluster restart, whose flow comes in a later version.
         MPDCluster cluster = Serialization.unmarshal(Files.readString(Path.of("deploy/samples/mpdcluster-local.yaml")),
                 MPDCluster.class);
         cluster.getMetadata().setNamespace(NS);
         cluster.getMetadata().setName("pg-b");
+        cluster.getMetadata().setAnnotations(Map.of("restartCluster", "true"));
         cluster.getSpec().setOperatorName("another-operator");
-        var to = new io.polarstack.orchestrator.api.ClassInfo();
-        to.setClassName("polar.o.x8.large");
-        cluster.getSpec().setClassInfoModifyTo(to);
         cluster = admin.resource(cluster).create();
         cluster.setStatus(new io.polarstack.orchestrator.api.MPDClusterStatus());
         cluster.getStatus().setClusterStatus("Running");
@@ -235,10 +233,10 @@ class ClusterOperatorIT {
                 .as("another operator's cluster is left alone").isZero();
         cluster.getSpec().setOperatorName("polar-mpd");
         admin.resource(cluster).update();
-        var refused = await("pg-b", "says ModifyClass is not available",
+        var refused = await("pg-b", "says RestartCluster is not available",
                 c -> Conditions.get(c.getStatus(), Conditions.OPERATION_AVAILABLE) != null
                         && "False".equals(Conditions.get(c.getStatus(), Conditions.OPERATION_AVAILABLE).getStatus()));
-        assertThat(Conditions.get(refused.getStatus(), Conditions.OPERATION_AVAILABLE).getMessage()).contains("ModifyClass");
+        assertThat(Conditions.get(refused.getStatus(), Conditions.OPERATION_AVAILABLE).getMessage()).contains("RestartCluster");
         assertThat(refused.getStatus().getClusterStatus()).isEqualTo("Running");
         assertThat(runtime.createProcessInstanceQuery().processInstanceBusinessKey(NS + "/pg-b").count()).isZero();
     }
@@ -299,5 +297,59 @@ class ClusterOperatorIT {
         assertThat(now.getStatus().getFlow().getProcessInstanceId()).isEqualTo(second.getId());
         assertThat(now.getStatus().getClusterStatus()).isEqualTo("FlushParams");
         runtime.deleteProcessInstance(second.getId(), "test over");
+    }
+
+    @Test
+    void aRebuildResumedByInterruptRecoverStartsAgainFromItsFirstStep() throws Exception {
+        catalog("catalog-class-polar.o.x4.medium.yaml");
+        catalog("catalog-version-image-open.yaml");
+        // A running cluster whose version left the catalog, asked to rebuild: RebuildCluster stops at its plan.
+        MPDCluster cluster = Serialization.unmarshal(Files.readString(Path.of("deploy/samples/mpdcluster-local.yaml")),
+                MPDCluster.class);
+        cluster.getMetadata().setNamespace(NS);
+        cluster.getMetadata().setName("pg-d");
+        cluster.getSpec().setOperatorName("another-operator");
+        cluster.getSpec().getVersionCfg().setVersionName("v-gone");
+        cluster = admin.resource(cluster).create();
+        var status = new io.polarstack.orchestrator.api.MPDClusterStatus();
+        status.setClusterStatus("Running");
+        status.setLogicId("900");
+        status.setLeaderInstanceId("902");
+        var rw = new io.polarstack.orchestrator.api.InstanceStatus();
+        rw.setPhysicalInsId("901");
+        rw.setInsId("902");
+        rw.setInsType("rw");
+        rw.setPodName("pg-d-901-902");
+        rw.setInstalled(true);
+        var net = new io.polarstack.orchestrator.api.InstanceNetwork();
+        net.setWorkingPort(5432);
+        rw.setNetInfo(net);
+        status.setDbInstanceStatus(Map.of("902", rw));
+        cluster.setStatus(status);
+        cluster = admin.resource(cluster).updateStatus();
+        cluster.getSpec().setOperatorName("polar-mpd");
+        cluster.getMetadata().setAnnotations(Map.of("forceRebuild", "true"));
+        admin.resource(cluster).update();
+
+        var interrupted = await("pg-d", "stops at Task_PlanRebuild", c -> c.getStatus() != null
+                && "Interrupt".equals(c.getStatus().getClusterStatus()) && "Task_PlanRebuild".equals(step(c)));
+        assertThat(interrupted.getMetadata().getAnnotations()).containsEntry("interrupt.previous.status", "Rebuild");
+        String first = interrupted.getStatus().getFlow().getProcessInstanceId();
+
+        var fixed = admin.resources(MPDCluster.class).inNamespace(NS).withName("pg-d").get();
+        fixed.getSpec().getVersionCfg().setVersionName("image-open");
+        admin.resource(fixed).update();
+        admin.resources(MPDCluster.class).inNamespace(NS).withName("pg-d")
+                .edit(c -> { c.getMetadata().getAnnotations().put("interrupt.recover", "T"); return c; });
+
+        var restarted = await("pg-d", "runs a new RebuildCluster, waiting for the RW's pod", c -> c.getStatus().getFlow() != null
+                && !first.equals(c.getStatus().getFlow().getProcessInstanceId()) && "Task_CheckInstancePod".equals(step(c)));
+        assertThat(restarted.getStatus().getClusterStatus()).isEqualTo("Rebuild");
+        assertThat(restarted.getMetadata().getAnnotations()).doesNotContainKeys("interrupt.recover", "interrupt.previous.status");
+        assertThat(runtime.createProcessInstanceQuery().processInstanceId(first).count()).as("the stopped one").isZero();
+        String second = restarted.getStatus().getFlow().getProcessInstanceId();
+        assertThat(history.createHistoricActivityInstanceQuery().processInstanceId(second).activityId("Task_DisableHa").count())
+                .as("the first step ran again").isEqualTo(1);
+        assertThat(admin.pods().inNamespace(NS).withName("pg-d-901-902").get()).as("the RW's pod, made again").isNotNull();
     }
 }

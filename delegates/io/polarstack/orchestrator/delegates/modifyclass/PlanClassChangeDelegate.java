@@ -1,0 +1,42 @@
+package io.polarstack.orchestrator.delegates.modifyclass;
+
+import org.camunda.bpm.engine.delegate.DelegateExecution;
+import org.camunda.bpm.engine.delegate.JavaDelegate;
+import org.springframework.stereotype.Component;
+
+import io.polarstack.orchestrator.delegates.common.ClusterSteps;
+import io.polarstack.orchestrator.delegates.common.RollingReplace;
+import io.polarstack.orchestrator.ports.ClusterResources;
+import io.polarstack.orchestrator.service.ClassParams;
+import io.polarstack.orchestrator.service.ClusterCatalog;
+import io.polarstack.orchestrator.specs.ParamsConfigMaps;
+
+/**
+ * Task_PlanClassChange: the class {@code className} must be in the catalog (an incident names its ConfigMap before
+ * anything changes); then the order of the replacements, and the event says which parameters change. Reads only.
+ */
+@Component
+public class PlanClassChangeDelegate implements JavaDelegate {
+
+    private final ClusterResources resources;
+    private final ClusterCatalog catalog;
+
+    public PlanClassChangeDelegate(ClusterResources resources, ClusterCatalog catalog) {
+        this.resources = resources;
+        this.catalog = catalog;
+    }
+
+    @Override
+    public void execute(DelegateExecution execution) {
+        var cluster = ClusterSteps.cluster(resources, execution);
+        String className = ClassChange.className(execution);
+        var target = catalog.classResources(cluster, className);
+        String plan = RollingReplace.plan(execution, resources, cluster, "ModifyClass");
+        var current = ClassChange.current(resources, cluster, ParamsConfigMaps.runningParamsName(cluster));
+        var next = ClassChange.next(catalog, cluster, className, current);
+        var lowered = ClassParams.lowered(current, next);
+        resources.event(cluster, "Normal", "ClassChangePlanned", "to class " + className + " (cpu " + target.cpuLimit() + ", memory "
+                + target.memoryLimit() + " bytes): parameters " + ClassParams.changes(current, next) + "; "
+                + (lowered.isEmpty() ? "" : "first the RW lowers " + lowered + " (a restart), then ") + plan);
+    }
+}

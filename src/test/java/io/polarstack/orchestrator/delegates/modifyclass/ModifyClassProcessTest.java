@@ -1,0 +1,274 @@
+package io.polarstack.orchestrator.delegates.modifyclass;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.mockito.ArgumentMatchers.any;
+import static org.mockito.ArgumentMatchers.anyString;
+import static org.mockito.ArgumentMatchers.argThat;
+import static org.mockito.ArgumentMatchers.eq;
+import static org.mockito.Mockito.doThrow;
+import static org.mockito.Mockito.inOrder;
+import static org.mockito.Mockito.mock;
+import static org.mockito.Mockito.never;
+import static org.mockito.Mockito.reset;
+import static org.mockito.Mockito.times;
+import static org.mockito.Mockito.verify;
+import static org.mockito.Mockito.when;
+
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.camunda.bpm.engine.ProcessEngine;
+import org.camunda.bpm.engine.runtime.ProcessInstance;
+import org.camunda.bpm.engine.test.Deployment;
+import org.camunda.bpm.engine.test.junit5.ProcessEngineExtension;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import io.fabric8.kubernetes.api.model.Pod;
+import io.polarstack.orchestrator.api.ClassInfo;
+import io.polarstack.orchestrator.engine.ClusterStatusPlugin;
+import io.polarstack.orchestrator.ports.ClusterResources;
+import io.polarstack.orchestrator.ports.ManagerClient;
+import io.polarstack.orchestrator.ports.ManagerClient.ManagerException;
+import io.polarstack.orchestrator.ports.StorageFabric;
+import io.polarstack.orchestrator.specs.InstancePods;
+import io.polarstack.orchestrator.specs.ParamsConfigMaps;
+import io.polarstack.orchestrator.testing.FaultyClusterResources;
+import io.polarstack.orchestrator.testing.FlowBeans;
+import io.polarstack.orchestrator.testing.Jobs;
+import io.polarstack.orchestrator.testing.TestEngines;
+
+/**
+ * ModifyClass on an in-memory engine with the flows it calls, the ports mocked, on a cluster CreateCluster made first
+ * in class polar.o.x4.medium (max_connections 800): RW 1002 (slot 1001), ROs 1004 and 1006. Up to polar.o.x8.large
+ * (1600) or down to polar.o.x2.small (400); the replacements get 1007, 1008 (the ROs) and 1009 (the RW).
+ */
+@Deployment(resources = {"processes/modify-class.bpmn", "processes/replace-instance.bpmn", "processes/remove-instance.bpmn",
+        "processes/create-instance.bpmn", "processes/failover.bpmn", "processes/create-cluster.bpmn"})
+class ModifyClassProcessTest {
+
+    static final String UP = "polar.o.x8.large";
+    static final String DOWN = "polar.o.x2.small";
+    static final String RW = "pg-local-1001-1002";
+
+    static final Map<String, Object> beans = new HashMap<>();
+    static final ManagerClient manager = mock(ManagerClient.class);
+    static final StorageFabric storage = mock(StorageFabric.class);
+    static FaultyClusterResources resources;
+    /** "pod max_connections" as each install was asked for. */
+    final List<String> installed = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    static final ClusterStatusPlugin statusPlugin = new ClusterStatusPlugin((ClusterResources) java.lang.reflect.Proxy.newProxyInstance(
+            ModifyClassProcessTest.class.getClassLoader(), new Class<?>[] {ClusterResources.class}, (proxy, method, args) -> {
+                try {
+                    return method.invoke(resources, args);
+                } catch (java.lang.reflect.InvocationTargetException e) {
+                    throw e.getCause();
+                }
+            }));
+
+    @RegisterExtension
+    static ProcessEngineExtension extension = ProcessEngineExtension.builder()
+            .useProcessEngine(TestEngines.inMemory("modify-class", beans, statusPlugin)).build();
+
+    ProcessEngine engine;
+
+    @BeforeEach
+    void ports() {
+        reset(manager, storage);
+        resources = new FaultyClusterResources("mpdcluster-local.yaml");
+        catalogClass(UP, "4", "17179869184", "1600", "4GB");
+        catalogClass(DOWN, "1", "4294967296", "400", "1GB");
+        healthy();
+        beans.clear();
+        beans.putAll(FlowBeans.all(resources, manager, storage));
+    }
+
+    void healthy() {
+        FlowBeans.healthy(manager, resources);
+        when(manager.updateParams(any(), any())).thenReturn(new ManagerClient.ParamsResult(true, List.of("max_connections")));
+        when(manager.install(any(), any())).thenAnswer(a -> {
+            ManagerClient.Target target = a.getArgument(0);
+            ManagerClient.InstallSpec spec = a.getArgument(1);
+            if (target != null && spec != null) {  // null while a test stubs over it
+                installed.add(target.pod() + " " + spec.params().get("max_connections"));
+            }
+            return new ManagerClient.InstallResult(false, false, null, false);
+        });
+    }
+
+    @AfterEach
+    void clean() {
+        engine.getRuntimeService().createProcessInstanceQuery().list()
+                .forEach(p -> engine.getRuntimeService().deleteProcessInstance(p.getId(), "test over", true, true));
+    }
+
+    static void catalogClass(String name, String cpu, String memory, String maxConnections, String sharedBuffers) {
+        String key = "ConfigMap:kube-system/postgresql-1-0-level-" + name.replace('.', '-');
+        resources.configMaps.put(key + "-resource-rwo", Map.of("cpu_cores", cpu, "mem_limit", memory, "max_conn", maxConnections));
+        resources.configMaps.put(key + "-config-rwo", Map.of("max_connections", maxConnections, "shared_buffers", sharedBuffers));
+    }
+
+    /** Breakers a test arms once CreateCluster is done. */
+    final List<Runnable> afterCreate = new java.util.ArrayList<>();
+
+    /** CreateCluster, then the class change asked for in the spec, as the operator starts it. */
+    ProcessInstance modifyClass(String className) {
+        var create = Jobs.start(engine, resources, "CreateCluster", Map.of());
+        assertThat(Jobs.drive(engine)).isZero();
+        assertThat(Jobs.ended(engine, create)).isTrue();
+        reset(manager);
+        healthy();
+        afterCreate.forEach(Runnable::run);
+        installed.clear();
+        var to = new ClassInfo();
+        to.setClassName(className);
+        to.setCpu("x");
+        resources.cluster.getSpec().setClassInfoModifyTo(to);
+        return Jobs.start(engine, resources, "ModifyClass", Map.of("className", className));
+    }
+
+    static ManagerClient.Target pod(String name) {
+        return argThat(t -> t != null && name.equals(t.pod()));
+    }
+
+    Map<String, String> params(String which) {
+        String name = "pg-local-" + which + "-params";
+        return ParamsConfigMaps.values(name, resources.configMapData("default", name).orElseThrow());
+    }
+
+    String cpuLimit(String podName) {
+        var pod = (Pod) resources.applied.get("Pod:default/" + podName);
+        assertThat(pod).as("pod " + podName).isNotNull();
+        return pod.getSpec().getContainers().stream().filter(c -> c.getName().equals(InstancePods.ENGINE)).findFirst().orElseThrow()
+                .getResources().getLimits().get("cpu").toString();
+    }
+
+    void assertModified(String className, String cpu, String maxConnections) {
+        var status = resources.cluster.getStatus();
+        assertThat(status.getDbInstanceStatus()).containsOnlyKeys("1007", "1008", "1009");
+        assertThat(status.getLeaderInstanceId()).isEqualTo("1009");
+        for (String pod : new String[] {"pg-local-1003-1007", "pg-local-1005-1008", "pg-local-1001-1009"}) {
+            assertThat(cpuLimit(pod)).isEqualTo(cpu);
+        }
+        assertThat(installed).containsExactly("pg-local-1003-1007 " + maxConnections, "pg-local-1005-1008 " + maxConnections,
+                "pg-local-1001-1009 " + maxConnections);
+        assertThat(params("running")).containsEntry("max_connections", maxConnections);
+        assertThat(params("user")).containsEntry("max_connections", maxConnections);
+        assertThat(resources.cluster.getSpec().getClassInfo().getClassName()).isEqualTo(className);
+        assertThat(resources.cluster.getSpec().getClassInfo().getCpu()).as("classInfoModifyTo as written").isEqualTo("x");
+        assertThat(resources.cluster.getSpec().getClassInfoModifyTo()).isNull();
+        assertThat(status.getClusterStatus()).isEqualTo("Running");
+    }
+
+    @Test
+    void upTheRosGetTheHigherLimitFirstAndNoEngineRestarts() {
+        var change = modifyClass(UP);
+        assertThat(Jobs.drive(engine)).isZero();
+        assertThat(Jobs.ended(engine, change)).isTrue();
+        assertModified(UP, "4", "1600");
+        // every replica starts with 1600 while the RW still runs 800 (allowed: a replica may have more); the RW gets
+        // 1600 only by the switchover to its replacement, when no 800 replica is left
+        verify(manager, never()).updateParams(any(), any());
+        verify(manager, never()).restart(any());
+        var order = inOrder(manager);
+        order.verify(manager).install(pod("pg-local-1003-1007"), any());
+        order.verify(manager).install(pod("pg-local-1005-1008"), any());
+        order.verify(manager).stop(pod("pg-local-1005-1006"), any(), org.mockito.ArgumentMatchers.anyInt());
+        order.verify(manager).install(pod("pg-local-1001-1009"), any());
+        order.verify(manager).promote(pod("pg-local-1001-1009"));
+    }
+
+    @Test
+    void downTheRwGetsTheLowerLimitFirstWithARestartThenTheNewInstances() {
+        var change = modifyClass(DOWN);
+        assertThat(Jobs.drive(engine)).isZero();
+        assertThat(Jobs.ended(engine, change)).isTrue();
+        assertModified(DOWN, "1", "400");
+        var order = inOrder(manager);
+        order.verify(manager).updateParams(pod(RW), eq(Map.of("max_connections", "400")));
+        order.verify(manager).restart(pod(RW));
+        order.verify(manager).install(pod("pg-local-1003-1007"), any());
+        verify(manager, times(1)).restart(any());
+        assertThat(resources.events).anyMatch(e -> e.startsWith("Normal RwRestarted: RW 1002 restarted with {max_connections=400}"));
+    }
+
+    @Test
+    void aLimitTheRwAlreadyRunsWithNeedsNoRestart() {
+        afterCreate.add(() -> when(manager.updateParams(any(), any())).thenReturn(new ManagerClient.ParamsResult(true, List.of())));
+        var change = modifyClass(DOWN);
+        assertThat(Jobs.drive(engine)).isZero();
+        assertThat(Jobs.ended(engine, change)).isTrue();
+        verify(manager).updateParams(pod(RW), eq(Map.of("max_connections", "400")));
+        verify(manager, never()).restart(any());
+    }
+
+    @Test
+    void aParameterTheUserChangedStays() {
+        afterCreate.add(() -> {
+            for (String which : new String[] {"user", "running"}) {
+                String name = "pg-local-" + which + "-params";
+                resources.apply(ParamsConfigMaps.update(resources.cluster, name, resources.configMapData("default", name).orElseThrow(),
+                        Map.of("shared_buffers", "3GB"), Instant.now()));
+            }
+        });
+        var change = modifyClass(UP);
+        assertThat(Jobs.drive(engine)).isZero();
+        assertThat(Jobs.ended(engine, change)).isTrue();
+        assertThat(params("running")).containsEntry("shared_buffers", "3GB").containsEntry("max_connections", "1600");
+        assertThat(params("user")).containsEntry("shared_buffers", "3GB");
+    }
+
+    @Test
+    void anUnknownClassStopsBeforeAnythingChanges() {
+        var change = modifyClass("polar.o.x99.huge");
+        Jobs.driveTo(engine, "Task_PlanClassChange");
+        assertThat(Jobs.exhaust(engine, "Task_PlanClassChange"))
+                .hasMessageContaining("ConfigMap kube-system/postgresql-1-0-level-polar-o-x99-huge-resource-rwo not found");
+        assertThat(params("running")).containsEntry("max_connections", "800");
+        verify(manager, never()).install(any(), any());
+        assertThat(Jobs.ended(engine, change)).isFalse();
+    }
+
+    /** An incident in each external step (or the flow it calls there); fixed and retried, the class change completes. */
+    @ParameterizedTest
+    @ValueSource(strings = {"Task_LowerRwLimits", "Task_ApplyClassParams", "Task_ReplaceRos", "Task_ReplaceRw", "Task_Switchover",
+            "Task_RemoveOldRw", "Task_FinishClassChange"})
+    void anIncidentAtEachStepResumesWhereItStopped(String step) {
+        var failure = new ManagerException("TIMEOUT", "the agent did not answer", null);
+        Map<String, Runnable> breakers = Map.of(
+                "Task_LowerRwLimits", () -> doThrow(failure).when(manager).restart(pod(RW)),
+                "Task_ApplyClassParams", () -> resources.failApply = new IllegalStateException("the API server refused apply (test)"),
+                "Task_ReplaceRos", () -> when(manager.install(pod("pg-local-1005-1008"), any())).thenThrow(failure),
+                "Task_ReplaceRw", () -> when(manager.install(pod("pg-local-1001-1009"), any())).thenThrow(failure),
+                "Task_Switchover", () -> when(manager.promote(any())).thenThrow(failure),
+                "Task_RemoveOldRw", () -> doThrow(failure).when(manager).removeSlot(any(), any(), anyString(), eq("1002")),
+                "Task_FinishClassChange", () -> resources.failing.add("updateSpec"));
+        String failing = Map.of("Task_ReplaceRos", "Task_InstallInstance", "Task_ReplaceRw", "Task_InstallInstance",
+                "Task_Switchover", "Task_Promote", "Task_RemoveOldRw", "Task_DropSlot").getOrDefault(step, step);
+        boolean down = step.equals("Task_LowerRwLimits");
+        afterCreate.add(breakers.get(step));
+        modifyClass(down ? DOWN : UP);
+        Jobs.drive(engine);  // up to the failing step, which then waits for its next retry
+        assertThat(Jobs.exhaust(engine, failing)).isNotNull();
+        assertThat(Jobs.incidentAt(engine)).isEqualTo(failing);
+
+        resources.failing.clear();
+        resources.failApply = null;
+        reset(manager);
+        healthy();
+        Jobs.retry(engine, failing);
+        assertThat(Jobs.drive(engine)).isZero();
+        assertThat(engine.getRuntimeService().createProcessInstanceQuery().count()).isZero();
+        if (down) {
+            verify(manager).restart(pod(RW));  // the retry restarts what the failed attempt did not
+        }
+        assertModified(down ? DOWN : UP, down ? "1" : "4", down ? "400" : "1600");
+    }
+}

@@ -23,7 +23,7 @@ public class CheckReplicaCaughtUpDelegate implements JavaDelegate {
     private final long maxLagBytes;
 
     public CheckReplicaCaughtUpDelegate(ClusterResources resources, ManagerClient manager,
-            @Value("${orchestrator.replace.max-lag-bytes:16777216}") long maxLagBytes) {
+            @Value("${orchestrator.replace.max-lag-bytes}") long maxLagBytes) {
         this.resources = resources;
         this.manager = manager;
         this.maxLagBytes = maxLagBytes;

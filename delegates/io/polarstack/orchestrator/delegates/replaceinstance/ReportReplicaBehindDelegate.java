@@ -20,7 +20,7 @@ public class ReportReplicaBehindDelegate implements JavaDelegate {
     private final long maxLagBytes;
 
     public ReportReplicaBehindDelegate(ClusterResources resources, ManagerClient manager,
-            @Value("${orchestrator.replace.max-lag-bytes:16777216}") long maxLagBytes) {
+            @Value("${orchestrator.replace.max-lag-bytes}") long maxLagBytes) {
         this.resources = resources;
         this.manager = manager;
         this.maxLagBytes = maxLagBytes;

@@ -1,11 +1,13 @@
 #!/bin/bash
 # Engine container entrypoint: runs the CMD (postgres) as user postgres and keeps it running, except while the
 # stop lock /data/ins_lock exists (expiry lock, stop_instance): then postgres stays down until the file goes.
-# A crash (non-zero exit) ends the container so Kubernetes restarts it; a clean stop is followed by a restart.
+# A crash (non-zero exit) is held down for SUPERVISOR_CRASH_HOLD_SECONDS (a failover may fence it meanwhile), then
+# ends the container so Kubernetes restarts it; a clean stop is followed by a restart.
 set -u
 DATA=${PGDATA:-/data}
 LOCK=$DATA/ins_lock
 POLL=${SUPERVISOR_POLL_SECONDS:-1}
+CRASH_HOLD=${SUPERVISOR_CRASH_HOLD_SECONDS:-15}
 child=0
 
 log() { echo "$(date -u +%Y-%m-%dT%H:%M:%SZ) supervisor: $*"; }
@@ -57,6 +59,15 @@ while true; do
   rc=$?
   child=0
   if [ -e "$LOCK" ]; then log "postgres stopped (exit $rc) under $LOCK; staying down until it is removed"; continue; fi
-  if [ "$rc" -ne 0 ]; then log "postgres exited with $rc; leaving so the container restarts"; exit "$rc"; fi
+  if [ "$rc" -ne 0 ]; then
+    # A crashed RW must not come back on its own while the HA monitor fails it over: that would be a second
+    # primary taking writes the promoted RO never sees. Hold, down, until the fence's stop lock says "stay down".
+    log "postgres exited with $rc; holding ${CRASH_HOLD}s for a failover decision before the container restarts"
+    held=0
+    while [ "$held" -lt "$CRASH_HOLD" ] && [ ! -e "$LOCK" ]; do sleep 1; held=$((held + 1)); done
+    if [ -e "$LOCK" ]; then log "stop lock set while held: staying down"; continue; fi
+    log "no decision within ${CRASH_HOLD}s; leaving so the container restarts"
+    exit "$rc"
+  fi
   log "postgres stopped cleanly; starting it again"
 done

@@ -9,6 +9,15 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
+import io.polarstack.orchestrator.delegates.addro.AllocateRoDelegate;
+import io.polarstack.orchestrator.delegates.deletecluster.ReleaseStorageDelegate;
+import io.polarstack.orchestrator.delegates.deletecluster.RemoveFinalizerDelegate;
+import io.polarstack.orchestrator.delegates.deletecluster.StopInstancesDelegate;
+import io.polarstack.orchestrator.delegates.migrateinstance.FinishMigrationDelegate;
+import io.polarstack.orchestrator.delegates.migrateinstance.RejectMigrationDelegate;
+import io.polarstack.orchestrator.delegates.removero.CheckRemoveRoDelegate;
+import io.polarstack.orchestrator.delegates.removero.FinishRemovalDelegate;
+import io.polarstack.orchestrator.delegates.removero.RejectRemovalDelegate;
 import io.polarstack.orchestrator.OrchestratorProperties;
 import io.polarstack.orchestrator.delegates.createcluster.CreateAccountsDelegate;
 import io.polarstack.orchestrator.delegates.createcluster.EnableHaDelegate;
@@ -72,8 +81,14 @@ public final class FlowBeans {
     }
 
     public static Map<String, Object> all(RecordingClusterResources resources, ManagerClient manager, StorageFabric storage) {
+        return all(resources, manager, storage, false);
+    }
+
+    /** {@code sharedPortSpace}: the operator setting that gives every instance of every cluster a port of its own. */
+    public static Map<String, Object> all(RecordingClusterResources resources, ManagerClient manager, StorageFabric storage,
+            boolean sharedPortSpace) {
         var properties = new OrchestratorProperties(Map.of(), null, null, null,
-                new OrchestratorProperties.Operator(true, null, null, null, "test", null, null, false));
+                new OrchestratorProperties.Operator(true, null, null, null, "test", null, null, sharedPortSpace));
         var catalog = new ClusterCatalog(resources, properties);
         Map<String, Object> beans = new HashMap<>(Map.ofEntries(
                 Map.entry("ids", new IdList()),
@@ -125,6 +140,16 @@ public final class FlowBeans {
                 Map.entry("reportPodsNotGoneDelegate", new ReportPodsNotGoneDelegate(resources)),
                 Map.entry("planRebuildDelegate", new PlanRebuildDelegate(resources, catalog)),
                 Map.entry("finishRebuildDelegate", new FinishRebuildDelegate(resources))));
+        beans.putAll(Map.ofEntries(
+                Map.entry("rejectMigrationDelegate", new RejectMigrationDelegate(resources)),
+                Map.entry("finishMigrationDelegate", new FinishMigrationDelegate(resources)),
+                Map.entry("allocateRoDelegate", new AllocateRoDelegate(resources, catalog, properties)),
+                Map.entry("checkRemoveRoDelegate", new CheckRemoveRoDelegate(resources)),
+                Map.entry("rejectRemovalDelegate", new RejectRemovalDelegate(resources)),
+                Map.entry("finishRemovalDelegate", new FinishRemovalDelegate(resources)),
+                Map.entry("stopInstancesDelegate", new StopInstancesDelegate(resources, manager)),
+                Map.entry("releaseStorageDelegate", new ReleaseStorageDelegate(resources, storage)),
+                Map.entry("removeFinalizerDelegate", new RemoveFinalizerDelegate(resources))));
         return beans;
     }
 

@@ -24,49 +24,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 
 import io.fabric8.kubernetes.api.model.Pod;
-import io.polarstack.orchestrator.OrchestratorProperties;
 import io.polarstack.orchestrator.api.InstanceStatus;
-import io.polarstack.orchestrator.delegates.addro.AllocateRoDelegate;
-import io.polarstack.orchestrator.delegates.createcluster.CreateAccountsDelegate;
-import io.polarstack.orchestrator.delegates.createcluster.EnableHaDelegate;
-import io.polarstack.orchestrator.delegates.createcluster.InitMetaDelegate;
-import io.polarstack.orchestrator.delegates.createcluster.PrepareStorageDelegate;
-import io.polarstack.orchestrator.delegates.createcluster.UpdateRunningStatusDelegate;
-import io.polarstack.orchestrator.delegates.createinstance.CheckInstanceHealthDelegate;
-import io.polarstack.orchestrator.delegates.createinstance.CheckInstancePodDelegate;
-import io.polarstack.orchestrator.delegates.createinstance.CreateInstancePodDelegate;
-import io.polarstack.orchestrator.delegates.createinstance.InstallInstanceDelegate;
-import io.polarstack.orchestrator.delegates.createinstance.LockStorageDelegate;
-import io.polarstack.orchestrator.delegates.createinstance.MarkInstanceReadyDelegate;
-import io.polarstack.orchestrator.delegates.createinstance.ReportNotHealthyDelegate;
-import io.polarstack.orchestrator.delegates.createinstance.ReportPodNotReadyDelegate;
-import io.polarstack.orchestrator.delegates.failover.CheckCaughtUpDelegate;
-import io.polarstack.orchestrator.delegates.failover.CheckpointDelegate;
-import io.polarstack.orchestrator.delegates.failover.ChooseCandidateDelegate;
-import io.polarstack.orchestrator.delegates.failover.FenceOldRwDelegate;
-import io.polarstack.orchestrator.delegates.failover.MoveRwRoleDelegate;
-import io.polarstack.orchestrator.delegates.failover.PauseHaDelegate;
-import io.polarstack.orchestrator.delegates.failover.PromoteDelegate;
-import io.polarstack.orchestrator.delegates.failover.RejoinOldRwDelegate;
-import io.polarstack.orchestrator.delegates.failover.RepointRosDelegate;
-import io.polarstack.orchestrator.delegates.failover.ReportNotCaughtUpDelegate;
-import io.polarstack.orchestrator.delegates.failover.ResumeHaDelegate;
-import io.polarstack.orchestrator.delegates.failover.StopOldRwDelegate;
-import io.polarstack.orchestrator.delegates.migrateinstance.FinishMigrationDelegate;
-import io.polarstack.orchestrator.delegates.migrateinstance.RejectMigrationDelegate;
-import io.polarstack.orchestrator.delegates.removeinstance.DeleteInstancePodDelegate;
-import io.polarstack.orchestrator.delegates.removeinstance.DropSlotDelegate;
-import io.polarstack.orchestrator.delegates.removeinstance.RemoveInstanceEntryDelegate;
-import io.polarstack.orchestrator.delegates.removeinstance.StopInstanceDelegate;
-import io.polarstack.orchestrator.delegates.removero.CheckRemoveRoDelegate;
-import io.polarstack.orchestrator.delegates.removero.FinishRemovalDelegate;
-import io.polarstack.orchestrator.delegates.removero.RejectRemovalDelegate;
-import io.polarstack.orchestrator.delegates.replaceinstance.AllocateInstanceDelegate;
-import io.polarstack.orchestrator.delegates.replaceinstance.CheckReplicaCaughtUpDelegate;
-import io.polarstack.orchestrator.delegates.replaceinstance.JoinTopologyDelegate;
-import io.polarstack.orchestrator.delegates.replaceinstance.ReportReplicaBehindDelegate;
 import io.polarstack.orchestrator.engine.ClusterStatusPlugin;
-import io.polarstack.orchestrator.flows.IdList;
 import io.polarstack.orchestrator.ports.ClusterResources;
 import io.polarstack.orchestrator.ports.ManagerClient;
 import io.polarstack.orchestrator.ports.ManagerClient.Health;
@@ -74,7 +33,6 @@ import io.polarstack.orchestrator.ports.ManagerClient.HealthState;
 import io.polarstack.orchestrator.ports.ManagerClient.ManagerException;
 import io.polarstack.orchestrator.ports.ManagerClient.WalPosition;
 import io.polarstack.orchestrator.ports.StorageFabric;
-import io.polarstack.orchestrator.service.ClusterCatalog;
 import io.polarstack.orchestrator.specs.Labels;
 
 /**
@@ -125,51 +83,8 @@ public abstract class InstanceFlowHarness {
         reset(manager, storage);
         answerForARunningCluster();
         resources = new RecordingClusterResources("mpdcluster-local.yaml");
-        var properties = new OrchestratorProperties(Map.of(), null, null, null,
-                new OrchestratorProperties.Operator(true, null, null, null, "test", null, null, false));
-        var catalog = new ClusterCatalog(resources, properties);
         beans.clear();
-        beans.putAll(Map.ofEntries(
-                Map.entry("ids", new IdList()),
-                Map.entry("initMetaDelegate", new InitMetaDelegate(resources, catalog, properties)),
-                Map.entry("prepareStorageDelegate", new PrepareStorageDelegate(resources, storage)),
-                Map.entry("createAccountsDelegate", new CreateAccountsDelegate(resources, manager)),
-                Map.entry("enableHaDelegate", new EnableHaDelegate(resources)),
-                Map.entry("updateRunningStatusDelegate", new UpdateRunningStatusDelegate(resources)),
-                Map.entry("createInstancePodDelegate", new CreateInstancePodDelegate(resources, catalog, "/srv/polarstack")),
-                Map.entry("checkInstancePodDelegate", new CheckInstancePodDelegate(resources)),
-                Map.entry("reportPodNotReadyDelegate", new ReportPodNotReadyDelegate(resources)),
-                Map.entry("lockStorageDelegate", new LockStorageDelegate(resources, storage)),
-                Map.entry("installInstanceDelegate", new InstallInstanceDelegate(resources, manager)),
-                Map.entry("checkInstanceHealthDelegate", new CheckInstanceHealthDelegate(resources, manager)),
-                Map.entry("reportNotHealthyDelegate", new ReportNotHealthyDelegate(resources, manager)),
-                Map.entry("markInstanceReadyDelegate", new MarkInstanceReadyDelegate(resources)),
-                Map.entry("chooseCandidateDelegate", new ChooseCandidateDelegate(resources, io.polarstack.orchestrator.testing.ManagerWalPositions.of(manager), LAG_LIMIT)),
-                Map.entry("pauseHaDelegate", new PauseHaDelegate(resources)),
-                Map.entry("checkpointDelegate", new CheckpointDelegate(resources, manager)),
-                Map.entry("stopOldRwDelegate", new StopOldRwDelegate(resources, manager)),
-                Map.entry("checkCaughtUpDelegate", new CheckCaughtUpDelegate(resources, manager, io.polarstack.orchestrator.testing.ManagerWalPositions.of(manager))),
-                Map.entry("reportNotCaughtUpDelegate", new ReportNotCaughtUpDelegate(resources, manager, io.polarstack.orchestrator.testing.ManagerWalPositions.of(manager))),
-                Map.entry("fenceOldRwDelegate", new FenceOldRwDelegate(resources, manager, storage)),
-                Map.entry("promoteDelegate", new PromoteDelegate(resources, manager)),
-                Map.entry("moveRwRoleDelegate", new MoveRwRoleDelegate(resources)),
-                Map.entry("repointRosDelegate", new RepointRosDelegate(resources, manager)),
-                Map.entry("rejoinOldRwDelegate", new RejoinOldRwDelegate(resources, manager)),
-                Map.entry("resumeHaDelegate", new ResumeHaDelegate(resources)),
-                Map.entry("allocateInstanceDelegate", new AllocateInstanceDelegate(resources, catalog, properties)),
-                Map.entry("checkReplicaCaughtUpDelegate", new CheckReplicaCaughtUpDelegate(resources, manager, LAG_LIMIT)),
-                Map.entry("reportReplicaBehindDelegate", new ReportReplicaBehindDelegate(resources, manager, LAG_LIMIT)),
-                Map.entry("joinTopologyDelegate", new JoinTopologyDelegate(resources)),
-                Map.entry("stopInstanceDelegate", new StopInstanceDelegate(resources, manager)),
-                Map.entry("dropSlotDelegate", new DropSlotDelegate(resources, manager)),
-                Map.entry("deleteInstancePodDelegate", new DeleteInstancePodDelegate(resources)),
-                Map.entry("removeInstanceEntryDelegate", new RemoveInstanceEntryDelegate(resources)),
-                Map.entry("rejectMigrationDelegate", new RejectMigrationDelegate(resources)),
-                Map.entry("finishMigrationDelegate", new FinishMigrationDelegate(resources)),
-                Map.entry("allocateRoDelegate", new AllocateRoDelegate(resources, catalog, properties)),
-                Map.entry("checkRemoveRoDelegate", new CheckRemoveRoDelegate(resources)),
-                Map.entry("rejectRemovalDelegate", new RejectRemovalDelegate(resources)),
-                Map.entry("finishRemovalDelegate", new FinishRemovalDelegate(resources))));
+        beans.putAll(FlowBeans.all(resources, manager, storage));
     }
 
     @AfterEach

@@ -6,7 +6,6 @@ import static org.mockito.ArgumentMatchers.any;
 import static org.mockito.ArgumentMatchers.anyInt;
 import static org.mockito.ArgumentMatchers.anyString;
 import static org.mockito.ArgumentMatchers.eq;
-import static org.mockito.Mockito.doThrow;
 import static org.mockito.Mockito.mock;
 import static org.mockito.Mockito.never;
 import static org.mockito.Mockito.reset;
@@ -32,26 +31,12 @@ import org.mockito.ArgumentCaptor;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.Service;
-import io.polarstack.orchestrator.OrchestratorProperties;
-import io.polarstack.orchestrator.delegates.createinstance.CheckInstanceHealthDelegate;
-import io.polarstack.orchestrator.delegates.createinstance.CheckInstancePodDelegate;
-import io.polarstack.orchestrator.delegates.createinstance.CreateInstancePodDelegate;
-import io.polarstack.orchestrator.delegates.createinstance.InstallInstanceDelegate;
-import io.polarstack.orchestrator.delegates.createinstance.LockStorageDelegate;
-import io.polarstack.orchestrator.delegates.createinstance.MarkInstanceReadyDelegate;
-import io.polarstack.orchestrator.delegates.createinstance.ReportNotHealthyDelegate;
-import io.polarstack.orchestrator.delegates.createinstance.ReportPodNotReadyDelegate;
-import io.polarstack.orchestrator.delegates.deletecluster.ReleaseStorageDelegate;
-import io.polarstack.orchestrator.delegates.deletecluster.RemoveFinalizerDelegate;
-import io.polarstack.orchestrator.delegates.deletecluster.StopInstancesDelegate;
 import io.polarstack.orchestrator.engine.ClusterStatusPlugin;
-import io.polarstack.orchestrator.flows.IdList;
 import io.polarstack.orchestrator.ports.ManagerClient;
 import io.polarstack.orchestrator.ports.ManagerClient.Health;
 import io.polarstack.orchestrator.ports.ManagerClient.HealthState;
 import io.polarstack.orchestrator.ports.ManagerClient.InstallSpec;
 import io.polarstack.orchestrator.ports.StorageFabric;
-import io.polarstack.orchestrator.service.ClusterCatalog;
 import io.polarstack.orchestrator.testing.RecordingClusterResources;
 import io.polarstack.orchestrator.testing.TestEngines;
 
@@ -89,28 +74,8 @@ class CreateClusterProcessTest {
 
     void wire(String sample, boolean sharedPortSpace) {
         resources = new RecordingClusterResources(sample);
-        var properties = new OrchestratorProperties(Map.of(), null, null, null,
-                new OrchestratorProperties.Operator(true, null, null, null, "test", null, null, sharedPortSpace));
-        var catalog = new ClusterCatalog(resources, properties);
         beans.clear();
-        beans.putAll(Map.ofEntries(
-                Map.entry("ids", new IdList()),
-                Map.entry("initMetaDelegate", new InitMetaDelegate(resources, catalog, properties)),
-                Map.entry("prepareStorageDelegate", new PrepareStorageDelegate(resources, storage)),
-                Map.entry("createAccountsDelegate", new CreateAccountsDelegate(resources, manager)),
-                Map.entry("updateRunningStatusDelegate", new UpdateRunningStatusDelegate(resources)),
-                Map.entry("enableHaDelegate", new EnableHaDelegate(resources)),
-                Map.entry("createInstancePodDelegate", new CreateInstancePodDelegate(resources, catalog, "/srv/polarstack")),
-                Map.entry("checkInstancePodDelegate", new CheckInstancePodDelegate(resources)),
-                Map.entry("reportPodNotReadyDelegate", new ReportPodNotReadyDelegate(resources)),
-                Map.entry("lockStorageDelegate", new LockStorageDelegate(resources, storage)),
-                Map.entry("installInstanceDelegate", new InstallInstanceDelegate(resources, manager)),
-                Map.entry("checkInstanceHealthDelegate", new CheckInstanceHealthDelegate(resources, manager)),
-                Map.entry("reportNotHealthyDelegate", new ReportNotHealthyDelegate(resources, manager)),
-                Map.entry("markInstanceReadyDelegate", new MarkInstanceReadyDelegate(resources)),
-                Map.entry("stopInstancesDelegate", new StopInstancesDelegate(resources, manager)),
-                Map.entry("releaseStorageDelegate", new ReleaseStorageDelegate(resources, storage)),
-                Map.entry("removeFinalizerDelegate", new RemoveFinalizerDelegate(resources))));
+        beans.putAll(io.polarstack.orchestrator.testing.FlowBeans.all(resources, manager, storage, sharedPortSpace));
     }
 
     @BeforeEach

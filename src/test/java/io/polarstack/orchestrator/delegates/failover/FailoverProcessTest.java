@@ -33,23 +33,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import io.fabric8.kubernetes.api.model.Pod;
-import io.polarstack.orchestrator.OrchestratorProperties;
 import io.polarstack.orchestrator.api.Conditions;
-import io.polarstack.orchestrator.delegates.createcluster.CreateAccountsDelegate;
-import io.polarstack.orchestrator.delegates.createcluster.EnableHaDelegate;
-import io.polarstack.orchestrator.delegates.createcluster.InitMetaDelegate;
-import io.polarstack.orchestrator.delegates.createcluster.PrepareStorageDelegate;
-import io.polarstack.orchestrator.delegates.createcluster.UpdateRunningStatusDelegate;
-import io.polarstack.orchestrator.delegates.createinstance.CheckInstanceHealthDelegate;
-import io.polarstack.orchestrator.delegates.createinstance.CheckInstancePodDelegate;
-import io.polarstack.orchestrator.delegates.createinstance.CreateInstancePodDelegate;
-import io.polarstack.orchestrator.delegates.createinstance.InstallInstanceDelegate;
-import io.polarstack.orchestrator.delegates.createinstance.LockStorageDelegate;
-import io.polarstack.orchestrator.delegates.createinstance.MarkInstanceReadyDelegate;
-import io.polarstack.orchestrator.delegates.createinstance.ReportNotHealthyDelegate;
-import io.polarstack.orchestrator.delegates.createinstance.ReportPodNotReadyDelegate;
 import io.polarstack.orchestrator.engine.ClusterStatusPlugin;
-import io.polarstack.orchestrator.flows.IdList;
 import io.polarstack.orchestrator.ports.ClusterResources;
 import io.polarstack.orchestrator.ports.ManagerClient;
 import io.polarstack.orchestrator.ports.ManagerClient.Health;
@@ -58,7 +43,6 @@ import io.polarstack.orchestrator.ports.ManagerClient.ManagerException;
 import io.polarstack.orchestrator.ports.ManagerClient.StopMode;
 import io.polarstack.orchestrator.ports.ManagerClient.WalPosition;
 import io.polarstack.orchestrator.ports.StorageFabric;
-import io.polarstack.orchestrator.service.ClusterCatalog;
 import io.polarstack.orchestrator.specs.Labels;
 import io.polarstack.orchestrator.testing.RecordingClusterResources;
 import io.polarstack.orchestrator.testing.TestEngines;
@@ -111,37 +95,8 @@ class FailoverProcessTest {
                 Map.of("node-a", "/dev/mapper/" + a.getArgument(0))));
 
         resources = new RecordingClusterResources("mpdcluster-local.yaml");
-        var properties = new OrchestratorProperties(Map.of(), null, null, null,
-                new OrchestratorProperties.Operator(true, null, null, null, "test", null, null, false));
-        var catalog = new ClusterCatalog(resources, properties);
         beans.clear();
-        beans.putAll(Map.ofEntries(
-                Map.entry("ids", new IdList()),
-                Map.entry("initMetaDelegate", new InitMetaDelegate(resources, catalog, properties)),
-                Map.entry("prepareStorageDelegate", new PrepareStorageDelegate(resources, storage)),
-                Map.entry("createAccountsDelegate", new CreateAccountsDelegate(resources, manager)),
-                Map.entry("enableHaDelegate", new EnableHaDelegate(resources)),
-                Map.entry("updateRunningStatusDelegate", new UpdateRunningStatusDelegate(resources)),
-                Map.entry("createInstancePodDelegate", new CreateInstancePodDelegate(resources, catalog, "/srv/polarstack")),
-                Map.entry("checkInstancePodDelegate", new CheckInstancePodDelegate(resources)),
-                Map.entry("reportPodNotReadyDelegate", new ReportPodNotReadyDelegate(resources)),
-                Map.entry("lockStorageDelegate", new LockStorageDelegate(resources, storage)),
-                Map.entry("installInstanceDelegate", new InstallInstanceDelegate(resources, manager)),
-                Map.entry("checkInstanceHealthDelegate", new CheckInstanceHealthDelegate(resources, manager)),
-                Map.entry("reportNotHealthyDelegate", new ReportNotHealthyDelegate(resources, manager)),
-                Map.entry("markInstanceReadyDelegate", new MarkInstanceReadyDelegate(resources)),
-                Map.entry("chooseCandidateDelegate", new ChooseCandidateDelegate(resources, io.polarstack.orchestrator.testing.ManagerWalPositions.of(manager), 16 * 1024 * 1024)),
-                Map.entry("pauseHaDelegate", new PauseHaDelegate(resources)),
-                Map.entry("checkpointDelegate", new CheckpointDelegate(resources, manager)),
-                Map.entry("stopOldRwDelegate", new StopOldRwDelegate(resources, manager)),
-                Map.entry("checkCaughtUpDelegate", new CheckCaughtUpDelegate(resources, manager, io.polarstack.orchestrator.testing.ManagerWalPositions.of(manager))),
-                Map.entry("reportNotCaughtUpDelegate", new ReportNotCaughtUpDelegate(resources, manager, io.polarstack.orchestrator.testing.ManagerWalPositions.of(manager))),
-                Map.entry("fenceOldRwDelegate", new FenceOldRwDelegate(resources, manager, storage)),
-                Map.entry("promoteDelegate", new PromoteDelegate(resources, manager)),
-                Map.entry("moveRwRoleDelegate", new MoveRwRoleDelegate(resources)),
-                Map.entry("repointRosDelegate", new RepointRosDelegate(resources, manager)),
-                Map.entry("rejoinOldRwDelegate", new RejoinOldRwDelegate(resources, manager)),
-                Map.entry("resumeHaDelegate", new ResumeHaDelegate(resources))));
+        beans.putAll(io.polarstack.orchestrator.testing.FlowBeans.all(resources, manager, storage));
     }
 
     /** CreateCluster first (the deployment exists only once the test runs), then Failover with {@code variables}. */

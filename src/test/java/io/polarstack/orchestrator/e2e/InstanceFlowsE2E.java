@@ -28,6 +28,8 @@ import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.Resource;
@@ -52,6 +54,7 @@ import io.polarstack.orchestrator.testing.RwWriter;
 class InstanceFlowsE2E {
 
     static final String NS = "e2e-instances-" + System.nanoTime();
+    static final String CLASS = "polar.o.x1.e2e";
     static final Duration FLOW_BOUND = Duration.ofMinutes(6);
 
     @Autowired
@@ -76,6 +79,9 @@ class InstanceFlowsE2E {
     @BeforeAll
     static void setUp(KubernetesClient client) throws Exception {
         FailoverE2E.imagesCatalogAndNamespace(client, NS);
+        // A small class, so this cluster's three instances fit beside other E2Es' clusters on the three nodes.
+        List<HasMetadata> classes = Serialization.unmarshal(Files.readString(Path.of("src/test/resources/e2e/catalog-class-" + CLASS + ".yaml")));
+        classes.forEach(c -> client.resource((ConfigMap) c).forceConflicts().serverSideApply());
     }
 
     @AfterAll
@@ -98,6 +104,7 @@ class InstanceFlowsE2E {
         cluster.getMetadata().setNamespace(NS);
         cluster.getMetadata().setName("pg");
         cluster.getSpec().setFollowerNum(1);
+        cluster.getSpec().getClassInfo().setClassName(CLASS);
         cluster.getSpec().getVersionCfg().setVersionName("local");
         cluster.getSpec().getNetCfg().setEngineStartPort(CreateClusterE2E.freePort());
         client.resource(cluster).create();

@@ -55,7 +55,7 @@ class InstanceFlowsE2E {
 
     static final String NS = "e2e-instances-" + System.nanoTime();
     static final String CLASS = "polar.o.x1.e2e";
-    static final Duration FLOW_BOUND = Duration.ofMinutes(6);
+    static final Duration FLOW_BOUND = Duration.ofMinutes(8);
 
     @Autowired
     PodExec exec;
@@ -112,6 +112,7 @@ class InstanceFlowsE2E {
         FailoverE2E.awaitRunning(resource, NS, Duration.ofMinutes(10), "created");
         password = FailoverE2E.password(client, resource.get(), NS);
         assertTopology(resource.get(), 1);
+        assertReplicates(resource.get(), "after creation");
         stage("create", started);
 
         migrateRo();
@@ -173,8 +174,9 @@ class InstanceFlowsE2E {
             assertTopology(after, 1);
             assertReplicates(after, "after the RW migration");
             var outages = writer.outages(migrateAt, Duration.ofMillis(200));
-            System.out.printf("RW migration: write outages %s ms (%d writes acknowledged in all)%n",
-                    outages.stream().map(RwWriter.Outage::millis).toList(), writer.acks().size());
+            System.out.printf("RW migration: write outages %s ms (%d writes acknowledged in all); the flow's own figure: %s%n",
+                    outages.stream().map(RwWriter.Outage::millis).toList(), writer.acks().size(), events("RwSwitched"));
+            printSwitchoverSteps(migrateAt);
             assertThat(writer.lost()).as("acknowledged writes missing on the new RW").isEmpty();
         }
         stage("migrate RW", started);
@@ -262,6 +264,17 @@ class InstanceFlowsE2E {
         stage("refuse removing the RW", started);
     }
 
+    /** Where the switchover's time went: the steps of the Failover that MigrateInstance called. */
+    void printSwitchoverSteps(long since) {
+        for (var failover : history.createHistoricProcessInstanceQuery().processDefinitionKey("Failover")
+                .startedAfter(new java.util.Date(since)).list()) {
+            var steps = history.createHistoricActivityInstanceQuery().processInstanceId(failover.getId()).activityType("serviceTask")
+                    .orderByHistoricActivityInstanceStartTime().asc().list().stream()
+                    .map(a -> a.getActivityId() + " " + a.getDurationInMillis() + " ms").toList();
+            System.out.printf("RW migration: Failover steps %s%n", steps);
+        }
+    }
+
     /** Waits until the flow the last request started has ended, {@code done} holds and the cluster is Running. */
     MPDCluster awaitFlowDone(String what, Predicate<MPDCluster> done) {
         await(FLOW_BOUND, () -> what + " in " + NS + "; last: " + CreateClusterE2E.describe(resource.get()), () -> {
@@ -314,30 +327,37 @@ class InstanceFlowsE2E {
         });
     }
 
-    /** A row written on the RW is read on every RO. */
+    /**
+     * A new row is written on the RW, then every RO must hold all of the RW's rows: the ones written before a move
+     * (carried by the new instance's base backup) and the new one (streamed).
+     */
     void assertReplicates(MPDCluster cluster, String note) {
         var rw = instance(cluster, cluster.getStatus().getLeaderInstanceId());
-        String marker = note + " " + System.nanoTime();
-        try (var c = CreateClusterE2E.connect(rw, password); var create = c.createStatement();
+        long rows;
+        try (var c = CreateClusterE2E.connect(rw, password); var st = c.createStatement();
              var insert = c.prepareStatement("insert into marks values (?)")) {
-            create.execute("create table if not exists marks(note text)");
-            insert.setString(1, marker);
+            st.execute("create table if not exists marks(note text)");
+            insert.setString(1, note + " " + System.nanoTime());
             insert.executeUpdate();
+            rows = count(c);
         } catch (SQLException e) {
             throw new AssertionError("writing on the RW " + rw.getInsId() + ": " + e.getMessage(), e);
         }
         for (InstanceStatus ro : ros(cluster)) {
-            await(Duration.ofSeconds(90), () -> "'" + marker + "' on RO " + ro.getInsId(), () -> {
-                try (var c = CreateClusterE2E.connect(ro, password);
-                     var st = c.prepareStatement("select 1 from marks where note = ?")) {
-                    st.setString(1, marker);
-                    try (var rows = st.executeQuery()) {
-                        return rows.next();
-                    }
+            await(Duration.ofSeconds(90), () -> "all " + rows + " rows of marks (" + note + ") on RO " + ro.getInsId(), () -> {
+                try (var c = CreateClusterE2E.connect(ro, password)) {
+                    return count(c) == rows;
                 } catch (SQLException e) {
                     return false;
                 }
             });
+        }
+    }
+
+    static long count(java.sql.Connection c) throws SQLException {
+        try (var st = c.createStatement(); var rows = st.executeQuery("select count(*) from marks")) {
+            rows.next();
+            return rows.getLong(1);
         }
     }
 

@@ -13,9 +13,7 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.function.Predicate;
 
@@ -65,7 +63,6 @@ class InstanceFlowsE2E {
     KubernetesClient client;
     Resource<MPDCluster> resource;
     String password;
-    final Map<String, Long> stageMillis = new LinkedHashMap<>();
 
     @DynamicPropertySource
     static void properties(DynamicPropertyRegistry registry) {
@@ -80,7 +77,8 @@ class InstanceFlowsE2E {
     static void setUp(KubernetesClient client) throws Exception {
         FailoverE2E.imagesCatalogAndNamespace(client, NS);
         // A small class, so this cluster's three instances fit beside other E2Es' clusters on the three nodes.
-        List<HasMetadata> classes = Serialization.unmarshal(Files.readString(Path.of("src/test/resources/e2e/catalog-class-" + CLASS + ".yaml")));
+        List<HasMetadata> classes = Serialization.unmarshal(
+                Files.readString(Path.of("src/test/resources/e2e/catalog-class-" + CLASS + ".yaml")));
         classes.forEach(c -> client.resource((ConfigMap) c).forceConflicts().serverSideApply());
     }
 
@@ -120,7 +118,6 @@ class InstanceFlowsE2E {
         rebuildRoWithoutData();
         addAndRemoveRos();
 
-        stageMillis.forEach((stage, millis) -> System.out.printf("stage %s: %.1f s%n", stage, millis / 1000.0));
         System.out.printf("whole test: %.1f s%n", (System.currentTimeMillis() - started) / 1000.0);
     }
 
@@ -411,8 +408,6 @@ class InstanceFlowsE2E {
     }
 
     void stage(String name, long startedAt) {
-        long millis = System.currentTimeMillis() - startedAt;
-        stageMillis.put(name, millis);
-        System.out.printf("stage %s done in %.1f s%n", name, millis / 1000.0);
+        System.out.printf("stage %s done in %.1f s%n", name, (System.currentTimeMillis() - startedAt) / 1000.0);
     }
 }

@@ -145,13 +145,15 @@ public final class RwWriter implements AutoCloseable {
 
     /** Acknowledged ids missing from the table as the current RW sees it. */
     public List<Long> lost() throws SQLException {
+        // The acks before the read: a write acknowledged after the select's snapshot is not missing from it.
+        List<Ack> acknowledged = List.copyOf(acks);
         Set<Long> present = new HashSet<>();
         try (Connection c = connect(); var st = c.createStatement(); var rows = st.executeQuery("select id from rw_writer")) {
             while (rows.next()) {
                 present.add(rows.getLong(1));
             }
         }
-        return acks.stream().map(Ack::id).filter(id -> !present.contains(id)).toList();
+        return acknowledged.stream().map(Ack::id).filter(id -> !present.contains(id)).toList();
     }
 
     @Override

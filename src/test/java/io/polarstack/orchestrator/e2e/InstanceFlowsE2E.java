@@ -76,7 +76,11 @@ class InstanceFlowsE2E {
     @BeforeAll
     static void setUp(KubernetesClient client) throws Exception {
         FailoverE2E.imagesCatalogAndNamespace(client, NS);
-        // A small class, so this cluster's three instances fit beside other E2Es' clusters on the three nodes.
+        smallClass(client);
+    }
+
+    /** A small class, so a cluster's instances fit beside other E2Es' clusters on the three nodes. */
+    static void smallClass(KubernetesClient client) throws java.io.IOException {
         List<HasMetadata> classes = Serialization.unmarshal(
                 Files.readString(Path.of("src/test/resources/e2e/catalog-class-" + CLASS + ".yaml")));
         classes.forEach(c -> client.resource((ConfigMap) c).forceConflicts().serverSideApply());

@@ -20,8 +20,8 @@ import io.fabric8.kubernetes.client.KubernetesClient;
  */
 public final class RwWriter implements AutoCloseable {
 
-    /** One acknowledged write: its id and when the commit returned (epoch millis). */
-    public record Ack(long id, long at) {
+    /** One acknowledged write: its id, when the commit returned (epoch millis) and the endpoint that took it. */
+    public record Ack(long id, long at, String endpoint) {
     }
 
     /** A stretch without acknowledged writes: from the last ack before it to the first after it. */
@@ -76,7 +76,7 @@ public final class RwWriter implements AutoCloseable {
                     insert.setLong(1, next);
                     insert.executeUpdate();
                 }
-                acks.add(new Ack(next, System.currentTimeMillis()));
+                acks.add(new Ack(next, System.currentTimeMillis(), endpoint));
             } catch (SQLException | RuntimeException e) {
                 close(connection);
                 connection = null;

@@ -81,18 +81,22 @@ class OrchestratorRestartE2E {
 
     /** The jar as a separate process against the local cluster, with its H2 file database under {@link #WORK}. */
     static Process startOrchestrator(int run) throws Exception {
+        return startOrchestrator(NS, WORK, run);
+    }
+
+    static Process startOrchestrator(String namespace, Path work, int run) throws Exception {
         String java = ProcessHandle.current().info().command().orElse("java");
         var builder = new ProcessBuilder(java, "-Xmx768m", "-jar", JAR.toString(), "serve",
                 "--server.port=0",
-                "--orchestrator.data-dir=" + WORK.resolve("data").toAbsolutePath(),
+                "--orchestrator.data-dir=" + work.resolve("data").toAbsolutePath(),
                 "--orchestrator.kubernetes.kubeconfig=" + KUBECONFIG,
                 "--orchestrator.operator.enabled=true",
                 "--orchestrator.operator.identity=" + IDENTITY,
-                "--orchestrator.operator.namespaces=" + NS,
-                "--orchestrator.operator.lease-namespace=" + NS,
+                "--orchestrator.operator.namespaces=" + namespace,
+                "--orchestrator.operator.lease-namespace=" + namespace,
                 "--orchestrator.operator.shared-port-space=false")
                 .redirectErrorStream(true)
-                .redirectOutput(WORK.resolve("orchestrator-" + run + ".log").toFile());
+                .redirectOutput(work.resolve("orchestrator-" + run + ".log").toFile());
         builder.environment().put("ORCHESTRATOR_ADMIN_PASSWORD", AppTestSupport.ADMIN_PASSWORD);
         return builder.start();
     }

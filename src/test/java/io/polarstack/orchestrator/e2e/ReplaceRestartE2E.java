@@ -105,6 +105,8 @@ class ReplaceRestartE2E {
         assertThat(moved.getInsType()).isEqualTo("ro");
         assertThat(moved.getNodeName()).isEqualTo(target);
         assertThat(moved.getPhysicalInsId()).as("same slot").isEqualTo(ro.getPhysicalInsId());
+        await(Duration.ofMinutes(2), () -> "the old RO's pod " + ro.getPodName() + " gone (it stops within its grace period)",
+                () -> client.pods().inNamespace(NS).withName(ro.getPodName()).get() == null);
         var pods = client.pods().inNamespace(NS).list().getItems().stream()
                 .collect(Collectors.toMap(p -> p.getMetadata().getName(), p -> p.getMetadata().getUid()));
         assertThat(pods).as("two pods: the RW's and the replacement's, made once").hasSize(2)

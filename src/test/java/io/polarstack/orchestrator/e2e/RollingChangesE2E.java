@@ -1,0 +1,441 @@
+package io.polarstack.orchestrator.e2e;
+
+import static io.polarstack.orchestrator.e2e.FailoverE2E.instance;
+import static io.polarstack.orchestrator.e2e.FailoverE2E.ros;
+import static io.polarstack.orchestrator.testing.Await.await;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Predicate;
+import java.util.stream.Collectors;
+
+import org.camunda.bpm.engine.HistoryService;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.Resource;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import io.polarstack.orchestrator.api.ClassInfo;
+import io.polarstack.orchestrator.api.InstanceStatus;
+import io.polarstack.orchestrator.api.MPDCluster;
+import io.polarstack.orchestrator.api.VersionConfig;
+import io.polarstack.orchestrator.specs.ClassResources;
+import io.polarstack.orchestrator.specs.InstancePods;
+import io.polarstack.orchestrator.specs.Labels;
+import io.polarstack.orchestrator.testing.AppTestSupport;
+import io.polarstack.orchestrator.testing.LocalCluster;
+import io.polarstack.orchestrator.testing.RwWriter;
+
+/**
+ * The rolling flows built on ReplaceInstance on the local three-node cluster with real PostgreSQL 15 (local mode),
+ * one cluster of 1 RW + 1 RO (a rolling replacement needs the third node free) through ordered stages, each under an
+ * independent writer on the RW Service:
+ * <ol>
+ * <li>UpgradeMinorVersion from catalog version {@code local} to {@code local-next}: the same images under a second
+ * tag, pushed to the loopback registry through its API;</li>
+ * <li>ModifyClass up (max_connections 800 to 1600: ROs first, the RW by the switchover) and then down (1600 to 400:
+ * the RW lowers it first, with a restart).</li>
+ * </ol>
+ */
+@LocalCluster
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+class RollingChangesE2E {
+
+    static final String NS = "e2e-rolling-" + System.nanoTime();
+    static final String NEXT_VERSION = "local-next";
+    static final String VERSION_CM = "postgresql-1-0-minor-version-info-rwo-" + NEXT_VERSION;
+    static final String CATALOG_NS = "kube-system";
+    static final Path CLASSES = Path.of("src/test/resources/e2e/catalog-class-rolling.yaml");
+    static final String BASE_CLASS = "polar.o.e2e.c800";
+    static final String UP_CLASS = "polar.o.e2e.c1600";
+    static final String DOWN_CLASS = "polar.o.e2e.c400";
+    static final Duration FLOW_BOUND = Duration.ofMinutes(8);
+    static final int SEED_ROWS = 1000;
+
+    @Autowired
+    HistoryService history;
+
+    KubernetesClient client;
+    Resource<MPDCluster> resource;
+    String password;
+    String seedDigest;
+    final Map<String, Long> stageMillis = new LinkedHashMap<>();
+
+    @DynamicPropertySource
+    static void properties(DynamicPropertyRegistry registry) {
+        AppTestSupport.register(registry, "rolling-changes-e2e");
+        registry.add("orchestrator.kubernetes.kubeconfig", CreateClusterE2E.KUBECONFIG::toString);
+        registry.add("orchestrator.operator.enabled", () -> "true");
+        registry.add("orchestrator.operator.namespaces", () -> NS);
+        registry.add("orchestrator.operator.lease-namespace", () -> NS);
+    }
+
+    @BeforeAll
+    static void setUp(KubernetesClient client) throws Exception {
+        FailoverE2E.imagesCatalogAndNamespace(client, NS);
+        classConfigMaps().forEach(c -> client.resource(c).forceConflicts().serverSideApply());
+    }
+
+    @AfterAll
+    static void cleanUp(KubernetesClient client) throws Exception {
+        // DeleteCluster stops the engines while the operator still runs; the namespace takes the rest. The catalog
+        // entries go last: the cluster's flows read them until it is gone.
+        var cluster = client.resources(MPDCluster.class).inNamespace(NS).withName("pg");
+        try {
+            cluster.delete();
+            await(Duration.ofMinutes(3), () -> "MPDCluster " + NS + "/pg deleted", () -> cluster.get() == null);
+        } finally {
+            client.namespaces().withName(NS).delete();
+            client.configMaps().inNamespace(CATALOG_NS).withName(VERSION_CM).delete();
+            classConfigMaps().forEach(c -> client.configMaps().inNamespace(CATALOG_NS).withName(c.getMetadata().getName()).delete());
+        }
+    }
+
+    @Test
+    void upgradeThenClassUpAndDown(KubernetesClient client) throws Exception {
+        this.client = client;
+        long started = System.currentTimeMillis();
+        MPDCluster cluster = Serialization.unmarshal(Files.readString(Path.of("deploy/samples/mpdcluster-local.yaml")), MPDCluster.class);
+        cluster.getMetadata().setNamespace(NS);
+        cluster.getMetadata().setName("pg");
+        cluster.getSpec().setFollowerNum(1);
+        cluster.getSpec().getClassInfo().setClassName(BASE_CLASS);
+        cluster.getSpec().getVersionCfg().setVersionName("local");
+        cluster.getSpec().getNetCfg().setEngineStartPort(CreateClusterE2E.freePort());
+        client.resource(cluster).create();
+        resource = client.resources(MPDCluster.class).inNamespace(NS).withName("pg");
+        FailoverE2E.awaitRunning(resource, NS, Duration.ofMinutes(10), "created");
+        password = FailoverE2E.password(client, resource.get(), NS);
+        assertTopology(resource.get());
+        seed();
+        assertMaxConnections(resource.get(), "800");
+        stage("create", started);
+
+        upgrade();
+        changeClass(UP_CLASS, "1600", false);
+        changeClass(DOWN_CLASS, "400", true);
+
+        assertThat(history.createHistoricProcessInstanceQuery().processInstanceBusinessKey(NS + "/pg")
+                .processDefinitionKey("UpgradeMinorVersion").finished().count()).as("one UpgradeMinorVersion").isEqualTo(1);
+        assertThat(history.createHistoricProcessInstanceQuery().processInstanceBusinessKey(NS + "/pg")
+                .processDefinitionKey("ModifyClass").finished().count()).as("two ModifyClass").isEqualTo(2);
+        stageMillis.forEach((stage, millis) -> System.out.printf("stage %s: %.1f s%n", stage, millis / 1000.0));
+        System.out.printf("whole test: %.1f s%n", (System.currentTimeMillis() - started) / 1000.0);
+    }
+
+    /**
+     * 1. UpgradeMinorVersion to a second catalog version: the images the pods run now, under a second tag. Every pod
+     * ends on the new tag, both instances are new (the RW by a switchover), no acknowledged write is lost.
+     */
+    void upgrade() throws Exception {
+        long started = System.currentTimeMillis();
+        var before = resource.get();
+        Pod rwPod = client.pods().inNamespace(NS).withName(instance(before, before.getStatus().getLeaderInstanceId()).getPodName()).get();
+        String engine = retag(image(rwPod, InstancePods.ENGINE), "next");
+        String manager = retag(image(rwPod, InstancePods.MANAGER), "next");
+        client.resource(new ConfigMapBuilder().withNewMetadata().withName(VERSION_CM).withNamespace(CATALOG_NS)
+                .withLabels(Map.of("configtype", "minor_version_info", "dbClusterMode", "WriteReadMore", "dbType", "PostgreSQL",
+                        "dbVersion", "1.0")).endMetadata()
+                .withData(Map.of("name", NEXT_VERSION, "pgEngineImage", engine, "pgManagerImage", manager)).build())
+                .forceConflicts().serverSideApply();
+
+        var after = underWriter("upgrade", before, () -> resource.edit(c -> {
+            var to = new VersionConfig();
+            to.setVersionName(NEXT_VERSION);
+            c.getSpec().setVersionCfgModifyTo(to);
+            return c;
+        }), c -> NEXT_VERSION.equals(c.getSpec().getVersionCfg().getVersionName()) && c.getSpec().getVersionCfgModifyTo() == null);
+
+        for (InstanceStatus i : after.getStatus().getDbInstanceStatus().values()) {
+            Pod pod = client.pods().inNamespace(NS).withName(i.getPodName()).get();
+            assertThat(image(pod, InstancePods.ENGINE)).as("engine image of " + i.getPodName()).isEqualTo(engine);
+            assertThat(image(pod, InstancePods.MANAGER)).as("manager image of " + i.getPodName()).isEqualTo(manager);
+        }
+        assertThat(events("MinorVersionUpgraded")).anyMatch(m -> m.contains(NEXT_VERSION));
+        stage("upgrade to " + NEXT_VERSION, started);
+    }
+
+    /**
+     * 2. ModifyClass to {@code className}: every instance shows its max_connections and its pod the class's
+     * resources; going down, the RW took the lower value first with a restart (and only then).
+     */
+    void changeClass(String className, String maxConnections, boolean down) throws Exception {
+        long started = System.currentTimeMillis();
+        var before = resource.get();
+        var after = underWriter("class " + className, before, () -> resource.edit(c -> {
+            var to = new ClassInfo();
+            to.setClassName(className);
+            c.getSpec().setClassInfoModifyTo(to);
+            return c;
+        }), c -> className.equals(c.getSpec().getClassInfo().getClassName()) && c.getSpec().getClassInfoModifyTo() == null);
+
+        assertMaxConnections(after, maxConnections);
+        var expected = ClassResources.fromConfigMap(className, client.configMaps().inNamespace(CATALOG_NS)
+                .withName("postgresql-1-0-level-" + className.replace('.', '-') + "-resource-rwo").get().getData());
+        for (InstanceStatus i : after.getStatus().getDbInstanceStatus().values()) {
+            Pod pod = client.pods().inNamespace(NS).withName(i.getPodName()).get();
+            var resources = container(pod, InstancePods.ENGINE).getResources();
+            String what = "engine resources of " + i.getPodName() + " (class " + className + ")";
+            assertThat(amount(resources.getLimits().get("cpu"))).as(what + ": cpu limit").isEqualByComparingTo(amount(expected.cpuLimit()));
+            assertThat(amount(resources.getRequests().get("cpu"))).as(what + ": cpu request").isEqualByComparingTo(amount(expected.cpuRequest()));
+            assertThat(amount(resources.getLimits().get("memory"))).as(what + ": memory limit")
+                    .isEqualByComparingTo(Long.toString(expected.memoryLimit()));
+            assertThat(amount(resources.getRequests().get("memory"))).as(what + ": memory request")
+                    .isEqualByComparingTo(Long.toString(expected.memoryRequest()));
+        }
+        var restarts = events("RwRestarted").stream().filter(m -> m.contains("max_connections=" + maxConnections)).toList();
+        if (down) {
+            assertThat(restarts).as("the RW lowered max_connections first, with a restart").hasSize(1);
+            assertThat(restarts.get(0)).contains(before.getStatus().getLeaderInstanceId());
+        } else {
+            assertThat(events("RwRestarted")).as("going up restarts no engine").isEmpty();
+        }
+        assertThat(events("ClassModified")).anyMatch(m -> m.contains(className));
+        stage("class " + className + " (max_connections " + maxConnections + ")", started);
+    }
+
+    /**
+     * Makes the change under a writer on the RW Service and waits until the flow is done; then every instance is new,
+     * in the old slots, the seed rows are intact on every instance, a new row replicates, writes go to the new RW, and
+     * no acknowledged write is missing there. Prints the outages the writer saw and the flow's own figure.
+     */
+    MPDCluster underWriter(String what, MPDCluster before, Runnable change, Predicate<MPDCluster> done) throws Exception {
+        Set<String> oldIds = new HashSet<>(before.getStatus().getDbInstanceStatus().keySet());
+        Set<String> oldPods = podNames();
+        int switchedBefore = events("RwSwitched").size();
+        MPDCluster after;
+        try (RwWriter writer = new RwWriter(client, NS, "pg-rw", "aurora", password, Duration.ofMillis(50)).start()) {
+            await(Duration.ofSeconds(30), () -> "first writes", () -> writer.acks().size() > 5);
+            long changeAt = System.currentTimeMillis();
+            change.run();
+            after = awaitFlowDone(what, done);
+            long doneAt = System.currentTimeMillis();
+
+            var rw = instance(after, after.getStatus().getLeaderInstanceId());
+            await(Duration.ofSeconds(60), () -> "writes through the RW Service to " + rw.getInsId() + " after " + what,
+                    () -> writer.acksAfter(doneAt) > 0 && writer.endpoint().startsWith(rw.getNetInfo().getWorkingHostIP() + ":"));
+            var outages = writer.outages(changeAt, Duration.ofMillis(200));
+            var switched = events("RwSwitched");
+            System.out.printf("%s: flow %.1f s; write outages %s ms (%d writes acknowledged); the flow's own figure: %s%n", what,
+                    (doneAt - changeAt) / 1000.0, outages.stream().map(RwWriter.Outage::millis).toList(), writer.acks().size(),
+                    switched.subList(Math.min(switchedBefore, switched.size()), switched.size()));
+            printSwitchoverSteps(what, changeAt);
+            assertThat(writer.lost()).as("acknowledged writes missing on the new RW after " + what).isEmpty();
+        }
+
+        assertThat(after.getStatus().getDbInstanceStatus().keySet()).as("every instance replaced by " + what)
+                .doesNotContainAnyElementsOf(oldIds);
+        assertThat(slots(after)).as("the same slots").isEqualTo(slots(before));
+        assertThat(after.getStatus().getLeaderInstanceId()).as("a new RW").isNotEqualTo(before.getStatus().getLeaderInstanceId());
+        assertTopology(after);
+        assertThat(podNames()).as("the old pods are gone").doesNotContainAnyElementsOf(oldPods);
+        assertSeedIntact(after, what);
+        assertReplicates(after, what);
+        return after;
+    }
+
+    /** Rows written before the changes; their digest must read the same on every instance after each. */
+    void seed() throws SQLException {
+        var cluster = resource.get();
+        var rw = instance(cluster, cluster.getStatus().getLeaderInstanceId());
+        try (var c = CreateClusterE2E.connect(rw, password); var st = c.createStatement()) {
+            st.execute("create table seed(id int primary key, note text not null)");
+            st.execute("insert into seed select g, md5(g::text) from generate_series(1, " + SEED_ROWS + ") g");
+            seedDigest = digest(c);
+        }
+        assertSeedIntact(cluster, "creation");
+    }
+
+    void assertSeedIntact(MPDCluster cluster, String after) {
+        for (InstanceStatus i : cluster.getStatus().getDbInstanceStatus().values()) {
+            await(Duration.ofSeconds(90), () -> "the " + SEED_ROWS + " seed rows on " + i.getInsType() + " " + i.getInsId() + " after " + after,
+                    () -> {
+                        try (var c = CreateClusterE2E.connect(i, password)) {
+                            return seedDigest.equals(digest(c));
+                        } catch (SQLException e) {
+                            return false;
+                        }
+                    });
+        }
+    }
+
+    static String digest(java.sql.Connection c) throws SQLException {
+        try (var st = c.createStatement();
+             var rows = st.executeQuery("select count(*) || ':' || md5(string_agg(id || '=' || note, ',' order by id)) from seed")) {
+            rows.next();
+            return rows.getString(1);
+        }
+    }
+
+    /** A new row on the RW reaches every RO. */
+    void assertReplicates(MPDCluster cluster, String note) throws SQLException {
+        var rw = instance(cluster, cluster.getStatus().getLeaderInstanceId());
+        String marker = "after " + note + " " + System.nanoTime();
+        try (var c = CreateClusterE2E.connect(rw, password); var st = c.createStatement();
+             var insert = c.prepareStatement("insert into marks values (?)")) {
+            st.execute("create table if not exists marks(note text)");
+            insert.setString(1, marker);
+            insert.executeUpdate();
+        }
+        for (InstanceStatus ro : ros(cluster)) {
+            await(Duration.ofSeconds(90), () -> "'" + marker + "' on RO " + ro.getInsId(), () -> {
+                try (var c = CreateClusterE2E.connect(ro, password); var st = c.prepareStatement("select 1 from marks where note = ?")) {
+                    st.setString(1, marker);
+                    try (var rows = st.executeQuery()) {
+                        return rows.next();
+                    }
+                } catch (SQLException e) {
+                    return false;
+                }
+            });
+        }
+    }
+
+    void assertMaxConnections(MPDCluster cluster, String expected) throws SQLException {
+        for (InstanceStatus i : cluster.getStatus().getDbInstanceStatus().values()) {
+            try (var c = CreateClusterE2E.connect(i, password); var st = c.createStatement();
+                 var rows = st.executeQuery("show max_connections")) {
+                rows.next();
+                assertThat(rows.getString(1)).as("max_connections on " + i.getInsType() + " " + i.getInsId()).isEqualTo(expected);
+            }
+        }
+    }
+
+    /** One RW and one RO, nothing half-made, each on its own node, with exactly their pods, Ready. */
+    void assertTopology(MPDCluster cluster) {
+        var instances = cluster.getStatus().getDbInstanceStatus().values();
+        assertThat(instances).extracting(InstanceStatus::getInsType).as("types").containsExactlyInAnyOrder("rw", "ro");
+        assertThat(instances).extracting(InstanceStatus::getNodeName).as("one instance per node").doesNotHaveDuplicates();
+        assertThat(instances).extracting(InstanceStatus::getReplacesInsId).containsOnlyNulls();
+        Set<String> expected = instances.stream().map(InstanceStatus::getPodName).collect(Collectors.toSet());
+        await(Duration.ofMinutes(2), () -> "exactly the pods " + expected + ", Ready; now " + podNames(), () -> podNames().equals(expected)
+                && expected.stream().allMatch(p -> client.pods().inNamespace(NS).withName(p).isReady()));
+        for (InstanceStatus i : instances) {
+            Pod pod = client.pods().inNamespace(NS).withName(i.getPodName()).get();
+            assertThat(pod.getSpec().getNodeName()).as("node of " + i.getPodName()).isEqualTo(i.getNodeName());
+            assertThat(pod.getMetadata().getLabels()).as("labels of " + i.getPodName()).containsEntry(Labels.ROLE, i.getInsType());
+        }
+    }
+
+    /** Waits until the flow the change started has ended, {@code done} holds and the cluster is Running. */
+    MPDCluster awaitFlowDone(String what, Predicate<MPDCluster> done) {
+        await(FLOW_BOUND, () -> what + " in " + NS + "; last: " + CreateClusterE2E.describe(resource.get()), () -> {
+            var c = resource.get();
+            if ("Interrupt".equals(c.getStatus().getClusterStatus())) {
+                throw new AssertionError("the flow stopped with an incident: " + CreateClusterE2E.describe(c));
+            }
+            return done.test(c) && "Running".equals(c.getStatus().getClusterStatus()) && c.getStatus().getFlow() == null;
+        });
+        return resource.get();
+    }
+
+    /** Where the switchover's time went: the steps of the Failover the rolling flow called. */
+    void printSwitchoverSteps(String what, long since) {
+        for (var failover : history.createHistoricProcessInstanceQuery().processDefinitionKey("Failover")
+                .processInstanceBusinessKey(NS + "/pg").startedAfter(new java.util.Date(since)).list()) {
+            var steps = history.createHistoricActivityInstanceQuery().processInstanceId(failover.getId()).activityType("serviceTask")
+                    .orderByHistoricActivityInstanceStartTime().asc().list().stream()
+                    .map(a -> a.getActivityId() + " " + a.getDurationInMillis() + " ms").toList();
+            System.out.printf("%s: Failover steps %s%n", what, steps);
+        }
+    }
+
+    /**
+     * Puts the manifest of {@code image} (under the loopback registry) under the tag {@code <tag>-<suffix>} through the
+     * registry's HTTP API: the same image by another name, as a new release of unchanged bits would be.
+     */
+    static String retag(String image, String suffix) throws IOException, InterruptedException {
+        int slash = image.indexOf('/');
+        int colon = image.lastIndexOf(':');
+        String registry = image.substring(0, slash);
+        String repository = image.substring(slash + 1, colon);
+        String tag = image.substring(colon + 1);
+        String newTag = tag + "-" + suffix;
+        String manifests = "http://" + registry + "/v2/" + repository + "/manifests/";
+        var http = HttpClient.newHttpClient();
+        var get = http.send(HttpRequest.newBuilder(URI.create(manifests + tag))
+                .header("Accept", "application/vnd.docker.distribution.manifest.v2+json")
+                .header("Accept", "application/vnd.oci.image.manifest.v1+json").GET().build(), HttpResponse.BodyHandlers.ofByteArray());
+        assertThat(get.statusCode()).as("GET manifest of " + image).isEqualTo(200);
+        var put = http.send(HttpRequest.newBuilder(URI.create(manifests + newTag))
+                .header("Content-Type", get.headers().firstValue("Content-Type").orElseThrow())
+                .PUT(HttpRequest.BodyPublishers.ofByteArray(get.body())).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(put.statusCode()).as("PUT manifest " + repository + ":" + newTag + ": " + put.body()).isEqualTo(201);
+        return registry + "/" + repository + ":" + newTag;
+    }
+
+    static List<ConfigMap> classConfigMaps() throws IOException {
+        List<HasMetadata> items = Serialization.unmarshal(Files.readString(CLASSES));
+        return items.stream().map(ConfigMap.class::cast).toList();
+    }
+
+    static Container container(Pod pod, String name) {
+        return pod.getSpec().getContainers().stream().filter(c -> name.equals(c.getName())).findFirst()
+                .orElseThrow(() -> new AssertionError("no container " + name + " in pod " + pod.getMetadata().getName()));
+    }
+
+    static String image(Pod pod, String container) {
+        return container(pod, container).getImage();
+    }
+
+    static java.math.BigDecimal amount(Quantity quantity) {
+        return quantity.getNumericalAmount();
+    }
+
+    static java.math.BigDecimal amount(String quantity) {
+        return new Quantity(quantity).getNumericalAmount();
+    }
+
+    /** Messages of the namespace's events with this reason. */
+    List<String> events(String reason) {
+        return client.v1().events().inNamespace(NS).list().getItems().stream().filter(e -> reason.equals(e.getReason()))
+                .map(e -> e.getMessage() == null ? "" : e.getMessage()).toList();
+    }
+
+    /** The cluster's pods that are not being deleted. */
+    Set<String> podNames() {
+        Set<String> names = new HashSet<>();
+        for (Pod p : client.pods().inNamespace(NS).withLabel(Labels.CLUSTER, "pg").list().getItems()) {
+            if (p.getMetadata().getDeletionTimestamp() == null) {
+                names.add(p.getMetadata().getName());
+            }
+        }
+        return names;
+    }
+
+    static Set<String> slots(MPDCluster cluster) {
+        return cluster.getStatus().getDbInstanceStatus().values().stream().map(InstanceStatus::getPhysicalInsId).collect(Collectors.toSet());
+    }
+
+    void stage(String name, long startedAt) {
+        long millis = System.currentTimeMillis() - startedAt;
+        stageMillis.put(name, millis);
+        System.out.printf("stage %s done in %.1f s%n", name, millis / 1000.0);
+    }
+}

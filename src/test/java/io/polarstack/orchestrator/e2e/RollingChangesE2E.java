@@ -245,11 +245,12 @@ class RollingChangesE2E {
                 () -> writer.acksAfter(doneAt) > 0 && writer.endpoint().startsWith(rw.getNetInfo().getWorkingHostIP() + ":"));
         var outages = writer.outages(changeAt, Duration.ofMillis(200));
         String oldRw = before.getStatus().getLeaderInstanceId();
-        var switched = events("RwSwitched").stream().filter(m -> m.contains(" " + oldRw + " ")).toList();
+        var switched = events("RwSwitched").stream().filter(m -> m.contains("from " + oldRw + " ")).toList();
         System.out.printf("%s: flow %.1f s; write outages %s ms (%d writes acknowledged meanwhile); the flow's own figure: %s%n", what,
                 (doneAt - changeAt) / 1000.0, outages.stream().map(RwWriter.Outage::millis).toList(), writer.acks().size() - acksBefore,
                 switched);
         printSwitchoverSteps(what, changeAt);
+        printSlowSteps(what, changeAt);
         assertThat(writer.lost()).as("acknowledged writes missing on the new RW after " + what).isEmpty();
 
         assertThat(after.getStatus().getDbInstanceStatus().keySet()).as("every instance replaced by " + what)
@@ -366,6 +367,22 @@ class RollingChangesE2E {
                     .orderByHistoricActivityInstanceStartTime().asc().list().stream()
                     .map(a -> a.getActivityId() + " " + a.getDurationInMillis() + " ms").toList();
             System.out.printf("%s: Failover steps %s%n", what, steps);
+        }
+    }
+
+    /** Where the flow's time went: every step of it and of the flows it called that took a second or more. */
+    void printSlowSteps(String what, long since) {
+        for (var flow : history.createHistoricProcessInstanceQuery().processInstanceBusinessKey(NS + "/pg")
+                .startedAfter(new java.util.Date(since)).list()) {
+            if (!flow.getId().equals(flow.getRootProcessInstanceId())) {
+                continue;
+            }
+            var steps = history.createHistoricProcessInstanceQuery().rootProcessInstanceId(flow.getId()).list().stream()
+                    .flatMap(p -> history.createHistoricActivityInstanceQuery().processInstanceId(p.getId()).list().stream())
+                    .filter(a -> a.getDurationInMillis() != null && a.getDurationInMillis() >= 1000)
+                    .sorted(java.util.Comparator.comparing(a -> a.getStartTime()))
+                    .map(a -> a.getActivityId() + " " + a.getDurationInMillis() + " ms").toList();
+            System.out.printf("%s: %s steps of 1 s or more %s%n", what, flow.getProcessDefinitionKey(), steps);
         }
     }
 

@@ -12,8 +12,9 @@ import java.util.Map;
 /**
  * Start, stop, restart, the expiry lock and health. The stop lock {@code <data>/ins_lock} is the one switch both
  * this agent and the engine container's supervisor obey: {@code stop} creates it before stopping, {@code start}
- * removes it, and {@code restart} refuses to run while it exists. With {@code supervised} the engine container's
- * supervisor owns the postmaster, so start only lifts the lock and waits; otherwise the agent runs {@code pg_ctl}.
+ * removes it, and {@code restart} refuses to run while it exists, then stops under it too. With {@code supervised}
+ * the engine container's supervisor owns the postmaster, so start only lifts the lock and waits; otherwise the agent
+ * runs {@code pg_ctl}.
  */
 final class Lifecycle {
 
@@ -84,7 +85,15 @@ final class Lifecycle {
                     + " (stopped or expired); run start to unlock and start it");
         }
         StopMode mode = request.choice("mode", StopMode.class, StopMode.FAST);
-        stopPostmaster(instance, mode, request.optLong("stopTimeoutSeconds", 1, 3600).orElse(300L));
+        // Stopped under the lock: else a supervisor starts a new postmaster at once, and pg_ctl stop -w waits out its
+        // whole timeout on that one. start below lifts the lock; a failed stop lifts it too, leaving things as they were.
+        instance.lock();
+        try {
+            stopPostmaster(instance, mode, request.optLong("stopTimeoutSeconds", 1, 3600).orElse(300L));
+        } catch (RuntimeException e) {
+            instance.unlock();
+            throw e;
+        }
         Map<String, Object> result = start(instance, request);
         result.put("restarted", true);
         return result;

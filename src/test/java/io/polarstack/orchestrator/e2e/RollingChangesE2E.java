@@ -86,6 +86,9 @@ class RollingChangesE2E {
     String password;
     String seedDigest;
     RwWriter writer;
+    /** The images of version local-next, which every pod runs from the upgrade on. */
+    String nextEngine;
+    String nextManager;
     final Map<String, Long> stageMillis = new LinkedHashMap<>();
 
     @DynamicPropertySource
@@ -165,6 +168,8 @@ class RollingChangesE2E {
         Pod rwPod = client.pods().inNamespace(NS).withName(instance(before, before.getStatus().getLeaderInstanceId()).getPodName()).get();
         String engine = retag(image(rwPod, InstancePods.ENGINE), "next");
         String manager = retag(image(rwPod, InstancePods.MANAGER), "next");
+        nextEngine = engine;
+        nextManager = manager;
         client.resource(new ConfigMapBuilder().withNewMetadata().withName(VERSION_CM).withNamespace(CATALOG_NS)
                 .withLabels(Map.of("configtype", "minor_version_info", "dbClusterMode", "WriteReadMore", "dbType", "PostgreSQL",
                         "dbVersion", "1.0")).endMetadata()
@@ -208,6 +213,8 @@ class RollingChangesE2E {
             Pod pod = client.pods().inNamespace(NS).withName(i.getPodName()).get();
             var resources = container(pod, InstancePods.ENGINE).getResources();
             String what = "engine resources of " + i.getPodName() + " (class " + className + ")";
+            assertThat(List.of(image(pod, InstancePods.ENGINE), image(pod, InstancePods.MANAGER))).as("images of " + i.getPodName()
+                    + ": still version " + NEXT_VERSION).containsExactly(nextEngine, nextManager);
             assertThat(amount(resources.getLimits().get("cpu"))).as(what + ": cpu limit").isEqualByComparingTo(amount(expected.cpuLimit()));
             assertThat(amount(resources.getRequests().get("cpu"))).as(what + ": cpu request").isEqualByComparingTo(amount(expected.cpuRequest()));
             assertThat(amount(resources.getLimits().get("memory"))).as(what + ": memory limit")

@@ -1,4 +1,4 @@
-package io.polarstack.orchestrator.delegates.replaceinstance;
+package io.polarstack.orchestrator.delegates.common;
 
 import java.util.Map;
 
@@ -6,8 +6,6 @@ import org.camunda.bpm.engine.delegate.DelegateExecution;
 import org.camunda.bpm.engine.delegate.JavaDelegate;
 import org.springframework.stereotype.Component;
 
-import io.polarstack.orchestrator.delegates.common.ClusterSteps;
-import io.polarstack.orchestrator.delegates.common.NewInstances;
 import io.polarstack.orchestrator.ports.ClusterResources;
 import io.polarstack.orchestrator.specs.Labels;
 

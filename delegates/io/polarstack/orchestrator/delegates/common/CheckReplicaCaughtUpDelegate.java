@@ -1,12 +1,10 @@
-package io.polarstack.orchestrator.delegates.replaceinstance;
+package io.polarstack.orchestrator.delegates.common;
 
 import org.camunda.bpm.engine.delegate.DelegateExecution;
 import org.camunda.bpm.engine.delegate.JavaDelegate;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Component;
 
-import io.polarstack.orchestrator.delegates.common.ClusterSteps;
-import io.polarstack.orchestrator.delegates.common.NewInstances;
 import io.polarstack.orchestrator.ports.ClusterResources;
 import io.polarstack.orchestrator.ports.ManagerClient;
 

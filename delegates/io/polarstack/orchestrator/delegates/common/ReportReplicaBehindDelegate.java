@@ -1,4 +1,4 @@
-package io.polarstack.orchestrator.delegates.replaceinstance;
+package io.polarstack.orchestrator.delegates.common;
 
 import org.camunda.bpm.engine.delegate.DelegateExecution;
 import org.camunda.bpm.engine.delegate.JavaDelegate;

@@ -1,11 +1,9 @@
-package io.polarstack.orchestrator.delegates.createcluster;
+package io.polarstack.orchestrator.delegates.common;
 
 import org.camunda.bpm.engine.delegate.DelegateExecution;
 import org.camunda.bpm.engine.delegate.JavaDelegate;
 import org.springframework.stereotype.Component;
 
-import io.polarstack.orchestrator.delegates.common.AutoFailover;
-import io.polarstack.orchestrator.delegates.common.ClusterSteps;
 import io.polarstack.orchestrator.ports.ClusterResources;
 
 /**

@@ -11,6 +11,7 @@ import io.polarstack.orchestrator.delegates.common.ClusterSteps;
 import io.polarstack.orchestrator.delegates.common.NewInstances;
 import io.polarstack.orchestrator.ports.ClusterResources;
 import io.polarstack.orchestrator.service.ClusterCatalog;
+import io.polarstack.orchestrator.service.ClusterStatusWriter;
 
 /**
  * Task_AllocateRo: a new slot and instance id (two numbers from the counter), written to status as a tempro entry
@@ -23,11 +24,13 @@ public class AllocateRoDelegate implements JavaDelegate {
     private static final Logger LOG = LoggerFactory.getLogger(AllocateRoDelegate.class);
 
     private final ClusterResources resources;
+    private final ClusterStatusWriter status;
     private final ClusterCatalog catalog;
     private final boolean sharedPortSpace;
 
-    public AllocateRoDelegate(ClusterResources resources, ClusterCatalog catalog, OrchestratorProperties properties) {
+    public AllocateRoDelegate(ClusterResources resources, ClusterStatusWriter status, ClusterCatalog catalog, OrchestratorProperties properties) {
         this.resources = resources;
+        this.status = status;
         this.catalog = catalog;
         this.sharedPortSpace = properties.operator().sharedPortSpace();
     }
@@ -46,11 +49,8 @@ public class AllocateRoDelegate implements JavaDelegate {
         String slot = Long.toString(first);
         String insId = Long.toString(first + 1);
         var entry = NewInstances.tempro(cluster, slot, insId, insId, NewInstances.port(resources, cluster, sharedPortSpace), null);
-        var updated = resources.updateStatus(ClusterSteps.namespace(execution), ClusterSteps.name(execution), status -> {
-            if (NewInstances.pendingNewSlot(status).isEmpty()) {
-                status.getDbInstanceStatus().put(insId, entry);
-            }
-        });
+        var updated = status.instanceAllocated(ClusterSteps.namespace(execution), ClusterSteps.name(execution), entry,
+                latest -> NewInstances.pendingNewSlot(latest).isPresent());
         String recorded = NewInstances.pendingNewSlot(updated.getStatus()).orElseThrow().getInsId();
         execution.setVariable(NewInstances.NEW_INS_ID, recorded);
         LOG.info("RO {} allocated in new slot {}", recorded, slot);

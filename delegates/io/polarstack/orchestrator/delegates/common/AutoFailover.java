@@ -3,9 +3,10 @@ package io.polarstack.orchestrator.delegates.common;
 import java.util.Map;
 import java.util.Objects;
 
+import io.polarstack.orchestrator.api.Annotations;
 import io.polarstack.orchestrator.api.Conditions;
 import io.polarstack.orchestrator.api.MPDCluster;
-import io.polarstack.orchestrator.api.MPDClusterStatus;
+import io.polarstack.orchestrator.service.ClusterStatusWriter;
 
 /** The AutoFailover condition as the flows set it (the HA monitor reads it). */
 public final class AutoFailover {
@@ -15,16 +16,19 @@ public final class AutoFailover {
 
     public static boolean offByAnnotation(MPDCluster cluster) {
         Map<String, String> annotations = Objects.requireNonNullElse(cluster.getMetadata().getAnnotations(), Map.of());
-        return "false".equalsIgnoreCase(annotations.get(Conditions.AUTO_FAILOVER_ANNOTATION));
+        return "false".equalsIgnoreCase(annotations.get(Annotations.AUTO_FAILOVER));
     }
 
     /** On, or off with the reason when the annotation says so. */
-    public static void enable(MPDCluster cluster, MPDClusterStatus status) {
+    public static void enable(ClusterStatusWriter status, MPDCluster cluster) {
+        String namespace = cluster.getMetadata().getNamespace();
+        String name = cluster.getMetadata().getName();
         if (offByAnnotation(cluster)) {
-            Conditions.set(status, Conditions.AUTO_FAILOVER, false, "DisabledByAnnotation", "annotation "
-                    + Conditions.AUTO_FAILOVER_ANNOTATION + "=false; remove it to turn automatic failover on");
+            status.condition(namespace, name, Conditions.AUTO_FAILOVER, false, Conditions.DISABLED_BY_ANNOTATION, "annotation "
+                    + Annotations.AUTO_FAILOVER + "=false; remove it to turn automatic failover on");
         } else {
-            Conditions.set(status, Conditions.AUTO_FAILOVER, true, "Enabled", "the HA monitor fails the RW over when it dies");
+            status.condition(namespace, name, Conditions.AUTO_FAILOVER, true, Conditions.ENABLED,
+                    "the HA monitor fails the RW over when it dies");
         }
     }
 }

@@ -1,15 +1,16 @@
 package io.polarstack.orchestrator.delegates.common;
 
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
 import org.camunda.bpm.engine.delegate.DelegateExecution;
 
+import io.polarstack.orchestrator.api.Account;
+import io.polarstack.orchestrator.api.FlowKeys;
+import io.polarstack.orchestrator.api.InstanceRole;
 import io.polarstack.orchestrator.api.InstanceStatus;
 import io.polarstack.orchestrator.api.MPDCluster;
-import io.polarstack.orchestrator.flows.ClusterFlows;
 import io.polarstack.orchestrator.ports.ClusterResources;
 import io.polarstack.orchestrator.ports.ManagerClient;
 import io.polarstack.orchestrator.specs.AccountSecrets;
@@ -21,11 +22,11 @@ public final class ClusterSteps {
     }
 
     public static String namespace(DelegateExecution execution) {
-        return (String) execution.getVariable(ClusterFlows.NAMESPACE);
+        return (String) execution.getVariable(FlowKeys.NAMESPACE);
     }
 
     public static String name(DelegateExecution execution) {
-        return (String) execution.getVariable(ClusterFlows.NAME);
+        return (String) execution.getVariable(FlowKeys.NAME);
     }
 
     /** The cluster as stored now; an error naming it when it is gone. */
@@ -61,24 +62,24 @@ public final class ClusterSteps {
     }
 
     public static InstanceStatus rw(MPDCluster cluster) {
-        return cluster.getStatus().getDbInstanceStatus().values().stream().filter(i -> "rw".equals(i.getInsType()))
+        return cluster.getStatus().getDbInstanceStatus().values().stream().filter(InstanceRole::rw)
                 .findFirst().orElseThrow(() -> new IllegalStateException("MPDCluster " + cluster.businessKey()
                         + " has no rw instance in status.dbInstanceStatus"));
     }
 
     /** The installed ROs, in instance id order. */
     public static List<InstanceStatus> ros(MPDCluster cluster) {
-        return cluster.getStatus().getDbInstanceStatus().values().stream().filter(i -> "ro".equals(i.getInsType()))
+        return cluster.getStatus().getDbInstanceStatus().values().stream().filter(InstanceRole::ro)
                 .sorted(java.util.Comparator.comparing(InstanceStatus::getInsId)).toList();
     }
 
     /** {@code rw} as the primary a replica streams from, with the replication account from its Secret. */
     public static ManagerClient.Primary primary(ClusterResources resources, MPDCluster cluster, InstanceStatus rw) {
         String ns = cluster.getMetadata().getNamespace();
-        Map<String, byte[]> replicator = resources.secretData(ns, AccountSecrets.name(cluster, cluster.getStatus().getLogicId(),
-                AccountSecrets.Account.REPLICATOR)).orElseThrow(() -> new IllegalStateException(
+        Account replicator = resources.secretData(ns, AccountSecrets.name(cluster, cluster.getStatus().getLogicId(),
+                AccountSecrets.Account.REPLICATOR)).flatMap(Account::of).orElseThrow(() -> new IllegalStateException(
                         "the replicator Secret of MPDCluster " + cluster.businessKey() + " is gone; restore it, then retry"));
         return new ManagerClient.Primary(rw.getNetInfo().getWorkingHostIP(), rw.getNetInfo().getWorkingPort(),
-                new String(replicator.get("Account"), StandardCharsets.UTF_8), new String(replicator.get("Password"), StandardCharsets.UTF_8));
+                replicator.user(), replicator.password());
     }
 }

@@ -5,6 +5,7 @@ import org.camunda.bpm.engine.delegate.JavaDelegate;
 import org.springframework.stereotype.Component;
 
 import io.polarstack.orchestrator.ports.ClusterResources;
+import io.polarstack.orchestrator.service.ClusterStatusWriter;
 
 /**
  * Task_EnableHa: from now on the HA monitor fails the RW over when it dies, unless the annotation
@@ -14,14 +15,15 @@ import io.polarstack.orchestrator.ports.ClusterResources;
 public class EnableHaDelegate implements JavaDelegate {
 
     private final ClusterResources resources;
+    private final ClusterStatusWriter status;
 
-    public EnableHaDelegate(ClusterResources resources) {
+    public EnableHaDelegate(ClusterResources resources, ClusterStatusWriter status) {
         this.resources = resources;
+        this.status = status;
     }
 
     @Override
     public void execute(DelegateExecution execution) {
-        var cluster = ClusterSteps.cluster(resources, execution);
-        resources.updateStatus(ClusterSteps.namespace(execution), ClusterSteps.name(execution), status -> AutoFailover.enable(cluster, status));
+        AutoFailover.enable(status, ClusterSteps.cluster(resources, execution));
     }
 }

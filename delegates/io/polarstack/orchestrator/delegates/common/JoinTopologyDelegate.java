@@ -6,7 +6,9 @@ import org.camunda.bpm.engine.delegate.DelegateExecution;
 import org.camunda.bpm.engine.delegate.JavaDelegate;
 import org.springframework.stereotype.Component;
 
+import io.polarstack.orchestrator.api.InstanceRole;
 import io.polarstack.orchestrator.ports.ClusterResources;
+import io.polarstack.orchestrator.service.ClusterStatusWriter;
 import io.polarstack.orchestrator.specs.Labels;
 
 /**
@@ -18,9 +20,11 @@ import io.polarstack.orchestrator.specs.Labels;
 public class JoinTopologyDelegate implements JavaDelegate {
 
     private final ClusterResources resources;
+    private final ClusterStatusWriter status;
 
-    public JoinTopologyDelegate(ClusterResources resources) {
+    public JoinTopologyDelegate(ClusterResources resources, ClusterStatusWriter status) {
         this.resources = resources;
+        this.status = status;
     }
 
     @Override
@@ -30,17 +34,16 @@ public class JoinTopologyDelegate implements JavaDelegate {
         var instance = ClusterSteps.instance(cluster, newId);
         String ns = cluster.getMetadata().getNamespace();
         var old = instance.getReplacesInsId() == null ? null : cluster.getStatus().getDbInstanceStatus().get(instance.getReplacesInsId());
-        execution.setVariable("oldIsRw", old != null && ("rw".equals(old.getInsType())
+        execution.setVariable("oldIsRw", old != null && (InstanceRole.rw(old)
                 || old.getInsId().equals(cluster.getStatus().getLeaderInstanceId())));
-        if ("rw".equals(instance.getInsType())) {
+        if (InstanceRole.rw(instance)) {
             return;  // a resumed flow whose caller already switched over to it: it stays the RW
         }
-        resources.labelPod(ns, instance.getPodName(), Map.of(Labels.ROLE, "ro"));
-        if (!NewInstances.TEMPRO.equals(instance.getInsType())) {
+        resources.labelPod(ns, instance.getPodName(), Map.of(Labels.ROLE, InstanceRole.RO));
+        if (!InstanceRole.TEMPRO.equals(instance.getInsType())) {
             return;
         }
-        var updated = resources.updateStatus(ns, cluster.getMetadata().getName(),
-                status -> status.getDbInstanceStatus().get(newId).setInsType("ro"));
+        var updated = status.role(ns, cluster.getMetadata().getName(), newId, InstanceRole.RO);
         resources.event(updated, "Normal", "RoJoined", "ro " + newId + " on " + instance.getNodeName() + " takes reads"
                 + (old == null ? "" : "; it replaces " + old.getInsType() + " " + old.getInsId()));
     }

@@ -8,6 +8,7 @@ import java.util.function.Predicate;
 import io.polarstack.orchestrator.api.Conditions;
 import io.polarstack.orchestrator.api.MPDCluster;
 import io.polarstack.orchestrator.ports.ClusterResources;
+import io.polarstack.orchestrator.service.ClusterStatusWriter;
 
 /** The command annotations (PolarDB Stack's requests) a flow serves or refuses. */
 public final class Requests {
@@ -31,11 +32,11 @@ public final class Requests {
      * A request that cannot be served: the annotation goes (or the operator would start the same refusal again), the
      * condition OperationAvailable=False and a Warning event say why, with {@code reason} as the code.
      */
-    public static void refuse(ClusterResources resources, MPDCluster cluster, String annotation, Predicate<String> refused,
-            String reason, String message) {
+    public static void refuse(ClusterResources resources, ClusterStatusWriter status, MPDCluster cluster, String annotation,
+            Predicate<String> refused, String reason, String message) {
         clear(resources, cluster, annotation, refused);
-        var updated = resources.updateStatus(cluster.getMetadata().getNamespace(), cluster.getMetadata().getName(),
-                status -> Conditions.set(status, Conditions.OPERATION_AVAILABLE, false, reason, message));
+        var updated = status.condition(cluster.getMetadata().getNamespace(), cluster.getMetadata().getName(),
+                Conditions.OPERATION_AVAILABLE, false, reason, message);
         resources.event(updated, "Warning", reason, message);
     }
 }

@@ -1,12 +1,10 @@
 package io.polarstack.orchestrator.delegates.createcluster;
 
-import java.nio.charset.StandardCharsets;
-import java.util.Map;
-
 import org.camunda.bpm.engine.delegate.DelegateExecution;
 import org.camunda.bpm.engine.delegate.JavaDelegate;
 import org.springframework.stereotype.Component;
 
+import io.polarstack.orchestrator.api.Account;
 import io.polarstack.orchestrator.delegates.common.ClusterSteps;
 import io.polarstack.orchestrator.ports.ClusterResources;
 import io.polarstack.orchestrator.ports.ManagerClient;
@@ -31,12 +29,10 @@ public class CreateAccountsDelegate implements JavaDelegate {
         String logicId = cluster.getStatus().getLogicId();
         for (var account : AccountSecrets.Account.values()) {
             String secret = AccountSecrets.name(cluster, logicId, account);
-            Map<String, byte[]> data = resources.secretData(cluster.getMetadata().getNamespace(), secret)
+            Account data = resources.secretData(cluster.getMetadata().getNamespace(), secret).flatMap(Account::of)
                     .orElseThrow(() -> new IllegalStateException("Secret " + cluster.getMetadata().getNamespace() + "/" + secret
                             + " is gone; it is made by Task_InitMeta: delete the cluster or restore the Secret, then retry"));
-            manager.createAccount(target, new String(data.get("Account"), StandardCharsets.UTF_8),
-                    new String(data.get("Password"), StandardCharsets.UTF_8),
-                    Integer.parseInt(new String(data.get("Priviledge_type"), StandardCharsets.UTF_8)));
+            manager.createAccount(target, data.user(), data.password(), data.privilege());
         }
     }
 }

@@ -15,6 +15,7 @@ import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
 
 import io.polarstack.orchestrator.api.InstanceNetwork;
+import io.polarstack.orchestrator.api.InstanceRole;
 import io.polarstack.orchestrator.api.InstanceState;
 import io.polarstack.orchestrator.api.InstanceStatus;
 import io.polarstack.orchestrator.OrchestratorProperties;
@@ -23,6 +24,7 @@ import io.polarstack.orchestrator.delegates.common.ClusterSteps;
 import io.polarstack.orchestrator.flows.IdList;
 import io.polarstack.orchestrator.ports.ClusterResources;
 import io.polarstack.orchestrator.service.ClusterCatalog;
+import io.polarstack.orchestrator.service.ClusterStatusWriter;
 import io.polarstack.orchestrator.service.InstanceIds;
 import io.polarstack.orchestrator.service.PortAllocator;
 import io.polarstack.orchestrator.specs.AccountSecrets;
@@ -40,11 +42,13 @@ public class InitMetaDelegate implements JavaDelegate {
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private final ClusterResources resources;
+    private final ClusterStatusWriter status;
     private final ClusterCatalog catalog;
     private final boolean sharedPortSpace;
 
-    public InitMetaDelegate(ClusterResources resources, ClusterCatalog catalog, OrchestratorProperties properties) {
+    public InitMetaDelegate(ClusterResources resources, ClusterStatusWriter status, ClusterCatalog catalog, OrchestratorProperties properties) {
         this.resources = resources;
+        this.status = status;
         this.catalog = catalog;
         this.sharedPortSpace = properties.operator().sharedPortSpace();
     }
@@ -65,18 +69,13 @@ public class InitMetaDelegate implements JavaDelegate {
                     ? PortAllocator.allocate(start, followers + 1, PortAllocator.usedByOthers(resources.clusters(), cluster))
                     : java.util.Collections.nCopies(followers + 1, start);
             MPDCluster owner = cluster;
-            cluster = resources.updateStatus(cluster.getMetadata().getNamespace(), cluster.getMetadata().getName(), status -> {
-                if (status.getLogicId() != null) {
-                    return;
-                }
-                Map<String, InstanceStatus> instances = new HashMap<>();
-                instances.put(ids.rw().insId(), entry(owner, ids.rw(), "rw", ports.get(0)));
-                for (int i = 0; i < ids.ros().size(); i++) {
-                    instances.put(ids.ros().get(i).insId(), entry(owner, ids.ros().get(i), "ro", ports.get(i + 1)));
-                }
-                status.setLogicId(ids.logicId());
-                status.setDbInstanceStatus(instances);
-            });
+            Map<String, InstanceStatus> instances = new HashMap<>();
+            instances.put(ids.rw().insId(), entry(owner, ids.rw(), InstanceRole.RW, ports.get(0)));
+            for (int i = 0; i < ids.ros().size(); i++) {
+                instances.put(ids.ros().get(i).insId(), entry(owner, ids.ros().get(i), InstanceRole.RO, ports.get(i + 1)));
+            }
+            cluster = status.instancesPlanned(cluster.getMetadata().getNamespace(), cluster.getMetadata().getName(), ids.logicId(),
+                    instances);
             LOG.info("ids reserved: logic {}, rw {}, ro {}", ids.logicId(), ids.rw().insId(),
                     ids.ros().stream().map(InstanceIds.Slot::insId).toList());
         }
@@ -95,15 +94,15 @@ public class InitMetaDelegate implements JavaDelegate {
             }
         }
         int port = spec.getNetCfg().getEngineStartPort();
-        resources.apply(ClusterServices.build(cluster, "rw", port));
-        resources.apply(ClusterServices.build(cluster, "ro", port));
+        resources.apply(ClusterServices.build(cluster, InstanceRole.RW, port));
+        resources.apply(ClusterServices.build(cluster, InstanceRole.RO, port));
 
         List<String> roIds = new ArrayList<>();
         String rwId = null;
         for (var e : cluster.getStatus().getDbInstanceStatus().entrySet()) {
-            if ("rw".equals(e.getValue().getInsType())) {
+            if (InstanceRole.rw(e.getValue())) {
                 rwId = e.getKey();
-            } else if ("ro".equals(e.getValue().getInsType())) {
+            } else if (InstanceRole.ro(e.getValue())) {
                 roIds.add(e.getKey());
             }
         }

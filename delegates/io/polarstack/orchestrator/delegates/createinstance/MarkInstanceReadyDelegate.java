@@ -1,23 +1,23 @@
 package io.polarstack.orchestrator.delegates.createinstance;
 
-import java.time.Instant;
-
 import org.camunda.bpm.engine.delegate.DelegateExecution;
 import org.camunda.bpm.engine.delegate.JavaDelegate;
 import org.springframework.stereotype.Component;
 
-import io.polarstack.orchestrator.api.InstanceState;
 import io.polarstack.orchestrator.delegates.common.ClusterSteps;
 import io.polarstack.orchestrator.ports.ClusterResources;
+import io.polarstack.orchestrator.service.ClusterStatusWriter;
 
 /** Task_MarkInstanceReady: installed, where it runs, RUNNING; the RW becomes the cluster's leader. */
 @Component
 public class MarkInstanceReadyDelegate implements JavaDelegate {
 
     private final ClusterResources resources;
+    private final ClusterStatusWriter status;
 
-    public MarkInstanceReadyDelegate(ClusterResources resources) {
+    public MarkInstanceReadyDelegate(ClusterResources resources, ClusterStatusWriter status) {
         this.resources = resources;
+        this.status = status;
     }
 
     @Override
@@ -27,22 +27,8 @@ public class MarkInstanceReadyDelegate implements JavaDelegate {
         var instance = ClusterSteps.instance(cluster, insId);
         var pod = resources.pod(cluster.getMetadata().getNamespace(), instance.getPodName()).orElseThrow(() ->
                 new IllegalStateException("pod " + instance.getPodName() + " is gone; retry the flow from its pod step"));
-        var updated = resources.updateStatus(cluster.getMetadata().getNamespace(), cluster.getMetadata().getName(), status -> {
-            var entry = status.getDbInstanceStatus().get(insId);
-            entry.setInstalled(true);
-            entry.setNodeName(pod.nodeName());
-            entry.setHostClientIP(pod.hostIp());
-            entry.getNetInfo().setWorkingHostIP(pod.hostIp());
-            var state = new InstanceState();
-            state.setState("RUNNING");
-            state.setStartAt(Instant.now().toString());
-            entry.setLastState(entry.getCurrentState());
-            entry.setCurrentState(state);
-            if ("rw".equals(entry.getInsType())) {
-                status.setLeaderInstanceId(insId);
-                status.setLeaderInstanceHost(pod.nodeName());
-            }
-        });
+        var updated = status.instanceReady(cluster.getMetadata().getNamespace(), cluster.getMetadata().getName(), insId,
+                pod.nodeName(), pod.hostIp());
         resources.event(updated, "Normal", "InstanceReady", instance.getInsType() + " " + insId + " runs on " + pod.nodeName());
     }
 }

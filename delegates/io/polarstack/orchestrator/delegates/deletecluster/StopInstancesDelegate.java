@@ -6,6 +6,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
 
+import io.polarstack.orchestrator.api.InstanceRole;
 import io.polarstack.orchestrator.delegates.common.ClusterSteps;
 import io.polarstack.orchestrator.ports.ClusterResources;
 import io.polarstack.orchestrator.ports.ManagerClient;
@@ -37,7 +38,7 @@ public class StopInstancesDelegate implements JavaDelegate {
         }
         String ns = cluster.getMetadata().getNamespace();
         cluster.getStatus().getDbInstanceStatus().values().stream()
-                .sorted((a, b) -> Boolean.compare("rw".equals(a.getInsType()), "rw".equals(b.getInsType())))
+                .sorted(java.util.Comparator.comparing(InstanceRole::rw))
                 .forEach(instance -> {
                     var pod = resources.pod(ns, instance.getPodName());
                     if (pod.isEmpty() || pod.get().deleting() || !"Running".equals(pod.get().phase())) {

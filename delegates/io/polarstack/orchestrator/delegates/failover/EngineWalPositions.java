@@ -1,10 +1,10 @@
 package io.polarstack.orchestrator.delegates.failover;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 
 import org.springframework.stereotype.Component;
 
+import io.polarstack.orchestrator.api.Account;
 import io.polarstack.orchestrator.api.InstanceStatus;
 import io.polarstack.orchestrator.api.MPDCluster;
 import io.polarstack.orchestrator.ports.ClusterResources;
@@ -32,15 +32,15 @@ public class EngineWalPositions implements WalPositions {
     @Override
     public WalPosition of(MPDCluster cluster, InstanceStatus instance) {
         String secret = AccountSecrets.name(cluster, cluster.getStatus().getLogicId(), AccountSecrets.Account.AURORA);
-        var data = resources.secretData(cluster.getMetadata().getNamespace(), secret).orElseThrow(() -> new IllegalStateException(
-                "the aurora Secret " + secret + " of MPDCluster " + cluster.businessKey() + " is gone; restore it, then retry"));
-        var credentials = new EngineProbe.Credentials(new String(data.get("Account"), StandardCharsets.UTF_8),
-                new String(data.get("Password"), StandardCharsets.UTF_8));
+        var aurora = resources.secretData(cluster.getMetadata().getNamespace(), secret).flatMap(Account::of)
+                .orElseThrow(() -> new IllegalStateException("the aurora Secret " + secret + " of MPDCluster "
+                        + cluster.businessKey() + " is gone; restore it, then retry"));
+        var credentials = new EngineProbe.Credentials(aurora.user(), aurora.password());
         var net = instance.getNetInfo();
         var result = probe.probe(new EngineProbe.Endpoint(net.getWorkingHostIP(), net.getWorkingPort()), credentials, TIMEOUT);
         if (result.outcome() != EngineProbe.Outcome.OK || result.wal() == null) {
             throw new IllegalStateException(result.outcome() + (result.detail().isEmpty() ? "" : ": " + result.detail()));
         }
-        return new WalPosition(!result.inRecovery(), 0, result.wal().replayed(), result.wal().received());
+        return new WalPosition(!result.inRecovery(), result.wal().timeline(), result.wal().replayed(), result.wal().received());
     }
 }

@@ -1,15 +1,15 @@
 package io.polarstack.orchestrator.delegates.failover;
 
-import java.time.Instant;
 import java.util.Map;
 
 import org.camunda.bpm.engine.delegate.DelegateExecution;
 import org.camunda.bpm.engine.delegate.JavaDelegate;
 import org.springframework.stereotype.Component;
 
-import io.polarstack.orchestrator.api.InstanceState;
+import io.polarstack.orchestrator.api.InstanceRole;
 import io.polarstack.orchestrator.delegates.common.ClusterSteps;
 import io.polarstack.orchestrator.ports.ClusterResources;
+import io.polarstack.orchestrator.service.ClusterStatusWriter;
 import io.polarstack.orchestrator.specs.Labels;
 
 /**
@@ -19,12 +19,15 @@ import io.polarstack.orchestrator.specs.Labels;
 @Component
 public class MoveRwRoleDelegate implements JavaDelegate {
 
+    /** The old RW's role label while it is fenced (no Service selects it); its state is this in capitals. */
     static final String FENCED = "fenced";
 
     private final ClusterResources resources;
+    private final ClusterStatusWriter status;
 
-    public MoveRwRoleDelegate(ClusterResources resources) {
+    public MoveRwRoleDelegate(ClusterResources resources, ClusterStatusWriter status) {
         this.resources = resources;
+        this.status = status;
     }
 
     @Override
@@ -33,22 +36,9 @@ public class MoveRwRoleDelegate implements JavaDelegate {
         var oldRw = FailoverSteps.oldRw(cluster, execution);
         var candidate = FailoverSteps.candidate(cluster, execution);
         String ns = cluster.getMetadata().getNamespace();
-        resources.labelPod(ns, candidate.getPodName(), Map.of(Labels.ROLE, "rw"));
-        var updated = resources.updateStatus(ns, cluster.getMetadata().getName(), status -> {
-            var newRw = status.getDbInstanceStatus().get(candidate.getInsId());
-            var old = status.getDbInstanceStatus().get(oldRw.getInsId());
-            newRw.setInsType("rw");
-            if (!"ro".equals(old.getInsType()) || old.getCurrentState() == null || !FENCED.equals(old.getCurrentState().getState())) {
-                old.setInsType("ro");
-                var state = new InstanceState();
-                state.setState(FENCED.toUpperCase());
-                state.setStartAt(Instant.now().toString());
-                old.setLastState(old.getCurrentState());
-                old.setCurrentState(state);
-            }
-            status.setLeaderInstanceId(candidate.getInsId());
-            status.setLeaderInstanceHost(newRw.getNodeName());
-        });
+        resources.labelPod(ns, candidate.getPodName(), Map.of(Labels.ROLE, InstanceRole.RW));
+        var updated = status.rwMoved(ns, cluster.getMetadata().getName(), candidate.getInsId(), oldRw.getInsId(),
+                FENCED.toUpperCase(java.util.Locale.ROOT));
         Object stoppedAt = execution.getVariable(FailoverSteps.WRITES_STOPPED_AT);
         String outage = "";
         if (stoppedAt != null && execution.getVariable("outageMillis") == null) {

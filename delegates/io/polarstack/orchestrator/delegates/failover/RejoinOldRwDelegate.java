@@ -1,6 +1,5 @@
 package io.polarstack.orchestrator.delegates.failover;
 
-import java.time.Instant;
 import java.util.Map;
 
 import org.camunda.bpm.engine.delegate.BpmnError;
@@ -10,10 +9,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
 
-import io.polarstack.orchestrator.api.InstanceState;
+import io.polarstack.orchestrator.api.InstanceRole;
 import io.polarstack.orchestrator.delegates.common.ClusterSteps;
 import io.polarstack.orchestrator.ports.ClusterResources;
 import io.polarstack.orchestrator.ports.ManagerClient;
+import io.polarstack.orchestrator.service.ClusterStatusWriter;
 import io.polarstack.orchestrator.specs.Labels;
 
 /**
@@ -28,10 +28,12 @@ public class RejoinOldRwDelegate implements JavaDelegate {
     static final String CANNOT_REJOIN = "Error_CannotRejoin";
 
     private final ClusterResources resources;
+    private final ClusterStatusWriter status;
     private final ManagerClient manager;
 
-    public RejoinOldRwDelegate(ClusterResources resources, ManagerClient manager) {
+    public RejoinOldRwDelegate(ClusterResources resources, ClusterStatusWriter status, ManagerClient manager) {
         this.resources = resources;
+        this.status = status;
         this.manager = manager;
     }
 
@@ -56,18 +58,8 @@ public class RejoinOldRwDelegate implements JavaDelegate {
             }
             throw e;
         }
-        resources.labelPod(ns, oldRw.getPodName(), Map.of(Labels.ROLE, "ro"));
-        var updated = resources.updateStatus(ns, cluster.getMetadata().getName(), status -> {
-            var entry = status.getDbInstanceStatus().get(oldRw.getInsId());
-            entry.setInsType("ro");
-            if (entry.getCurrentState() == null || !"RUNNING".equals(entry.getCurrentState().getState())) {
-                var state = new InstanceState();
-                state.setState("RUNNING");
-                state.setStartAt(Instant.now().toString());
-                entry.setLastState(entry.getCurrentState());
-                entry.setCurrentState(state);
-            }
-        });
+        resources.labelPod(ns, oldRw.getPodName(), Map.of(Labels.ROLE, InstanceRole.RO));
+        var updated = status.rejoined(ns, cluster.getMetadata().getName(), oldRw.getInsId());
         LOG.info("old RW {} rejoined as an RO of {}{}", oldRw.getInsId(), newRw.getInsId(), rewound ? " (rewound)" : "");
         resources.event(updated, "Normal", "RoRejoined", "the old RW " + oldRw.getInsId() + " follows " + newRw.getInsId() + " as an RO"
                 + (rewound ? " (its diverged WAL was rewound)" : ""));

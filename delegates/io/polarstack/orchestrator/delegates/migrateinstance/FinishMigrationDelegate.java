@@ -6,6 +6,7 @@ import org.camunda.bpm.engine.delegate.DelegateExecution;
 import org.camunda.bpm.engine.delegate.JavaDelegate;
 import org.springframework.stereotype.Component;
 
+import io.polarstack.orchestrator.api.Annotations;
 import io.polarstack.orchestrator.delegates.common.ClusterSteps;
 import io.polarstack.orchestrator.delegates.common.NewInstances;
 import io.polarstack.orchestrator.delegates.common.Requests;
@@ -26,7 +27,7 @@ public class FinishMigrationDelegate implements JavaDelegate {
         var cluster = ClusterSteps.cluster(resources, execution);
         String insId = (String) execution.getVariable("insId");
         String targetNode = (String) execution.getVariable("targetNode");
-        Requests.clear(resources, cluster, "migrate", asksFor(insId, targetNode));
+        Requests.clear(resources, cluster, Annotations.MIGRATE, asksFor(insId, targetNode));
         String newId = (String) execution.getVariable(NewInstances.NEW_INS_ID);
         var instance = ClusterSteps.instance(cluster, newId);
         resources.event(cluster, "Normal", "InstanceMigrated", insId + " moved to " + instance.getNodeName() + " as " + instance.getInsType()

@@ -4,10 +4,12 @@ import org.camunda.bpm.engine.delegate.DelegateExecution;
 import org.camunda.bpm.engine.delegate.JavaDelegate;
 import org.springframework.stereotype.Component;
 
+import io.polarstack.orchestrator.api.Annotations;
 import io.polarstack.orchestrator.delegates.common.ClusterSteps;
 import io.polarstack.orchestrator.delegates.common.Requests;
 import io.polarstack.orchestrator.delegates.replaceinstance.AllocateInstanceDelegate;
 import io.polarstack.orchestrator.ports.ClusterResources;
+import io.polarstack.orchestrator.service.ClusterStatusWriter;
 
 /**
  * Task_RejectMigration: the target node cannot take the instance, and nothing was changed. The {@code migrate}
@@ -18,9 +20,11 @@ import io.polarstack.orchestrator.ports.ClusterResources;
 public class RejectMigrationDelegate implements JavaDelegate {
 
     private final ClusterResources resources;
+    private final ClusterStatusWriter status;
 
-    public RejectMigrationDelegate(ClusterResources resources) {
+    public RejectMigrationDelegate(ClusterResources resources, ClusterStatusWriter status) {
         this.resources = resources;
+        this.status = status;
     }
 
     @Override
@@ -28,7 +32,7 @@ public class RejectMigrationDelegate implements JavaDelegate {
         var cluster = ClusterSteps.cluster(resources, execution);
         String insId = (String) execution.getVariable("insId");
         String refusal = (String) execution.getVariable("refusal");
-        Requests.refuse(resources, cluster, "migrate", FinishMigrationDelegate.asksFor(insId, (String) execution.getVariable("targetNode")),
+        Requests.refuse(resources, status, cluster, Annotations.MIGRATE, FinishMigrationDelegate.asksFor(insId, (String) execution.getVariable("targetNode")),
                 AllocateInstanceDelegate.TARGET_NODE_UNAVAILABLE, "migration of " + insId + " refused: "
                         + (refusal == null ? AllocateInstanceDelegate.TARGET_NODE_UNAVAILABLE : refusal));
     }

@@ -7,6 +7,7 @@ import org.springframework.stereotype.Component;
 import io.polarstack.orchestrator.api.Conditions;
 import io.polarstack.orchestrator.delegates.common.ClusterSteps;
 import io.polarstack.orchestrator.ports.ClusterResources;
+import io.polarstack.orchestrator.service.ClusterStatusWriter;
 
 /**
  * Task_DisableHa: the HA monitor leaves the cluster alone while every pod is rebuilt (a RW that is down on purpose is
@@ -16,14 +17,16 @@ import io.polarstack.orchestrator.ports.ClusterResources;
 public class DisableHaDelegate implements JavaDelegate {
 
     private final ClusterResources resources;
+    private final ClusterStatusWriter status;
 
-    public DisableHaDelegate(ClusterResources resources) {
+    public DisableHaDelegate(ClusterResources resources, ClusterStatusWriter status) {
         this.resources = resources;
+        this.status = status;
     }
 
     @Override
     public void execute(DelegateExecution execution) {
-        resources.updateStatus(ClusterSteps.namespace(execution), ClusterSteps.name(execution), status -> Conditions.set(status,
-                Conditions.AUTO_FAILOVER, false, "Paused", "RebuildCluster " + execution.getProcessInstanceId() + " rebuilds every instance"));
+        status.condition(ClusterSteps.namespace(execution), ClusterSteps.name(execution), Conditions.AUTO_FAILOVER, false,
+                Conditions.PAUSED, "RebuildCluster " + execution.getProcessInstanceId() + " rebuilds every instance");
     }
 }

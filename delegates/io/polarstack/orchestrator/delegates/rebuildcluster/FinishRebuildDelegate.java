@@ -4,6 +4,7 @@ import org.camunda.bpm.engine.delegate.DelegateExecution;
 import org.camunda.bpm.engine.delegate.JavaDelegate;
 import org.springframework.stereotype.Component;
 
+import io.polarstack.orchestrator.api.Annotations;
 import io.polarstack.orchestrator.delegates.common.ClusterSteps;
 import io.polarstack.orchestrator.delegates.common.Requests;
 import io.polarstack.orchestrator.ports.ClusterResources;
@@ -21,7 +22,7 @@ public class FinishRebuildDelegate implements JavaDelegate {
     @Override
     public void execute(DelegateExecution execution) {
         var cluster = ClusterSteps.cluster(resources, execution);
-        Requests.clear(resources, cluster, "forceRebuild", value -> true);
+        Requests.clear(resources, cluster, Annotations.FORCE_REBUILD, value -> true);
         var leftOut = RebuildSteps.leftOut(cluster);
         resources.event(cluster, "Normal", "ClusterRebuilt", "rw " + ClusterSteps.rw(cluster).getInsId() + " and ros "
                 + ClusterSteps.ros(cluster).stream().filter(i -> !RebuildSteps.leftOut(i)).map(i -> i.getInsId()).toList()

@@ -1,17 +1,15 @@
 package io.polarstack.orchestrator.delegates.rebuildcluster;
 
-import java.time.Instant;
-
 import org.camunda.bpm.engine.delegate.DelegateExecution;
 import org.camunda.bpm.engine.delegate.JavaDelegate;
 import org.springframework.stereotype.Component;
 
-import io.polarstack.orchestrator.api.InstanceState;
 import io.polarstack.orchestrator.delegates.common.ClusterSteps;
 import io.polarstack.orchestrator.delegates.common.NewInstances;
 import io.polarstack.orchestrator.flows.IdList;
 import io.polarstack.orchestrator.ports.ClusterResources;
 import io.polarstack.orchestrator.service.ClusterCatalog;
+import io.polarstack.orchestrator.service.ClusterStatusWriter;
 
 /**
  * Task_PlanRebuild (PolarDB Stack's CleanTempRoMeta and the metadata half of RemoveAllInsPod): the old RW a finished
@@ -26,10 +24,12 @@ public class PlanRebuildDelegate implements JavaDelegate {
     public static final String KEEP_DATA = "keepData";
 
     private final ClusterResources resources;
+    private final ClusterStatusWriter status;
     private final ClusterCatalog catalog;
 
-    public PlanRebuildDelegate(ClusterResources resources, ClusterCatalog catalog) {
+    public PlanRebuildDelegate(ClusterResources resources, ClusterStatusWriter status, ClusterCatalog catalog) {
         this.resources = resources;
+        this.status = status;
         this.catalog = catalog;
     }
 
@@ -40,25 +40,9 @@ public class PlanRebuildDelegate implements JavaDelegate {
         var rw = ClusterSteps.rw(cluster);
         String oldRw = rw.getReplacesInsId() != null && NewInstances.entries(cluster.getStatus()).containsKey(rw.getReplacesInsId())
                 ? rw.getReplacesInsId() : null;
-        var updated = resources.updateStatus(ClusterSteps.namespace(execution), ClusterSteps.name(execution), status -> {
-            var entries = status.getDbInstanceStatus();
-            if (oldRw != null) {
-                // Switched over already; only its removal was left, and it never had a slot on the new RW.
-                entries.remove(oldRw);
-            }
-            entries.get(rw.getInsId()).setReplacesInsId(null);
-            entries.values().stream().filter(i -> !RebuildSteps.leftOut(i)).forEach(i -> {
-                i.setInstalled(false);
-                if (i.getCurrentState() == null || !"PENDING".equals(i.getCurrentState().getState())) {
-                    var state = new InstanceState();
-                    state.setState("PENDING");
-                    state.setReason("Rebuild");
-                    state.setStartAt(Instant.now().toString());
-                    i.setLastState(i.getCurrentState());
-                    i.setCurrentState(state);
-                }
-            });
-        });
+        // An old RW switched away from already: only its removal was left, and it never had a slot on the new RW.
+        var updated = status.rebuildPlanned(ClusterSteps.namespace(execution), ClusterSteps.name(execution), rw.getInsId(), oldRw,
+                RebuildSteps::leftOut);
         var ros = ClusterSteps.ros(updated).stream().filter(i -> !RebuildSteps.leftOut(i)).map(i -> i.getInsId()).toList();
         execution.setVariable("rwInsId", rw.getInsId());
         execution.setVariable("roInsIds", IdList.join(ros));

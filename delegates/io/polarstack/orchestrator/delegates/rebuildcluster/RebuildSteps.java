@@ -2,6 +2,7 @@ package io.polarstack.orchestrator.delegates.rebuildcluster;
 
 import java.util.List;
 
+import io.polarstack.orchestrator.api.InstanceRole;
 import io.polarstack.orchestrator.api.InstanceStatus;
 import io.polarstack.orchestrator.api.MPDCluster;
 import io.polarstack.orchestrator.delegates.common.NewInstances;
@@ -19,7 +20,7 @@ final class RebuildSteps {
      * it) and a fenced former RW (its data may have diverged, and without a rejoin it would start as a second primary).
      */
     static boolean leftOut(InstanceStatus instance) {
-        return NewInstances.TEMPRO.equals(instance.getInsType())
+        return InstanceRole.TEMPRO.equals(instance.getInsType())
                 || instance.getCurrentState() != null && FENCED.equals(instance.getCurrentState().getState());
     }
 
@@ -31,7 +32,7 @@ final class RebuildSteps {
     /** Every pod of the cluster's instances, ROs before the RW. */
     static List<InstanceStatus> instances(MPDCluster cluster) {
         return NewInstances.entries(cluster.getStatus()).values().stream()
-                .sorted(java.util.Comparator.comparing((InstanceStatus i) -> "rw".equals(i.getInsType())).thenComparing(InstanceStatus::getInsId))
+                .sorted(java.util.Comparator.comparing(InstanceRole::rw).thenComparing(InstanceStatus::getInsId))
                 .toList();
     }
 }

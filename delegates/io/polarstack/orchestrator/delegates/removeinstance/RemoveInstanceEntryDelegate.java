@@ -6,6 +6,7 @@ import org.springframework.stereotype.Component;
 
 import io.polarstack.orchestrator.delegates.common.ClusterSteps;
 import io.polarstack.orchestrator.ports.ClusterResources;
+import io.polarstack.orchestrator.service.ClusterStatusWriter;
 
 /**
  * Task_RemoveInstanceEntry: the instance leaves status.dbInstanceStatus; the instance that replaced it (if any)
@@ -15,9 +16,11 @@ import io.polarstack.orchestrator.ports.ClusterResources;
 public class RemoveInstanceEntryDelegate implements JavaDelegate {
 
     private final ClusterResources resources;
+    private final ClusterStatusWriter status;
 
-    public RemoveInstanceEntryDelegate(ClusterResources resources) {
+    public RemoveInstanceEntryDelegate(ClusterResources resources, ClusterStatusWriter status) {
         this.resources = resources;
+        this.status = status;
     }
 
     @Override
@@ -29,11 +32,7 @@ public class RemoveInstanceEntryDelegate implements JavaDelegate {
         }
         RemoveSteps.refuseRw(cluster, instance);
         String insId = instance.getInsId();
-        var updated = resources.updateStatus(ClusterSteps.namespace(execution), ClusterSteps.name(execution), status -> {
-            status.getDbInstanceStatus().remove(insId);
-            status.getDbInstanceStatus().values().stream().filter(i -> insId.equals(i.getReplacesInsId()))
-                    .forEach(i -> i.setReplacesInsId(null));
-        });
+        var updated = status.instanceRemoved(ClusterSteps.namespace(execution), ClusterSteps.name(execution), insId);
         resources.event(updated, "Normal", "InstanceRemoved", instance.getInsType() + " " + insId + " (pod " + instance.getPodName()
                 + ") removed from slot " + instance.getPhysicalInsId());
     }

@@ -2,6 +2,7 @@ package io.polarstack.orchestrator.delegates.removeinstance;
 
 import org.camunda.bpm.engine.delegate.DelegateExecution;
 
+import io.polarstack.orchestrator.api.InstanceRole;
 import io.polarstack.orchestrator.api.InstanceStatus;
 import io.polarstack.orchestrator.api.MPDCluster;
 
@@ -19,7 +20,7 @@ final class RemoveSteps {
 
     /** The RW is never removed: a caller switches over first. */
     static void refuseRw(MPDCluster cluster, InstanceStatus instance) {
-        if ("rw".equals(instance.getInsType()) || instance.getInsId().equals(cluster.getStatus().getLeaderInstanceId())) {
+        if (InstanceRole.rw(instance) || instance.getInsId().equals(cluster.getStatus().getLeaderInstanceId())) {
             throw new IllegalStateException("instance " + instance.getInsId() + " is the RW of MPDCluster " + cluster.businessKey()
                     + "; it is never removed. Switch over first (annotation switchRw=<an RO>), then retry this step");
         }

@@ -7,6 +7,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
 
+import io.polarstack.orchestrator.api.InstanceRole;
 import io.polarstack.orchestrator.delegates.common.ClusterSteps;
 import io.polarstack.orchestrator.ports.ClusterResources;
 
@@ -36,7 +37,7 @@ public class CheckRemoveRoDelegate implements JavaDelegate {
             LOG.info("instance {} is not in the cluster (removed already?): nothing to remove", insId);
             return;
         }
-        if ("rw".equals(instance.getInsType()) || insId.equals(cluster.getStatus().getLeaderInstanceId())) {
+        if (InstanceRole.rw(instance) || insId.equals(cluster.getStatus().getLeaderInstanceId())) {
             throw new BpmnError(RW_NOT_REMOVABLE, RW_NOT_REMOVABLE + ": removeIns=" + insId + " names the RW; switch over first"
                     + " (annotation switchRw=<an RO>), then ask again to remove " + insId + " as an RO");
         }

@@ -4,6 +4,7 @@ import org.camunda.bpm.engine.delegate.DelegateExecution;
 import org.camunda.bpm.engine.delegate.JavaDelegate;
 import org.springframework.stereotype.Component;
 
+import io.polarstack.orchestrator.api.Annotations;
 import io.polarstack.orchestrator.delegates.common.ClusterSteps;
 import io.polarstack.orchestrator.delegates.common.Requests;
 import io.polarstack.orchestrator.ports.ClusterResources;
@@ -31,7 +32,7 @@ public class FinishRemovalDelegate implements JavaDelegate {
             cluster = resources.updateSpec(ClusterSteps.namespace(execution), ClusterSteps.name(execution), spec -> spec.setFollowerNum(
                     Math.min(spec.getFollowerNum() == null ? ros : spec.getFollowerNum(), ros)));
         }
-        Requests.clear(resources, cluster, "removeIns", insId::equals);
+        Requests.clear(resources, cluster, Annotations.REMOVE_INS, insId::equals);
         resources.event(cluster, "Normal", "RoRemoved", "RO " + insId + " removed; " + ros + " RO(s) left, spec.followerNum "
                 + cluster.getSpec().getFollowerNum());
     }

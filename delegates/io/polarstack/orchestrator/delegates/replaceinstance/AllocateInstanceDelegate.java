@@ -8,11 +8,13 @@ import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
 
 import io.polarstack.orchestrator.OrchestratorProperties;
+import io.polarstack.orchestrator.api.InstanceRole;
 import io.polarstack.orchestrator.api.MPDCluster;
 import io.polarstack.orchestrator.delegates.common.ClusterSteps;
 import io.polarstack.orchestrator.delegates.common.NewInstances;
 import io.polarstack.orchestrator.ports.ClusterResources;
 import io.polarstack.orchestrator.service.ClusterCatalog;
+import io.polarstack.orchestrator.service.ClusterStatusWriter;
 
 /**
  * Task_AllocateInstance: the new instance id for the slot of {@code insId}, written to status as a tempro entry
@@ -27,11 +29,13 @@ public class AllocateInstanceDelegate implements JavaDelegate {
     private static final Logger LOG = LoggerFactory.getLogger(AllocateInstanceDelegate.class);
 
     private final ClusterResources resources;
+    private final ClusterStatusWriter status;
     private final ClusterCatalog catalog;
     private final boolean sharedPortSpace;
 
-    public AllocateInstanceDelegate(ClusterResources resources, ClusterCatalog catalog, OrchestratorProperties properties) {
+    public AllocateInstanceDelegate(ClusterResources resources, ClusterStatusWriter status, ClusterCatalog catalog, OrchestratorProperties properties) {
         this.resources = resources;
+        this.status = status;
         this.catalog = catalog;
         this.sharedPortSpace = properties.operator().sharedPortSpace();
     }
@@ -48,7 +52,7 @@ public class AllocateInstanceDelegate implements JavaDelegate {
             return;
         }
         var old = ClusterSteps.instance(cluster, oldId);
-        if (NewInstances.TEMPRO.equals(old.getInsType())) {
+        if (InstanceRole.TEMPRO.equals(old.getInsType())) {
             throw new IllegalArgumentException("instance " + oldId + " is itself a new instance not yet in the topology (tempro); "
                     + "replace the instance it replaces (" + old.getReplacesInsId() + "), or remove it with annotation removeIns=" + oldId);
         }
@@ -65,11 +69,8 @@ public class AllocateInstanceDelegate implements JavaDelegate {
         String newId = Long.toString(resources.reserveIds(catalog.namespace(), 1));
         int port = sharedPortSpace ? NewInstances.port(resources, cluster, true) : old.getNetInfo().getWorkingPort();
         var entry = NewInstances.tempro(cluster, old.getPhysicalInsId(), newId, old.getInsName(), port, oldId);
-        var updated = resources.updateStatus(ClusterSteps.namespace(execution), ClusterSteps.name(execution), status -> {
-            if (NewInstances.replacing(status, oldId).isEmpty()) {
-                status.getDbInstanceStatus().put(newId, entry);
-            }
-        });
+        var updated = status.instanceAllocated(ClusterSteps.namespace(execution), ClusterSteps.name(execution), entry,
+                latest -> NewInstances.replacing(latest, oldId).isPresent());
         String recorded = NewInstances.replacing(updated.getStatus(), oldId).orElseThrow().getInsId();
         execution.setVariable(NewInstances.NEW_INS_ID, recorded);
         LOG.info("instance {} allocated in slot {} to replace {}", recorded, old.getPhysicalInsId(), oldId);

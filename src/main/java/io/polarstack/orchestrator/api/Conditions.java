@@ -7,7 +7,10 @@ import java.util.List;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.ConditionBuilder;
 
-/** Sets a status condition, moving lastTransitionTime only when its status changes. */
+/**
+ * The condition types and the reasons more than one writer gives; sets a status condition, moving lastTransitionTime
+ * only when its status changes.
+ */
 public final class Conditions {
 
     public static final String FLOW_RUNNING = "FlowRunning";
@@ -15,10 +18,22 @@ public final class Conditions {
     public static final String OPERATION_AVAILABLE = "OperationAvailable";
     /**
      * True while the HA monitor may fail the cluster over on its own: set by CreateCluster's EnableHa, False while a
-     * Failover runs (reason Paused) or when the annotation {@value #AUTO_FAILOVER_ANNOTATION}=false turns it off.
+     * Failover runs (reason Paused) or when the annotation {@code autoFailover=false} turns it off.
      */
     public static final String AUTO_FAILOVER = "AutoFailover";
-    public static final String AUTO_FAILOVER_ANNOTATION = "autoFailover";
+    /** True while a failed RW waits for another flow to end before Failover may start. */
+    public static final String FAILOVER_PENDING = "FailoverPending";
+
+    /** AutoFailover is on. */
+    public static final String ENABLED = "Enabled";
+    /** AutoFailover is off while a flow fails over or rebuilds the cluster. */
+    public static final String PAUSED = "Paused";
+    /** AutoFailover is off by the annotation {@code autoFailover=false}. */
+    public static final String DISABLED_BY_ANNOTATION = "DisabledByAnnotation";
+    /** OperationAvailable is False: the requested flow is not deployed here. */
+    public static final String FLOW_NOT_AVAILABLE = "FlowNotAvailable";
+    /** The flow was cancelled (FlowRunning False, Interrupted True). */
+    public static final String CANCELLED = "Cancelled";
 
     private Conditions() {
     }

@@ -13,6 +13,11 @@ public final class FlowKeys {
     public static final String MODIFY_CLASS = "ModifyClass";
     public static final String ADD_RO = "AddRo";
     public static final String REMOVE_RO = "RemoveRo";
+    /** Trigger-table flows not built yet: the request waits on the resource until an orchestrator has them. */
+    public static final String RESTART_CLUSTER = "RestartCluster";
+    public static final String RESTART_INSTANCE = "RestartInstance";
+    public static final String FLUSH_PARAMS = "FlushParams";
+    public static final String EXTEND_STORAGE = "ExtendStorage";
 
     /** Start variables every cluster flow gets. */
     public static final String NAMESPACE = "clusterNamespace";

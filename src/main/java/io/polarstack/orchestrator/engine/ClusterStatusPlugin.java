@@ -1,6 +1,5 @@
 package io.polarstack.orchestrator.engine;
 
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -21,11 +20,12 @@ import org.camunda.bpm.engine.runtime.Incident;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import io.polarstack.orchestrator.api.Conditions;
-import io.polarstack.orchestrator.api.FlowStatus;
+import io.polarstack.orchestrator.api.Annotations;
+import io.polarstack.orchestrator.api.ClusterState;
+import io.polarstack.orchestrator.api.FlowKeys;
 import io.polarstack.orchestrator.api.MPDCluster;
-import io.polarstack.orchestrator.flows.ClusterFlows;
 import io.polarstack.orchestrator.ports.ClusterResources;
+import io.polarstack.orchestrator.service.ClusterStatusWriter;
 
 /**
  * Mirrors a cluster flow's progress into its MPDCluster, so {@code kubectl get mpd} shows what Cockpit
@@ -36,18 +36,13 @@ import io.polarstack.orchestrator.ports.ClusterResources;
 public class ClusterStatusPlugin extends AbstractProcessEnginePlugin {
 
     private static final Logger LOG = LoggerFactory.getLogger(ClusterStatusPlugin.class);
-    public static final String INTERRUPT_RECOVER = "interrupt.recover";
-    public static final String INTERRUPT_REASON = "interrupt.reason";
-    public static final String INTERRUPT_MESSAGE = "interrupt.message";
-    public static final String INTERRUPT_PREVIOUS = "interrupt.previous.status";
-    public static final Set<String> INTERRUPT_ANNOTATIONS = Set.of(INTERRUPT_RECOVER, INTERRUPT_REASON, INTERRUPT_MESSAGE,
-            INTERRUPT_PREVIOUS);
 
     /** Published once the transaction that ended a cluster's top-level flow has committed. */
     public record FlowEnded(String namespace, String name) {
     }
 
     private final ClusterResources resources;
+    private final ClusterStatusWriter status;
     private final java.util.function.Consumer<FlowEnded> ended;
 
     public ClusterStatusPlugin(ClusterResources resources) {
@@ -56,6 +51,7 @@ public class ClusterStatusPlugin extends AbstractProcessEnginePlugin {
 
     public ClusterStatusPlugin(ClusterResources resources, java.util.function.Consumer<FlowEnded> ended) {
         this.resources = resources;
+        this.status = new ClusterStatusWriter(resources);
         this.ended = ended;
     }
 
@@ -97,8 +93,8 @@ public class ClusterStatusPlugin extends AbstractProcessEnginePlugin {
     }
 
     static Cluster clusterOf(DelegateExecution execution) {
-        Object namespace = execution.getVariable(ClusterFlows.NAMESPACE);
-        Object name = execution.getVariable(ClusterFlows.NAME);
+        Object namespace = execution.getVariable(FlowKeys.NAMESPACE);
+        Object name = execution.getVariable(FlowKeys.NAME);
         return namespace == null || name == null ? null : new Cluster(namespace.toString(), name.toString());
     }
 
@@ -109,14 +105,8 @@ public class ClusterStatusPlugin extends AbstractProcessEnginePlugin {
         }
         String root = ((ExecutionEntity) execution).getRootProcessInstanceId();
         String step = execution.getCurrentActivityId();
-        mirror(cluster, "step " + step, () -> resources.updateStatus(cluster.namespace(), cluster.name(), status -> {
-            FlowStatus flow = status.getFlow() != null && root.equals(status.getFlow().getProcessInstanceId())
-                    ? status.getFlow() : newFlow(flowName(execution), root);
-            flow.setStep(step);
-            flow.setIncident(null);
-            status.setFlow(flow);
-            Conditions.set(status, Conditions.FLOW_RUNNING, true, flow.getName(), "step " + step);
-        }));
+        mirror(cluster, "step " + step,
+                () -> status.stepStarted(cluster.namespace(), cluster.name(), flowName(execution), root, step));
     }
 
     private void flowEnded(DelegateExecution execution) {
@@ -126,11 +116,7 @@ public class ClusterStatusPlugin extends AbstractProcessEnginePlugin {
         }
         String flow = flowName(execution);
         boolean cancelled = execution.isCanceled();
-        mirror(cluster, "end of " + flow, () -> resources.updateStatus(cluster.namespace(), cluster.name(), status -> {
-            status.setFlow(null);
-            Conditions.set(status, Conditions.FLOW_RUNNING, false, cancelled ? "Cancelled" : "Completed",
-                    flow + (cancelled ? " was cancelled" : " completed") + " at " + Instant.now());
-        }));
+        mirror(cluster, "end of " + flow, () -> status.flowEnded(cluster.namespace(), cluster.name(), flow, cancelled));
         // The status write above reaches the watch before this transaction commits, when the flow still looks
         // active; whoever waits for the flow's end (a queued request) hears of it again once it is really over.
         var commandContext = org.camunda.bpm.engine.impl.context.Context.getCommandContext();
@@ -162,37 +148,21 @@ public class ClusterStatusPlugin extends AbstractProcessEnginePlugin {
             // Annotations first: once the status says Interrupt, interrupt.recover is already there to be set.
             String previous = resources.cluster(cluster.namespace(), cluster.name())
                     .map(c -> c.getStatus() == null ? null : c.getStatus().getClusterStatus())
-                    .filter(state -> !"Interrupt".equals(state)).orElse(null);
-            Map<String, String> annotations = new java.util.HashMap<>(Map.of(INTERRUPT_RECOVER, "F",
-                    INTERRUPT_REASON, "STEP_FAILED", INTERRUPT_MESSAGE, step + ": " + shortText));
+                    .filter(state -> !ClusterState.INTERRUPT.equals(state)).orElse(null);
+            Map<String, String> annotations = new java.util.HashMap<>(Map.of(Annotations.INTERRUPT_RECOVER, "F",
+                    Annotations.INTERRUPT_REASON, "STEP_FAILED", Annotations.INTERRUPT_MESSAGE, step + ": " + shortText));
             if (previous != null) {
-                annotations.put(INTERRUPT_PREVIOUS, previous);
+                annotations.put(Annotations.INTERRUPT_PREVIOUS, previous);
             }
             resources.annotate(cluster.namespace(), cluster.name(), annotations, Set.of());
-            MPDCluster updated = resources.updateStatus(cluster.namespace(), cluster.name(), status -> {
-                status.setClusterStatus("Interrupt");
-                FlowStatus flow = status.getFlow() == null
-                        ? newFlow(flowName(execution), execution.getRootProcessInstanceId()) : status.getFlow();
-                flow.setStep(step);
-                flow.setIncident(shortText);
-                status.setFlow(flow);
-                Conditions.set(status, Conditions.INTERRUPTED, true, "StepFailed", step + " failed: " + shortText + ". " + how);
-            });
+            MPDCluster updated = status.incident(cluster.namespace(), cluster.name(), flowName(execution),
+                    execution.getRootProcessInstanceId(), step, shortText, how);
             resources.event(updated, "Warning", "StepFailed", step + ": " + shortText);
         });
     }
 
-    private static FlowStatus newFlow(String name, String processInstanceId) {
-        FlowStatus flow = new FlowStatus();
-        flow.setName(name);
-        flow.setProcessInstanceId(processInstanceId);
-        flow.setStartedAt(Instant.now().toString());
-        return flow;
-    }
-
     private static String flowName(DelegateExecution execution) {
-        String definitionId = execution.getProcessInstance().getProcessDefinitionId();
-        return definitionId.substring(0, definitionId.indexOf(':'));
+        return FlowKeys.ofDefinition(execution.getProcessInstance().getProcessDefinitionId());
     }
 
     private static void mirror(Cluster cluster, String what, Runnable write) {

@@ -17,15 +17,13 @@ import org.camunda.bpm.model.bpmn.instance.camunda.CamundaProperties;
 import org.springframework.stereotype.Component;
 
 import io.polarstack.orchestrator.OrchestratorProperties;
+import io.polarstack.orchestrator.api.FlowKeys;
 import io.polarstack.orchestrator.engine.RetryProfilePlugin;
 
 /** Starts, finds, cancels and resumes the one flow a cluster may run at a time (business key {@code namespace/name}). */
 @Component
 public class ClusterFlows {
 
-    /** Start variables every cluster flow gets. */
-    public static final String NAMESPACE = "clusterNamespace";
-    public static final String NAME = "clusterName";
     /** Set on a flow that a resume starts again from its first step (PolarDB Stack's recoverFromFirstStep). */
     public static final String RECOVER_FROM_FIRST_STEP = "recoverFromFirstStep";
 
@@ -44,10 +42,6 @@ public class ClusterFlows {
         this.retryProfiles = properties.retryProfiles();
     }
 
-    public static String businessKey(String namespace, String name) {
-        return namespace + "/" + name;
-    }
-
     /** The cluster's unfinished top-level flow, if any. */
     public Optional<ProcessInstance> active(String businessKey) {
         return runtime.createProcessInstanceQuery().processInstanceBusinessKey(businessKey).rootProcessInstances()
@@ -60,9 +54,9 @@ public class ClusterFlows {
 
     public ProcessInstance start(String processKey, String namespace, String name, Map<String, Object> variables) {
         Map<String, Object> all = new HashMap<>(variables);
-        all.put(NAMESPACE, namespace);
-        all.put(NAME, name);
-        return runtime.startProcessInstanceByKey(processKey, businessKey(namespace, name), all);
+        all.put(FlowKeys.NAMESPACE, namespace);
+        all.put(FlowKeys.NAME, name);
+        return runtime.startProcessInstanceByKey(processKey, FlowKeys.businessKey(namespace, name), all);
     }
 
     public boolean recoversFromFirstStep(ProcessInstance instance) {

@@ -7,7 +7,8 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Predicate;
 
-import io.polarstack.orchestrator.operator.TriggerTable;
+import io.polarstack.orchestrator.api.ClusterState;
+import io.polarstack.orchestrator.api.FlowKeys;
 import io.polarstack.orchestrator.ports.EngineProbe.Outcome;
 
 /**
@@ -90,9 +91,9 @@ public final class FailoverDecision {
     public static RwAction whenRwFailed(String clusterStatus, String activeFlow, boolean blocked) {
         if (activeFlow == null) {
             // Not Running with no flow: an Interrupt someone left (cancelled) or a cluster being created; a person decides.
-            return TriggerTable.RUNNING.equals(clusterStatus) ? RwAction.START : RwAction.NONE;
+            return ClusterState.RUNNING.equals(clusterStatus) ? RwAction.START : RwAction.NONE;
         }
-        if ("Failover".equals(activeFlow) || "DeleteCluster".equals(activeFlow)) {
+        if (FlowKeys.FAILOVER.equals(activeFlow) || FlowKeys.DELETE_CLUSTER.equals(activeFlow)) {
             return RwAction.NONE;
         }
         return blocked ? RwAction.TAKE_OVER : RwAction.WAIT;

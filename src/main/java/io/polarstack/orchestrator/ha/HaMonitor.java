@@ -1,6 +1,5 @@
 package io.polarstack.orchestrator.ha;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
@@ -34,23 +33,26 @@ import org.springframework.stereotype.Component;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.polarstack.orchestrator.OrchestratorProperties;
+import io.polarstack.orchestrator.api.Account;
+import io.polarstack.orchestrator.api.Annotations;
+import io.polarstack.orchestrator.api.ClusterState;
 import io.polarstack.orchestrator.api.Conditions;
-import io.polarstack.orchestrator.api.InstanceState;
+import io.polarstack.orchestrator.api.FlowKeys;
+import io.polarstack.orchestrator.api.InstanceRole;
 import io.polarstack.orchestrator.api.InstanceStatus;
 import io.polarstack.orchestrator.api.MPDCluster;
-import io.polarstack.orchestrator.engine.ClusterStatusPlugin;
 import io.polarstack.orchestrator.flows.ClusterFlows;
 import io.polarstack.orchestrator.ha.FailoverDecision.Role;
 import io.polarstack.orchestrator.ha.FailoverDecision.Verdict;
 import io.polarstack.orchestrator.operator.ClusterOperator;
 import io.polarstack.orchestrator.operator.Trigger;
-import io.polarstack.orchestrator.operator.TriggerTable;
 import io.polarstack.orchestrator.ports.ClusterResources;
 import io.polarstack.orchestrator.ports.EngineProbe;
 import io.polarstack.orchestrator.ports.EngineProbe.Credentials;
 import io.polarstack.orchestrator.ports.EngineProbe.Endpoint;
 import io.polarstack.orchestrator.ports.EngineProbe.Outcome;
 import io.polarstack.orchestrator.ports.EngineProbe.Result;
+import io.polarstack.orchestrator.service.ClusterStatusWriter;
 import io.polarstack.orchestrator.specs.AccountSecrets;
 
 /**
@@ -65,18 +67,14 @@ public class HaMonitor {
 
     private static final Logger LOG = LoggerFactory.getLogger(HaMonitor.class);
 
-    public static final String FAILOVER = "Failover";
-    /** True while a failed RW waits for another flow to end before Failover may start. */
-    public static final String FAILOVER_PENDING = "FailoverPending";
-    public static final String DISABLED_BY_ANNOTATION = "DisabledByAnnotation";
-    /** Trigger row and cluster state of a Failover the monitor starts (the trigger table's rows are 0 and up). */
+    /** Trigger row of a Failover the monitor starts (the trigger table's rows are 0 and up). */
     public static final int TRIGGER_ROW = -2;
-    public static final String TRIGGER_STATE = "SwitchRw";
     /** Prefix of the state reason of an RO this monitor marked failed: only such a mark is taken back. */
     static final String MARK = "HaMonitor: ";
     private static final int PROBE_THREADS = 16;
 
     private final ClusterResources resources;
+    private final ClusterStatusWriter status;
     private final ClusterFlows flows;
     private final ClusterOperator operator;
     private final EngineProbe probe;
@@ -97,9 +95,10 @@ public class HaMonitor {
     private ScheduledExecutorService scheduler;
     private ExecutorService probes;
 
-    public HaMonitor(ClusterResources resources, ClusterFlows flows, ClusterOperator operator, EngineProbe probe,
-            OrchestratorProperties properties, MeterRegistry meters) {
+    public HaMonitor(ClusterResources resources, ClusterStatusWriter status, ClusterFlows flows, ClusterOperator operator,
+            EngineProbe probe, OrchestratorProperties properties, MeterRegistry meters) {
         this.resources = resources;
+        this.status = status;
         this.flows = flows;
         this.operator = operator;
         this.probe = probe;
@@ -248,7 +247,7 @@ public class HaMonitor {
             return;
         }
         InstanceStatus instance = instances(cluster).get(target.insId());
-        if (instance == null || !"rw".equals(instance.getInsType())) {
+        if (!InstanceRole.rw(instance)) {
             return;  // the topology changed since the last refresh
         }
         watched.cluster = cluster;
@@ -257,7 +256,7 @@ public class HaMonitor {
         boolean blocked = active.isPresent() && !flows.incidents(active.get()).isEmpty();
         var action = FailoverDecision.whenRwFailed(cluster.getStatus().getClusterStatus(), activeFlow, blocked);
         if ((action == FailoverDecision.RwAction.START || action == FailoverDecision.RwAction.TAKE_OVER)
-                && !flows.deployed(FAILOVER)) {
+                && !flows.deployed(FlowKeys.FAILOVER)) {
             notAvailable(watched, target);
             return;
         }
@@ -270,9 +269,8 @@ public class HaMonitor {
                 LOG.warn("MPDCluster {}: {} stopped at an incident; cancelled it: {}", watched.key, activeFlow, why);
                 resources.event(cluster, "Warning", "FlowCancelled", activeFlow + " was stopped at an incident: " + why);
                 // The cancelled flow's incident bookkeeping goes with it; Failover writes its own status.
-                resources.annotate(namespace(watched), name(watched), Map.of(), ClusterStatusPlugin.INTERRUPT_ANNOTATIONS);
-                watched.cluster = resources.updateStatus(namespace(watched), name(watched),
-                        status -> Conditions.set(status, Conditions.INTERRUPTED, false, "TakenOver", why));
+                resources.annotate(namespace(watched), name(watched), Map.of(), Annotations.INTERRUPT);
+                watched.cluster = status.condition(namespace(watched), name(watched), Conditions.INTERRUPTED, false, "TakenOver", why);
                 startFailover(watched, target, reason);
             }
             case WAIT -> waitFor(watched, target, reason, active.get(), activeFlow);
@@ -284,7 +282,7 @@ public class HaMonitor {
     private void startFailover(Watched watched, Target target, String reason) {
         // The outage began with the first failed probe; Failover reports its length from there.
         var since = decision.failingSince(target.key());
-        Trigger trigger = new Trigger(TRIGGER_ROW, TRIGGER_STATE, FAILOVER, Map.of("planned", false, "failedInsId", target.insId(),
+        Trigger trigger = new Trigger(TRIGGER_ROW, ClusterState.SWITCH_RW, FlowKeys.FAILOVER, Map.of("planned", false, "failedInsId", target.insId(),
                 "reason", reason, "writesStoppedAt", (since == null ? clock.instant() : since).toEpochMilli()), false);
         Optional<ProcessInstance> started = operator.start(watched.cluster, trigger);
         if (started.isEmpty()) {
@@ -297,9 +295,9 @@ public class HaMonitor {
         LOG.warn("MPDCluster {}: {}", watched.key, message);
         resources.event(watched.cluster, "Warning", "AutoFailover", message);
         decision.forget(key -> key.startsWith(watched.key + "/"));  // after the failover, counting starts afresh
-        if (pending.remove(watched.key) != null || isTrue(watched.cluster, FAILOVER_PENDING)) {
-            watched.cluster = resources.updateStatus(namespace(watched), name(watched), status -> Conditions.set(status,
-                    FAILOVER_PENDING, false, "FailoverStarted", "Failover " + started.get().getId() + " started"));
+        if (pending.remove(watched.key) != null || isTrue(watched.cluster, Conditions.FAILOVER_PENDING)) {
+            watched.cluster = status.condition(namespace(watched), name(watched), Conditions.FAILOVER_PENDING, false,
+                    "FailoverStarted", "Failover " + started.get().getId() + " started");
         }
     }
 
@@ -312,51 +310,46 @@ public class HaMonitor {
         String message = "RW " + target.insId() + " at " + target.endpoint() + " failed (" + reason
                 + "); a failover is pending until " + activeFlow + " ends";
         LOG.warn("MPDCluster {}: {}", watched.key, message);
-        watched.cluster = resources.updateStatus(namespace(watched), name(watched),
-                status -> Conditions.set(status, FAILOVER_PENDING, true, "FlowHoldsCluster", message));
+        watched.cluster = status.condition(namespace(watched), name(watched), Conditions.FAILOVER_PENDING, true,
+                "FlowHoldsCluster", message);
         resources.event(watched.cluster, "Warning", "FailoverPending", message);
     }
 
     private void rwHealthy(Watched watched) {
-        if (pending.remove(watched.key) != null || isTrue(watched.cluster, FAILOVER_PENDING)) {
-            watched.cluster = resources.updateStatus(namespace(watched), name(watched), status -> Conditions.set(status,
-                    FAILOVER_PENDING, false, "RwAnswers", "the RW answers again; no failover pending"));
+        if (pending.remove(watched.key) != null || isTrue(watched.cluster, Conditions.FAILOVER_PENDING)) {
+            watched.cluster = status.condition(namespace(watched), name(watched), Conditions.FAILOVER_PENDING, false,
+                    "RwAnswers", "the RW answers again; no failover pending");
         }
     }
 
     private void notAvailable(Watched watched, Target target) {
         String message = "RW " + target.insId() + " failed and needs a failover, but this orchestrator has no "
-                + FAILOVER + " flow";
+                + FlowKeys.FAILOVER + " flow";
         var condition = Conditions.get(watched.cluster.getStatus(), Conditions.OPERATION_AVAILABLE);
         if (condition != null && "False".equals(condition.getStatus()) && message.equals(condition.getMessage())) {
             return;
         }
         count("unavailable", watched.key);
         LOG.error("MPDCluster {}: {}", watched.key, message);
-        watched.cluster = resources.updateStatus(namespace(watched), name(watched),
-                status -> Conditions.set(status, Conditions.OPERATION_AVAILABLE, false, "FlowNotAvailable", message));
-        resources.event(watched.cluster, "Warning", "FlowNotAvailable", message);
+        watched.cluster = status.condition(namespace(watched), name(watched), Conditions.OPERATION_AVAILABLE, false,
+                Conditions.FLOW_NOT_AVAILABLE, message);
+        resources.event(watched.cluster, "Warning", Conditions.FLOW_NOT_AVAILABLE, message);
     }
 
     // ---- RO ----
 
     private void roFailed(Watched watched, Target target, String reason) {
         InstanceStatus known = instances(watched.cluster).get(target.insId());
-        if (known == null || failed(known) || !TriggerTable.RUNNING.equals(watched.cluster.getStatus().getClusterStatus())) {
+        if (known == null || failed(known) || !ClusterState.RUNNING.equals(watched.cluster.getStatus().getClusterStatus())) {
             return;  // already marked, or a flow runs (its own restarts are not failures)
         }
         MPDCluster cluster = resources.cluster(namespace(watched), name(watched)).orElse(null);
-        if (cluster == null || !enabled(cluster) || !TriggerTable.RUNNING.equals(cluster.getStatus().getClusterStatus())
+        if (cluster == null || !enabled(cluster) || !ClusterState.RUNNING.equals(cluster.getStatus().getClusterStatus())
                 || flows.active(watched.key).isPresent()) {
             return;
         }
-        watched.cluster = resources.updateStatus(namespace(watched), name(watched), status -> {
-            InstanceStatus instance = status.getDbInstanceStatus() == null ? null : status.getDbInstanceStatus().get(target.insId());
-            if (instance != null && !failed(instance)) {
-                instance.setLastState(instance.getCurrentState());
-                instance.setCurrentState(state("FAILED", MARK + reason));
-            }
-        });
+        watched.cluster = status.instanceState(namespace(watched), name(watched), target.insId(), instance -> !failed(instance),
+                "FAILED", MARK + reason);
         count("ro-failed", watched.key);
         String message = "RO " + target.insId() + " at " + target.endpoint() + " failed: " + reason
                 + "; marked failed, so RebuildInstance replaces it";
@@ -369,16 +362,11 @@ public class HaMonitor {
         if (known == null || !markedFailed(known)) {
             return;
         }
-        if (flows.active(watched.key).map(HaMonitor::processKey).filter("RebuildInstance"::equals).isPresent()) {
+        if (flows.active(watched.key).map(HaMonitor::processKey).filter(FlowKeys.REBUILD_INSTANCE::equals).isPresent()) {
             return;  // the rebuild has begun and owns the instance now
         }
-        watched.cluster = resources.updateStatus(namespace(watched), name(watched), status -> {
-            InstanceStatus instance = status.getDbInstanceStatus() == null ? null : status.getDbInstanceStatus().get(target.insId());
-            if (instance != null && markedFailed(instance)) {
-                instance.setLastState(instance.getCurrentState());
-                instance.setCurrentState(state("RUNNING", MARK + "answers again"));
-            }
-        });
+        watched.cluster = status.instanceState(namespace(watched), name(watched), target.insId(), HaMonitor::markedFailed,
+                "RUNNING", MARK + "answers again");
         count("ro-recovered", watched.key);
         String message = "RO " + target.insId() + " at " + target.endpoint() + " answers again before a rebuild started; "
                 + "no longer marked failed";
@@ -394,14 +382,13 @@ public class HaMonitor {
             if (!inScope(listed)) {
                 continue;
             }
-            String key = ClusterFlows.businessKey(listed.getMetadata().getNamespace(), listed.getMetadata().getName());
+            String key = FlowKeys.businessKey(listed.getMetadata().getNamespace(), listed.getMetadata().getName());
             try {
                 MPDCluster cluster = applySwitch(listed);
                 if (!enabled(cluster)) {
-                    if (isTrue(cluster, FAILOVER_PENDING)) {
-                        resources.updateStatus(cluster.getMetadata().getNamespace(), cluster.getMetadata().getName(),
-                                status -> Conditions.set(status, FAILOVER_PENDING, false, "AutoFailoverOff",
-                                        "automatic failover is off"));
+                    if (isTrue(cluster, Conditions.FAILOVER_PENDING)) {
+                        status.condition(cluster.getMetadata().getNamespace(), cluster.getMetadata().getName(),
+                                Conditions.FAILOVER_PENDING, false, "AutoFailoverOff", "automatic failover is off");
                     }
                     continue;
                 }
@@ -455,23 +442,22 @@ public class HaMonitor {
         String namespace = cluster.getMetadata().getNamespace();
         String name = cluster.getMetadata().getName();
         String value = Objects.requireNonNullElse(cluster.getMetadata().getAnnotations(), Map.<String, String>of())
-                .get(Conditions.AUTO_FAILOVER_ANNOTATION);
+                .get(Annotations.AUTO_FAILOVER);
         boolean off = value != null && "false".equalsIgnoreCase(value.trim());  // as the flows' EnableHa and ResumeHa read it
         var condition = Conditions.get(cluster.getStatus(), Conditions.AUTO_FAILOVER);
         if (off && condition != null && "True".equals(condition.getStatus())) {
-            String message = "automatic failover is off by annotation " + Conditions.AUTO_FAILOVER_ANNOTATION + "=" + value
+            String message = "automatic failover is off by annotation " + Annotations.AUTO_FAILOVER + "=" + value
                     + "; to turn it on again remove it: kubectl annotate mpd " + name + " -n " + namespace + " "
-                    + Conditions.AUTO_FAILOVER_ANNOTATION + "-";
-            var updated = resources.updateStatus(namespace, name,
-                    status -> Conditions.set(status, Conditions.AUTO_FAILOVER, false, DISABLED_BY_ANNOTATION, message));
+                    + Annotations.AUTO_FAILOVER + "-";
+            var updated = status.condition(namespace, name, Conditions.AUTO_FAILOVER, false, Conditions.DISABLED_BY_ANNOTATION,
+                    message);
             resources.event(updated, "Normal", "AutoFailoverDisabled", message);
             return updated;
         }
         if (!off && condition != null && "False".equals(condition.getStatus())
-                && DISABLED_BY_ANNOTATION.equals(condition.getReason())) {
-            String message = "automatic failover is on again (annotation " + Conditions.AUTO_FAILOVER_ANNOTATION + " removed)";
-            var updated = resources.updateStatus(namespace, name,
-                    status -> Conditions.set(status, Conditions.AUTO_FAILOVER, true, "Enabled", message));
+                && Conditions.DISABLED_BY_ANNOTATION.equals(condition.getReason())) {
+            String message = "automatic failover is on again (annotation " + Annotations.AUTO_FAILOVER + " removed)";
+            var updated = status.condition(namespace, name, Conditions.AUTO_FAILOVER, true, Conditions.ENABLED, message);
             resources.event(updated, "Normal", "AutoFailoverEnabled", message);
             return updated;
         }
@@ -486,9 +472,9 @@ public class HaMonitor {
         }
         String logicId = cluster.getStatus().getLogicId();
         String secret = logicId == null ? null : AccountSecrets.name(cluster, logicId, AccountSecrets.Account.AURORA);
-        var data = secret == null ? Optional.<Map<String, byte[]>>empty()
-                : resources.secretData(cluster.getMetadata().getNamespace(), secret);
-        if (data.isEmpty() || data.get().get("Account") == null || data.get().get("Password") == null) {
+        var aurora = secret == null ? Optional.<Account>empty()
+                : resources.secretData(cluster.getMetadata().getNamespace(), secret).flatMap(Account::of);
+        if (aurora.isEmpty()) {
             if (warned.add(key)) {
                 LOG.warn("HA monitor, MPDCluster {}: no aurora account Secret {} with Account and Password; not probed", key,
                         secret);
@@ -496,8 +482,7 @@ public class HaMonitor {
             return null;
         }
         warned.remove(key);
-        Credentials account = new Credentials(new String(data.get().get("Account"), StandardCharsets.UTF_8),
-                new String(data.get().get("Password"), StandardCharsets.UTF_8));
+        Credentials account = new Credentials(aurora.get().user(), aurora.get().password());
         credentials.put(key, account);
         return account;
     }
@@ -505,7 +490,7 @@ public class HaMonitor {
     private static List<Target> targets(String key, MPDCluster cluster, Credentials account) {
         List<Target> targets = new ArrayList<>();
         instances(cluster).forEach((insId, instance) -> {
-            Role role = "rw".equals(instance.getInsType()) ? Role.RW : "ro".equals(instance.getInsType()) ? Role.RO : null;
+            Role role = InstanceRole.rw(instance) ? Role.RW : InstanceRole.ro(instance) ? Role.RO : null;
             var net = instance.getNetInfo();
             if (role != null && net != null && net.getWorkingHostIP() != null && !net.getWorkingHostIP().isBlank()
                     && net.getWorkingPort() != null) {
@@ -553,16 +538,8 @@ public class HaMonitor {
                 && instance.getCurrentState().getReason().startsWith(MARK);
     }
 
-    private static InstanceState state(String phase, String reason) {
-        InstanceState state = new InstanceState();
-        state.setState(phase);
-        state.setReason(reason.length() > 500 ? reason.substring(0, 500) + "..." : reason);
-        state.setStartAt(Instant.now().toString());
-        return state;
-    }
-
     private static String processKey(ProcessInstance instance) {
-        return instance.getProcessDefinitionId().split(":")[0];
+        return FlowKeys.ofDefinition(instance.getProcessDefinitionId());
     }
 
     private static String namespace(Watched watched) {

@@ -17,12 +17,15 @@ import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Component;
 
 import io.polarstack.orchestrator.OrchestratorProperties;
+import io.polarstack.orchestrator.api.Annotations;
+import io.polarstack.orchestrator.api.ClusterState;
 import io.polarstack.orchestrator.api.Conditions;
-import io.polarstack.orchestrator.api.FlowStatus;
+import io.polarstack.orchestrator.api.FlowKeys;
 import io.polarstack.orchestrator.api.MPDCluster;
 import io.polarstack.orchestrator.engine.ClusterStatusPlugin;
 import io.polarstack.orchestrator.flows.ClusterFlows;
 import io.polarstack.orchestrator.ports.ClusterResources;
+import io.polarstack.orchestrator.service.ClusterStatusWriter;
 
 /**
  * The operator loop: while this replica holds the Lease, every change to an MPDCluster is looked at once, in
@@ -35,6 +38,7 @@ public class ClusterOperator {
     static final String LEASE = "polarstack-orchestrator";
 
     private final ClusterResources resources;
+    private final ClusterStatusWriter status;
     private final ClusterFlows flows;
     private final OrchestratorProperties.Operator settings;
     private final ExecutorService worker = Executors.newSingleThreadExecutor(r -> new Thread(r, "cluster-operator"));
@@ -42,8 +46,10 @@ public class ClusterOperator {
     private volatile AutoCloseable watch;
     private AutoCloseable leadership;
 
-    public ClusterOperator(ClusterResources resources, ClusterFlows flows, OrchestratorProperties properties) {
+    public ClusterOperator(ClusterResources resources, ClusterStatusWriter status, ClusterFlows flows,
+            OrchestratorProperties properties) {
         this.resources = resources;
+        this.status = status;
         this.flows = flows;
         this.settings = properties.operator();
     }
@@ -124,7 +130,7 @@ public class ClusterOperator {
      * {@link #reconcile}, so the two never start two flows for one cluster. Empty when a flow was already active.
      */
     public synchronized Optional<ProcessInstance> start(MPDCluster cluster, Trigger trigger) {
-        String key = ClusterFlows.businessKey(cluster.getMetadata().getNamespace(), cluster.getMetadata().getName());
+        String key = FlowKeys.businessKey(cluster.getMetadata().getNamespace(), cluster.getMetadata().getName());
         return flows.active(key).isPresent() ? Optional.empty() : Optional.of(startFlow(cluster, trigger));
     }
 
@@ -137,7 +143,7 @@ public class ClusterOperator {
             return;
         }
         Map<String, String> annotations = Objects.requireNonNullElse(cluster.getMetadata().getAnnotations(), Map.of());
-        String key = ClusterFlows.businessKey(namespace, name);
+        String key = FlowKeys.businessKey(namespace, name);
         var active = flows.active(key);
 
         if (cluster.getMetadata().getDeletionTimestamp() != null) {
@@ -145,12 +151,12 @@ public class ClusterOperator {
                     || !cluster.getMetadata().getFinalizers().contains(MPDCluster.FINALIZER)) {
                 return;
             }
-            if (active.isPresent() && !active.get().getProcessDefinitionId().startsWith("DeleteCluster:")) {
+            if (active.isPresent() && !FlowKeys.DELETE_CLUSTER.equals(FlowKeys.ofDefinition(active.get().getProcessDefinitionId()))) {
                 flows.cancel(active.get(), "the cluster is being deleted");
                 active = java.util.Optional.empty();
             }
             if (active.isEmpty()) {
-                startFlow(cluster, new Trigger(-1, "Deleting", "DeleteCluster", Map.of(), false));
+                startFlow(cluster, new Trigger(-1, ClusterState.DELETING, FlowKeys.DELETE_CLUSTER, Map.of(), false));
             }
             return;
         }
@@ -158,13 +164,13 @@ public class ClusterOperator {
                 || !cluster.getMetadata().getFinalizers().contains(MPDCluster.FINALIZER)) {
             resources.finalizer(namespace, name, true);
         }
-        if (TriggerTable.isTrue(annotations.get("cancelled"))) {
+        if (Annotations.isTrue(annotations.get(Annotations.CANCELLED))) {
             cancel(cluster, active.orElse(null));
             return;
         }
-        if (cluster.getStatus() != null && TriggerTable.INTERRUPT.equals(cluster.getStatus().getClusterStatus())
-                && annotations.containsKey(ClusterStatusPlugin.INTERRUPT_RECOVER)
-                && !"F".equalsIgnoreCase(annotations.get(ClusterStatusPlugin.INTERRUPT_RECOVER))) {
+        if (cluster.getStatus() != null && ClusterState.INTERRUPT.equals(cluster.getStatus().getClusterStatus())
+                && annotations.containsKey(Annotations.INTERRUPT_RECOVER)
+                && !"F".equalsIgnoreCase(annotations.get(Annotations.INTERRUPT_RECOVER))) {
             resume(cluster, annotations, active.orElse(null));
             return;
         }
@@ -192,19 +198,8 @@ public class ClusterOperator {
         var instance = flows.start(trigger.processKey(), namespace, name, variables);
         LOG.info("MPDCluster {}/{}: started {} (trigger row {}) as {}", namespace, name, trigger.processKey(), trigger.row(),
                 instance.getId());
-        var updated = resources.updateStatus(namespace, name, status -> {
-            status.setClusterStatus(trigger.state());
-            if (status.getFlow() == null || !instance.getId().equals(status.getFlow().getProcessInstanceId())) {
-                FlowStatus flow = new FlowStatus();
-                flow.setName(trigger.processKey());
-                flow.setProcessInstanceId(instance.getId());
-                flow.setStartedAt(java.time.Instant.now().toString());
-                status.setFlow(flow);
-            }
-            status.setObservedGeneration(cluster.getMetadata().getGeneration());
-            Conditions.set(status, Conditions.FLOW_RUNNING, true, trigger.processKey(), trigger.processKey() + " started");
-            Conditions.set(status, Conditions.OPERATION_AVAILABLE, true, "FlowStarted", trigger.processKey() + " started");
-        });
+        var updated = status.flowStarted(namespace, name, cluster.getMetadata().getGeneration(), trigger.state(),
+                trigger.processKey(), instance.getId());
         resources.event(updated, "Normal", "FlowStarted", trigger.processKey() + " started (process instance "
                 + instance.getId() + ")");
         return instance;
@@ -217,9 +212,9 @@ public class ClusterOperator {
         if (condition != null && "False".equals(condition.getStatus()) && message.equals(condition.getMessage())) {
             return;
         }
-        var updated = resources.updateStatus(cluster.getMetadata().getNamespace(), cluster.getMetadata().getName(),
-                status -> Conditions.set(status, Conditions.OPERATION_AVAILABLE, false, "FlowNotAvailable", message));
-        resources.event(updated, "Warning", "FlowNotAvailable", message);
+        var updated = status.condition(cluster.getMetadata().getNamespace(), cluster.getMetadata().getName(),
+                Conditions.OPERATION_AVAILABLE, false, Conditions.FLOW_NOT_AVAILABLE, message);
+        resources.event(updated, "Warning", Conditions.FLOW_NOT_AVAILABLE, message);
     }
 
     private void cancel(MPDCluster cluster, org.camunda.bpm.engine.runtime.ProcessInstance active) {
@@ -230,19 +225,15 @@ public class ClusterOperator {
         if (active != null) {
             flows.cancel(active, reason);
         }
-        var updated = resources.updateStatus(namespace, name, status -> {
-            status.setClusterStatus(TriggerTable.INTERRUPT);
-            status.setFlow(null);
-            Conditions.set(status, Conditions.INTERRUPTED, true, "Cancelled", (active == null ? "nothing was running; "
-                    : active.getProcessDefinitionId().split(":")[0] + " ") + reason
-                    + ". To go on, annotate interrupt.recover=T (or forceRebuild=true)");
-        });
-        Map<String, String> set = new HashMap<>(Map.of(ClusterStatusPlugin.INTERRUPT_RECOVER, "F",
-                ClusterStatusPlugin.INTERRUPT_REASON, "CANCELLED", ClusterStatusPlugin.INTERRUPT_MESSAGE, reason));
-        if (previous != null && !TriggerTable.INTERRUPT.equals(previous)) {
-            set.put(ClusterStatusPlugin.INTERRUPT_PREVIOUS, previous);
+        var updated = status.cancelled(namespace, name, (active == null ? "nothing was running; "
+                : FlowKeys.ofDefinition(active.getProcessDefinitionId()) + " ") + reason
+                + ". To go on, annotate interrupt.recover=T (or forceRebuild=true)");
+        Map<String, String> set = new HashMap<>(Map.of(Annotations.INTERRUPT_RECOVER, "F",
+                Annotations.INTERRUPT_REASON, "CANCELLED", Annotations.INTERRUPT_MESSAGE, reason));
+        if (previous != null && !ClusterState.INTERRUPT.equals(previous)) {
+            set.put(Annotations.INTERRUPT_PREVIOUS, previous);
         }
-        resources.annotate(namespace, name, set, Set.of("cancelled"));
+        resources.annotate(namespace, name, set, Set.of(Annotations.CANCELLED));
         resources.event(updated, "Warning", "FlowCancelled", reason);
     }
 
@@ -250,26 +241,20 @@ public class ClusterOperator {
             org.camunda.bpm.engine.runtime.ProcessInstance active) {
         String namespace = cluster.getMetadata().getNamespace();
         String name = cluster.getMetadata().getName();
-        String previous = annotations.getOrDefault(ClusterStatusPlugin.INTERRUPT_PREVIOUS, TriggerTable.RUNNING);
+        String previous = annotations.getOrDefault(Annotations.INTERRUPT_PREVIOUS, ClusterState.RUNNING);
         // recoverFromFirstStep (RebuildCluster): the stopped flow goes; the cluster is back in its state, whose trigger
         // starts the flow afresh at the next look, from its first step.
         boolean restart = active != null && flows.recoversFromFirstStep(active);
-        String restarted = restart ? active.getProcessDefinitionId().split(":")[0] : null;
+        String restarted = restart ? FlowKeys.ofDefinition(active.getProcessDefinitionId()) : null;
         if (restart) {
             flows.cancel(active, "interrupt.recover: " + restarted + " starts again from its first step");
         }
         int resumed = active == null || restart ? 0 : flows.resume(active);
         // Status first: once the job runs again, its own step listener writes the status.
-        var updated = resources.updateStatus(namespace, name, status -> {
-            status.setClusterStatus(previous.isBlank() ? TriggerTable.RUNNING : previous);
-            if (status.getFlow() != null) {
-                status.getFlow().setIncident(null);
-            }
-            Conditions.set(status, Conditions.INTERRUPTED, false, "Resumed", restart
-                    ? restarted + " starts again from its first step (interrupt.recover)"
-                    : resumed > 0 ? "resumed " + resumed + " failed step(s) by interrupt.recover" : "interrupt cleared by interrupt.recover");
-        });
-        resources.annotate(namespace, name, Map.of(), ClusterStatusPlugin.INTERRUPT_ANNOTATIONS);
+        var updated = status.resumed(namespace, name, previous.isBlank() ? ClusterState.RUNNING : previous, restart
+                ? restarted + " starts again from its first step (interrupt.recover)"
+                : resumed > 0 ? "resumed " + resumed + " failed step(s) by interrupt.recover" : "interrupt cleared by interrupt.recover");
+        resources.annotate(namespace, name, Map.of(), Annotations.INTERRUPT);
         resources.event(updated, "Normal", "Resumed", restart ? restarted + " starts again from its first step"
                 : resumed > 0 ? "retrying " + resumed + " failed step(s)" : "interrupt cleared; back to " + previous);
     }

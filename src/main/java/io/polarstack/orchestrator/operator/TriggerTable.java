@@ -1,13 +1,14 @@
 package io.polarstack.orchestrator.operator;
 
-import java.util.Collection;
-import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
 
+import io.polarstack.orchestrator.api.Annotations;
 import io.polarstack.orchestrator.api.ClassInfo;
+import io.polarstack.orchestrator.api.ClusterState;
+import io.polarstack.orchestrator.api.FlowKeys;
+import io.polarstack.orchestrator.api.InstanceRole;
 import io.polarstack.orchestrator.api.InstanceStatus;
 import io.polarstack.orchestrator.api.MPDCluster;
 import io.polarstack.orchestrator.api.MPDClusterSpec;
@@ -21,16 +22,6 @@ import io.polarstack.orchestrator.api.VersionConfig;
  */
 public final class TriggerTable {
 
-    public static final String CREATING = "Creating";
-    public static final String RUNNING = "Running";
-    public static final String INTERRUPT = "Interrupt";
-    public static final String INIT = "Init";
-    public static final String REBUILD = "Rebuild";
-
-    /** The command annotations a flow clears when it ends (with the interrupt bookkeeping). */
-    public static final Set<String> COMMAND_ANNOTATIONS = Set.of("forceRebuild", "flushParams", "restartCluster",
-            "restartIns", "switchRw", "migrate", "removeIns", "extendStorage", "cancelled");
-
     private TriggerTable() {
     }
 
@@ -42,42 +33,42 @@ public final class TriggerTable {
         Map<String, InstanceStatus> instances = Objects.requireNonNullElse(status.getDbInstanceStatus(), Map.of());
         String leader = status.getLeaderInstanceId();
 
-        if (state.isEmpty() || state.equals(INIT) || state.equals(CREATING)) {
-            return Optional.of(Trigger.of(0, CREATING, "CreateCluster"));
+        if (state.isEmpty() || state.equals(ClusterState.INIT) || state.equals(ClusterState.CREATING)) {
+            return Optional.of(Trigger.of(0, ClusterState.CREATING, FlowKeys.CREATE_CLUSTER));
         }
-        boolean rebuild = state.equals(REBUILD) || isTrue(annotations.get("forceRebuild"))
+        boolean rebuild = state.equals(ClusterState.REBUILD) || Annotations.isTrue(annotations.get(Annotations.FORCE_REBUILD))
                 || (leader != null && !instances.isEmpty() && instances.values().stream().allMatch(TriggerTable::failed));
         if (rebuild) {
-            return Optional.of(new Trigger(1, REBUILD, "RebuildCluster", Map.of(), true));
+            return Optional.of(new Trigger(1, ClusterState.REBUILD, FlowKeys.REBUILD_CLUSTER, Map.of(), true));
         }
-        if (!state.equals(RUNNING)) {
+        if (!state.equals(ClusterState.RUNNING)) {
             return Optional.empty();  // Interrupt (or a flow's own state): nothing but a rebuild starts here
         }
         String modifyClass = className(spec.getClassInfoModifyTo());
         if (modifyClass != null && !modifyClass.equals(className(spec.getClassInfo()))) {
-            return Optional.of(Trigger.of(2, "ModifyClass", "ModifyClass", Map.of("className", modifyClass)));
+            return Optional.of(Trigger.of(2, ClusterState.MODIFY_CLASS, FlowKeys.MODIFY_CLASS, Map.of("className", modifyClass)));
         }
-        if (isTrue(annotations.get("restartCluster"))) {
-            return Optional.of(Trigger.of(3, "RestartCluster", "RestartCluster"));
+        if (Annotations.isTrue(annotations.get(Annotations.RESTART_CLUSTER))) {
+            return Optional.of(Trigger.of(3, ClusterState.RESTART_CLUSTER, FlowKeys.RESTART_CLUSTER));
         }
-        String restartIns = blankToNull(annotations.get("restartIns"));
+        String restartIns = blankToNull(annotations.get(Annotations.RESTART_INS));
         if (restartIns != null) {
-            return Optional.of(Trigger.of(4, "RestartIns", "RestartInstance", Map.of("insId", restartIns)));
+            return Optional.of(Trigger.of(4, ClusterState.RESTART_INS, FlowKeys.RESTART_INSTANCE, Map.of("insId", restartIns)));
         }
-        if (isTrue(annotations.get("flushParams"))) {
-            return Optional.of(Trigger.of(5, "FlushParams", "FlushParams"));
+        if (Annotations.isTrue(annotations.get(Annotations.FLUSH_PARAMS))) {
+            return Optional.of(Trigger.of(5, ClusterState.FLUSH_PARAMS, FlowKeys.FLUSH_PARAMS));
         }
-        String switchRw = blankToNull(annotations.get("switchRw"));
+        String switchRw = blankToNull(annotations.get(Annotations.SWITCH_RW));
         if (switchRw != null && !switchRw.equals(leader)) {
-            return Optional.of(Trigger.of(6, "SwitchRw", "Failover", Map.of("insId", switchRw, "planned", true)));
+            return Optional.of(Trigger.of(6, ClusterState.SWITCH_RW, FlowKeys.FAILOVER, Map.of("insId", switchRw, "planned", true)));
         }
-        Optional<Trigger> migrate = migrate(annotations.get("migrate"), leader, instances);
+        Optional<Trigger> migrate = migrate(annotations.get(Annotations.MIGRATE), leader, instances);
         if (migrate.isPresent()) {
             return migrate;
         }
         String upgradeTo = versionName(spec.getVersionCfgModifyTo());
         if (upgradeTo != null && !upgradeTo.equals(versionName(spec.getVersionCfg()))) {
-            return Optional.of(Trigger.of(9, "UpgradeMinorVersion", "UpgradeMinorVersion", Map.of("versionName", upgradeTo)));
+            return Optional.of(Trigger.of(9, ClusterState.UPGRADE_MINOR_VERSION, FlowKeys.UPGRADE_MINOR_VERSION, Map.of("versionName", upgradeTo)));
         }
         InstanceStatus leaderInstance = leader == null ? null : instances.get(leader);
         if (leaderInstance != null && !failed(leaderInstance)) {
@@ -85,19 +76,19 @@ public final class TriggerTable {
                     .filter(e -> !e.getKey().equals(leader) && failed(e.getValue()))
                     .map(Map.Entry::getKey).sorted().findFirst();
             if (failedRo.isPresent()) {
-                return Optional.of(Trigger.of(10, "RebuildRo", "RebuildInstance", Map.of("insId", failedRo.get())));
+                return Optional.of(Trigger.of(10, ClusterState.REBUILD_RO, FlowKeys.REBUILD_INSTANCE, Map.of("insId", failedRo.get())));
             }
         }
         int desired = spec.getFollowerNum() == null ? 0 : spec.getFollowerNum();
-        if (desired > count(instances.values(), "ro")) {
-            return Optional.of(Trigger.of(11, "AddRo", "AddRo"));
+        if (desired > instances.values().stream().filter(InstanceRole::ro).count()) {
+            return Optional.of(Trigger.of(11, ClusterState.ADD_RO, FlowKeys.ADD_RO));
         }
-        String removeIns = blankToNull(annotations.get("removeIns"));
+        String removeIns = blankToNull(annotations.get(Annotations.REMOVE_INS));
         if (removeIns != null) {
-            return Optional.of(Trigger.of(12, "RemoveRo", "RemoveRo", Map.of("insId", removeIns)));
+            return Optional.of(Trigger.of(12, ClusterState.REMOVE_RO, FlowKeys.REMOVE_RO, Map.of("insId", removeIns)));
         }
-        if (isTrue(annotations.get("extendStorage"))) {
-            return Optional.of(Trigger.of(13, "ExtendStorage", "ExtendStorage"));
+        if (Annotations.isTrue(annotations.get(Annotations.EXTEND_STORAGE))) {
+            return Optional.of(Trigger.of(13, ClusterState.EXTEND_STORAGE, FlowKeys.EXTEND_STORAGE));
         }
         return Optional.empty();
     }
@@ -114,21 +105,12 @@ public final class TriggerTable {
         }
         Map<String, Object> variables = Map.of("insId", insId, "targetNode", target);
         return insId.equals(leader)
-                ? Optional.of(Trigger.of(8, "MigrateRw", "MigrateInstance", variables))
-                : Optional.of(Trigger.of(7, "MigrateRo", "MigrateInstance", variables));
-    }
-
-    /** {@code 1}, {@code T} or {@code true}, as PolarDB Stack accepted them. */
-    public static boolean isTrue(String value) {
-        return value != null && List.of("1", "t", "true").contains(value.trim().toLowerCase());
+                ? Optional.of(Trigger.of(8, ClusterState.MIGRATE_RW, FlowKeys.MIGRATE_INSTANCE, variables))
+                : Optional.of(Trigger.of(7, ClusterState.MIGRATE_RO, FlowKeys.MIGRATE_INSTANCE, variables));
     }
 
     private static boolean failed(InstanceStatus instance) {
         return instance.getCurrentState() != null && "failed".equalsIgnoreCase(instance.getCurrentState().getState());
-    }
-
-    private static long count(Collection<InstanceStatus> instances, String type) {
-        return instances.stream().filter(i -> type.equals(i.getInsType())).count();
     }
 
     private static String className(ClassInfo info) {

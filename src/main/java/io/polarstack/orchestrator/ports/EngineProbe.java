@@ -50,8 +50,8 @@ public interface EngineProbe extends AutoCloseable {
      * @param latency    time the probe took, connecting included
      * @param inRecovery the engine replays WAL (a standby or replica); false unless the outcome is OK
      * @param detail     a short, secret-free description of the failure; empty when OK
-     * @param wal        where its WAL stands (a primary's write position, a replica's replayed and received
-     *                   positions, in bytes); null unless the outcome is OK
+     * @param wal        where its WAL stands (its timeline; a primary's write position, a replica's replayed and
+     *                   received positions, in bytes); null unless the outcome is OK
      */
     record Result(Outcome outcome, Duration latency, boolean inRecovery, String detail, Wal wal) {
         public Result(Outcome outcome, Duration latency, boolean inRecovery, String detail) {
@@ -59,7 +59,11 @@ public interface EngineProbe extends AutoCloseable {
         }
     }
 
-    /** {@code replayed}: a primary's current write position or a replica's last replayed one; {@code received} null on a primary. */
-    record Wal(long replayed, Long received) {
+    /**
+     * {@code timeline}: a primary's current one, a replica's as the manager agent's {@code wal-position} reports it;
+     * {@code replayed}: a primary's current write position or a replica's last replayed one; {@code received} null on a
+     * primary.
+     */
+    record Wal(long timeline, long replayed, Long received) {
     }
 }

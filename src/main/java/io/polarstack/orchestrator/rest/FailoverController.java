@@ -10,6 +10,9 @@ import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RestController;
 
+import io.polarstack.orchestrator.api.ClusterState;
+import io.polarstack.orchestrator.api.FlowKeys;
+import io.polarstack.orchestrator.api.InstanceRole;
 import io.polarstack.orchestrator.api.InstanceStatus;
 import io.polarstack.orchestrator.flows.ClusterFlows;
 import io.polarstack.orchestrator.operator.ClusterOperator;
@@ -59,9 +62,9 @@ class FailoverController {
         }
         if (request.insId() != null) {
             InstanceStatus target = status.getDbInstanceStatus().get(request.insId());
-            if (target == null || !"ro".equals(target.getInsType())) {
+            if (!InstanceRole.ro(target)) {
                 return problem(HttpStatus.BAD_REQUEST, "insId " + request.insId() + " is not an RO of MPDCluster " + namespace + "/" + name
-                        + "; its ROs are " + status.getDbInstanceStatus().values().stream().filter(i -> "ro".equals(i.getInsType()))
+                        + "; its ROs are " + status.getDbInstanceStatus().values().stream().filter(InstanceRole::ro)
                                 .map(InstanceStatus::getInsId).sorted().toList());
             }
         }
@@ -69,11 +72,11 @@ class FailoverController {
         if (request.insId() != null) {
             variables.put("insId", request.insId());
         }
-        var started = operator.start(cluster, new Trigger(TRIGGER_ROW, "SwitchRw", "Failover", variables, false));
+        var started = operator.start(cluster, new Trigger(TRIGGER_ROW, ClusterState.SWITCH_RW, FlowKeys.FAILOVER, variables, false));
         if (started.isEmpty()) {
-            var active = flows.active(ClusterFlows.businessKey(namespace, name));
+            var active = flows.active(FlowKeys.businessKey(namespace, name));
             return problem(HttpStatus.CONFLICT, "MPDCluster " + namespace + "/" + name + " is busy with "
-                    + active.map(p -> p.getProcessDefinitionId().split(":")[0] + " (process instance " + p.getId() + ")").orElse("another flow")
+                    + active.map(p -> FlowKeys.ofDefinition(p.getProcessDefinitionId()) + " (process instance " + p.getId() + ")").orElse("another flow")
                     + "; ask again when it has ended");
         }
         return ResponseEntity.status(HttpStatus.ACCEPTED).body(new Started(started.get().getId(), planned, request.insId()));

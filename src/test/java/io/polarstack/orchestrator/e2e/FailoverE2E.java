@@ -27,6 +27,7 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.Resource;
 import io.fabric8.kubernetes.client.utils.Serialization;
+import io.polarstack.orchestrator.api.Annotations;
 import io.polarstack.orchestrator.api.Conditions;
 import io.polarstack.orchestrator.api.InstanceStatus;
 import io.polarstack.orchestrator.api.MPDCluster;
@@ -142,7 +143,7 @@ class FailoverE2E {
         // 3. no promotable RO: the requested RO is stopped; a person decides (abort) and nothing changes
         String leader = resource.get().getStatus().getLeaderInstanceId();
         var stopped = ros(resource.get()).get(0);
-        annotate(resource, Conditions.AUTO_FAILOVER_ANNOTATION, "false");
+        annotate(resource, Annotations.AUTO_FAILOVER, "false");
         manager.stop(target(stopped, NS), ManagerClient.StopMode.FAST, 60);
         annotate(resource, "switchRw", stopped.getInsId());
         await(Duration.ofMinutes(1), () -> "the decision task", () -> tasks.createTaskQuery().processInstanceBusinessKey(NS + "/pg")

@@ -28,7 +28,10 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.polarstack.orchestrator.OrchestratorProperties;
 import io.polarstack.orchestrator.adapters.jdbc.JdbcEngineProbe;
 import io.polarstack.orchestrator.adapters.k8s.TestClusterResources;
+import io.polarstack.orchestrator.api.Annotations;
+import io.polarstack.orchestrator.api.ClusterState;
 import io.polarstack.orchestrator.api.Conditions;
+import io.polarstack.orchestrator.api.FlowKeys;
 import io.polarstack.orchestrator.api.InstanceNetwork;
 import io.polarstack.orchestrator.api.InstanceState;
 import io.polarstack.orchestrator.api.InstanceStatus;
@@ -36,6 +39,7 @@ import io.polarstack.orchestrator.api.MPDCluster;
 import io.polarstack.orchestrator.flows.ClusterFlows;
 import io.polarstack.orchestrator.operator.ClusterOperator;
 import io.polarstack.orchestrator.ports.ClusterResources;
+import io.polarstack.orchestrator.service.ClusterStatusWriter;
 import io.polarstack.orchestrator.specs.AccountSecrets;
 import io.polarstack.orchestrator.testing.ScratchPostgres;
 import io.polarstack.orchestrator.testing.TestEngines;
@@ -90,12 +94,12 @@ class HaMonitorIT {
                         Duration.ofSeconds(1)));
         flows = new ClusterFlows(engine.getRuntimeService(), engine.getRepositoryService(), engine.getManagementService(),
                 properties);
-        operator = new ClusterOperator(resources, flows, properties);
+        operator = new ClusterOperator(resources, new ClusterStatusWriter(resources), flows, properties);
         operator.start();
         await("this replica leads", () -> operator.leading(), Duration.ofSeconds(30));
         probe = new JdbcEngineProbe();
         meters = new SimpleMeterRegistry();
-        monitor = new HaMonitor(resources, flows, operator, probe, properties, meters);
+        monitor = new HaMonitor(resources, new ClusterStatusWriter(resources), flows, operator, probe, properties, meters);
         monitor.start();
     }
 
@@ -233,7 +237,7 @@ class HaMonitorIT {
     @Test
     @Order(2)
     void theAnnotationTurnsAutomaticFailoverOffAndTheConditionSaysHow() throws Exception {
-        cluster("manual", "Running", pg.port(), null, Map.of(Conditions.AUTO_FAILOVER_ANNOTATION, "false"));
+        cluster("manual", "Running", pg.port(), null, Map.of(Annotations.AUTO_FAILOVER, "false"));
         var off = awaitCluster("manual", "AutoFailover False by annotation",
                 c -> "False/DisabledByAnnotation".equals(condition(c, Conditions.AUTO_FAILOVER)));
         assertThat(Conditions.get(off.getStatus(), Conditions.AUTO_FAILOVER).getMessage()).contains("autoFailover-");
@@ -247,8 +251,8 @@ class HaMonitorIT {
         var hold = flows.start("HaTestHold", NS, "held", Map.of());
         cluster("held", "RestartIns", deadPort, null, Map.of());
         var waiting = awaitCluster("held", "says a failover is pending",
-                c -> "True/FlowHoldsCluster".equals(condition(c, HaMonitor.FAILOVER_PENDING)));
-        assertThat(Conditions.get(waiting.getStatus(), HaMonitor.FAILOVER_PENDING).getMessage())
+                c -> "True/FlowHoldsCluster".equals(condition(c, Conditions.FAILOVER_PENDING)));
+        assertThat(Conditions.get(waiting.getStatus(), Conditions.FAILOVER_PENDING).getMessage())
                 .contains("RW " + RW).contains("REFUSED").contains("until HaTestHold ends");
         Thread.sleep(2000);
         assertThat(running("held")).singleElement().satisfies(p -> assertThat(p.getId()).isEqualTo(hold.getId()));
@@ -259,8 +263,8 @@ class HaMonitorIT {
         engine.getRuntimeService().createIncident("ha-it", hold.getId(), "Task_Wait", "the step cannot reach the RW");
         var failover = awaitCluster("held", "Failover started, no longer pending", c -> "Failover".equals(
                 c.getStatus().getFlow() == null ? null : c.getStatus().getFlow().getName())
-                && "False/FailoverStarted".equals(condition(c, HaMonitor.FAILOVER_PENDING)));
-        assertThat(failover.getStatus().getClusterStatus()).isEqualTo(HaMonitor.TRIGGER_STATE);
+                && "False/FailoverStarted".equals(condition(c, Conditions.FAILOVER_PENDING)));
+        assertThat(failover.getStatus().getClusterStatus()).isEqualTo(ClusterState.SWITCH_RW);
         var cancelled = engine.getHistoryService().createHistoricProcessInstanceQuery().processInstanceId(hold.getId())
                 .singleResult();
         assertThat(cancelled.getDeleteReason()).contains("RW " + RW + " failed").contains("Failover takes over");
@@ -301,12 +305,12 @@ class HaMonitorIT {
         var instance = running("healthy").get(0);
         var variables = engine.getRuntimeService().getVariables(instance.getId());
         assertThat(variables).containsEntry("planned", false).containsEntry("failedInsId", RW)
-                .containsEntry(ClusterFlows.NAMESPACE, NS).containsEntry(ClusterFlows.NAME, "healthy");
+                .containsEntry(FlowKeys.NAMESPACE, NS).containsEntry(FlowKeys.NAME, "healthy");
         assertThat((String) variables.get("reason")).startsWith("REFUSED");
         assertThat(variables.values()).noneMatch(v -> String.valueOf(v).contains(PASSWORD));
 
         var cluster = get("healthy");
-        assertThat(cluster.getStatus().getClusterStatus()).isEqualTo(HaMonitor.TRIGGER_STATE);
+        assertThat(cluster.getStatus().getClusterStatus()).isEqualTo(ClusterState.SWITCH_RW);
         assertThat(cluster.getStatus().getFlow().getProcessInstanceId()).isEqualTo(instance.getId());
         assertThat(events("healthy", "AutoFailover")).isEqualTo(1);
         assertThat(events("healthy", "FlowStarted")).isEqualTo(1);
@@ -325,7 +329,7 @@ class HaMonitorIT {
     @Order(6)
     void removingTheAnnotationTurnsItOnAgain() throws Exception {
         admin.resources(MPDCluster.class).inNamespace(NS).withName("manual").edit(c -> {
-            c.getMetadata().getAnnotations().remove(Conditions.AUTO_FAILOVER_ANNOTATION);
+            c.getMetadata().getAnnotations().remove(Annotations.AUTO_FAILOVER);
             return c;
         });
         var on = awaitCluster("manual", "AutoFailover True again", c -> "True/Enabled".equals(condition(c, Conditions.AUTO_FAILOVER)));

@@ -25,6 +25,7 @@ import io.polarstack.orchestrator.OrchestratorProperties;
 import io.polarstack.orchestrator.engine.ClusterStatusPlugin;
 import io.polarstack.orchestrator.flows.ClusterFlows;
 import io.polarstack.orchestrator.ports.ClusterResources;
+import io.polarstack.orchestrator.service.ClusterStatusWriter;
 import io.polarstack.orchestrator.ports.ManagerClient;
 import io.polarstack.orchestrator.ports.StorageFabric;
 import io.polarstack.orchestrator.testing.FaultyClusterResources;
@@ -76,7 +77,7 @@ class ClusterOperatorRecoveryTest {
         var properties = new OrchestratorProperties(TestEngines.configuredRetryProfiles(), null, null, null,
                 new OrchestratorProperties.Operator(true, null, null, null, "test", null, null, false));
         var flows = new ClusterFlows(engine.getRuntimeService(), engine.getRepositoryService(), engine.getManagementService(), properties);
-        operator = new ClusterOperator(resources, flows, properties);
+        operator = new ClusterOperator(resources, new ClusterStatusWriter(resources), flows, properties);
     }
 
     @AfterEach

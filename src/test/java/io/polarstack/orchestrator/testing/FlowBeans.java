@@ -68,6 +68,7 @@ import io.polarstack.orchestrator.flows.IdList;
 import io.polarstack.orchestrator.ports.ManagerClient;
 import io.polarstack.orchestrator.ports.StorageFabric;
 import io.polarstack.orchestrator.service.ClusterCatalog;
+import io.polarstack.orchestrator.service.ClusterStatusWriter;
 
 /**
  * For the *ProcessTests of the flows built on CreateCluster, ReplaceInstance and Failover: every delegate bean they
@@ -90,13 +91,14 @@ public final class FlowBeans {
         var properties = new OrchestratorProperties(Map.of(), null, null, null,
                 new OrchestratorProperties.Operator(true, null, null, null, "test", null, null, sharedPortSpace));
         var catalog = new ClusterCatalog(resources, properties);
+        var status = new ClusterStatusWriter(resources);
         Map<String, Object> beans = new HashMap<>(Map.ofEntries(
                 Map.entry("ids", new IdList()),
-                Map.entry("initMetaDelegate", new InitMetaDelegate(resources, catalog, properties)),
+                Map.entry("initMetaDelegate", new InitMetaDelegate(resources, status, catalog, properties)),
                 Map.entry("prepareStorageDelegate", new PrepareStorageDelegate(resources, storage)),
                 Map.entry("createAccountsDelegate", new CreateAccountsDelegate(resources, manager)),
-                Map.entry("enableHaDelegate", new EnableHaDelegate(resources)),
-                Map.entry("updateRunningStatusDelegate", new UpdateRunningStatusDelegate(resources)),
+                Map.entry("enableHaDelegate", new EnableHaDelegate(resources, status)),
+                Map.entry("updateRunningStatusDelegate", new UpdateRunningStatusDelegate(resources, status)),
                 Map.entry("createInstancePodDelegate", new CreateInstancePodDelegate(resources, catalog, "/srv/polarstack")),
                 Map.entry("checkInstancePodDelegate", new CheckInstancePodDelegate(resources)),
                 Map.entry("reportPodNotReadyDelegate", new ReportPodNotReadyDelegate(resources)),
@@ -104,29 +106,29 @@ public final class FlowBeans {
                 Map.entry("installInstanceDelegate", new InstallInstanceDelegate(resources, manager)),
                 Map.entry("checkInstanceHealthDelegate", new CheckInstanceHealthDelegate(resources, manager)),
                 Map.entry("reportNotHealthyDelegate", new ReportNotHealthyDelegate(resources, manager)),
-                Map.entry("markInstanceReadyDelegate", new MarkInstanceReadyDelegate(resources))));
+                Map.entry("markInstanceReadyDelegate", new MarkInstanceReadyDelegate(resources, status))));
         beans.putAll(Map.ofEntries(
                 Map.entry("chooseCandidateDelegate", new ChooseCandidateDelegate(resources, ManagerWalPositions.of(manager), MAX_LAG)),
-                Map.entry("pauseHaDelegate", new PauseHaDelegate(resources)),
+                Map.entry("pauseHaDelegate", new PauseHaDelegate(resources, status)),
                 Map.entry("checkpointDelegate", new CheckpointDelegate(resources, manager)),
                 Map.entry("stopOldRwDelegate", new StopOldRwDelegate(resources, manager)),
                 Map.entry("checkCaughtUpDelegate", new CheckCaughtUpDelegate(resources, manager, ManagerWalPositions.of(manager))),
                 Map.entry("reportNotCaughtUpDelegate", new ReportNotCaughtUpDelegate(resources, manager, ManagerWalPositions.of(manager))),
                 Map.entry("fenceOldRwDelegate", new FenceOldRwDelegate(resources, manager, storage)),
                 Map.entry("promoteDelegate", new PromoteDelegate(resources, manager)),
-                Map.entry("moveRwRoleDelegate", new MoveRwRoleDelegate(resources)),
+                Map.entry("moveRwRoleDelegate", new MoveRwRoleDelegate(resources, status)),
                 Map.entry("repointRosDelegate", new RepointRosDelegate(resources, manager)),
-                Map.entry("rejoinOldRwDelegate", new RejoinOldRwDelegate(resources, manager)),
-                Map.entry("resumeHaDelegate", new ResumeHaDelegate(resources))));
+                Map.entry("rejoinOldRwDelegate", new RejoinOldRwDelegate(resources, status, manager)),
+                Map.entry("resumeHaDelegate", new ResumeHaDelegate(resources, status))));
         beans.putAll(Map.ofEntries(
-                Map.entry("allocateInstanceDelegate", new AllocateInstanceDelegate(resources, catalog, properties)),
+                Map.entry("allocateInstanceDelegate", new AllocateInstanceDelegate(resources, status, catalog, properties)),
                 Map.entry("checkReplicaCaughtUpDelegate", new CheckReplicaCaughtUpDelegate(resources, manager, MAX_LAG)),
                 Map.entry("reportReplicaBehindDelegate", new ReportReplicaBehindDelegate(resources, manager, MAX_LAG)),
-                Map.entry("joinTopologyDelegate", new JoinTopologyDelegate(resources)),
+                Map.entry("joinTopologyDelegate", new JoinTopologyDelegate(resources, status)),
                 Map.entry("stopInstanceDelegate", new StopInstanceDelegate(resources, manager)),
                 Map.entry("dropSlotDelegate", new DropSlotDelegate(resources, manager)),
                 Map.entry("deleteInstancePodDelegate", new DeleteInstancePodDelegate(resources)),
-                Map.entry("removeInstanceEntryDelegate", new RemoveInstanceEntryDelegate(resources))));
+                Map.entry("removeInstanceEntryDelegate", new RemoveInstanceEntryDelegate(resources, status))));
         beans.putAll(Map.ofEntries(
                 Map.entry("planUpgradeDelegate", new PlanUpgradeDelegate(resources, catalog)),
                 Map.entry("finishUpgradeDelegate", new FinishUpgradeDelegate(resources)),
@@ -134,18 +136,18 @@ public final class FlowBeans {
                 Map.entry("lowerRwLimitsDelegate", new LowerRwLimitsDelegate(resources, catalog, manager)),
                 Map.entry("applyClassParamsDelegate", new ApplyClassParamsDelegate(resources, catalog)),
                 Map.entry("finishClassChangeDelegate", new FinishClassChangeDelegate(resources)),
-                Map.entry("disableHaDelegate", new DisableHaDelegate(resources)),
+                Map.entry("disableHaDelegate", new DisableHaDelegate(resources, status)),
                 Map.entry("removeInstancePodsDelegate", new RemoveInstancePodsDelegate(resources, manager)),
                 Map.entry("checkPodsGoneDelegate", new CheckPodsGoneDelegate(resources)),
                 Map.entry("reportPodsNotGoneDelegate", new ReportPodsNotGoneDelegate(resources)),
-                Map.entry("planRebuildDelegate", new PlanRebuildDelegate(resources, catalog)),
+                Map.entry("planRebuildDelegate", new PlanRebuildDelegate(resources, status, catalog)),
                 Map.entry("finishRebuildDelegate", new FinishRebuildDelegate(resources))));
         beans.putAll(Map.ofEntries(
-                Map.entry("rejectMigrationDelegate", new RejectMigrationDelegate(resources)),
+                Map.entry("rejectMigrationDelegate", new RejectMigrationDelegate(resources, status)),
                 Map.entry("finishMigrationDelegate", new FinishMigrationDelegate(resources)),
-                Map.entry("allocateRoDelegate", new AllocateRoDelegate(resources, catalog, properties)),
+                Map.entry("allocateRoDelegate", new AllocateRoDelegate(resources, status, catalog, properties)),
                 Map.entry("checkRemoveRoDelegate", new CheckRemoveRoDelegate(resources)),
-                Map.entry("rejectRemovalDelegate", new RejectRemovalDelegate(resources)),
+                Map.entry("rejectRemovalDelegate", new RejectRemovalDelegate(resources, status)),
                 Map.entry("finishRemovalDelegate", new FinishRemovalDelegate(resources)),
                 Map.entry("stopInstancesDelegate", new StopInstancesDelegate(resources, manager)),
                 Map.entry("releaseStorageDelegate", new ReleaseStorageDelegate(resources, storage)),

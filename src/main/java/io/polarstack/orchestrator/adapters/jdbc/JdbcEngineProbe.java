@@ -31,9 +31,16 @@ public class JdbcEngineProbe implements EngineProbe {
     private static final Logger LOG = LoggerFactory.getLogger(JdbcEngineProbe.class);
     /** How probe sessions show in pg_stat_activity. */
     public static final String APPLICATION_NAME = "polarstack-ha";
-    /** Role and WAL position in one round trip (Failover chooses its candidate from these, in milliseconds). */
-    private static final String SQL = "SELECT pg_is_in_recovery(), CASE WHEN pg_is_in_recovery() THEN pg_last_wal_replay_lsn() - '0/0'"
-            + " ELSE pg_current_wal_lsn() - '0/0' END, pg_last_wal_receive_lsn() - '0/0'";
+    /**
+     * Role, WAL position and timeline in one round trip (Failover chooses its candidate from these, in milliseconds).
+     * The timeline as the manager agent's wal-position reads it: a primary's is that of its current WAL file; a replica's
+     * that of the WAL its walreceiver last received, else that of its last restartpoint.
+     */
+    static final String SQL = "SELECT pg_is_in_recovery(), CASE WHEN pg_is_in_recovery() THEN pg_last_wal_replay_lsn() - '0/0'"
+            + " ELSE pg_current_wal_lsn() - '0/0' END, pg_last_wal_receive_lsn() - '0/0',"
+            + " CASE WHEN pg_is_in_recovery() THEN coalesce((SELECT nullif(received_tli, 0) FROM pg_stat_wal_receiver),"
+            + " (SELECT timeline_id FROM pg_control_checkpoint()))"
+            + " ELSE ('x' || substr(pg_walfile_name(pg_current_wal_lsn()), 1, 8))::bit(32)::int END";
     /** admin_shutdown, crash_shutdown, cannot_connect_now (starting up or shutting down). */
     private static final Set<String> DOWN_STATES = Set.of("57P01", "57P02", "57P03");
     /** Host names and IP literals only: the host comes from the resource status and goes into a JDBC URL. */
@@ -85,8 +92,8 @@ public class JdbcEngineProbe implements EngineProbe {
                 boolean inRecovery = rows.getBoolean(1);
                 var replayed = (Number) rows.getObject(2);
                 var received = (Number) rows.getObject(3);
-                return new Result(Outcome.OK, Duration.ZERO, inRecovery, "", new Wal(replayed == null ? 0 : replayed.longValue(),
-                        inRecovery && received != null ? received.longValue() : null));
+                return new Result(Outcome.OK, Duration.ZERO, inRecovery, "", new Wal(rows.getLong(4),
+                        replayed == null ? 0 : replayed.longValue(), inRecovery && received != null ? received.longValue() : null));
             }
         } catch (SQLException | RuntimeException e) {
             closeQuietly(slot);

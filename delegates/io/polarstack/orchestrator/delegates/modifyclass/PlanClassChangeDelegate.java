@@ -4,6 +4,7 @@ import org.camunda.bpm.engine.delegate.DelegateExecution;
 import org.camunda.bpm.engine.delegate.JavaDelegate;
 import org.springframework.stereotype.Component;
 
+import io.polarstack.orchestrator.api.FlowKeys;
 import io.polarstack.orchestrator.delegates.common.ClusterSteps;
 import io.polarstack.orchestrator.delegates.common.RollingReplace;
 import io.polarstack.orchestrator.ports.ClusterResources;
@@ -31,7 +32,7 @@ public class PlanClassChangeDelegate implements JavaDelegate {
         var cluster = ClusterSteps.cluster(resources, execution);
         String className = ClassChange.className(execution);
         var target = catalog.classResources(cluster, className);
-        String plan = RollingReplace.plan(execution, resources, cluster, "ModifyClass");
+        String plan = RollingReplace.plan(execution, resources, cluster, FlowKeys.MODIFY_CLASS);
         var current = ClassChange.current(resources, cluster, ParamsConfigMaps.runningParamsName(cluster));
         var next = ClassChange.next(catalog, cluster, className, current);
         var lowered = ClassParams.lowered(current, next);

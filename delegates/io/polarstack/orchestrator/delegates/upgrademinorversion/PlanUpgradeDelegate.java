@@ -4,6 +4,7 @@ import org.camunda.bpm.engine.delegate.DelegateExecution;
 import org.camunda.bpm.engine.delegate.JavaDelegate;
 import org.springframework.stereotype.Component;
 
+import io.polarstack.orchestrator.api.FlowKeys;
 import io.polarstack.orchestrator.delegates.common.ClusterSteps;
 import io.polarstack.orchestrator.delegates.common.RollingReplace;
 import io.polarstack.orchestrator.ports.ClusterResources;
@@ -32,7 +33,7 @@ public class PlanUpgradeDelegate implements JavaDelegate {
             throw new IllegalArgumentException("UpgradeMinorVersion needs versionName (spec.versionCfgModifyTo.versionName)");
         }
         var images = catalog.images(cluster, versionName);
-        String plan = RollingReplace.plan(execution, resources, cluster, "UpgradeMinorVersion");
+        String plan = RollingReplace.plan(execution, resources, cluster, FlowKeys.UPGRADE_MINOR_VERSION);
         resources.event(cluster, "Normal", "UpgradePlanned", "to version " + versionName + " (engine " + images.engine()
                 + "): " + plan);
     }

@@ -2,6 +2,8 @@ package io.polarstack.orchestrator.specs;
 
 import java.util.Set;
 
+import io.polarstack.orchestrator.api.InstanceRole;
+
 /**
  * One instance to create.
  *
@@ -19,7 +21,7 @@ public record InstancePlan(String insId, String physicalInsId, String role, int 
         Set<String> unavailableNodes, String engineImage, String managerImage, String pfsdImage) {
 
     public InstancePlan {
-        if (!role.equals("rw") && !role.equals("ro") && !role.equals("tempro")) {
+        if (!Set.of(InstanceRole.RW, InstanceRole.RO, InstanceRole.TEMPRO).contains(role)) {
             throw new IllegalArgumentException("instance " + insId + ": role must be rw, ro or tempro, not " + role);
         }
         unavailableNodes = Set.copyOf(unavailableNodes);

@@ -7,6 +7,7 @@ public final class Labels {
     public static final String CLUSTER = PREFIX + "cluster";
     public static final String INSTANCE = PREFIX + "instance";
     public static final String SLOT = PREFIX + "slot";
+    /** The instance's {@link io.polarstack.orchestrator.api.InstanceRole} (or {@code fenced}): the RW and RO Services select by it. */
     public static final String ROLE = PREFIX + "role";
     /** Nodes carrying this label take no new instances (PolarDB Stack's maintenance label). */
     public static final String MAINTAIN_NODE = PREFIX + "maintainNode";

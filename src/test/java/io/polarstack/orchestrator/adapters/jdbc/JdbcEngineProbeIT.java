@@ -80,6 +80,7 @@ class JdbcEngineProbeIT {
         assertThat(first.detail()).isEmpty();
         assertThat(first.wal().replayed()).as("a primary's write position").isPositive();
         assertThat(first.wal().received()).as("a primary receives nothing").isNull();
+        assertThat(first.wal().timeline()).as("a new primary writes on its first timeline").isEqualTo(1);
         List<Integer> sessions = probeSessions();
         assertThat(sessions).hasSize(1);
 

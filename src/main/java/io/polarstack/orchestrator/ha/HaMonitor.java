@@ -282,8 +282,9 @@ public class HaMonitor {
     private void startFailover(Watched watched, Target target, String reason) {
         // The outage began with the first failed probe; Failover reports its length from there.
         var since = decision.failingSince(target.key());
-        Trigger trigger = new Trigger(TRIGGER_ROW, ClusterState.SWITCH_RW, FlowKeys.FAILOVER, Map.of("planned", false, "failedInsId", target.insId(),
-                "reason", reason, "writesStoppedAt", (since == null ? clock.instant() : since).toEpochMilli()), false);
+        Trigger trigger = new Trigger(TRIGGER_ROW, ClusterState.SWITCH_RW, FlowKeys.FAILOVER, Map.of("planned", false,
+                "failedInsId", target.insId(), "reason", reason,
+                "writesStoppedAt", (since == null ? clock.instant() : since).toEpochMilli()), false);
         Optional<ProcessInstance> started = operator.start(watched.cluster, trigger);
         if (started.isEmpty()) {
             return;  // a flow got in first; the next probe looks again

@@ -7,20 +7,16 @@ import static org.mockito.ArgumentMatchers.eq;
 import static org.mockito.Mockito.doThrow;
 import static org.mockito.Mockito.inOrder;
 import static org.mockito.Mockito.never;
-import static org.mockito.Mockito.reset;
 import static org.mockito.Mockito.times;
 import static org.mockito.Mockito.verify;
 import static org.mockito.Mockito.when;
 
 import java.time.Duration;
 import java.util.Map;
-import java.util.function.Consumer;
 
 import org.camunda.bpm.engine.runtime.ProcessInstance;
 import org.camunda.bpm.engine.test.Deployment;
-import org.camunda.bpm.engine.test.junit5.ProcessEngineExtension;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -28,7 +24,7 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.polarstack.orchestrator.ports.ManagerClient.ManagerException;
 import io.polarstack.orchestrator.ports.ManagerClient.SlotType;
 import io.polarstack.orchestrator.ports.ManagerClient.StopMode;
-import io.polarstack.orchestrator.testing.InstanceFlowHarness;
+import io.polarstack.orchestrator.testing.FlowHarness;
 
 /**
  * ReplaceInstance (with CreateInstance and RemoveInstance) on an in-memory engine, the ports mocked, on a cluster
@@ -36,17 +32,9 @@ import io.polarstack.orchestrator.testing.InstanceFlowHarness;
  */
 @Deployment(resources = {"processes/replace-instance.bpmn", "processes/remove-instance.bpmn", "processes/create-cluster.bpmn",
         "processes/create-instance.bpmn"})
-class ReplaceInstanceProcessTest extends InstanceFlowHarness {
+class ReplaceInstanceProcessTest extends FlowHarness {
 
     static final String NEW_RO = "pg-local-1003-1007";
-
-    @RegisterExtension
-    static ProcessEngineExtension extension = ProcessEngineExtension.builder().useProcessEngine(engine("replace-instance")).build();
-
-    @Override
-    protected ProcessEngineExtension extension() {
-        return extension;
-    }
 
     ProcessInstance replace(Map<String, Object> variables) {
         runningCluster();
@@ -153,7 +141,7 @@ class ReplaceInstanceProcessTest extends InstanceFlowHarness {
         var first = replace(Map.of("insId", "1004"));
         driveTo("Task_CheckReplicaCaughtUp");
         assertThat(entry("1007").getInsType()).isEqualTo("tempro");
-        engine().getRuntimeService().deleteProcessInstance(first.getId(), "cancelled", false, true);
+        engine.getRuntimeService().deleteProcessInstance(first.getId(), "cancelled", false, true);
 
         var second = start("ReplaceInstance", Map.of("insId", "1004"));
         assertThat(drive()).isZero();
@@ -214,22 +202,11 @@ class ReplaceInstanceProcessTest extends InstanceFlowHarness {
                 .as("never more than one new instance").isLessThanOrEqualTo(1);
 
         resources.onCall = call -> { };
-        reset(manager);
-        answerForARunningCluster();
+        fixed();
         retry(step);
         assertThat(drive()).isZero();
         assertThat(ended(replace)).isTrue();
         assertReplaced("1004", "1007", NEW_RO);
         assertThat(nextId()).isEqualTo(1008);
-    }
-
-    static void failCall(String name) {
-        Consumer<String> previous = resources.onCall;
-        resources.onCall = call -> {
-            previous.accept(call);
-            if (call.equals(name)) {
-                throw new IllegalStateException(name + ": the API server did not answer");
-            }
-        };
     }
 }

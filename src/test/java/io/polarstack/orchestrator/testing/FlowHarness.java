@@ -99,6 +99,8 @@ public abstract class FlowHarness {
     protected static final List<String> primaries = new CopyOnWriteArrayList<>();
     /** The operator setting that gives every instance of every cluster a port of its own. */
     private static boolean sharedPortSpace;
+    /** Changes a test makes once CreateCluster is done (broken ports, odd entries); its own setup runs them. */
+    protected final List<Runnable> afterCreate = new ArrayList<>();
 
     protected static final ProcessEngine engine = TestEngines.inMemory("flows", new ContextBeans(),
             new ClusterStatusPlugin(port(ClusterResources.class)));
@@ -285,9 +287,7 @@ public abstract class FlowHarness {
 
     /** CreateCluster run to its end; the manager's counts start again at zero. */
     protected void runningCluster() {
-        var create = start("CreateCluster", Map.of());
-        assertThat(drive()).isZero();
-        assertThat(ended(create)).isTrue();
+        finish(start("CreateCluster", Map.of()));
         assertThat(resources.cluster.getStatus().getLeaderInstanceId()).isEqualTo("1002");
         fixed();
     }
@@ -367,6 +367,12 @@ public abstract class FlowHarness {
         }
     }
 
+    /** Runs the jobs to the end of {@code instance}, none of them failing. */
+    protected static void finish(ProcessInstance instance) {
+        assertThat(drive()).as("failed job runs").isZero();
+        BpmnAwareTests.assertThat(instance).isEnded();
+    }
+
     protected static boolean ended(ProcessInstance instance) {
         return engine.getRuntimeService().createProcessInstanceQuery().processInstanceId(instance.getId()).count() == 0;
     }
@@ -428,7 +434,4 @@ public abstract class FlowHarness {
             }
         };
     }
-
-    /** Changes a test makes once CreateCluster is done (broken ports, odd entries); run by the test's own setup. */
-    protected final List<Runnable> afterCreate = new ArrayList<>();
 }

@@ -52,8 +52,7 @@ class AddRoProcessTest extends FlowHarness {
     @Test
     void oneRoInANewSlotCaughtUpThenInTheTopology() {
         var add = addRo();
-        assertThat(drive()).isZero();
-        assertThat(ended(add)).isTrue();
+        finish(add);
         assertAdded();
         verify(manager).createSlot(pod(RW), eq(SlotType.REPLICA), eq("1000"), eq("1008"));
         verify(manager).install(pod(NEW_RO), any());
@@ -69,8 +68,7 @@ class AddRoProcessTest extends FlowHarness {
 
         positions.put(RW, 1000L);
         later(Duration.ofSeconds(3));
-        assertThat(drive()).isZero();
-        assertThat(ended(add)).isTrue();
+        finish(add);
         assertAdded();
     }
 
@@ -90,8 +88,7 @@ class AddRoProcessTest extends FlowHarness {
         assertThat(drive()).isEqualTo(1);
         assertThat(entry("1008").getInsType()).as("written before the crash").isEqualTo("tempro");
         later(Duration.ofSeconds(10));  // the k8s retry profile's pause
-        assertThat(drive()).isZero();
-        assertThat(ended(add)).isTrue();
+        finish(add);
         assertAdded();
     }
 
@@ -116,8 +113,7 @@ class AddRoProcessTest extends FlowHarness {
         resources.onCall = call -> { };
         fixed();
         retry(step);
-        assertThat(drive()).isZero();
-        assertThat(ended(add)).isTrue();
+        finish(add);
         assertAdded();
         boolean installedBefore = !Set.of("Task_AllocateRo", "Task_CreateInstancePod", "Task_InstallInstance").contains(step);
         verify(manager, times(installedBefore ? 0 : 1)).install(any(), any());  // never installed twice

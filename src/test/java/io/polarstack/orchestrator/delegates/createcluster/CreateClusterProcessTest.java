@@ -35,8 +35,7 @@ class CreateClusterProcessTest extends FlowHarness {
     void localClusterComesUpRwFirstThenAccountsThenEachRo() {
         // the local sample: followerNum 2
         var instance = start("CreateCluster", Map.of());
-        assertThat(drive()).isZero();
-        assertThat(ended(instance)).isTrue();
+        finish(instance);
 
         var status = resources.cluster.getStatus();
         assertThat(status.getClusterStatus()).isEqualTo("Running");
@@ -102,8 +101,7 @@ class CreateClusterProcessTest extends FlowHarness {
         resources.configMaps.put("ConfigMap:kube-system/postgresql-1-0-minor-version-info-rwo-image-next",
                 Map.of("pgEngineImage", "e:2", "pgManagerImage", "m:2"));
         retry("Task_InitMeta");
-        assertThat(drive()).isZero();
-        assertThat(ended(instance)).isTrue();
+        finish(instance);
         assertThat(resources.appliedOf(Pod.class)).allSatisfy(p -> assertThat(p.getSpec().getContainers().get(0).getImage())
                 .isEqualTo("e:2"));
     }
@@ -166,8 +164,7 @@ class CreateClusterProcessTest extends FlowHarness {
         drive();
         resources.finalizer("default", "polardb-share", true);
         var delete = start("DeleteCluster", Map.of());
-        assertThat(drive()).isZero();
-        assertThat(ended(delete)).isTrue();
+        finish(delete);
         verify(manager, times(2)).stop(any(), eq(ManagerClient.StopMode.FAST), anyInt());
         verify(storage).clear("36e00084100ee7ec9e7d6b6d3f0d5e0a1", "node-a");
         assertThat(resources.cluster.getMetadata().getFinalizers()).isEmpty();

@@ -81,8 +81,7 @@ class FailoverProcessTest extends FlowHarness {
     void unplannedFencesTheOldRwThenPromotesTheRoThatReplayedMost() {
         afterCreate.add(() -> positions(Map.of(RO1, 900L, RO2, 950L)));  // the RW does not answer
         var failover = failover(Map.of("planned", false, "failedInsId", "1002"));
-        assertThat(drive()).isZero();
-        assertThat(ended(failover)).isTrue();
+        finish(failover);
 
         assertSwitchedTo("1006", RO2);
         var order = inOrder(manager);
@@ -108,8 +107,7 @@ class FailoverProcessTest extends FlowHarness {
 
         positions(Map.of(RO1, 160L, RO2, 950L));
         later(java.time.Duration.ofSeconds(1));  // the 0.2 s recheck timer is due
-        assertThat(drive()).isZero();
-        assertThat(ended(failover)).isTrue();
+        finish(failover);
 
         assertSwitchedTo("1004", RO1);
         var order = inOrder(manager);
@@ -167,8 +165,7 @@ class FailoverProcessTest extends FlowHarness {
         assertThat(task).as("still nothing promotable: asked again").isNotNull();
 
         engine.getTaskService().complete(task.getId(), Map.of("decision", "promote", "forcedInsId", "1004"));
-        assertThat(drive()).isZero();
-        assertThat(ended(failover)).isTrue();
+        finish(failover);
         assertSwitchedTo("1004", RO1);
     }
 
@@ -188,8 +185,7 @@ class FailoverProcessTest extends FlowHarness {
 
         fixedBehind();
         retry("Task_FenceOldRw");
-        assertThat(drive()).isZero();
-        assertThat(ended(failover)).isTrue();
+        finish(failover);
         assertSwitchedTo("1006", RO2);
     }
 
@@ -232,8 +228,7 @@ class FailoverProcessTest extends FlowHarness {
 
         fixedBehind();
         retry(step);
-        assertThat(drive()).isZero();
-        assertThat(ended(failover)).isTrue();
+        finish(failover);
         boolean promotedBefore = step.equals("Task_RepointRos") || step.equals("Task_RejoinOldRw");
         assertSwitchedTo("1004", RO1, promotedBefore ? 0 : 1);  // a resumed flow never promotes twice
     }

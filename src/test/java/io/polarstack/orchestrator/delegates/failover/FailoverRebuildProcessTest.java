@@ -31,8 +31,7 @@ class FailoverRebuildProcessTest extends FlowHarness {
             return new io.polarstack.orchestrator.ports.ManagerClient.RoleInfo(true, 2, null, null);
         });
         var failover = start("Failover", Map.of("planned", false));
-        assertThat(drive()).isZero();
-        assertThat(ended(failover)).isTrue();
+        finish(failover);
 
         verify(manager).promote(pod(RO2));
         assertThat(resources.cluster.getStatus().getLeaderInstanceId()).isEqualTo("1006");

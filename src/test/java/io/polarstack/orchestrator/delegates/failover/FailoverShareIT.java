@@ -156,8 +156,7 @@ class FailoverShareIT extends FlowHarness {
         createCluster();
 
         var failover = start("Failover", Map.of("planned", false, "failedInsId", "1002"));
-        assertThat(drive()).isZero();
-        assertThat(ended(failover)).isTrue();
+        finish(failover);
         assertThat(resources.cluster.getStatus().getLeaderInstanceId()).isEqualTo("1004");
 
         List<String> log = ourLog();
@@ -214,8 +213,7 @@ class FailoverShareIT extends FlowHarness {
             san.map(wwid, IPS.get(B), "up");
         }
         retry("Task_FenceOldRw");
-        assertThat(drive()).isZero();
-        assertThat(ended(failover)).isTrue();
+        finish(failover);
         log = ourLog();
         int preempt = indexOf(log, IPS.get(B) + " mpathpersist --out --preempt --param-rk=" + key(B) + " --param-sark=" + key(A));
         assertThat(preempt).isNotNegative();
@@ -228,8 +226,7 @@ class FailoverShareIT extends FlowHarness {
     /** CreateCluster to Running: the RW's node (a) holds the write lock. */
     void createCluster() {
         var create = start("CreateCluster", Map.of());
-        assertThat(drive()).isZero();
-        assertThat(ended(create)).isTrue();
+        finish(create);
         assertThat(resources.cluster.getStatus().getLeaderInstanceId()).isEqualTo("1002");
         assertThat(resources.pod("default", RW).orElseThrow().nodeName()).isEqualTo(A);
         assertThat(resources.pod("default", RO).orElseThrow().nodeName()).isEqualTo(B);

@@ -45,8 +45,7 @@ class MigrateInstanceProcessTest extends FlowHarness {
     @Test
     void anRoMovesToTheTargetNode() {
         var migrate = migrate("1004", "node-c");
-        assertThat(drive()).isZero();
-        assertThat(ended(migrate)).isTrue();
+        finish(migrate);
 
         assertThat(entries()).containsOnlyKeys("1002", "1006", "1007");
         assertThat(entry("1007").getInsType()).isEqualTo("ro");
@@ -65,8 +64,7 @@ class MigrateInstanceProcessTest extends FlowHarness {
         var migrate = migrate("1002", "node-c");
         driveTo("Task_Promote");
         primaries.add(newRw);  // answers as the primary once promoted
-        assertThat(drive()).isZero();
-        assertThat(ended(migrate)).isTrue();
+        finish(migrate);
 
         var status = resources.cluster.getStatus();
         assertThat(status.getLeaderInstanceId()).isEqualTo("1007");
@@ -103,8 +101,7 @@ class MigrateInstanceProcessTest extends FlowHarness {
 
         // 1002 is no leader any more: the same annotation now reads as an RO migration
         var second = start("MigrateInstance", Map.of("insId", "1002", "targetNode", "node-c"));
-        assertThat(drive()).isZero();
-        assertThat(ended(second)).isTrue();
+        finish(second);
         assertThat(entries()).containsOnlyKeys("1004", "1006", "1007");
         assertThat(entry("1007").getInsType()).isEqualTo("rw");
         assertThat(roleLabel(newRw)).as("still in the RW Service").isEqualTo("rw");
@@ -127,8 +124,7 @@ class MigrateInstanceProcessTest extends FlowHarness {
         }
         annotate("migrate", "1004|" + node);
         var migrate = start("MigrateInstance", Map.of("insId", "1004", "targetNode", node));
-        assertThat(drive()).isZero();
-        assertThat(ended(migrate)).isTrue();
+        finish(migrate);
 
         assertThat(entries()).containsOnlyKeys("1002", "1004", "1006");
         assertThat(nextId()).as("nothing allocated").isEqualTo(1007);
@@ -164,8 +160,7 @@ class MigrateInstanceProcessTest extends FlowHarness {
         fixed();
         primaries.add(newRw);
         retry(step);
-        assertThat(drive()).isZero();
-        assertThat(ended(migrate)).isTrue();
+        finish(migrate);
         assertThat(resources.cluster.getStatus().getLeaderInstanceId()).isEqualTo("1007");
         assertThat(entries()).containsOnlyKeys("1004", "1006", "1007");
         assertThat(resources.cluster.getStatus().getClusterStatus()).isEqualTo("Running");

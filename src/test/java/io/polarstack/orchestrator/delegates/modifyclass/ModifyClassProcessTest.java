@@ -116,8 +116,7 @@ class ModifyClassProcessTest extends FlowHarness {
     @Test
     void upTheRosGetTheHigherLimitFirstAndNoEngineRestarts() {
         var change = modifyClass(UP);
-        assertThat(drive()).isZero();
-        assertThat(ended(change)).isTrue();
+        finish(change);
         assertModified(UP, "4", "1600");
         // every replica starts with 1600 while the RW still runs 800 (allowed: a replica may have more); the RW gets
         // 1600 only by the switchover to its replacement, when no 800 replica is left
@@ -134,8 +133,7 @@ class ModifyClassProcessTest extends FlowHarness {
     @Test
     void downTheRwGetsTheLowerLimitFirstWithARestartThenTheNewInstances() {
         var change = modifyClass(DOWN);
-        assertThat(drive()).isZero();
-        assertThat(ended(change)).isTrue();
+        finish(change);
         assertModified(DOWN, "1", "400");
         var order = inOrder(manager);
         order.verify(manager).updateParams(pod(RW), eq(Map.of("max_connections", "400")));
@@ -149,8 +147,7 @@ class ModifyClassProcessTest extends FlowHarness {
     void aLimitTheRwAlreadyRunsWithNeedsNoRestart() {
         afterCreate.add(() -> when(manager.updateParams(any(), any())).thenReturn(new ManagerClient.ParamsResult(true, List.of())));
         var change = modifyClass(DOWN);
-        assertThat(drive()).isZero();
-        assertThat(ended(change)).isTrue();
+        finish(change);
         verify(manager).updateParams(pod(RW), eq(Map.of("max_connections", "400")));
         verify(manager, never()).restart(any());
     }
@@ -165,8 +162,7 @@ class ModifyClassProcessTest extends FlowHarness {
             }
         });
         var change = modifyClass(UP);
-        assertThat(drive()).isZero();
-        assertThat(ended(change)).isTrue();
+        finish(change);
         assertThat(params("running")).containsEntry("shared_buffers", "3GB").containsEntry("max_connections", "1600");
         assertThat(params("user")).containsEntry("shared_buffers", "3GB");
     }

@@ -79,8 +79,7 @@ class RebuildClusterProcessTest extends FlowHarness {
     @Test
     void localEveryPodIsMadeAgainOnItsNodeAndItsDataDirectory() {
         var rebuild = rebuild();
-        assertThat(drive()).isZero();
-        assertThat(ended(rebuild)).isTrue();
+        finish(rebuild);
         assertRebuilt("1002", "1004", "1006");
 
         assertThat(resources.deletedPods).containsExactly(RO1, RO2, RW);
@@ -104,8 +103,7 @@ class RebuildClusterProcessTest extends FlowHarness {
     void shareModeKeepsTheLunMovesTheWriteLockAndPinsNothing() {
         resources = new FaultyClusterResources("mpdcluster-share.yaml");
         var rebuild = rebuild();
-        assertThat(drive()).isZero();
-        assertThat(ended(rebuild)).isTrue();
+        finish(rebuild);
         assertRebuilt("1002", "1004");
         assertThat(pinnedNode("polardb-share-1001-1002")).isNull();
         assertThat(pinnedNode("polardb-share-1003-1004")).isNull();
@@ -127,8 +125,7 @@ class RebuildClusterProcessTest extends FlowHarness {
 
         fixed();  // the directory is back
         retry("Task_InstallInstance");
-        assertThat(drive()).isZero();
-        assertThat(ended(rebuild)).isTrue();
+        finish(rebuild);
         assertRebuilt("1002", "1004", "1006");
     }
 
@@ -141,8 +138,7 @@ class RebuildClusterProcessTest extends FlowHarness {
             entries.put("1007", tempro);
         });
         var rebuild = rebuild();
-        assertThat(drive()).isZero();
-        assertThat(ended(rebuild)).isTrue();
+        finish(rebuild);
         var entries = resources.cluster.getStatus().getDbInstanceStatus();
         assertThat(entries).containsOnlyKeys("1002", "1004", "1006", "1007");
         assertThat(entries.get("1006").getCurrentState().getState()).isEqualTo("FENCED");
@@ -160,8 +156,7 @@ class RebuildClusterProcessTest extends FlowHarness {
             entries.get("1006").setCurrentState(state("FENCED"));
         });
         var rebuild = rebuild();
-        assertThat(drive()).isZero();
-        assertThat(ended(rebuild)).isTrue();
+        finish(rebuild);
         assertRebuilt("1002", "1004");
         assertThat(resources.cluster.getStatus().getDbInstanceStatus().get("1002").getReplacesInsId()).isNull();
         assertThat(resources.deletedPods).contains(RO2);
@@ -181,8 +176,7 @@ class RebuildClusterProcessTest extends FlowHarness {
 
         resources.finishDeletes();
         retry("Task_ReportPodsNotGone");
-        assertThat(drive()).isZero();
-        assertThat(ended(rebuild)).isTrue();
+        finish(rebuild);
         assertRebuilt("1002", "1004", "1006");
     }
 
@@ -219,8 +213,7 @@ class RebuildClusterProcessTest extends FlowHarness {
         resources.configMaps.put(version, versionData);
         fixed();
         retry(failing);
-        assertThat(drive()).isZero();
-        assertThat(ended(rebuild)).isTrue();
+        finish(rebuild);
         assertRebuilt("1002", "1004", "1006");
     }
 }

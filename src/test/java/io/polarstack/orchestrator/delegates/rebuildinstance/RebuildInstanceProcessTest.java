@@ -56,8 +56,7 @@ class RebuildInstanceProcessTest extends FlowHarness {
     void theFailedRoGoesFirstThenANewOneTakesItsSlot() {
         var rebuild = rebuild("1004");
         when(manager.stop(pod(RO1), any(), anyInt())).thenThrow(new ManagerException("TIMEOUT", "the engine hangs", null));
-        assertThat(drive()).isZero();
-        assertThat(ended(rebuild)).isTrue();
+        finish(rebuild);
 
         assertRebuilt();
         var order = inOrder(manager);
@@ -77,8 +76,7 @@ class RebuildInstanceProcessTest extends FlowHarness {
         engine.getRuntimeService().deleteProcessInstance(first.getId(), "cancelled", false, true);
 
         var second = start("RebuildInstance", Map.of("insId", "1004"));
-        assertThat(drive()).isZero();
-        assertThat(ended(second)).isTrue();
+        finish(second);
         assertRebuilt();
         assertThat(nextId()).as("no second id").isEqualTo(1008);
     }
@@ -95,8 +93,7 @@ class RebuildInstanceProcessTest extends FlowHarness {
 
         fixed();
         retry("Task_DropSlot");
-        assertThat(drive()).isZero();
-        assertThat(ended(rebuild)).isTrue();
+        finish(rebuild);
         assertRebuilt();
     }
 

@@ -49,8 +49,7 @@ class RemoveRoProcessTest extends FlowHarness {
     @Test
     void theNamedRoGoesNotTheLastOne() {
         var remove = removeRo("1004");
-        assertThat(drive()).isZero();
-        assertThat(ended(remove)).isTrue();
+        finish(remove);
 
         assertRemoved1004();
         var order = inOrder(manager);
@@ -63,8 +62,7 @@ class RemoveRoProcessTest extends FlowHarness {
     @Test
     void theRwIsRefusedWithNothingChanged() {
         var remove = removeRo("1002");
-        assertThat(drive()).isZero();
-        assertThat(ended(remove)).isTrue();
+        finish(remove);
 
         assertThat(entries()).containsOnlyKeys("1002", "1004", "1006");
         assertThat(podExists(RW)).isTrue();
@@ -83,8 +81,7 @@ class RemoveRoProcessTest extends FlowHarness {
     @Test
     void anInstanceThatIsGoneLeavesNothingToRemove() {
         var remove = removeRo("4242");
-        assertThat(drive()).isZero();
-        assertThat(ended(remove)).isTrue();
+        finish(remove);
         assertThat(entries()).containsOnlyKeys("1002", "1004", "1006");
         assertThat(resources.cluster.getSpec().getFollowerNum()).isEqualTo(2);
         assertThat(annotations()).doesNotContainKey("removeIns");
@@ -109,8 +106,7 @@ class RemoveRoProcessTest extends FlowHarness {
         resources.onCall = call -> { };
         fixed();
         retry(step);
-        assertThat(drive()).isZero();
-        assertThat(ended(remove)).isTrue();
+        finish(remove);
         assertRemoved1004();
     }
 }

@@ -55,8 +55,7 @@ class ReplaceInstanceProcessTest extends FlowHarness {
     @Test
     void aNewRoTakesOverTheSlotOnceCaughtUpThenTheOldOneGoes() {
         var replace = replace(Map.of("insId", "1004"));
-        assertThat(drive()).isZero();
-        assertThat(ended(replace)).isTrue();
+        finish(replace);
 
         assertReplaced("1004", "1007", NEW_RO);
         assertThat(entry("1007").getPhysicalInsId()).isEqualTo("1003");
@@ -77,8 +76,7 @@ class ReplaceInstanceProcessTest extends FlowHarness {
     @Test
     void aTargetNodePinsTheNewPod() {
         var replace = replace(Map.of("insId", "1004", "targetNode", "node-c"));
-        assertThat(drive()).isZero();
-        assertThat(ended(replace)).isTrue();
+        finish(replace);
         assertReplaced("1004", "1007", NEW_RO);
         assertThat(entry("1007").getNodeName()).isEqualTo("node-c");
         var term = ((Pod) resources.applied.get("Pod:default/" + NEW_RO)).getSpec().getAffinity().getNodeAffinity()
@@ -109,8 +107,7 @@ class ReplaceInstanceProcessTest extends FlowHarness {
 
         positions.put(NEW_RO, 1000L + LAG_LIMIT);
         retry("Task_ReportReplicaBehind");
-        assertThat(drive()).isZero();
-        assertThat(ended(replace)).isTrue();
+        finish(replace);
         assertReplaced("1004", "1007", NEW_RO);
     }
 
@@ -129,8 +126,7 @@ class ReplaceInstanceProcessTest extends FlowHarness {
         assertThat(drive()).as("the first attempt failed").isEqualTo(1);
         assertThat(entry("1007").getInsType()).as("written before the crash").isEqualTo("tempro");
         later(Duration.ofSeconds(10));  // the k8s retry profile's pause
-        assertThat(drive()).isZero();
-        assertThat(ended(replace)).isTrue();
+        finish(replace);
         assertThat(entries()).containsOnlyKeys("1002", "1006", "1007");
         assertThat(nextId()).isEqualTo(1008);
         assertThat(resources.applied).doesNotContainKey("Pod:default/pg-local-1003-1008");
@@ -144,8 +140,7 @@ class ReplaceInstanceProcessTest extends FlowHarness {
         engine.getRuntimeService().deleteProcessInstance(first.getId(), "cancelled", false, true);
 
         var second = start("ReplaceInstance", Map.of("insId", "1004"));
-        assertThat(drive()).isZero();
-        assertThat(ended(second)).isTrue();
+        finish(second);
         assertReplaced("1004", "1007", NEW_RO);
         assertThat(nextId()).isEqualTo(1008);
         verify(manager, times(1)).install(any(), any());  // an installed instance is not installed again
@@ -154,8 +149,7 @@ class ReplaceInstanceProcessTest extends FlowHarness {
     @Test
     void anOldRwIsKeptForTheCallerToSwitchOver() {
         var replace = replace(Map.of("insId", "1002"));
-        assertThat(drive()).isZero();
-        assertThat(ended(replace)).isTrue();
+        finish(replace);
         assertThat(entry("1007").getInsType()).isEqualTo("ro");
         assertThat(entry("1007").getPhysicalInsId()).isEqualTo("1001");
         assertThat(entry("1007").getReplacesInsId()).as("kept until the old RW is removed").isEqualTo("1002");
@@ -170,8 +164,7 @@ class ReplaceInstanceProcessTest extends FlowHarness {
         runningCluster();
         when(manager.stop(any(), any(), anyInt())).thenThrow(new ManagerException("TIMEOUT", "the agent did not answer", null));
         var replace = start("ReplaceInstance", Map.of("insId", "1004"));
-        assertThat(drive()).isZero();
-        assertThat(ended(replace)).isTrue();
+        finish(replace);
         assertReplaced("1004", "1007", NEW_RO);
         assertThat(podExists(RO1)).isFalse();
     }
@@ -204,8 +197,7 @@ class ReplaceInstanceProcessTest extends FlowHarness {
         resources.onCall = call -> { };
         fixed();
         retry(step);
-        assertThat(drive()).isZero();
-        assertThat(ended(replace)).isTrue();
+        finish(replace);
         assertReplaced("1004", "1007", NEW_RO);
         assertThat(nextId()).isEqualTo(1008);
     }

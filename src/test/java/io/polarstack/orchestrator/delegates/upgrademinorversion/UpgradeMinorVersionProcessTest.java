@@ -89,8 +89,7 @@ class UpgradeMinorVersionProcessTest extends FlowHarness {
     @Test
     void rosOneAfterAnotherThenTheRwByAReplacementAndASwitchover() {
         var upgrade = upgrade();
-        assertThat(drive()).isZero();
-        assertThat(ended(upgrade)).isTrue();
+        finish(upgrade);
         assertUpgraded();
 
         var order = inOrder(manager);
@@ -120,8 +119,7 @@ class UpgradeMinorVersionProcessTest extends FlowHarness {
 
         catalogHasNext();
         retry("Task_PlanUpgrade");
-        assertThat(drive()).isZero();
-        assertThat(ended(upgrade)).isTrue();
+        finish(upgrade);
         assertUpgraded();
     }
 
@@ -158,8 +156,7 @@ class UpgradeMinorVersionProcessTest extends FlowHarness {
         resources.failing.clear();
         fixed();
         retry(failing);
-        assertThat(drive()).isZero();
-        assertThat(ended(upgrade)).isTrue();
+        finish(upgrade);
         assertUpgraded();
     }
 
@@ -181,8 +178,7 @@ class UpgradeMinorVersionProcessTest extends FlowHarness {
 
         fixed();
         var again = start("UpgradeMinorVersion", Map.of("versionName", NEXT));
-        assertThat(drive()).isZero();
-        assertThat(ended(again)).isTrue();
+        finish(again);
         verify(manager, never()).promote(any());
         var status = resources.cluster.getStatus();
         assertThat(status.getLeaderInstanceId()).isEqualTo("1009");

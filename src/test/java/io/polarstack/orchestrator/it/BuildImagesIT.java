@@ -19,7 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
-import org.camunda.bpm.engine.ProcessEngine;
+import org.camunda.bpm.engine.test.Deployment;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -34,20 +34,22 @@ import com.github.dockerjava.api.model.HostConfig;
 import io.polarstack.orchestrator.ImageBuildProperties;
 import io.polarstack.orchestrator.adapters.docker.DockerImageBuilder;
 import io.polarstack.orchestrator.adapters.git.JGitSourceRepository;
-import io.polarstack.orchestrator.delegates.buildimages.BuildImagesDelegates;
 import io.polarstack.orchestrator.flows.buildimages.BuildImagesVariables;
 import io.polarstack.orchestrator.flows.buildimages.ImageBuildCommandAccess;
-import io.polarstack.orchestrator.testing.TestEngines;
+import io.polarstack.orchestrator.testing.FlowHarness;
 import io.polarstack.orchestrator.testing.TestEnvironment;
 
 /**
  * BuildImages against the real dockerd and docker-registry of scripts/test-env, with a real git repository
  * (file://) holding a tiny engine "source"; the images are FROM scratch with Debian's static busybox.
  */
-class BuildImagesIT {
+@Deployment(resources = "processes/build-images.bpmn")
+class BuildImagesIT extends FlowHarness {
 
     static DockerImageBuilder docker;
     static String registry;
+    /** The flow's work directory (one folder per run in it). */
+    @TempDir static Path runs;
     @TempDir Path base;
     Path work;
     String prefix;
@@ -58,6 +60,9 @@ class BuildImagesIT {
     static void daemon() {
         docker = new DockerImageBuilder(TestEnvironment.get("DOCKER_HOST"));
         registry = TestEnvironment.get("REGISTRY");
+        builder = docker;
+        sources = new JGitSourceRepository();
+        imageBuild = new ImageBuildProperties("", runs, null, Duration.ofMinutes(5));
     }
 
     @AfterAll
@@ -185,31 +190,27 @@ class BuildImagesIT {
                 FROM ${ENGINE_IMAGE_FULL_NAME}
                 RUN echo broken && exit 3
                 """);
-        ProcessEngine engine = engine("broken-dockerfile");
-        try {
-            String id = start(engine);
-            runUntilStuck(engine, id);
-            var incident = engine.getRuntimeService().createIncidentQuery().processInstanceId(id).singleResult();
-            assertThat(incident.getActivityId()).isEqualTo("Task_BuildManagerImage");
-            assertThat(incident.getIncidentMessage()).contains("image 'manager'").contains("returned a non-zero code: 3")
-                    .contains("manager.build.log");
-            assertThat(Files.exists(base.resolve("image.result"))).isFalse();
+        String id = start();
+        drive();
+        exhaust("Task_BuildManagerImage");
+        var incident = engine.getRuntimeService().createIncidentQuery().processInstanceId(id).singleResult();
+        assertThat(incident.getActivityId()).isEqualTo("Task_BuildManagerImage");
+        assertThat(incident.getIncidentMessage()).contains("image 'manager'").contains("returned a non-zero code: 3")
+                .contains("manager.build.log");
+        assertThat(Files.exists(base.resolve("image.result"))).isFalse();
 
-            Files.writeString(base.resolve("docker/Dockerfile.manager"), """
-                    ARG ENGINE_IMAGE_FULL_NAME
-                    FROM ${ENGINE_IMAGE_FULL_NAME}
-                    RUN echo manager > /role
-                    CMD ["/bin/sh", "-c", "cat /role"]
-                    """);
-            engine.getManagementService().setJobRetries(incident.getConfiguration(), 1);
-            runUntilStuck(engine, id);
-            assertThat(engine.getRuntimeService().createProcessInstanceQuery().processInstanceId(id).count()).isZero();
-            List<String> result = Files.readAllLines(base.resolve("image.result"));
-            images.addAll(result);
-            assertThat(run(result.get(2))).contains("manager");
-        } finally {
-            engine.close();
-        }
+        Files.writeString(base.resolve("docker/Dockerfile.manager"), """
+                ARG ENGINE_IMAGE_FULL_NAME
+                FROM ${ENGINE_IMAGE_FULL_NAME}
+                RUN echo manager > /role
+                CMD ["/bin/sh", "-c", "cat /role"]
+                """);
+        retry("Task_BuildManagerImage");
+        drive();
+        assertThat(engine.getRuntimeService().createProcessInstanceQuery().processInstanceId(id).count()).isZero();
+        List<String> result = Files.readAllLines(base.resolve("image.result"));
+        images.addAll(result);
+        assertThat(run(result.get(2))).contains("manager");
     }
 
     @Test
@@ -219,60 +220,30 @@ class BuildImagesIT {
             port = socket.getLocalPort();
         }
         writeImageFile("127.0.0.1:" + port);
-        ProcessEngine engine = engine("registry-stopped");
-        try {
-            String id = start(engine);
-            runUntilStuck(engine, id);
-            var incidents = engine.getRuntimeService().createIncidentQuery().processInstanceId(id).list();
-            assertThat(incidents).hasSize(2).allSatisfy(incident -> {
-                assertThat(incident.getActivityId()).isEqualTo("Task_PushEngineImage");
-                assertThat(incident.getIncidentMessage()).contains("push of image 'engine_").contains("127.0.0.1:" + port);
-            });
+        String id = start();
+        drive();
+        exhaust("Task_PushEngineImage");
+        var incidents = engine.getRuntimeService().createIncidentQuery().processInstanceId(id).list();
+        assertThat(incidents).hasSize(2).allSatisfy(incident -> {
+            assertThat(incident.getActivityId()).isEqualTo("Task_PushEngineImage");
+            assertThat(incident.getIncidentMessage()).contains("push of image 'engine_").contains("127.0.0.1:" + port);
+        });
 
-            privateRegistry = startRegistry(port);
-            incidents.forEach(i -> engine.getManagementService().setJobRetries(i.getConfiguration(), 1));
-            runUntilStuck(engine, id);
-            assertThat(engine.getRuntimeService().createProcessInstanceQuery().processInstanceId(id).count()).isZero();
-            List<String> result = Files.readAllLines(base.resolve("image.result"));
-            images.addAll(result);
-            assertThat(result).hasSize(3).allMatch(name -> name.startsWith("127.0.0.1:" + port + "/"));
-            var tags = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v2/"
-                    + prefix + "/manager/tags/list")).timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
-            assertThat(tags.body()).contains(result.get(2).substring(result.get(2).lastIndexOf(':') + 1));
-        } finally {
-            engine.close();
-        }
+        privateRegistry = startRegistry(port);
+        retry("Task_PushEngineImage");
+        drive();
+        assertThat(engine.getRuntimeService().createProcessInstanceQuery().processInstanceId(id).count()).isZero();
+        List<String> result = Files.readAllLines(base.resolve("image.result"));
+        images.addAll(result);
+        assertThat(result).hasSize(3).allMatch(name -> name.startsWith("127.0.0.1:" + port + "/"));
+        var tags = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v2/"
+                + prefix + "/manager/tags/list")).timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(tags.body()).contains(result.get(2).substring(result.get(2).lastIndexOf(':') + 1));
     }
 
-    ProcessEngine engine(String name) {
-        var beans = BuildImagesDelegates.beans(docker, new JGitSourceRepository(),
-                new ImageBuildProperties("", work, null, Duration.ofMinutes(5)));
-        ProcessEngine engine = TestEngines.inMemory("build-images-it-" + name, beans);
-        engine.getRepositoryService().createDeployment().addClasspathResource("processes/build-images.bpmn").deploy();
-        return engine;
-    }
-
-    String start(ProcessEngine engine) {
+    String start() {
         return engine.getRuntimeService().startProcessInstanceByKey(BuildImagesVariables.PROCESS_KEY, "images",
                 Map.of(BuildImagesVariables.IMAGE_FILE, base.resolve("image.yml").toString())).getId();
-    }
-
-    /** Runs every job with retries left, ignoring the retry pauses, until the flow ends or only incidents remain. */
-    static void runUntilStuck(ProcessEngine engine, String id) {
-        for (int round = 0; round < 100; round++) {
-            var jobs = engine.getManagementService().createJobQuery().processInstanceId(id).withRetriesLeft().list();
-            if (jobs.isEmpty()) {
-                return;
-            }
-            for (var job : jobs) {
-                try {
-                    engine.getManagementService().executeJob(job.getId());
-                } catch (RuntimeException failedAttempt) {
-                    // counted down by the engine; the test checks the incident
-                }
-            }
-        }
-        throw new AssertionError("the flow did not settle within 100 rounds");
     }
 
     /** Runs the image without network and returns what it printed. */

@@ -25,7 +25,7 @@ public final class TestEngines {
         configuration.setJdbcUrl("jdbc:h2:mem:" + name + ";DB_CLOSE_DELAY=-1");
         configuration.setJobExecutorActivate(false);
         @SuppressWarnings({"unchecked", "rawtypes"})
-        Map<Object, Object> live = (Map) beans;  // live: a test may rewire its beans between tests
+        Map<Object, Object> live = (Map) beans;  // read on each lookup: FlowHarness hands in a view of its current context
         configuration.setBeans(live);
         configuration.setLoggingContextBusinessKey("businessKey");
         configuration.setLoggingContextActivityId("step");

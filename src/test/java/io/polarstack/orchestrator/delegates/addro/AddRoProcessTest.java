@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.mockito.ArgumentMatchers.any;
 import static org.mockito.ArgumentMatchers.eq;
 import static org.mockito.Mockito.doThrow;
-import static org.mockito.Mockito.reset;
 import static org.mockito.Mockito.times;
 import static org.mockito.Mockito.verify;
 import static org.mockito.Mockito.when;
@@ -15,32 +14,22 @@ import java.util.Set;
 
 import org.camunda.bpm.engine.runtime.ProcessInstance;
 import org.camunda.bpm.engine.test.Deployment;
-import org.camunda.bpm.engine.test.junit5.ProcessEngineExtension;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import io.polarstack.orchestrator.ports.ManagerClient.ManagerException;
 import io.polarstack.orchestrator.ports.ManagerClient.SlotType;
-import io.polarstack.orchestrator.testing.InstanceFlowHarness;
+import io.polarstack.orchestrator.testing.FlowHarness;
 
 /**
  * AddRo with CreateInstance on an in-memory engine, the ports mocked, on a cluster CreateCluster made first, whose
  * spec then asks for a third RO: slot 1007, instance 1008, pod pg-local-1007-1008.
  */
 @Deployment(resources = {"processes/add-ro.bpmn", "processes/create-cluster.bpmn", "processes/create-instance.bpmn"})
-class AddRoProcessTest extends InstanceFlowHarness {
+class AddRoProcessTest extends FlowHarness {
 
     static final String NEW_RO = "pg-local-1007-1008";
-
-    @RegisterExtension
-    static ProcessEngineExtension extension = ProcessEngineExtension.builder().useProcessEngine(engine("add-ro")).build();
-
-    @Override
-    protected ProcessEngineExtension extension() {
-        return extension;
-    }
 
     ProcessInstance addRo() {
         runningCluster();
@@ -63,8 +52,7 @@ class AddRoProcessTest extends InstanceFlowHarness {
     @Test
     void oneRoInANewSlotCaughtUpThenInTheTopology() {
         var add = addRo();
-        assertThat(drive()).isZero();
-        assertThat(ended(add)).isTrue();
+        finish(add);
         assertAdded();
         verify(manager).createSlot(pod(RW), eq(SlotType.REPLICA), eq("1000"), eq("1008"));
         verify(manager).install(pod(NEW_RO), any());
@@ -80,8 +68,7 @@ class AddRoProcessTest extends InstanceFlowHarness {
 
         positions.put(RW, 1000L);
         later(Duration.ofSeconds(3));
-        assertThat(drive()).isZero();
-        assertThat(ended(add)).isTrue();
+        finish(add);
         assertAdded();
     }
 
@@ -101,8 +88,7 @@ class AddRoProcessTest extends InstanceFlowHarness {
         assertThat(drive()).isEqualTo(1);
         assertThat(entry("1008").getInsType()).as("written before the crash").isEqualTo("tempro");
         later(Duration.ofSeconds(10));  // the k8s retry profile's pause
-        assertThat(drive()).isZero();
-        assertThat(ended(add)).isTrue();
+        finish(add);
         assertAdded();
     }
 
@@ -125,23 +111,11 @@ class AddRoProcessTest extends InstanceFlowHarness {
         assertThat(resources.cluster.getStatus().getClusterStatus()).isEqualTo("Interrupt");
 
         resources.onCall = call -> { };
-        reset(manager);
-        answerForARunningCluster();
+        fixed();
         retry(step);
-        assertThat(drive()).isZero();
-        assertThat(ended(add)).isTrue();
+        finish(add);
         assertAdded();
         boolean installedBefore = !Set.of("Task_AllocateRo", "Task_CreateInstancePod", "Task_InstallInstance").contains(step);
         verify(manager, times(installedBefore ? 0 : 1)).install(any(), any());  // never installed twice
-    }
-
-    static void failCall(String name) {
-        var previous = resources.onCall;
-        resources.onCall = call -> {
-            previous.accept(call);
-            if (call.equals(name)) {
-                throw new IllegalStateException(name + ": the API server did not answer");
-            }
-        };
     }
 }

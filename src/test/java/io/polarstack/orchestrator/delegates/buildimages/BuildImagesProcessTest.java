@@ -1,7 +1,6 @@
 package io.polarstack.orchestrator.delegates.buildimages;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.managementService;
 import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.runtimeService;
 import static org.mockito.ArgumentMatchers.any;
 import static org.mockito.ArgumentMatchers.anyString;
@@ -24,15 +23,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-import org.camunda.bpm.engine.ProcessEngine;
 import org.camunda.bpm.engine.runtime.ProcessInstance;
 import org.camunda.bpm.engine.test.Deployment;
 import org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests;
-import org.camunda.bpm.engine.test.junit5.ProcessEngineExtension;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -42,33 +38,27 @@ import io.polarstack.orchestrator.ImageBuildProperties;
 import io.polarstack.orchestrator.flows.buildimages.BuildImagesVariables;
 import io.polarstack.orchestrator.ports.ImageBuilder;
 import io.polarstack.orchestrator.ports.SourceRepository;
-import io.polarstack.orchestrator.testing.TestEngines;
+import io.polarstack.orchestrator.testing.FlowHarness;
 
 /** BuildImages on an in-memory engine with mocked ports and a real image.yml, Dockerfiles and rootfs on disk. */
 @Deployment(resources = "processes/build-images.bpmn")
-class BuildImagesProcessTest {
+class BuildImagesProcessTest extends FlowHarness {
 
-    static final ImageBuilder builder = mock(ImageBuilder.class);
-    static final SourceRepository sources = mock(SourceRepository.class);
     static final Path WORK = tempFolder();
     static final String ENGINE_COMMIT = "59fcf529aa0123456789abcdef0123456789abcd";
     static final String SELF_COMMIT = "700bf8dbcc0123456789abcdef0123456789abcd";
 
-    @RegisterExtension
-    static ProcessEngineExtension extension = ProcessEngineExtension.builder()
-            .useProcessEngine(TestEngines.inMemory("build-images", BuildImagesDelegates.beans(builder, sources,
-                    new ImageBuildProperties("", WORK, null, Duration.ofMinutes(5)))))
-            .build();
+    @BeforeAll
+    static void ports() {
+        imageBuild = new ImageBuildProperties("", WORK, null, Duration.ofMinutes(5));
+    }
 
-    ProcessEngine engine;
     @TempDir Path base;
     /** Images the mocked daemon holds, with their labels. */
     final Map<String, Map<String, String>> built = new HashMap<>();
 
     @BeforeEach
     void init() throws IOException {
-        BpmnAwareTests.init(engine);
-        reset(builder, sources);
         Files.createDirectories(base.resolve("docker"));
         Files.createDirectories(base.resolve("rootfs"));
         Files.writeString(base.resolve("rootfs/supervisor.sh"), "#!/bin/sh\n");
@@ -119,15 +109,10 @@ class BuildImagesProcessTest {
         });
     }
 
-    @AfterEach
-    void done() {
-        BpmnAwareTests.reset();
-    }
-
     @Test
     void happyPathBuildsEnginesThenTheManagerOnItsEnginePushesAndWritesTheResult() throws IOException {
         var instance = start();
-        runUntilStuck(instance);
+        drive();
 
         BpmnAwareTests.assertThat(instance).isEnded().hasPassed("EndEvent_ImagesBuilt");
         List<String> result = Files.readAllLines(base.resolve("out/image.result"));
@@ -166,7 +151,7 @@ class BuildImagesProcessTest {
             return "sha256:x";
         }).when(builder).build(any(), any());
         var instance = start();
-        runUntilStuck(instance);
+        drive();
         BpmnAwareTests.assertThat(instance).isEnded().hasPassed("EndEvent_ImagesBuilt");
     }
 
@@ -197,7 +182,8 @@ class BuildImagesProcessTest {
             default -> throw new IllegalArgumentException(step);
         }
         var instance = start();
-        runUntilStuck(instance);
+        drive();
+        exhaust(step);
 
         BpmnAwareTests.assertThat(instance).isNotEnded();
         var incidents = runtimeService().createIncidentQuery().processInstanceId(instance.getId()).list();
@@ -217,13 +203,11 @@ class BuildImagesProcessTest {
             return "sha256:ok";
         });
         if (step.equals("Task_FetchEngineSource")) {
-            reset(sources);
+            reset(builder, sources);  // as before the test: init stubs both again
             init();
         }
-        for (var incident : incidents) {
-            managementService().setJobRetries(incident.getConfiguration(), 1);
-        }
-        runUntilStuck(instance);
+        retry(step);
+        drive();
         BpmnAwareTests.assertThat(instance).isEnded().hasPassed("EndEvent_ImagesBuilt");
         assertThat(Files.readAllLines(base.resolve("out/image.result"))).hasSize(3);
     }
@@ -231,7 +215,7 @@ class BuildImagesProcessTest {
     @Test
     void aBuildStepRepeatedInTheSameRunFindsItsImageAndBuildsNothing() {
         var instance = start();
-        runUntilStuck(instance);
+        drive();
         BpmnAwareTests.assertThat(instance).isEnded();
         verify(builder, times(3)).build(any(), any());
 
@@ -249,7 +233,7 @@ class BuildImagesProcessTest {
 
         // Another run (another label) builds the image again.
         var second = start();
-        runUntilStuck(second);
+        drive();
         verify(builder, times(6)).build(any(), any());
     }
 
@@ -264,7 +248,7 @@ class BuildImagesProcessTest {
                     engine_image_id: engine_missing
                 """);
         var instance = start();
-        runUntilStuck(instance);
+        drive();
         BpmnAwareTests.assertThat(instance).isEnded().hasPassed("EndEvent_InvalidImageFile").hasNotPassed("EndEvent_ImagesBuilt");
         assertThat((String) historicVariable(instance, BuildImagesVariables.ERROR_MESSAGE))
                 .contains("image 'manager': engine_image_id: 'engine_missing' names no image");
@@ -274,24 +258,6 @@ class BuildImagesProcessTest {
     ProcessInstance start() {
         return runtimeService().startProcessInstanceByKey("BuildImages", "images",
                 Map.of(BuildImagesVariables.IMAGE_FILE, base.resolve("image.yml").toString()));
-    }
-
-    /** Executes every job that has retries left until none has (ended, or stuck at incidents). */
-    static void runUntilStuck(ProcessInstance instance) {
-        for (int round = 0; round < 200; round++) {
-            var jobs = managementService().createJobQuery().processInstanceId(instance.getId()).withRetriesLeft().list();
-            if (jobs.isEmpty()) {
-                return;
-            }
-            for (var job : jobs) {
-                try {
-                    managementService().executeJob(job.getId());
-                } catch (RuntimeException expected) {
-                    // a failed attempt: the engine counts it down; the test looks at the incidents afterwards
-                }
-            }
-        }
-        throw new AssertionError("the flow did not settle within 200 rounds of jobs");
     }
 
     static Object historicVariable(ProcessInstance instance, String name) {

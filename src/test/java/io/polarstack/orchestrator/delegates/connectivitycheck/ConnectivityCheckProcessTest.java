@@ -6,57 +6,33 @@ import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.job;
 import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.managementService;
 import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.runtimeService;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.mockito.Mockito.mock;
-import static org.mockito.Mockito.reset;
+import static org.mockito.Mockito.spy;
 import static org.mockito.Mockito.when;
 
 import java.util.Map;
 
-import org.camunda.bpm.engine.ProcessEngine;
 import org.camunda.bpm.engine.test.Deployment;
-import org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests;
-import org.camunda.bpm.engine.test.junit5.ProcessEngineExtension;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 import org.slf4j.LoggerFactory;
 
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
-import io.polarstack.orchestrator.ports.ClusterResources;
-import io.polarstack.orchestrator.testing.TestEngines;
+import io.polarstack.orchestrator.testing.FlowHarness;
 
 @Deployment(resources = "processes/connectivity-check.bpmn")
-class ConnectivityCheckProcessTest {
-
-    static final ClusterResources cluster = mock(ClusterResources.class);
-
-    @RegisterExtension
-    static ProcessEngineExtension extension = ProcessEngineExtension.builder()
-            .useProcessEngine(TestEngines.inMemory("connectivity-check", Map.of(
-                    "checkKubernetesDelegate", new CheckKubernetesDelegate(cluster),
-                    "checkNamespaceDelegate", new CheckNamespaceDelegate(cluster))))
-            .build();
-
-    ProcessEngine engine;
+class ConnectivityCheckProcessTest extends FlowHarness {
 
     @BeforeEach
-    void init() {
-        BpmnAwareTests.init(engine);
-        reset(cluster);
-        when(cluster.serverVersion()).thenReturn("v1.20.2");
-    }
-
-    @AfterEach
-    void done() {
-        BpmnAwareTests.reset();
+    void ports() {
+        resources = spy(resources);
+        when(resources.serverVersion()).thenReturn("v1.20.2");
     }
 
     @Test
     void happyPath() {
-        when(cluster.namespaceExists("db")).thenReturn(true);
+        when(resources.namespaceExists("db")).thenReturn(true);
         var instance = runtimeService().startProcessInstanceByKey("ConnectivityCheck", "db/pg1", Map.of("namespace", "db"));
         assertThat(instance).isWaitingAt("Task_CheckKubernetes");
         execute(job(instance));
@@ -67,7 +43,7 @@ class ConnectivityCheckProcessTest {
 
     @Test
     void retriesExhaustedLeaveAnIncidentAndARetryAfterTheFixCompletes() {
-        when(cluster.namespaceExists("db")).thenReturn(false);
+        when(resources.namespaceExists("db")).thenReturn(false);
         var instance = runtimeService().startProcessInstanceByKey("ConnectivityCheck", "db/pg1", Map.of("namespace", "db"));
         execute(job(instance));
         for (int attempt = 1; attempt <= 5; attempt++) {  // k8s profile: R5
@@ -80,7 +56,7 @@ class ConnectivityCheckProcessTest {
         org.assertj.core.api.Assertions.assertThat(incident.getActivityId()).isEqualTo("Task_CheckNamespace");
         org.assertj.core.api.Assertions.assertThat(incident.getIncidentMessage()).contains("kubectl create namespace db");
 
-        when(cluster.namespaceExists("db")).thenReturn(true);  // the operator creates the namespace
+        when(resources.namespaceExists("db")).thenReturn(true);  // the operator creates the namespace
         managementService().setJobRetries(job(instance).getId(), 1);
         execute(job(instance));
         assertThat(instance).isEnded().hasPassed("EndEvent_Connected");
@@ -88,7 +64,7 @@ class ConnectivityCheckProcessTest {
 
     @Test
     void kubernetesUnreachableStopsAtTheFirstStep() {
-        when(cluster.serverVersion()).thenThrow(new IllegalStateException("connection refused"));
+        when(resources.serverVersion()).thenThrow(new IllegalStateException("connection refused"));
         var instance = runtimeService().startProcessInstanceByKey("ConnectivityCheck", "db/pg1");
         for (int attempt = 1; attempt <= 5; attempt++) {
             var step = job(instance);
@@ -106,7 +82,7 @@ class ConnectivityCheckProcessTest {
         execute(job(instance));
         execute(job(instance));
         assertThat(instance).isEnded().hasPassed("EndEvent_InvalidNamespace").hasNotPassed("EndEvent_Connected");
-        org.mockito.Mockito.verify(cluster, org.mockito.Mockito.never()).namespaceExists(org.mockito.ArgumentMatchers.any());
+        org.mockito.Mockito.verify(resources, org.mockito.Mockito.never()).namespaceExists(org.mockito.ArgumentMatchers.any());
     }
 
     @Test

@@ -6,155 +6,36 @@ import static org.mockito.ArgumentMatchers.any;
 import static org.mockito.ArgumentMatchers.anyInt;
 import static org.mockito.ArgumentMatchers.anyString;
 import static org.mockito.ArgumentMatchers.eq;
-import static org.mockito.Mockito.mock;
 import static org.mockito.Mockito.never;
 import static org.mockito.Mockito.reset;
 import static org.mockito.Mockito.times;
 import static org.mockito.Mockito.verify;
 import static org.mockito.Mockito.when;
 
-import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 
-import org.camunda.bpm.engine.ProcessEngine;
 import org.camunda.bpm.engine.runtime.Job;
-import org.camunda.bpm.engine.runtime.ProcessInstance;
 import org.camunda.bpm.engine.test.Deployment;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
-import org.camunda.bpm.engine.test.junit5.ProcessEngineExtension;
 import org.mockito.ArgumentCaptor;
 
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.Service;
-import io.polarstack.orchestrator.engine.ClusterStatusPlugin;
 import io.polarstack.orchestrator.ports.ManagerClient;
-import io.polarstack.orchestrator.ports.ManagerClient.Health;
-import io.polarstack.orchestrator.ports.ManagerClient.HealthState;
 import io.polarstack.orchestrator.ports.ManagerClient.InstallSpec;
-import io.polarstack.orchestrator.ports.StorageFabric;
-import io.polarstack.orchestrator.testing.RecordingClusterResources;
-import io.polarstack.orchestrator.testing.TestEngines;
+import io.polarstack.orchestrator.testing.FaultyClusterResources;
+import io.polarstack.orchestrator.testing.FlowHarness;
 
 /** CreateCluster with CreateInstance, and DeleteCluster, on an in-memory engine with the ports mocked. */
 @Deployment(resources = {"processes/create-cluster.bpmn", "processes/create-instance.bpmn", "processes/delete-cluster.bpmn"})
-class CreateClusterProcessTest {
-
-    static final Map<String, Object> beans = new HashMap<>();
-    static final ManagerClient manager = mock(ManagerClient.class);
-    static final StorageFabric storage = mock(StorageFabric.class);
-    static RecordingClusterResources resources;
-
-    /** The beans read the current {@link #resources} through this indirection, so each test gets a fresh cluster. */
-    static final ClusterStatusPlugin statusPlugin = new ClusterStatusPlugin(
-            (io.polarstack.orchestrator.ports.ClusterResources) java.lang.reflect.Proxy.newProxyInstance(
-                    CreateClusterProcessTest.class.getClassLoader(),
-                    new Class<?>[] {io.polarstack.orchestrator.ports.ClusterResources.class},
-                    (proxy, method, args) -> {
-                        try {
-                            return method.invoke(resources, args);
-                        } catch (java.lang.reflect.InvocationTargetException e) {
-                            throw e.getCause();
-                        }
-                    }));
-
-    @RegisterExtension
-    static ProcessEngineExtension extension = ProcessEngineExtension.builder()
-            .useProcessEngine(TestEngines.inMemory("create-cluster", beans, statusPlugin)).build();
-
-    ProcessEngine engine;
-
-    void wire(String sample) {
-        wire(sample, false);
-    }
-
-    void wire(String sample, boolean sharedPortSpace) {
-        resources = new RecordingClusterResources(sample);
-        beans.clear();
-        beans.putAll(io.polarstack.orchestrator.testing.FlowBeans.all(resources, manager, storage, sharedPortSpace));
-    }
-
-    @BeforeEach
-    void mocks() {
-        reset(manager, storage);
-        when(manager.health(any())).thenReturn(new Health(HealthState.RUNNING, false, "select 1"));
-        when(manager.install(any(), any())).thenReturn(new ManagerClient.InstallResult(false, false, null, false));
-        when(storage.lockWrite(anyString(), anyString())).thenAnswer(a -> new StorageFabric.Reservation(a.getArgument(0), 1,
-                List.of("0x7f000002"), "0x7f000002", 7));
-        when(manager.stop(any(), any(), anyInt())).thenReturn(new ManagerClient.StopResult(false, false));
-        when(storage.resolve(anyString())).thenAnswer(a -> new StorageFabric.ResolvedLun(a.getArgument(0),
-                Map.of("node-a", "/dev/mapper/" + a.getArgument(0))));
-    }
-
-    @AfterEach
-    void clean() {
-        engine.getRuntimeService().createProcessInstanceQuery().list()
-                .forEach(p -> engine.getRuntimeService().deleteProcessInstance(p.getId(), "test over", true, true));
-    }
-
-    ProcessInstance start(String key) {
-        return engine.getRuntimeService().startProcessInstanceByKey(key, "default/" + resources.cluster.getMetadata().getName(),
-                Map.of("clusterNamespace", "default", "clusterName", resources.cluster.getMetadata().getName()));
-    }
-
-    /** Runs every job that is due and has retries, until none is left; returns the failures seen. */
-    int drive() {
-        int failures = 0;
-        for (int round = 0; round < 500; round++) {
-            List<Job> jobs = engine.getManagementService().createJobQuery().executable().list();
-            if (jobs.isEmpty()) {
-                return failures;
-            }
-            for (Job job : jobs) {
-                try {
-                    engine.getManagementService().executeJob(job.getId());
-                } catch (RuntimeException e) {
-                    failures++;
-                }
-            }
-        }
-        throw new AssertionError("jobs never ran out");
-    }
-
-    /** Runs the job waiting at {@code activityId} until its retries are gone; returns the last failure. */
-    Throwable exhaust(String activityId) {
-        Throwable last = null;
-        for (int attempt = 0; attempt < 10; attempt++) {
-            Job job = engine.getManagementService().createJobQuery().activityId(activityId).singleResult();
-            assertThat(job).as("a job at " + activityId).isNotNull();
-            if (job.getRetries() == 0) {
-                return last;
-            }
-            try {
-                engine.getManagementService().executeJob(job.getId());
-                throw new AssertionError(activityId + " did not fail");
-            } catch (RuntimeException e) {
-                last = e;
-            }
-        }
-        throw new AssertionError(activityId + " kept retrying");
-    }
-
-    void retry(String activityId) {
-        Job job = engine.getManagementService().createJobQuery().activityId(activityId).singleResult();
-        engine.getManagementService().setJobRetries(job.getId(), 1);
-        engine.getManagementService().executeJob(job.getId());
-    }
-
-    boolean ended(ProcessInstance instance) {
-        return engine.getRuntimeService().createProcessInstanceQuery().processInstanceId(instance.getId()).count() == 0;
-    }
+class CreateClusterProcessTest extends FlowHarness {
 
     @Test
     void localClusterComesUpRwFirstThenAccountsThenEachRo() {
-        wire("mpdcluster-local.yaml");  // followerNum 2
-        var instance = start("CreateCluster");
-        assertThat(drive()).isZero();
-        assertThat(ended(instance)).isTrue();
+        // the local sample: followerNum 2
+        var instance = start("CreateCluster", Map.of());
+        finish(instance);
 
         var status = resources.cluster.getStatus();
         assertThat(status.getClusterStatus()).isEqualTo("Running");
@@ -197,8 +78,8 @@ class CreateClusterProcessTest {
 
     @Test
     void shareClusterResolvesTheLunAndLocksItForTheRwNode() {
-        wire("mpdcluster-share.yaml");
-        start("CreateCluster");
+        resources = new FaultyClusterResources("mpdcluster-share.yaml");
+        start("CreateCluster", Map.of());
         assertThat(drive()).isZero();
         verify(storage).resolve("36e00084100ee7ec9e7d6b6d3f0d5e0a1");
         verify(storage, times(1)).lockWrite("36e00084100ee7ec9e7d6b6d3f0d5e0a1", "node-a");
@@ -207,9 +88,8 @@ class CreateClusterProcessTest {
 
     @Test
     void missingCatalogEntryStopsAtInitMetaAndARetryAfterTheFixGoesOn() {
-        wire("mpdcluster-local.yaml");
         resources.cluster.getSpec().getVersionCfg().setVersionName("image-next");
-        var instance = start("CreateCluster");
+        var instance = start("CreateCluster", Map.of());
         var failure = exhaust("Task_InitMeta");
         assertThat(failure).hasMessageContaining("postgresql-1-0-minor-version-info-rwo-image-next");
         assertThat(resources.cluster.getStatus().getClusterStatus()).isEqualTo("Interrupt");
@@ -221,21 +101,20 @@ class CreateClusterProcessTest {
         resources.configMaps.put("ConfigMap:kube-system/postgresql-1-0-minor-version-info-rwo-image-next",
                 Map.of("pgEngineImage", "e:2", "pgManagerImage", "m:2"));
         retry("Task_InitMeta");
-        assertThat(drive()).isZero();
-        assertThat(ended(instance)).isTrue();
+        finish(instance);
         assertThat(resources.appliedOf(Pod.class)).allSatisfy(p -> assertThat(p.getSpec().getContainers().get(0).getImage())
                 .isEqualTo("e:2"));
     }
 
     @Test
     void storageThatIsNotEverywhereStopsAtPrepareStorage() {
-        wire("mpdcluster-share.yaml");
+        resources = new FaultyClusterResources("mpdcluster-share.yaml");
         when(storage.resolve(anyString())).thenThrow(new IllegalStateException("node-b: no multipath device for the WWID"));
-        var instance = start("CreateCluster");
+        var instance = start("CreateCluster", Map.of());
         drive();
         assertThat(exhaust("Task_PrepareStorage")).hasMessageContaining("node-b");
         reset(storage);
-        mocks();
+        healthy();
         retry("Task_PrepareStorage");
         drive();
         assertThat(ended(instance)).isTrue();
@@ -243,15 +122,13 @@ class CreateClusterProcessTest {
 
     @Test
     void failedInstallStopsInsideCreateInstanceAndResumesThere() {
-        wire("mpdcluster-local.yaml");
         when(manager.install(any(), any())).thenThrow(new ManagerClient.ManagerException("ENGINE_NOT_RUNNING", "initdb failed", null));
-        var instance = start("CreateCluster");
+        var instance = start("CreateCluster", Map.of());
         drive();
         assertThat(exhaust("Task_InstallInstance")).hasMessageContaining("initdb failed");
         assertThat(resources.cluster.getStatus().getFlow().getStep()).isEqualTo("Task_InstallInstance");
         assertThat(resources.events).anyMatch(e -> e.startsWith("Warning StepFailed: Task_InstallInstance"));
-        reset(manager);
-        mocks();
+        fixed();
         retry("Task_InstallInstance");
         drive();
         assertThat(ended(instance)).isTrue();
@@ -260,9 +137,8 @@ class CreateClusterProcessTest {
 
     @Test
     void aPodThatNeverBecomesReadyIsReportedAfterTheWaitAndResumedOnceReady() {
-        wire("mpdcluster-local.yaml");
         resources.podsReady = false;
-        var instance = start("CreateCluster");
+        var instance = start("CreateCluster", Map.of());
         drive();
         var recheck = engine.getManagementService().createJobQuery().activityId("Timer_RecheckPod").singleResult();
         assertThat(recheck).as("the wait loops on its timer").isNotNull();
@@ -283,13 +159,12 @@ class CreateClusterProcessTest {
 
     @Test
     void deleteStopsEveryEngineReleasesStorageAndRemovesTheFinalizer() {
-        wire("mpdcluster-share.yaml");
-        start("CreateCluster");
+        resources = new FaultyClusterResources("mpdcluster-share.yaml");
+        start("CreateCluster", Map.of());
         drive();
         resources.finalizer("default", "polardb-share", true);
-        var delete = start("DeleteCluster");
-        assertThat(drive()).isZero();
-        assertThat(ended(delete)).isTrue();
+        var delete = start("DeleteCluster", Map.of());
+        finish(delete);
         verify(manager, times(2)).stop(any(), eq(ManagerClient.StopMode.FAST), anyInt());
         verify(storage).clear("36e00084100ee7ec9e7d6b6d3f0d5e0a1", "node-a");
         assertThat(resources.cluster.getMetadata().getFinalizers()).isEmpty();
@@ -297,13 +172,13 @@ class CreateClusterProcessTest {
 
     @Test
     void perNodePortsByDefaultAndDistinctPortsInASharedPortSpace() {
-        wire("mpdcluster-local.yaml");
-        start("CreateCluster");
+        start("CreateCluster", Map.of());
         drive();
         assertThat(resources.cluster.getStatus().getDbInstanceStatus().values())
                 .extracting(i -> i.getNetInfo().getWorkingPort()).containsOnly(5432);
 
-        wire("mpdcluster-local.yaml", true);
+        resources = new FaultyClusterResources("mpdcluster-local.yaml");
+        sharedPortSpace();
         var other = new io.polarstack.orchestrator.api.MPDCluster();
         other.setMetadata(new io.fabric8.kubernetes.api.model.ObjectMetaBuilder().withName("other").withUid("other").build());
         other.setStatus(new io.polarstack.orchestrator.api.MPDClusterStatus());
@@ -312,7 +187,7 @@ class CreateClusterProcessTest {
         taken.getNetInfo().setWorkingPort(5433);
         other.getStatus().setDbInstanceStatus(Map.of("9", taken));
         resources.others.add(other);
-        start("CreateCluster");
+        start("CreateCluster", Map.of());
         assertThat(drive()).isZero();
         assertThat(resources.cluster.getStatus().getDbInstanceStatus().values())
                 .extracting(i -> i.getNetInfo().getWorkingPort()).containsExactlyInAnyOrder(5432, 5434, 5435);
@@ -322,12 +197,11 @@ class CreateClusterProcessTest {
 
     @Test
     void runningTheCreateTwiceReservesIdsOnceAndKeepsPasswords() {
-        wire("mpdcluster-local.yaml");
-        start("CreateCluster");
+        start("CreateCluster", Map.of());
         drive();
         String password = new String(resources.secretData("default", "pg-local-1000-aurora").orElseThrow().get("Password"));
         resources.cluster.getStatus().getDbInstanceStatus().values().forEach(i -> i.setInstalled(false));
-        start("CreateCluster");
+        start("CreateCluster", Map.of());
         assertThat(drive()).isZero();
         assertThat(resources.cluster.getStatus().getLogicId()).isEqualTo("1000");
         assertThat(resources.cluster.getStatus().getDbInstanceStatus()).hasSize(3);

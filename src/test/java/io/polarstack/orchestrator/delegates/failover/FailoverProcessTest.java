@@ -7,215 +7,55 @@ import static org.mockito.ArgumentMatchers.anyString;
 import static org.mockito.ArgumentMatchers.argThat;
 import static org.mockito.ArgumentMatchers.eq;
 import static org.mockito.Mockito.inOrder;
-import static org.mockito.Mockito.mock;
 import static org.mockito.Mockito.never;
 import static org.mockito.Mockito.reset;
 import static org.mockito.Mockito.times;
 import static org.mockito.Mockito.verify;
 import static org.mockito.Mockito.when;
 
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 
-import org.camunda.bpm.engine.ProcessEngine;
-import org.camunda.bpm.engine.impl.util.ClockUtil;
-import org.camunda.bpm.engine.runtime.Job;
 import org.camunda.bpm.engine.runtime.ProcessInstance;
 import org.camunda.bpm.engine.test.Deployment;
-import org.camunda.bpm.engine.test.junit5.ProcessEngineExtension;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import io.fabric8.kubernetes.api.model.Pod;
 import io.polarstack.orchestrator.api.Conditions;
-import io.polarstack.orchestrator.engine.ClusterStatusPlugin;
-import io.polarstack.orchestrator.ports.ClusterResources;
 import io.polarstack.orchestrator.ports.ManagerClient;
-import io.polarstack.orchestrator.ports.ManagerClient.Health;
-import io.polarstack.orchestrator.ports.ManagerClient.HealthState;
 import io.polarstack.orchestrator.ports.ManagerClient.ManagerException;
 import io.polarstack.orchestrator.ports.ManagerClient.StopMode;
-import io.polarstack.orchestrator.ports.ManagerClient.WalPosition;
-import io.polarstack.orchestrator.ports.StorageFabric;
-import io.polarstack.orchestrator.specs.Labels;
-import io.polarstack.orchestrator.testing.RecordingClusterResources;
-import io.polarstack.orchestrator.testing.TestEngines;
+import io.polarstack.orchestrator.testing.FlowHarness;
 
 /**
  * Failover on an in-memory engine, the ports mocked, on a cluster CreateCluster made first: RW 1002 on node-a,
  * ROs 1004 and 1006 (pods pg-local-1001-1002, -1003-1004, -1005-1006).
  */
 @Deployment(resources = {"processes/failover.bpmn", "processes/create-cluster.bpmn", "processes/create-instance.bpmn"})
-class FailoverProcessTest {
-
-    static final String RW = "pg-local-1001-1002";
-    static final String RO1 = "pg-local-1003-1004";
-    static final String RO2 = "pg-local-1005-1006";
-
-    static final Map<String, Object> beans = new HashMap<>();
-    static final ManagerClient manager = mock(ManagerClient.class);
-    static final StorageFabric storage = mock(StorageFabric.class);
-    static RecordingClusterResources resources;
-
-    static final ClusterStatusPlugin statusPlugin = new ClusterStatusPlugin((ClusterResources) java.lang.reflect.Proxy.newProxyInstance(
-            FailoverProcessTest.class.getClassLoader(), new Class<?>[] {ClusterResources.class}, (proxy, method, args) -> {
-                try {
-                    return method.invoke(resources, args);
-                } catch (java.lang.reflect.InvocationTargetException e) {
-                    throw e.getCause();
-                }
-            }));
-
-    @RegisterExtension
-    static ProcessEngineExtension extension = ProcessEngineExtension.builder()
-            .useProcessEngine(TestEngines.inMemory("failover", beans, statusPlugin)).build();
-
-    ProcessEngine engine;
-
-    @BeforeEach
-    void runningCluster() {
-        reset(manager, storage);
-        when(manager.health(any())).thenReturn(new Health(HealthState.RUNNING, false, "select 1"));
-        when(manager.install(any(), any())).thenReturn(new ManagerClient.InstallResult(false, false, null, false));
-        when(manager.stop(any(), any(), anyInt())).thenReturn(new ManagerClient.StopResult(false, false));
-        when(manager.promote(any())).thenReturn(new ManagerClient.RoleInfo(true, 2, null, null));
-        when(manager.follow(any(), any(), anyString(), anyString())).thenReturn(true);
-        when(manager.rejoin(any(), any(), anyString(), anyString())).thenReturn(true);
-        when(manager.shutdownCheckpoint(any())).thenReturn(150L);
-        positions(Map.of(RW, 1000L, RO1, 900L, RO2, 950L));
-        when(storage.lockWrite(anyString(), anyString())).thenAnswer(a -> new StorageFabric.Reservation(a.getArgument(0), 1,
-                List.of("0x7f000003"), "0x7f000003", 7));
-        when(storage.resolve(anyString())).thenAnswer(a -> new StorageFabric.ResolvedLun(a.getArgument(0),
-                Map.of("node-a", "/dev/mapper/" + a.getArgument(0))));
-
-        resources = new RecordingClusterResources("mpdcluster-local.yaml");
-        beans.clear();
-        beans.putAll(io.polarstack.orchestrator.testing.FlowBeans.all(resources, manager, storage));
-    }
+class FailoverProcessTest extends FlowHarness {
 
     /** CreateCluster first (the deployment exists only once the test runs), then Failover with {@code variables}. */
     ProcessInstance failover(Map<String, Object> variables) {
-        var create = start("CreateCluster", Map.of());
-        assertThat(drive()).isZero();
-        assertThat(ended(create)).isTrue();
-        assertThat(resources.cluster.getStatus().getLeaderInstanceId()).isEqualTo("1002");
-        reset(manager);
-        runningCluster2();
+        runningCluster();
+        positions(Map.of(RW, 1000L, RO1, 900L, RO2, 950L));
         afterCreate.forEach(Runnable::run);
         return start("Failover", variables);
     }
 
-    /** Stubbings a test wants on top of a running cluster's, applied once CreateCluster is done. */
-    final List<Runnable> afterCreate = new java.util.ArrayList<>();
-
-    /** The manager answers for a running cluster; set again after CreateCluster so the counts start at zero. */
-    void runningCluster2() {
-        when(manager.stop(any(), any(), anyInt())).thenReturn(new ManagerClient.StopResult(false, false));
-        when(manager.promote(any())).thenReturn(new ManagerClient.RoleInfo(true, 2, null, null));
-        when(manager.follow(any(), any(), anyString(), anyString())).thenReturn(true);
-        when(manager.rejoin(any(), any(), anyString(), anyString())).thenReturn(true);
-        when(manager.shutdownCheckpoint(any())).thenReturn(150L);
+    /** The manager answers for a running cluster again, its counts at zero; the ROs behind the RW. */
+    void fixedBehind() {
+        fixed();
         positions(Map.of(RW, 1000L, RO1, 900L, RO2, 950L));
     }
 
-    @AfterEach
-    void clean() {
-        ClockUtil.reset();
-        engine.getRuntimeService().createProcessInstanceQuery().list()
-                .forEach(p -> engine.getRuntimeService().deleteProcessInstance(p.getId(), "test over", true, true));
-    }
-
-    /** The RW answers as a primary at {@code RW}'s position, the ROs as replicas at theirs. */
+    /** Only the pods named answer, each at the position it replayed. */
     static void positions(Map<String, Long> replayed) {
-        org.mockito.Mockito.doAnswer(a -> {
-            String pod = a.<ManagerClient.Target>getArgument(0).pod();
-            Long position = replayed.get(pod);
-            if (position == null) {
-                throw new ManagerException("ENGINE_NOT_RUNNING", pod + ": no server socket", null);
-            }
-            return new WalPosition(pod.equals(RW), 1, position, pod.equals(RW) ? null : position);
-        }).when(manager).walPosition(any());
-    }
-
-    static ManagerClient.Target pod(String name) {
-        return argThat(t -> t != null && name.equals(t.pod()));
-    }
-
-    ProcessInstance start(String key, Map<String, Object> variables) {
-        Map<String, Object> all = new HashMap<>(variables);
-        all.put("clusterNamespace", "default");
-        all.put("clusterName", resources.cluster.getMetadata().getName());
-        return engine.getRuntimeService().startProcessInstanceByKey(key, "default/" + resources.cluster.getMetadata().getName(), all);
-    }
-
-    int drive() {
-        int failures = 0;
-        for (int round = 0; round < 500; round++) {
-            List<Job> jobs = engine.getManagementService().createJobQuery().executable().list();
-            if (jobs.isEmpty()) {
-                return failures;
-            }
-            for (Job job : jobs) {
-                try {
-                    engine.getManagementService().executeJob(job.getId());
-                } catch (RuntimeException e) {
-                    failures++;
-                }
-            }
+        positions.clear();
+        for (String pod : List.of(RW, RO1, RO2)) {
+            positions.put(pod, replayed.getOrDefault(pod, -1L));
         }
-        throw new AssertionError("jobs never ran out");
-    }
-
-    Throwable exhaust(String activityId) {
-        Throwable last = null;
-        for (int attempt = 0; attempt < 10; attempt++) {
-            Job job = engine.getManagementService().createJobQuery().activityId(activityId).singleResult();
-            assertThat(job).as("a job at " + activityId).isNotNull();
-            if (job.getRetries() == 0) {
-                return last;
-            }
-            try {
-                engine.getManagementService().executeJob(job.getId());
-                throw new AssertionError(activityId + " did not fail");
-            } catch (RuntimeException e) {
-                last = e;
-            }
-        }
-        throw new AssertionError(activityId + " kept retrying");
-    }
-
-    /** Runs jobs until the flow waits at {@code activityId} (a job there with retries left). */
-    void driveTo(String activityId) {
-        for (int round = 0; round < 100; round++) {
-            Job job = engine.getManagementService().createJobQuery().activityId(activityId).singleResult();
-            if (job != null) {
-                return;
-            }
-            Job next = engine.getManagementService().createJobQuery().executable().list().stream().findFirst()
-                    .orElseThrow(() -> new AssertionError("the flow never reached " + activityId));
-            engine.getManagementService().executeJob(next.getId());
-        }
-        throw new AssertionError("the flow never reached " + activityId);
-    }
-
-    void retry(String activityId) {
-        Job job = engine.getManagementService().createJobQuery().activityId(activityId).singleResult();
-        engine.getManagementService().setJobRetries(job.getId(), 1);
-        engine.getManagementService().executeJob(job.getId());
-    }
-
-    boolean ended(ProcessInstance instance) {
-        return engine.getRuntimeService().createProcessInstanceQuery().processInstanceId(instance.getId()).count() == 0;
-    }
-
-    String roleLabel(String pod) {
-        return ((Pod) resources.applied.get("Pod:default/" + pod)).getMetadata().getLabels().get(Labels.ROLE);
     }
 
     void assertSwitchedTo(String newRwInsId, String newRwPod) {
@@ -241,8 +81,7 @@ class FailoverProcessTest {
     void unplannedFencesTheOldRwThenPromotesTheRoThatReplayedMost() {
         afterCreate.add(() -> positions(Map.of(RO1, 900L, RO2, 950L)));  // the RW does not answer
         var failover = failover(Map.of("planned", false, "failedInsId", "1002"));
-        assertThat(drive()).isZero();
-        assertThat(ended(failover)).isTrue();
+        finish(failover);
 
         assertSwitchedTo("1006", RO2);
         var order = inOrder(manager);
@@ -267,9 +106,8 @@ class FailoverProcessTest {
         verify(manager, never()).promote(any());
 
         positions(Map.of(RO1, 160L, RO2, 950L));
-        ClockUtil.setCurrentTime(new java.util.Date(System.currentTimeMillis() + 1000));  // the 0.2 s recheck timer is due
-        assertThat(drive()).isZero();
-        assertThat(ended(failover)).isTrue();
+        later(java.time.Duration.ofSeconds(1));  // the 0.2 s recheck timer is due
+        finish(failover);
 
         assertSwitchedTo("1004", RO1);
         var order = inOrder(manager);
@@ -327,8 +165,7 @@ class FailoverProcessTest {
         assertThat(task).as("still nothing promotable: asked again").isNotNull();
 
         engine.getTaskService().complete(task.getId(), Map.of("decision", "promote", "forcedInsId", "1004"));
-        assertThat(drive()).isZero();
-        assertThat(ended(failover)).isTrue();
+        finish(failover);
         assertSwitchedTo("1004", RO1);
     }
 
@@ -346,11 +183,9 @@ class FailoverProcessTest {
         verify(manager, never()).promote(any());
         assertThat(resources.cluster.getStatus().getLeaderInstanceId()).isEqualTo("1002");
 
-        reset(manager);
-        runningCluster2();
+        fixedBehind();
         retry("Task_FenceOldRw");
-        assertThat(drive()).isZero();
-        assertThat(ended(failover)).isTrue();
+        finish(failover);
         assertSwitchedTo("1006", RO2);
     }
 
@@ -391,11 +226,9 @@ class FailoverProcessTest {
                 .isEqualTo(step);
         assertThat(resources.cluster.getStatus().getClusterStatus()).isEqualTo("Interrupt");
 
-        reset(manager);
-        runningCluster2();
+        fixedBehind();
         retry(step);
-        assertThat(drive()).isZero();
-        assertThat(ended(failover)).isTrue();
+        finish(failover);
         boolean promotedBefore = step.equals("Task_RepointRos") || step.equals("Task_RejoinOldRw");
         assertSwitchedTo("1004", RO1, promotedBefore ? 0 : 1);  // a resumed flow never promotes twice
     }

@@ -9,25 +9,15 @@ import static org.mockito.Mockito.when;
 import java.util.Map;
 
 import org.camunda.bpm.engine.test.Deployment;
-import org.camunda.bpm.engine.test.junit5.ProcessEngineExtension;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 
 import io.polarstack.orchestrator.ports.ManagerClient.ManagerException;
-import io.polarstack.orchestrator.testing.InstanceFlowHarness;
+import io.polarstack.orchestrator.testing.FlowHarness;
 
 /** Failover whose old RW cannot rejoin: RebuildInstance replaces it in its slot, and the flow ends as usual. */
 @Deployment(resources = {"processes/failover.bpmn", "processes/rebuild-instance.bpmn", "processes/replace-instance.bpmn",
         "processes/remove-instance.bpmn", "processes/create-cluster.bpmn", "processes/create-instance.bpmn"})
-class FailoverRebuildProcessTest extends InstanceFlowHarness {
-
-    @RegisterExtension
-    static ProcessEngineExtension extension = ProcessEngineExtension.builder().useProcessEngine(engine("failover-rebuild")).build();
-
-    @Override
-    protected ProcessEngineExtension extension() {
-        return extension;
-    }
+class FailoverRebuildProcessTest extends FlowHarness {
 
     @Test
     void anOldRwThatCannotRewindIsRebuiltInItsSlot() {
@@ -41,8 +31,7 @@ class FailoverRebuildProcessTest extends InstanceFlowHarness {
             return new io.polarstack.orchestrator.ports.ManagerClient.RoleInfo(true, 2, null, null);
         });
         var failover = start("Failover", Map.of("planned", false));
-        assertThat(drive()).isZero();
-        assertThat(ended(failover)).isTrue();
+        finish(failover);
 
         verify(manager).promote(pod(RO2));
         assertThat(resources.cluster.getStatus().getLeaderInstanceId()).isEqualTo("1006");

@@ -2,11 +2,7 @@ package io.polarstack.orchestrator.delegates.failover;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.mockito.ArgumentMatchers.any;
-import static org.mockito.ArgumentMatchers.anyInt;
-import static org.mockito.ArgumentMatchers.anyString;
-import static org.mockito.Mockito.mock;
 import static org.mockito.Mockito.never;
-import static org.mockito.Mockito.reset;
 import static org.mockito.Mockito.verify;
 import static org.mockito.Mockito.when;
 
@@ -22,17 +18,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 
-import org.camunda.bpm.engine.ProcessEngine;
-import org.camunda.bpm.engine.runtime.Job;
-import org.camunda.bpm.engine.runtime.ProcessInstance;
 import org.camunda.bpm.engine.test.Deployment;
-import org.camunda.bpm.engine.test.junit5.ProcessEngineExtension;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -45,16 +36,11 @@ import io.polarstack.orchestrator.OrchestratorProperties;
 import io.polarstack.orchestrator.adapters.k8s.TestClusterResources;
 import io.polarstack.orchestrator.adapters.ssh.SanSimulator;
 import io.polarstack.orchestrator.adapters.ssh.TestStorageFabrics;
-import io.polarstack.orchestrator.engine.ClusterStatusPlugin;
 import io.polarstack.orchestrator.ports.ClusterResources;
 import io.polarstack.orchestrator.ports.ManagerClient;
-import io.polarstack.orchestrator.ports.ManagerClient.Health;
-import io.polarstack.orchestrator.ports.ManagerClient.HealthState;
-import io.polarstack.orchestrator.ports.ManagerClient.ManagerException;
-import io.polarstack.orchestrator.ports.ManagerClient.WalPosition;
 import io.polarstack.orchestrator.ports.StorageFabric;
-import io.polarstack.orchestrator.testing.RecordingClusterResources;
-import io.polarstack.orchestrator.testing.TestEngines;
+import io.polarstack.orchestrator.testing.FaultyClusterResources;
+import io.polarstack.orchestrator.testing.FlowHarness;
 import io.polarstack.orchestrator.testing.TestEnvironment;
 
 /**
@@ -65,7 +51,7 @@ import io.polarstack.orchestrator.testing.TestEnvironment;
  * RW 1002 on node a (127.0.0.2), RO 1004 on node b (127.0.0.3); node c (127.0.0.4) sees the LUN too.
  */
 @Deployment(resources = {"processes/failover.bpmn", "processes/create-cluster.bpmn", "processes/create-instance.bpmn"})
-class FailoverShareIT {
+class FailoverShareIT extends FlowHarness {
 
     private static final String RUN = HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt());
     private static final String NS = "failover-share-it-" + RUN;
@@ -82,24 +68,7 @@ class FailoverShareIT {
     private static KubernetesClient client;
     private static StorageFabric fabric;
     private static final SanSimulator san = new SanSimulator();
-    private static final ManagerClient manager = mock(ManagerClient.class);
-    private static final Map<String, Object> beans = new HashMap<>();
-    private static RecordingClusterResources resources;
 
-    private static final ClusterStatusPlugin statusPlugin = new ClusterStatusPlugin((ClusterResources) java.lang.reflect.Proxy
-            .newProxyInstance(FailoverShareIT.class.getClassLoader(), new Class<?>[] {ClusterResources.class}, (proxy, method, args) -> {
-                try {
-                    return method.invoke(resources, args);
-                } catch (java.lang.reflect.InvocationTargetException e) {
-                    throw e.getCause();
-                }
-            }));
-
-    @RegisterExtension
-    static ProcessEngineExtension extension = ProcessEngineExtension.builder()
-            .useProcessEngine(TestEngines.inMemory("failover-share", beans, statusPlugin)).build();
-
-    ProcessEngine engine;
     String wwid;
     long logStart;
 
@@ -128,6 +97,7 @@ class FailoverShareIT {
                 .withData(Map.of("known_hosts", Files.readString(Path.of(TestEnvironment.get("SAN_KNOWN_HOSTS"))))).build()).create();
         fabric = TestStorageFabrics.ssh(TestClusterResources.of(client), new OrchestratorProperties.Storage(NS, "ssh",
                 "configmap/known-hosts", false, LABEL + "=" + RUN, null, 0, false, Duration.ofSeconds(5), Duration.ofSeconds(5), null, 4));
+        storage = fabric;
 
         long before = san.logSize();
         fabric.discover(A);
@@ -159,7 +129,7 @@ class FailoverShareIT {
         san.createLun(wwid, 100L << 30);
         IPS.values().forEach(ip -> san.map(wwid, ip, "up"));
 
-        resources = new RecordingClusterResources("mpdcluster-share.yaml");
+        resources = new FaultyClusterResources("mpdcluster-share.yaml");
         resources.cluster.getMetadata().setName(CLUSTER);
         resources.cluster.getSpec().getShareStore().setVolumeId(wwid);
         resources.nodes.clear();  // the pods' nodes are the storage hosts: the RW's on a, the RO's on b
@@ -167,33 +137,17 @@ class FailoverShareIT {
             resources.nodes.add(new ClusterResources.Node(node, IPS.get(node), Map.of(LABEL, RUN), Map.of()));
         }
 
-        reset(manager);
-        when(manager.health(any())).thenReturn(new Health(HealthState.RUNNING, false, "select 1"));
-        when(manager.install(any(), any())).thenReturn(new ManagerClient.InstallResult(false, false, null, false));
-        when(manager.stop(any(), any(), anyInt())).thenReturn(new ManagerClient.StopResult(false, false));
         when(manager.promote(any())).thenAnswer(a -> {
             san.logCall("manager", "promote", a.<ManagerClient.Target>getArgument(0).pod());
             return new ManagerClient.RoleInfo(true, 2, null, null);
         });
-        when(manager.follow(any(), any(), anyString(), anyString())).thenReturn(true);
-        when(manager.rejoin(any(), any(), anyString(), anyString())).thenReturn(true);
-        org.mockito.Mockito.doAnswer(a -> {  // the RW died; the RO answers as a replica
-            String pod = a.<ManagerClient.Target>getArgument(0).pod();
-            if (!pod.equals(RO)) {
-                throw new ManagerException("ENGINE_NOT_RUNNING", pod + ": no server socket", null);
-            }
-            return new WalPosition(false, 1, 900L, 900L);
-        }).when(manager).walPosition(any());
-
-        beans.clear();
-        beans.putAll(io.polarstack.orchestrator.testing.FlowBeans.all(resources, manager, fabric));
+        positions.put(RW, -1L);  // the RW died; the RO answers as a replica
+        positions.put(RO, 900L);
         logStart = san.logSize();
     }
 
     @AfterEach
-    void clean() {
-        engine.getRuntimeService().createProcessInstanceQuery().list()
-                .forEach(p -> engine.getRuntimeService().deleteProcessInstance(p.getId(), "test over", true, true));
+    void restoreSshAddresses() {
         sshAddress.forEach((node, address) -> setSshAddress(node, address));
     }
 
@@ -202,8 +156,7 @@ class FailoverShareIT {
         createCluster();
 
         var failover = start("Failover", Map.of("planned", false, "failedInsId", "1002"));
-        assertThat(drive()).isZero();
-        assertThat(ended(failover)).isTrue();
+        finish(failover);
         assertThat(resources.cluster.getStatus().getLeaderInstanceId()).isEqualTo("1004");
 
         List<String> log = ourLog();
@@ -260,8 +213,7 @@ class FailoverShareIT {
             san.map(wwid, IPS.get(B), "up");
         }
         retry("Task_FenceOldRw");
-        assertThat(drive()).isZero();
-        assertThat(ended(failover)).isTrue();
+        finish(failover);
         log = ourLog();
         int preempt = indexOf(log, IPS.get(B) + " mpathpersist --out --preempt --param-rk=" + key(B) + " --param-sark=" + key(A));
         assertThat(preempt).isNotNegative();
@@ -274,8 +226,7 @@ class FailoverShareIT {
     /** CreateCluster to Running: the RW's node (a) holds the write lock. */
     void createCluster() {
         var create = start("CreateCluster", Map.of());
-        assertThat(drive()).isZero();
-        assertThat(ended(create)).isTrue();
+        finish(create);
         assertThat(resources.cluster.getStatus().getLeaderInstanceId()).isEqualTo("1002");
         assertThat(resources.pod("default", RW).orElseThrow().nodeName()).isEqualTo(A);
         assertThat(resources.pod("default", RO).orElseThrow().nodeName()).isEqualTo(B);
@@ -329,73 +280,5 @@ class FailoverShareIT {
             socket.bind(new InetSocketAddress(ip, 0));
             return socket.getLocalPort();
         }
-    }
-
-    ProcessInstance start(String key, Map<String, Object> variables) {
-        Map<String, Object> all = new HashMap<>(variables);
-        all.put("clusterNamespace", "default");
-        all.put("clusterName", CLUSTER);
-        return engine.getRuntimeService().startProcessInstanceByKey(key, "default/" + CLUSTER, all);
-    }
-
-    /** Runs every job that is due and has retries, until none is left; returns the failures seen. */
-    int drive() {
-        int failures = 0;
-        for (int round = 0; round < 500; round++) {
-            List<Job> jobs = engine.getManagementService().createJobQuery().executable().list();
-            if (jobs.isEmpty()) {
-                return failures;
-            }
-            for (Job job : jobs) {
-                try {
-                    engine.getManagementService().executeJob(job.getId());
-                } catch (RuntimeException e) {
-                    failures++;
-                }
-            }
-        }
-        throw new AssertionError("jobs never ran out");
-    }
-
-    /** Runs jobs until the flow waits at {@code activityId}. */
-    void driveTo(String activityId) {
-        for (int round = 0; round < 100; round++) {
-            if (engine.getManagementService().createJobQuery().activityId(activityId).singleResult() != null) {
-                return;
-            }
-            Job next = engine.getManagementService().createJobQuery().executable().list().stream().findFirst()
-                    .orElseThrow(() -> new AssertionError("the flow never reached " + activityId));
-            engine.getManagementService().executeJob(next.getId());
-        }
-        throw new AssertionError("the flow never reached " + activityId);
-    }
-
-    /** Runs the job at {@code activityId} until its retries are used up; the last failure. */
-    Throwable exhaust(String activityId) {
-        Throwable last = null;
-        for (int attempt = 0; attempt < 10; attempt++) {
-            Job job = engine.getManagementService().createJobQuery().activityId(activityId).singleResult();
-            assertThat(job).as("a job at " + activityId).isNotNull();
-            if (job.getRetries() == 0) {
-                return last;
-            }
-            try {
-                engine.getManagementService().executeJob(job.getId());
-                throw new AssertionError(activityId + " did not fail");
-            } catch (RuntimeException e) {
-                last = e;
-            }
-        }
-        throw new AssertionError(activityId + " kept retrying");
-    }
-
-    void retry(String activityId) {
-        Job job = engine.getManagementService().createJobQuery().activityId(activityId).singleResult();
-        engine.getManagementService().setJobRetries(job.getId(), 1);
-        engine.getManagementService().executeJob(job.getId());
-    }
-
-    boolean ended(ProcessInstance instance) {
-        return engine.getRuntimeService().createProcessInstanceQuery().processInstanceId(instance.getId()).count() == 0;
     }
 }

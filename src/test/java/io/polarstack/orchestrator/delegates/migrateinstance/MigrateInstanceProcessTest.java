@@ -8,7 +8,6 @@ import static org.mockito.ArgumentMatchers.eq;
 import static org.mockito.Mockito.doThrow;
 import static org.mockito.Mockito.inOrder;
 import static org.mockito.Mockito.never;
-import static org.mockito.Mockito.reset;
 import static org.mockito.Mockito.times;
 import static org.mockito.Mockito.verify;
 import static org.mockito.Mockito.when;
@@ -17,9 +16,7 @@ import java.util.Map;
 
 import org.camunda.bpm.engine.runtime.ProcessInstance;
 import org.camunda.bpm.engine.test.Deployment;
-import org.camunda.bpm.engine.test.junit5.ProcessEngineExtension;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -29,7 +26,7 @@ import io.polarstack.orchestrator.ports.ManagerClient.ManagerException;
 import io.polarstack.orchestrator.ports.ManagerClient.SlotType;
 import io.polarstack.orchestrator.ports.ManagerClient.StopMode;
 import io.polarstack.orchestrator.specs.Labels;
-import io.polarstack.orchestrator.testing.InstanceFlowHarness;
+import io.polarstack.orchestrator.testing.FlowHarness;
 
 /**
  * MigrateInstance with ReplaceInstance, CreateInstance, Failover and RemoveInstance on an in-memory engine, the ports
@@ -37,15 +34,7 @@ import io.polarstack.orchestrator.testing.InstanceFlowHarness;
  */
 @Deployment(resources = {"processes/migrate-instance.bpmn", "processes/replace-instance.bpmn", "processes/remove-instance.bpmn",
         "processes/failover.bpmn", "processes/create-cluster.bpmn", "processes/create-instance.bpmn"})
-class MigrateInstanceProcessTest extends InstanceFlowHarness {
-
-    @RegisterExtension
-    static ProcessEngineExtension extension = ProcessEngineExtension.builder().useProcessEngine(engine("migrate-instance")).build();
-
-    @Override
-    protected ProcessEngineExtension extension() {
-        return extension;
-    }
+class MigrateInstanceProcessTest extends FlowHarness {
 
     ProcessInstance migrate(String insId, String targetNode) {
         runningCluster();
@@ -56,8 +45,7 @@ class MigrateInstanceProcessTest extends InstanceFlowHarness {
     @Test
     void anRoMovesToTheTargetNode() {
         var migrate = migrate("1004", "node-c");
-        assertThat(drive()).isZero();
-        assertThat(ended(migrate)).isTrue();
+        finish(migrate);
 
         assertThat(entries()).containsOnlyKeys("1002", "1006", "1007");
         assertThat(entry("1007").getInsType()).isEqualTo("ro");
@@ -76,8 +64,7 @@ class MigrateInstanceProcessTest extends InstanceFlowHarness {
         var migrate = migrate("1002", "node-c");
         driveTo("Task_Promote");
         primaries.add(newRw);  // answers as the primary once promoted
-        assertThat(drive()).isZero();
-        assertThat(ended(migrate)).isTrue();
+        finish(migrate);
 
         var status = resources.cluster.getStatus();
         assertThat(status.getLeaderInstanceId()).isEqualTo("1007");
@@ -110,12 +97,11 @@ class MigrateInstanceProcessTest extends InstanceFlowHarness {
         primaries.add(newRw);
         driveTo("Task_StopInstance");  // switched over; the old RW is about to be removed
         assertThat(resources.cluster.getStatus().getLeaderInstanceId()).isEqualTo("1007");
-        engine().getRuntimeService().deleteProcessInstance(first.getId(), "cancelled", false, true);
+        engine.getRuntimeService().deleteProcessInstance(first.getId(), "cancelled", false, true);
 
         // 1002 is no leader any more: the same annotation now reads as an RO migration
         var second = start("MigrateInstance", Map.of("insId", "1002", "targetNode", "node-c"));
-        assertThat(drive()).isZero();
-        assertThat(ended(second)).isTrue();
+        finish(second);
         assertThat(entries()).containsOnlyKeys("1004", "1006", "1007");
         assertThat(entry("1007").getInsType()).isEqualTo("rw");
         assertThat(roleLabel(newRw)).as("still in the RW Service").isEqualTo("rw");
@@ -138,8 +124,7 @@ class MigrateInstanceProcessTest extends InstanceFlowHarness {
         }
         annotate("migrate", "1004|" + node);
         var migrate = start("MigrateInstance", Map.of("insId", "1004", "targetNode", node));
-        assertThat(drive()).isZero();
-        assertThat(ended(migrate)).isTrue();
+        finish(migrate);
 
         assertThat(entries()).containsOnlyKeys("1002", "1004", "1006");
         assertThat(nextId()).as("nothing allocated").isEqualTo(1007);
@@ -172,12 +157,10 @@ class MigrateInstanceProcessTest extends InstanceFlowHarness {
         assertThat(resources.cluster.getStatus().getClusterStatus()).isEqualTo("Interrupt");
         assertThat(entries()).containsKey("1002");
 
-        reset(manager);
-        answerForARunningCluster();
+        fixed();
         primaries.add(newRw);
         retry(step);
-        assertThat(drive()).isZero();
-        assertThat(ended(migrate)).isTrue();
+        finish(migrate);
         assertThat(resources.cluster.getStatus().getLeaderInstanceId()).isEqualTo("1007");
         assertThat(entries()).containsOnlyKeys("1004", "1006", "1007");
         assertThat(resources.cluster.getStatus().getClusterStatus()).isEqualTo("Running");

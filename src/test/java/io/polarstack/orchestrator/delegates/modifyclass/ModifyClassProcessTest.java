@@ -3,46 +3,32 @@ package io.polarstack.orchestrator.delegates.modifyclass;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.mockito.ArgumentMatchers.any;
 import static org.mockito.ArgumentMatchers.anyString;
-import static org.mockito.ArgumentMatchers.argThat;
 import static org.mockito.ArgumentMatchers.eq;
 import static org.mockito.Mockito.doThrow;
 import static org.mockito.Mockito.inOrder;
-import static org.mockito.Mockito.mock;
 import static org.mockito.Mockito.never;
-import static org.mockito.Mockito.reset;
 import static org.mockito.Mockito.times;
 import static org.mockito.Mockito.verify;
 import static org.mockito.Mockito.when;
 
 import java.time.Instant;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
-import org.camunda.bpm.engine.ProcessEngine;
 import org.camunda.bpm.engine.runtime.ProcessInstance;
 import org.camunda.bpm.engine.test.Deployment;
-import org.camunda.bpm.engine.test.junit5.ProcessEngineExtension;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import io.fabric8.kubernetes.api.model.Pod;
 import io.polarstack.orchestrator.api.ClassInfo;
-import io.polarstack.orchestrator.engine.ClusterStatusPlugin;
-import io.polarstack.orchestrator.ports.ClusterResources;
 import io.polarstack.orchestrator.ports.ManagerClient;
 import io.polarstack.orchestrator.ports.ManagerClient.ManagerException;
-import io.polarstack.orchestrator.ports.StorageFabric;
 import io.polarstack.orchestrator.specs.InstancePods;
 import io.polarstack.orchestrator.specs.ParamsConfigMaps;
-import io.polarstack.orchestrator.testing.FaultyClusterResources;
-import io.polarstack.orchestrator.testing.FlowBeans;
-import io.polarstack.orchestrator.testing.Jobs;
-import io.polarstack.orchestrator.testing.TestEngines;
+import io.polarstack.orchestrator.testing.FlowHarness;
 
 /**
  * ModifyClass on an in-memory engine with the flows it calls, the ports mocked, on a cluster CreateCluster made first
@@ -51,47 +37,23 @@ import io.polarstack.orchestrator.testing.TestEngines;
  */
 @Deployment(resources = {"processes/modify-class.bpmn", "processes/replace-instance.bpmn", "processes/remove-instance.bpmn",
         "processes/create-instance.bpmn", "processes/failover.bpmn", "processes/create-cluster.bpmn"})
-class ModifyClassProcessTest {
+class ModifyClassProcessTest extends FlowHarness {
 
     static final String UP = "polar.o.x8.large";
     static final String DOWN = "polar.o.x2.small";
-    static final String RW = "pg-local-1001-1002";
 
-    static final Map<String, Object> beans = new HashMap<>();
-    static final ManagerClient manager = mock(ManagerClient.class);
-    static final StorageFabric storage = mock(StorageFabric.class);
-    static FaultyClusterResources resources;
     /** "pod max_connections" as each install was asked for. */
     final List<String> installed = new java.util.concurrent.CopyOnWriteArrayList<>();
 
-    static final ClusterStatusPlugin statusPlugin = new ClusterStatusPlugin((ClusterResources) java.lang.reflect.Proxy.newProxyInstance(
-            ModifyClassProcessTest.class.getClassLoader(), new Class<?>[] {ClusterResources.class}, (proxy, method, args) -> {
-                try {
-                    return method.invoke(resources, args);
-                } catch (java.lang.reflect.InvocationTargetException e) {
-                    throw e.getCause();
-                }
-            }));
-
-    @RegisterExtension
-    static ProcessEngineExtension extension = ProcessEngineExtension.builder()
-            .useProcessEngine(TestEngines.inMemory("modify-class", beans, statusPlugin)).build();
-
-    ProcessEngine engine;
-
     @BeforeEach
     void ports() {
-        reset(manager, storage);
-        resources = new FaultyClusterResources("mpdcluster-local.yaml");
         catalogClass(UP, "4", "17179869184", "1600", "4GB");
         catalogClass(DOWN, "1", "4294967296", "400", "1GB");
-        healthy();
-        beans.clear();
-        beans.putAll(FlowBeans.all(resources, manager, storage));
+        recordInstalls();
     }
 
-    void healthy() {
-        FlowBeans.healthy(manager, resources);
+    /** On top of {@link #healthy()}: the class's limits take effect, and each install's max_connections is kept. */
+    void recordInstalls() {
         when(manager.updateParams(any(), any())).thenReturn(new ManagerClient.ParamsResult(true, List.of("max_connections")));
         when(manager.install(any(), any())).thenAnswer(a -> {
             ManagerClient.Target target = a.getArgument(0);
@@ -103,39 +65,23 @@ class ModifyClassProcessTest {
         });
     }
 
-    @AfterEach
-    void clean() {
-        engine.getRuntimeService().createProcessInstanceQuery().list()
-                .forEach(p -> engine.getRuntimeService().deleteProcessInstance(p.getId(), "test over", true, true));
-    }
-
     static void catalogClass(String name, String cpu, String memory, String maxConnections, String sharedBuffers) {
         String key = "ConfigMap:kube-system/postgresql-1-0-level-" + name.replace('.', '-');
         resources.configMaps.put(key + "-resource-rwo", Map.of("cpu_cores", cpu, "mem_limit", memory, "max_conn", maxConnections));
         resources.configMaps.put(key + "-config-rwo", Map.of("max_connections", maxConnections, "shared_buffers", sharedBuffers));
     }
 
-    /** Breakers a test arms once CreateCluster is done. */
-    final List<Runnable> afterCreate = new java.util.ArrayList<>();
-
     /** CreateCluster, then the class change asked for in the spec, as the operator starts it. */
     ProcessInstance modifyClass(String className) {
-        var create = Jobs.start(engine, resources, "CreateCluster", Map.of());
-        assertThat(Jobs.drive(engine)).isZero();
-        assertThat(Jobs.ended(engine, create)).isTrue();
-        reset(manager);
-        healthy();
+        runningCluster();
+        recordInstalls();
         afterCreate.forEach(Runnable::run);
         installed.clear();
         var to = new ClassInfo();
         to.setClassName(className);
         to.setCpu("x");
         resources.cluster.getSpec().setClassInfoModifyTo(to);
-        return Jobs.start(engine, resources, "ModifyClass", Map.of("className", className));
-    }
-
-    static ManagerClient.Target pod(String name) {
-        return argThat(t -> t != null && name.equals(t.pod()));
+        return start("ModifyClass", Map.of("className", className));
     }
 
     Map<String, String> params(String which) {
@@ -170,8 +116,7 @@ class ModifyClassProcessTest {
     @Test
     void upTheRosGetTheHigherLimitFirstAndNoEngineRestarts() {
         var change = modifyClass(UP);
-        assertThat(Jobs.drive(engine)).isZero();
-        assertThat(Jobs.ended(engine, change)).isTrue();
+        finish(change);
         assertModified(UP, "4", "1600");
         // every replica starts with 1600 while the RW still runs 800 (allowed: a replica may have more); the RW gets
         // 1600 only by the switchover to its replacement, when no 800 replica is left
@@ -188,8 +133,7 @@ class ModifyClassProcessTest {
     @Test
     void downTheRwGetsTheLowerLimitFirstWithARestartThenTheNewInstances() {
         var change = modifyClass(DOWN);
-        assertThat(Jobs.drive(engine)).isZero();
-        assertThat(Jobs.ended(engine, change)).isTrue();
+        finish(change);
         assertModified(DOWN, "1", "400");
         var order = inOrder(manager);
         order.verify(manager).updateParams(pod(RW), eq(Map.of("max_connections", "400")));
@@ -203,8 +147,7 @@ class ModifyClassProcessTest {
     void aLimitTheRwAlreadyRunsWithNeedsNoRestart() {
         afterCreate.add(() -> when(manager.updateParams(any(), any())).thenReturn(new ManagerClient.ParamsResult(true, List.of())));
         var change = modifyClass(DOWN);
-        assertThat(Jobs.drive(engine)).isZero();
-        assertThat(Jobs.ended(engine, change)).isTrue();
+        finish(change);
         verify(manager).updateParams(pod(RW), eq(Map.of("max_connections", "400")));
         verify(manager, never()).restart(any());
     }
@@ -219,8 +162,7 @@ class ModifyClassProcessTest {
             }
         });
         var change = modifyClass(UP);
-        assertThat(Jobs.drive(engine)).isZero();
-        assertThat(Jobs.ended(engine, change)).isTrue();
+        finish(change);
         assertThat(params("running")).containsEntry("shared_buffers", "3GB").containsEntry("max_connections", "1600");
         assertThat(params("user")).containsEntry("shared_buffers", "3GB");
     }
@@ -228,12 +170,12 @@ class ModifyClassProcessTest {
     @Test
     void anUnknownClassStopsBeforeAnythingChanges() {
         var change = modifyClass("polar.o.x99.huge");
-        Jobs.driveTo(engine, "Task_PlanClassChange");
-        assertThat(Jobs.exhaust(engine, "Task_PlanClassChange"))
+        driveTo("Task_PlanClassChange");
+        assertThat(exhaust("Task_PlanClassChange"))
                 .hasMessageContaining("ConfigMap kube-system/postgresql-1-0-level-polar-o-x99-huge-resource-rwo not found");
         assertThat(params("running")).containsEntry("max_connections", "800");
         verify(manager, never()).install(any(), any());
-        assertThat(Jobs.ended(engine, change)).isFalse();
+        assertThat(ended(change)).isFalse();
     }
 
     /** An incident in each external step (or the flow it calls there); fixed and retried, the class change completes. */
@@ -255,16 +197,16 @@ class ModifyClassProcessTest {
         boolean down = step.equals("Task_LowerRwLimits");
         afterCreate.add(breakers.get(step));
         modifyClass(down ? DOWN : UP);
-        Jobs.drive(engine);  // up to the failing step, which then waits for its next retry
-        assertThat(Jobs.exhaust(engine, failing)).isNotNull();
-        assertThat(Jobs.incidentAt(engine)).isEqualTo(failing);
+        drive();  // up to the failing step, which then waits for its next retry
+        assertThat(exhaust(failing)).isNotNull();
+        assertThat(incident().getActivityId()).isEqualTo(failing);
 
         resources.failing.clear();
         resources.failApply = null;
-        reset(manager);
-        healthy();
-        Jobs.retry(engine, failing);
-        assertThat(Jobs.drive(engine)).isZero();
+        fixed();
+        recordInstalls();
+        retry(failing);
+        assertThat(drive()).isZero();
         assertThat(engine.getRuntimeService().createProcessInstanceQuery().count()).isZero();
         if (down) {
             verify(manager).restart(pod(RW));  // the retry restarts what the failed attempt did not

@@ -3,45 +3,30 @@ package io.polarstack.orchestrator.delegates.rebuildcluster;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.mockito.ArgumentMatchers.any;
 import static org.mockito.ArgumentMatchers.anyInt;
-import static org.mockito.ArgumentMatchers.anyString;
 import static org.mockito.ArgumentMatchers.argThat;
 import static org.mockito.ArgumentMatchers.eq;
 import static org.mockito.Mockito.inOrder;
-import static org.mockito.Mockito.mock;
 import static org.mockito.Mockito.never;
-import static org.mockito.Mockito.reset;
 import static org.mockito.Mockito.times;
 import static org.mockito.Mockito.verify;
 import static org.mockito.Mockito.when;
 
-import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 
-import org.camunda.bpm.engine.ProcessEngine;
 import org.camunda.bpm.engine.impl.util.ClockUtil;
 import org.camunda.bpm.engine.runtime.ProcessInstance;
 import org.camunda.bpm.engine.test.Deployment;
-import org.camunda.bpm.engine.test.junit5.ProcessEngineExtension;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import io.fabric8.kubernetes.api.model.Pod;
 import io.polarstack.orchestrator.api.Conditions;
 import io.polarstack.orchestrator.api.InstanceState;
-import io.polarstack.orchestrator.engine.ClusterStatusPlugin;
-import io.polarstack.orchestrator.ports.ClusterResources;
 import io.polarstack.orchestrator.ports.ManagerClient;
 import io.polarstack.orchestrator.ports.ManagerClient.ManagerException;
-import io.polarstack.orchestrator.ports.StorageFabric;
 import io.polarstack.orchestrator.testing.FaultyClusterResources;
-import io.polarstack.orchestrator.testing.FlowBeans;
-import io.polarstack.orchestrator.testing.Jobs;
-import io.polarstack.orchestrator.testing.TestEngines;
+import io.polarstack.orchestrator.testing.FlowHarness;
 
 /**
  * RebuildCluster on an in-memory engine with CreateInstance, the ports mocked, on a cluster CreateCluster made first
@@ -49,80 +34,22 @@ import io.polarstack.orchestrator.testing.TestEngines;
  * (Starting again from the first step on interrupt.recover is the operator's part: ClusterOperatorRecoveryTest.)
  */
 @Deployment(resources = {"processes/rebuild-cluster.bpmn", "processes/create-instance.bpmn", "processes/create-cluster.bpmn"})
-class RebuildClusterProcessTest {
-
-    static final String RW = "pg-local-1001-1002";
-    static final String RO1 = "pg-local-1003-1004";
-    static final String RO2 = "pg-local-1005-1006";
-
-    static final Map<String, Object> beans = new HashMap<>();
-    static final ManagerClient manager = mock(ManagerClient.class);
-    static final StorageFabric storage = mock(StorageFabric.class);
-    static FaultyClusterResources resources;
-
-    static final ClusterStatusPlugin statusPlugin = new ClusterStatusPlugin((ClusterResources) java.lang.reflect.Proxy.newProxyInstance(
-            RebuildClusterProcessTest.class.getClassLoader(), new Class<?>[] {ClusterResources.class}, (proxy, method, args) -> {
-                try {
-                    return method.invoke(resources, args);
-                } catch (java.lang.reflect.InvocationTargetException e) {
-                    throw e.getCause();
-                }
-            }));
-
-    @RegisterExtension
-    static ProcessEngineExtension extension = ProcessEngineExtension.builder()
-            .useProcessEngine(TestEngines.inMemory("rebuild-cluster", beans, statusPlugin)).build();
-
-    ProcessEngine engine;
-    /** Changes a test makes once CreateCluster is done (broken ports, odd entries). */
-    final List<Runnable> afterCreate = new java.util.ArrayList<>();
-
-    @BeforeEach
-    void ports() {
-        cluster("mpdcluster-local.yaml");
-    }
-
-    void cluster(String sample) {
-        reset(manager, storage);
-        resources = new FaultyClusterResources(sample);
-        FlowBeans.healthy(manager, resources);
-        when(storage.lockWrite(anyString(), anyString())).thenAnswer(a -> new StorageFabric.Reservation(a.getArgument(0), 1,
-                List.of("0x7f000002"), "0x7f000002", 7));
-        when(storage.resolve(anyString())).thenAnswer(a -> new StorageFabric.ResolvedLun(a.getArgument(0),
-                Map.of("node-a", "/dev/mapper/" + a.getArgument(0))));
-        beans.clear();
-        beans.putAll(FlowBeans.all(resources, manager, storage));
-    }
-
-    @AfterEach
-    void clean() {
-        ClockUtil.reset();
-        engine.getRuntimeService().createProcessInstanceQuery().list()
-                .forEach(p -> engine.getRuntimeService().deleteProcessInstance(p.getId(), "test over", true, true));
-    }
+class RebuildClusterProcessTest extends FlowHarness {
 
     /** CreateCluster; then every instance failed and forceRebuild set; then RebuildCluster as the operator starts it. */
     ProcessInstance rebuild() {
-        var create = Jobs.start(engine, resources, "CreateCluster", Map.of());
-        assertThat(Jobs.drive(engine)).isZero();
-        assertThat(Jobs.ended(engine, create)).isTrue();
+        runningCluster();
         resources.cluster.getStatus().getDbInstanceStatus().values().forEach(i -> i.setCurrentState(state("failed")));
         resources.annotate("default", resources.cluster.getMetadata().getName(), Map.of("forceRebuild", "true"), java.util.Set.of());
         org.mockito.Mockito.clearInvocations(storage);
-        reset(manager);
-        FlowBeans.healthy(manager, resources);
         afterCreate.forEach(Runnable::run);
-        return Jobs.start(engine, resources, "RebuildCluster", Map.of("recoverFromFirstStep", true));
+        return start("RebuildCluster", Map.of("recoverFromFirstStep", true));
     }
 
     static InstanceState state(String value) {
         var state = new InstanceState();
         state.setState(value);
         return state;
-    }
-
-    static ManagerClient.Target pod(String name) {
-        return argThat(t -> t != null && name.equals(t.pod()));
     }
 
     /** The node a pod is pinned to by its required node affinity, or null. */
@@ -152,8 +79,7 @@ class RebuildClusterProcessTest {
     @Test
     void localEveryPodIsMadeAgainOnItsNodeAndItsDataDirectory() {
         var rebuild = rebuild();
-        assertThat(Jobs.drive(engine)).isZero();
-        assertThat(Jobs.ended(engine, rebuild)).isTrue();
+        finish(rebuild);
         assertRebuilt("1002", "1004", "1006");
 
         assertThat(resources.deletedPods).containsExactly(RO1, RO2, RW);
@@ -175,10 +101,9 @@ class RebuildClusterProcessTest {
 
     @Test
     void shareModeKeepsTheLunMovesTheWriteLockAndPinsNothing() {
-        cluster("mpdcluster-share.yaml");
+        resources = new FaultyClusterResources("mpdcluster-share.yaml");
         var rebuild = rebuild();
-        assertThat(Jobs.drive(engine)).isZero();
-        assertThat(Jobs.ended(engine, rebuild)).isTrue();
+        finish(rebuild);
         assertRebuilt("1002", "1004");
         assertThat(pinnedNode("polardb-share-1001-1002")).isNull();
         assertThat(pinnedNode("polardb-share-1003-1004")).isNull();
@@ -192,17 +117,15 @@ class RebuildClusterProcessTest {
         afterCreate.add(() -> when(manager.systemIdentifier(pod(RW)))
                 .thenThrow(new ManagerException("NOT_INSTALLED", "no database cluster in /data (PG_VERSION missing)", null)));
         var rebuild = rebuild();
-        Jobs.drive(engine);
-        assertThat(Jobs.exhaust(engine, "Task_InstallInstance")).hasMessageContaining("the RW 1002 finds no database")
+        drive();
+        assertThat(exhaust("Task_InstallInstance")).hasMessageContaining("the RW 1002 finds no database")
                 .hasMessageContaining("node node-a").hasMessageContaining("never makes a new one");
-        assertThat(Jobs.incidentAt(engine)).isEqualTo("Task_InstallInstance");
+        assertThat(incident().getActivityId()).isEqualTo("Task_InstallInstance");
         verify(manager, never()).install(any(), any());
 
-        reset(manager);
-        FlowBeans.healthy(manager, resources);  // the directory is back
-        Jobs.retry(engine, "Task_InstallInstance");
-        assertThat(Jobs.drive(engine)).isZero();
-        assertThat(Jobs.ended(engine, rebuild)).isTrue();
+        fixed();  // the directory is back
+        retry("Task_InstallInstance");
+        finish(rebuild);
         assertRebuilt("1002", "1004", "1006");
     }
 
@@ -215,8 +138,7 @@ class RebuildClusterProcessTest {
             entries.put("1007", tempro);
         });
         var rebuild = rebuild();
-        assertThat(Jobs.drive(engine)).isZero();
-        assertThat(Jobs.ended(engine, rebuild)).isTrue();
+        finish(rebuild);
         var entries = resources.cluster.getStatus().getDbInstanceStatus();
         assertThat(entries).containsOnlyKeys("1002", "1004", "1006", "1007");
         assertThat(entries.get("1006").getCurrentState().getState()).isEqualTo("FENCED");
@@ -234,8 +156,7 @@ class RebuildClusterProcessTest {
             entries.get("1006").setCurrentState(state("FENCED"));
         });
         var rebuild = rebuild();
-        assertThat(Jobs.drive(engine)).isZero();
-        assertThat(Jobs.ended(engine, rebuild)).isTrue();
+        finish(rebuild);
         assertRebuilt("1002", "1004");
         assertThat(resources.cluster.getStatus().getDbInstanceStatus().get("1002").getReplacesInsId()).isNull();
         assertThat(resources.deletedPods).contains(RO2);
@@ -245,18 +166,17 @@ class RebuildClusterProcessTest {
     void podsThatDoNotGoStopTheFlowAfterFiveMinutes() {
         afterCreate.add(() -> resources.podsLinger = true);
         var rebuild = rebuild();
-        Jobs.drive(engine);
+        drive();
         assertThat(engine.getRuntimeService().getVariable(rebuild.getId(), "podsGone")).isEqualTo(false);
         ClockUtil.setCurrentTime(new java.util.Date(System.currentTimeMillis() + 6 * 60_000));
-        Jobs.drive(engine);
-        assertThat(Jobs.exhaust(engine, "Task_ReportPodsNotGone")).hasMessageContaining("pods still there after 5 min")
+        drive();
+        assertThat(exhaust("Task_ReportPodsNotGone")).hasMessageContaining("pods still there after 5 min")
                 .hasMessageContaining(RW).hasMessageContaining("terminating").hasMessageContaining("--force");
         verify(manager, never()).install(any(), any());
 
         resources.finishDeletes();
-        Jobs.retry(engine, "Task_ReportPodsNotGone");
-        assertThat(Jobs.drive(engine)).isZero();
-        assertThat(Jobs.ended(engine, rebuild)).isTrue();
+        retry("Task_ReportPodsNotGone");
+        finish(rebuild);
         assertRebuilt("1002", "1004", "1006");
     }
 
@@ -282,20 +202,18 @@ class RebuildClusterProcessTest {
         }
         var rebuild = rebuild();
         if (step.equals("Task_EnableHa")) {
-            Jobs.driveTo(engine, step);
+            driveTo(step);
             resources.failing.add("updateStatus");
         }
-        Jobs.drive(engine);
-        assertThat(Jobs.exhaust(engine, failing)).isNotNull();
-        assertThat(Jobs.incidentAt(engine)).isEqualTo(failing);
+        drive();
+        assertThat(exhaust(failing)).isNotNull();
+        assertThat(incident().getActivityId()).isEqualTo(failing);
 
         resources.failing.clear();
         resources.configMaps.put(version, versionData);
-        reset(manager);
-        FlowBeans.healthy(manager, resources);
-        Jobs.retry(engine, failing);
-        assertThat(Jobs.drive(engine)).isZero();
-        assertThat(Jobs.ended(engine, rebuild)).isTrue();
+        fixed();
+        retry(failing);
+        finish(rebuild);
         assertRebuilt("1002", "1004", "1006");
     }
 }

@@ -7,7 +7,6 @@ import static org.mockito.ArgumentMatchers.eq;
 import static org.mockito.Mockito.doThrow;
 import static org.mockito.Mockito.inOrder;
 import static org.mockito.Mockito.never;
-import static org.mockito.Mockito.reset;
 import static org.mockito.Mockito.verify;
 import static org.mockito.Mockito.when;
 
@@ -15,15 +14,13 @@ import java.util.Map;
 
 import org.camunda.bpm.engine.runtime.ProcessInstance;
 import org.camunda.bpm.engine.test.Deployment;
-import org.camunda.bpm.engine.test.junit5.ProcessEngineExtension;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 
 import io.polarstack.orchestrator.api.InstanceState;
 import io.polarstack.orchestrator.ports.ManagerClient.ManagerException;
 import io.polarstack.orchestrator.ports.ManagerClient.SlotType;
 import io.polarstack.orchestrator.ports.ManagerClient.StopMode;
-import io.polarstack.orchestrator.testing.InstanceFlowHarness;
+import io.polarstack.orchestrator.testing.FlowHarness;
 
 /**
  * RebuildInstance with RemoveInstance, ReplaceInstance and CreateInstance on an in-memory engine, the ports mocked,
@@ -31,17 +28,9 @@ import io.polarstack.orchestrator.testing.InstanceFlowHarness;
  */
 @Deployment(resources = {"processes/rebuild-instance.bpmn", "processes/replace-instance.bpmn", "processes/remove-instance.bpmn",
         "processes/create-cluster.bpmn", "processes/create-instance.bpmn"})
-class RebuildInstanceProcessTest extends InstanceFlowHarness {
+class RebuildInstanceProcessTest extends FlowHarness {
 
     static final String NEW_RO = "pg-local-1003-1007";
-
-    @RegisterExtension
-    static ProcessEngineExtension extension = ProcessEngineExtension.builder().useProcessEngine(engine("rebuild-instance")).build();
-
-    @Override
-    protected ProcessEngineExtension extension() {
-        return extension;
-    }
 
     ProcessInstance rebuild(String insId) {
         runningCluster();
@@ -67,8 +56,7 @@ class RebuildInstanceProcessTest extends InstanceFlowHarness {
     void theFailedRoGoesFirstThenANewOneTakesItsSlot() {
         var rebuild = rebuild("1004");
         when(manager.stop(pod(RO1), any(), anyInt())).thenThrow(new ManagerException("TIMEOUT", "the engine hangs", null));
-        assertThat(drive()).isZero();
-        assertThat(ended(rebuild)).isTrue();
+        finish(rebuild);
 
         assertRebuilt();
         var order = inOrder(manager);
@@ -85,11 +73,10 @@ class RebuildInstanceProcessTest extends InstanceFlowHarness {
         driveTo("Task_CheckReplicaCaughtUp");
         assertThat(entry("1007").getInsType()).isEqualTo("tempro");
         assertThat(entry("1004").getCurrentState().getState()).as("kept until it is replaced").isEqualTo("FAILED");
-        engine().getRuntimeService().deleteProcessInstance(first.getId(), "cancelled", false, true);
+        engine.getRuntimeService().deleteProcessInstance(first.getId(), "cancelled", false, true);
 
         var second = start("RebuildInstance", Map.of("insId", "1004"));
-        assertThat(drive()).isZero();
-        assertThat(ended(second)).isTrue();
+        finish(second);
         assertRebuilt();
         assertThat(nextId()).as("no second id").isEqualTo(1008);
     }
@@ -104,11 +91,9 @@ class RebuildInstanceProcessTest extends InstanceFlowHarness {
         assertThat(resources.cluster.getStatus().getClusterStatus()).isEqualTo("Interrupt");
         assertThat(entries()).doesNotContainKey("1007");
 
-        reset(manager);
-        answerForARunningCluster();
+        fixed();
         retry("Task_DropSlot");
-        assertThat(drive()).isZero();
-        assertThat(ended(rebuild)).isTrue();
+        finish(rebuild);
         assertRebuilt();
     }
 

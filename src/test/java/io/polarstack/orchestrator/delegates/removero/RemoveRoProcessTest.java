@@ -7,16 +7,13 @@ import static org.mockito.ArgumentMatchers.eq;
 import static org.mockito.Mockito.doThrow;
 import static org.mockito.Mockito.inOrder;
 import static org.mockito.Mockito.never;
-import static org.mockito.Mockito.reset;
 import static org.mockito.Mockito.verify;
 
 import java.util.Map;
 
 import org.camunda.bpm.engine.runtime.ProcessInstance;
 import org.camunda.bpm.engine.test.Deployment;
-import org.camunda.bpm.engine.test.junit5.ProcessEngineExtension;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -24,7 +21,7 @@ import io.polarstack.orchestrator.api.Conditions;
 import io.polarstack.orchestrator.ports.ManagerClient.ManagerException;
 import io.polarstack.orchestrator.ports.ManagerClient.SlotType;
 import io.polarstack.orchestrator.ports.ManagerClient.StopMode;
-import io.polarstack.orchestrator.testing.InstanceFlowHarness;
+import io.polarstack.orchestrator.testing.FlowHarness;
 
 /**
  * RemoveRo with RemoveInstance on an in-memory engine, the ports mocked, on a cluster CreateCluster made first
@@ -32,15 +29,7 @@ import io.polarstack.orchestrator.testing.InstanceFlowHarness;
  */
 @Deployment(resources = {"processes/remove-ro.bpmn", "processes/remove-instance.bpmn", "processes/create-cluster.bpmn",
         "processes/create-instance.bpmn"})
-class RemoveRoProcessTest extends InstanceFlowHarness {
-
-    @RegisterExtension
-    static ProcessEngineExtension extension = ProcessEngineExtension.builder().useProcessEngine(engine("remove-ro")).build();
-
-    @Override
-    protected ProcessEngineExtension extension() {
-        return extension;
-    }
+class RemoveRoProcessTest extends FlowHarness {
 
     ProcessInstance removeRo(String insId) {
         runningCluster();
@@ -60,8 +49,7 @@ class RemoveRoProcessTest extends InstanceFlowHarness {
     @Test
     void theNamedRoGoesNotTheLastOne() {
         var remove = removeRo("1004");
-        assertThat(drive()).isZero();
-        assertThat(ended(remove)).isTrue();
+        finish(remove);
 
         assertRemoved1004();
         var order = inOrder(manager);
@@ -74,8 +62,7 @@ class RemoveRoProcessTest extends InstanceFlowHarness {
     @Test
     void theRwIsRefusedWithNothingChanged() {
         var remove = removeRo("1002");
-        assertThat(drive()).isZero();
-        assertThat(ended(remove)).isTrue();
+        finish(remove);
 
         assertThat(entries()).containsOnlyKeys("1002", "1004", "1006");
         assertThat(podExists(RW)).isTrue();
@@ -94,8 +81,7 @@ class RemoveRoProcessTest extends InstanceFlowHarness {
     @Test
     void anInstanceThatIsGoneLeavesNothingToRemove() {
         var remove = removeRo("4242");
-        assertThat(drive()).isZero();
-        assertThat(ended(remove)).isTrue();
+        finish(remove);
         assertThat(entries()).containsOnlyKeys("1002", "1004", "1006");
         assertThat(resources.cluster.getSpec().getFollowerNum()).isEqualTo(2);
         assertThat(annotations()).doesNotContainKey("removeIns");
@@ -118,21 +104,9 @@ class RemoveRoProcessTest extends InstanceFlowHarness {
         assertThat(incident().getActivityId()).isEqualTo(step);
 
         resources.onCall = call -> { };
-        reset(manager);
-        answerForARunningCluster();
+        fixed();
         retry(step);
-        assertThat(drive()).isZero();
-        assertThat(ended(remove)).isTrue();
+        finish(remove);
         assertRemoved1004();
-    }
-
-    static void failCall(String name) {
-        var previous = resources.onCall;
-        resources.onCall = call -> {
-            previous.accept(call);
-            if (call.equals(name)) {
-                throw new IllegalStateException(name + ": the API server did not answer");
-            }
-        };
     }
 }

@@ -7,20 +7,16 @@ import static org.mockito.ArgumentMatchers.eq;
 import static org.mockito.Mockito.doThrow;
 import static org.mockito.Mockito.inOrder;
 import static org.mockito.Mockito.never;
-import static org.mockito.Mockito.reset;
 import static org.mockito.Mockito.times;
 import static org.mockito.Mockito.verify;
 import static org.mockito.Mockito.when;
 
 import java.time.Duration;
 import java.util.Map;
-import java.util.function.Consumer;
 
 import org.camunda.bpm.engine.runtime.ProcessInstance;
 import org.camunda.bpm.engine.test.Deployment;
-import org.camunda.bpm.engine.test.junit5.ProcessEngineExtension;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -28,7 +24,7 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.polarstack.orchestrator.ports.ManagerClient.ManagerException;
 import io.polarstack.orchestrator.ports.ManagerClient.SlotType;
 import io.polarstack.orchestrator.ports.ManagerClient.StopMode;
-import io.polarstack.orchestrator.testing.InstanceFlowHarness;
+import io.polarstack.orchestrator.testing.FlowHarness;
 
 /**
  * ReplaceInstance (with CreateInstance and RemoveInstance) on an in-memory engine, the ports mocked, on a cluster
@@ -36,17 +32,9 @@ import io.polarstack.orchestrator.testing.InstanceFlowHarness;
  */
 @Deployment(resources = {"processes/replace-instance.bpmn", "processes/remove-instance.bpmn", "processes/create-cluster.bpmn",
         "processes/create-instance.bpmn"})
-class ReplaceInstanceProcessTest extends InstanceFlowHarness {
+class ReplaceInstanceProcessTest extends FlowHarness {
 
     static final String NEW_RO = "pg-local-1003-1007";
-
-    @RegisterExtension
-    static ProcessEngineExtension extension = ProcessEngineExtension.builder().useProcessEngine(engine("replace-instance")).build();
-
-    @Override
-    protected ProcessEngineExtension extension() {
-        return extension;
-    }
 
     ProcessInstance replace(Map<String, Object> variables) {
         runningCluster();
@@ -67,8 +55,7 @@ class ReplaceInstanceProcessTest extends InstanceFlowHarness {
     @Test
     void aNewRoTakesOverTheSlotOnceCaughtUpThenTheOldOneGoes() {
         var replace = replace(Map.of("insId", "1004"));
-        assertThat(drive()).isZero();
-        assertThat(ended(replace)).isTrue();
+        finish(replace);
 
         assertReplaced("1004", "1007", NEW_RO);
         assertThat(entry("1007").getPhysicalInsId()).isEqualTo("1003");
@@ -89,8 +76,7 @@ class ReplaceInstanceProcessTest extends InstanceFlowHarness {
     @Test
     void aTargetNodePinsTheNewPod() {
         var replace = replace(Map.of("insId", "1004", "targetNode", "node-c"));
-        assertThat(drive()).isZero();
-        assertThat(ended(replace)).isTrue();
+        finish(replace);
         assertReplaced("1004", "1007", NEW_RO);
         assertThat(entry("1007").getNodeName()).isEqualTo("node-c");
         var term = ((Pod) resources.applied.get("Pod:default/" + NEW_RO)).getSpec().getAffinity().getNodeAffinity()
@@ -121,8 +107,7 @@ class ReplaceInstanceProcessTest extends InstanceFlowHarness {
 
         positions.put(NEW_RO, 1000L + LAG_LIMIT);
         retry("Task_ReportReplicaBehind");
-        assertThat(drive()).isZero();
-        assertThat(ended(replace)).isTrue();
+        finish(replace);
         assertReplaced("1004", "1007", NEW_RO);
     }
 
@@ -141,8 +126,7 @@ class ReplaceInstanceProcessTest extends InstanceFlowHarness {
         assertThat(drive()).as("the first attempt failed").isEqualTo(1);
         assertThat(entry("1007").getInsType()).as("written before the crash").isEqualTo("tempro");
         later(Duration.ofSeconds(10));  // the k8s retry profile's pause
-        assertThat(drive()).isZero();
-        assertThat(ended(replace)).isTrue();
+        finish(replace);
         assertThat(entries()).containsOnlyKeys("1002", "1006", "1007");
         assertThat(nextId()).isEqualTo(1008);
         assertThat(resources.applied).doesNotContainKey("Pod:default/pg-local-1003-1008");
@@ -153,11 +137,10 @@ class ReplaceInstanceProcessTest extends InstanceFlowHarness {
         var first = replace(Map.of("insId", "1004"));
         driveTo("Task_CheckReplicaCaughtUp");
         assertThat(entry("1007").getInsType()).isEqualTo("tempro");
-        engine().getRuntimeService().deleteProcessInstance(first.getId(), "cancelled", false, true);
+        engine.getRuntimeService().deleteProcessInstance(first.getId(), "cancelled", false, true);
 
         var second = start("ReplaceInstance", Map.of("insId", "1004"));
-        assertThat(drive()).isZero();
-        assertThat(ended(second)).isTrue();
+        finish(second);
         assertReplaced("1004", "1007", NEW_RO);
         assertThat(nextId()).isEqualTo(1008);
         verify(manager, times(1)).install(any(), any());  // an installed instance is not installed again
@@ -166,8 +149,7 @@ class ReplaceInstanceProcessTest extends InstanceFlowHarness {
     @Test
     void anOldRwIsKeptForTheCallerToSwitchOver() {
         var replace = replace(Map.of("insId", "1002"));
-        assertThat(drive()).isZero();
-        assertThat(ended(replace)).isTrue();
+        finish(replace);
         assertThat(entry("1007").getInsType()).isEqualTo("ro");
         assertThat(entry("1007").getPhysicalInsId()).isEqualTo("1001");
         assertThat(entry("1007").getReplacesInsId()).as("kept until the old RW is removed").isEqualTo("1002");
@@ -182,8 +164,7 @@ class ReplaceInstanceProcessTest extends InstanceFlowHarness {
         runningCluster();
         when(manager.stop(any(), any(), anyInt())).thenThrow(new ManagerException("TIMEOUT", "the agent did not answer", null));
         var replace = start("ReplaceInstance", Map.of("insId", "1004"));
-        assertThat(drive()).isZero();
-        assertThat(ended(replace)).isTrue();
+        finish(replace);
         assertReplaced("1004", "1007", NEW_RO);
         assertThat(podExists(RO1)).isFalse();
     }
@@ -214,22 +195,10 @@ class ReplaceInstanceProcessTest extends InstanceFlowHarness {
                 .as("never more than one new instance").isLessThanOrEqualTo(1);
 
         resources.onCall = call -> { };
-        reset(manager);
-        answerForARunningCluster();
+        fixed();
         retry(step);
-        assertThat(drive()).isZero();
-        assertThat(ended(replace)).isTrue();
+        finish(replace);
         assertReplaced("1004", "1007", NEW_RO);
         assertThat(nextId()).isEqualTo(1008);
-    }
-
-    static void failCall(String name) {
-        Consumer<String> previous = resources.onCall;
-        resources.onCall = call -> {
-            previous.accept(call);
-            if (call.equals(name)) {
-                throw new IllegalStateException(name + ": the API server did not answer");
-            }
-        };
     }
 }

@@ -3,43 +3,29 @@ package io.polarstack.orchestrator.delegates.upgrademinorversion;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.mockito.ArgumentMatchers.any;
 import static org.mockito.ArgumentMatchers.anyString;
-import static org.mockito.ArgumentMatchers.argThat;
 import static org.mockito.ArgumentMatchers.eq;
 import static org.mockito.Mockito.doThrow;
 import static org.mockito.Mockito.inOrder;
-import static org.mockito.Mockito.mock;
 import static org.mockito.Mockito.never;
-import static org.mockito.Mockito.reset;
 import static org.mockito.Mockito.times;
 import static org.mockito.Mockito.verify;
 import static org.mockito.Mockito.when;
 
-import java.util.HashMap;
 import java.util.Map;
 
-import org.camunda.bpm.engine.ProcessEngine;
 import org.camunda.bpm.engine.runtime.ProcessInstance;
 import org.camunda.bpm.engine.test.Deployment;
-import org.camunda.bpm.engine.test.junit5.ProcessEngineExtension;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import io.fabric8.kubernetes.api.model.Pod;
 import io.polarstack.orchestrator.api.VersionConfig;
-import io.polarstack.orchestrator.engine.ClusterStatusPlugin;
-import io.polarstack.orchestrator.ports.ClusterResources;
 import io.polarstack.orchestrator.ports.ManagerClient;
 import io.polarstack.orchestrator.ports.ManagerClient.ManagerException;
-import io.polarstack.orchestrator.ports.StorageFabric;
 import io.polarstack.orchestrator.specs.InstancePods;
-import io.polarstack.orchestrator.testing.FaultyClusterResources;
-import io.polarstack.orchestrator.testing.FlowBeans;
-import io.polarstack.orchestrator.testing.Jobs;
-import io.polarstack.orchestrator.testing.TestEngines;
+import io.polarstack.orchestrator.testing.FlowHarness;
 
 /**
  * UpgradeMinorVersion on an in-memory engine with the flows it calls, the ports mocked, on a cluster CreateCluster
@@ -48,45 +34,14 @@ import io.polarstack.orchestrator.testing.TestEngines;
  */
 @Deployment(resources = {"processes/upgrade-minor-version.bpmn", "processes/replace-instance.bpmn", "processes/remove-instance.bpmn",
         "processes/create-instance.bpmn", "processes/failover.bpmn", "processes/create-cluster.bpmn"})
-class UpgradeMinorVersionProcessTest {
+class UpgradeMinorVersionProcessTest extends FlowHarness {
 
     static final String NEXT = "image-next";
     static final String NEXT_ENGINE = "polardb/polardb_pg_engine_release:next";
 
-    static final Map<String, Object> beans = new HashMap<>();
-    static final ManagerClient manager = mock(ManagerClient.class);
-    static final StorageFabric storage = mock(StorageFabric.class);
-    static FaultyClusterResources resources;
-
-    static final ClusterStatusPlugin statusPlugin = new ClusterStatusPlugin((ClusterResources) java.lang.reflect.Proxy.newProxyInstance(
-            UpgradeMinorVersionProcessTest.class.getClassLoader(), new Class<?>[] {ClusterResources.class}, (proxy, method, args) -> {
-                try {
-                    return method.invoke(resources, args);
-                } catch (java.lang.reflect.InvocationTargetException e) {
-                    throw e.getCause();
-                }
-            }));
-
-    @RegisterExtension
-    static ProcessEngineExtension extension = ProcessEngineExtension.builder()
-            .useProcessEngine(TestEngines.inMemory("upgrade-minor-version", beans, statusPlugin)).build();
-
-    ProcessEngine engine;
-
     @BeforeEach
     void ports() {
-        reset(manager, storage);
-        resources = new FaultyClusterResources("mpdcluster-local.yaml");
         catalogHasNext();
-        FlowBeans.healthy(manager, resources);
-        beans.clear();
-        beans.putAll(FlowBeans.all(resources, manager, storage));
-    }
-
-    @AfterEach
-    void clean() {
-        engine.getRuntimeService().createProcessInstanceQuery().list()
-                .forEach(p -> engine.getRuntimeService().deleteProcessInstance(p.getId(), "test over", true, true));
     }
 
     static void catalogHasNext() {
@@ -94,25 +49,14 @@ class UpgradeMinorVersionProcessTest {
                 "pgEngineImage", NEXT_ENGINE, "pgManagerImage", "polardb/polardb_pg_manager:next"));
     }
 
-    /** Breakers a test arms once CreateCluster is done. */
-    final java.util.List<Runnable> afterCreate = new java.util.ArrayList<>();
-
     /** CreateCluster, then the upgrade asked for in the spec, as the operator starts it. */
     ProcessInstance upgrade() {
-        var create = Jobs.start(engine, resources, "CreateCluster", Map.of());
-        assertThat(Jobs.drive(engine)).isZero();
-        assertThat(Jobs.ended(engine, create)).isTrue();
+        runningCluster();
         var to = new VersionConfig();
         to.setVersionName(NEXT);
         resources.cluster.getSpec().setVersionCfgModifyTo(to);
-        reset(manager);
-        FlowBeans.healthy(manager, resources);
         afterCreate.forEach(Runnable::run);
-        return Jobs.start(engine, resources, "UpgradeMinorVersion", Map.of("versionName", NEXT));
-    }
-
-    static ManagerClient.Target pod(String name) {
-        return argThat(t -> t != null && name.equals(t.pod()));
+        return start("UpgradeMinorVersion", Map.of("versionName", NEXT));
     }
 
     String engineImage(String podName) {
@@ -145,8 +89,7 @@ class UpgradeMinorVersionProcessTest {
     @Test
     void rosOneAfterAnotherThenTheRwByAReplacementAndASwitchover() {
         var upgrade = upgrade();
-        assertThat(Jobs.drive(engine)).isZero();
-        assertThat(Jobs.ended(engine, upgrade)).isTrue();
+        finish(upgrade);
         assertUpgraded();
 
         var order = inOrder(manager);
@@ -168,16 +111,15 @@ class UpgradeMinorVersionProcessTest {
     void anUnknownVersionStopsBeforeAnythingChanges() {
         var upgrade = upgrade();
         resources.configMaps.remove("ConfigMap:kube-system/postgresql-1-0-minor-version-info-rwo-" + NEXT);
-        Jobs.driveTo(engine, "Task_PlanUpgrade");
-        assertThat(Jobs.exhaust(engine, "Task_PlanUpgrade"))
+        driveTo("Task_PlanUpgrade");
+        assertThat(exhaust("Task_PlanUpgrade"))
                 .hasMessageContaining("ConfigMap kube-system/postgresql-1-0-minor-version-info-rwo-image-next not found");
         assertThat(resources.cluster.getStatus().getDbInstanceStatus()).containsOnlyKeys("1002", "1004", "1006");
         verify(manager, never()).install(any(), any());
 
         catalogHasNext();
-        Jobs.retry(engine, "Task_PlanUpgrade");
-        assertThat(Jobs.drive(engine)).isZero();
-        assertThat(Jobs.ended(engine, upgrade)).isTrue();
+        retry("Task_PlanUpgrade");
+        finish(upgrade);
         assertUpgraded();
     }
 
@@ -185,10 +127,10 @@ class UpgradeMinorVersionProcessTest {
     void withoutASpareNodeItSaysSoAtOnce() {
         resources.nodes.remove(2);  // node-c: the RW is on node-a, both ROs on node-b
         var upgrade = upgrade();
-        Jobs.driveTo(engine, "Task_PlanUpgrade");
-        assertThat(Jobs.exhaust(engine, "Task_PlanUpgrade")).hasMessageContaining("needs a node without an instance")
+        driveTo("Task_PlanUpgrade");
+        assertThat(exhaust("Task_PlanUpgrade")).hasMessageContaining("needs a node without an instance")
                 .hasMessageContaining("node node-a already runs rw 1002");
-        assertThat(Jobs.ended(engine, upgrade)).isFalse();
+        assertThat(ended(upgrade)).isFalse();
     }
 
     /** An incident in each external step of the flow (or the flow it calls there); fixed and retried, it ends upgraded. */
@@ -206,17 +148,15 @@ class UpgradeMinorVersionProcessTest {
                 "Task_Switchover", "Task_Promote", "Task_RemoveOldRw", "Task_DropSlot").getOrDefault(step, step);
         afterCreate.add(breakers.get(step));
         var upgrade = upgrade();
-        Jobs.drive(engine);  // up to the failing step, which then waits for its next retry
-        assertThat(Jobs.exhaust(engine, failing)).isNotNull();
-        assertThat(Jobs.incidentAt(engine)).isEqualTo(failing);
+        drive();  // up to the failing step, which then waits for its next retry
+        assertThat(exhaust(failing)).isNotNull();
+        assertThat(incident().getActivityId()).isEqualTo(failing);
         assertThat(resources.cluster.getStatus().getClusterStatus()).isEqualTo("Interrupt");
 
         resources.failing.clear();
-        reset(manager);
-        FlowBeans.healthy(manager, resources);
-        Jobs.retry(engine, failing);
-        assertThat(Jobs.drive(engine)).isZero();
-        assertThat(Jobs.ended(engine, upgrade)).isTrue();
+        fixed();
+        retry(failing);
+        finish(upgrade);
         assertUpgraded();
     }
 
@@ -230,17 +170,15 @@ class UpgradeMinorVersionProcessTest {
         afterCreate.add(() -> doThrow(new ManagerException("TIMEOUT", "the agent did not answer", null)).when(manager)
                 .removeSlot(any(), any(), anyString(), eq("1002")));
         var first = upgrade();
-        Jobs.drive(engine);
-        Jobs.exhaust(engine, "Task_DropSlot");
+        drive();
+        exhaust("Task_DropSlot");
         engine.getRuntimeService().deleteProcessInstance(first.getId(), "cancelled=true", false, true);
         assertThat(resources.cluster.getStatus().getLeaderInstanceId()).isEqualTo("1009");
         assertThat(resources.cluster.getStatus().getDbInstanceStatus().get("1009").getReplacesInsId()).isEqualTo("1002");
 
-        reset(manager);
-        FlowBeans.healthy(manager, resources);
-        var again = Jobs.start(engine, resources, "UpgradeMinorVersion", Map.of("versionName", NEXT));
-        assertThat(Jobs.drive(engine)).isZero();
-        assertThat(Jobs.ended(engine, again)).isTrue();
+        fixed();
+        var again = start("UpgradeMinorVersion", Map.of("versionName", NEXT));
+        finish(again);
         verify(manager, never()).promote(any());
         var status = resources.cluster.getStatus();
         assertThat(status.getLeaderInstanceId()).isEqualTo("1009");

@@ -1,6 +1,9 @@
 package io.polarstack.orchestrator;
 
+import static com.tngtech.archunit.base.DescribedPredicate.alwaysTrue;
+import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAPackage;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
 import com.tngtech.archunit.core.importer.ImportOption;
 import com.tngtech.archunit.junit.AnalyzeClasses;
@@ -24,7 +27,6 @@ class ArchitectureTest {
     @ArchTest
     static final ArchRule adaptersKnowNoEngine = noClasses().that().resideInAPackage("..adapters..")
             .should().dependOnClassesThat().resideInAnyPackage("org.camunda..")
-            .allowEmptyShould(true)
             .because("adapters serve ports; the engine is the delegates' business");
 
     @ArchTest
@@ -41,7 +43,6 @@ class ArchitectureTest {
     static final ArchRule specsArePure = noClasses().that().resideInAPackage("..specs..")
             .should().dependOnClassesThat().resideInAnyPackage("io.fabric8.kubernetes.client..", "..adapters..", "..ports..",
                     "org.camunda..")
-            .allowEmptyShould(true)
             .because("specs turn a resource into Kubernetes objects without calling anything");
 
     @ArchTest
@@ -52,6 +53,29 @@ class ArchitectureTest {
     @ArchTest
     static final ArchRule agentStartsWithoutSpringOrEngine = noClasses().that().resideInAPackage("..agent..")
             .should().dependOnClassesThat().resideInAnyPackage("org.springframework..", "org.camunda..", "io.fabric8..")
-            .allowEmptyShould(true)
             .because("the manager agent must start in well under a second inside the database pod");
+
+    @ArchTest
+    static final ArchRule flowsImportNeitherAdaptersNorDelegates = noClasses().that()
+            .resideInAPackage("io.polarstack.orchestrator.flows..")
+            .should().dependOnClassesThat().resideInAnyPackage("io.polarstack.orchestrator.adapters..",
+                    "io.polarstack.orchestrator.delegates..")
+            .because("flows hold what starts a flow and its variables; steps and adapters depend on them, not back");
+
+    @ArchTest
+    static final ArchRule engineDoesNotImportFlows = noClasses().that().resideInAPackage("io.polarstack.orchestrator.engine..")
+            .should().dependOnClassesThat().resideInAPackage("io.polarstack.orchestrator.flows..")
+            .because("the engine's plugins serve every flow and know none of them");
+
+    @ArchTest
+    static final ArchRule aFlowsDelegatesShareOnlyCommon = slices().matching("io.polarstack.orchestrator.delegates.(*)..")
+            .should().notDependOnEachOther()
+            .ignoreDependency(alwaysTrue(), resideInAPackage("io.polarstack.orchestrator.delegates.common.."))
+            .because("what two flows' steps share lives in delegates.common");
+
+    @ArchTest
+    static final ArchRule onlyTheCommandLineWiresAdaptersByHand = noClasses().that()
+            .resideOutsideOfPackages("io.polarstack.orchestrator.adapters..", "io.polarstack.orchestrator.cli..")
+            .should().dependOnClassesThat().resideInAPackage("io.polarstack.orchestrator.adapters..")
+            .because("Spring wires the adapters behind the ports; only a command without Spring (image build) builds them");
 }

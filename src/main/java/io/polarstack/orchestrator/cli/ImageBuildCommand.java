@@ -1,4 +1,4 @@
-package io.polarstack.orchestrator.flows.buildimages;
+package io.polarstack.orchestrator.cli;
 
 import static io.polarstack.orchestrator.flows.buildimages.BuildImagesVariables.*;
 
@@ -18,6 +18,8 @@ import org.camunda.bpm.engine.ProcessEngineConfiguration;
 import org.camunda.bpm.engine.impl.cfg.ProcessEngineConfigurationImpl;
 import org.camunda.bpm.engine.runtime.Job;
 import org.slf4j.LoggerFactory;
+import org.springframework.context.annotation.AnnotationConfigApplicationContext;
+import org.springframework.stereotype.Component;
 import org.yaml.snakeyaml.Yaml;
 
 import ch.qos.logback.classic.Level;
@@ -28,8 +30,9 @@ import ch.qos.logback.core.ConsoleAppender;
 import io.polarstack.orchestrator.ImageBuildProperties;
 import io.polarstack.orchestrator.adapters.docker.DockerImageBuilder;
 import io.polarstack.orchestrator.adapters.git.JGitSourceRepository;
-import io.polarstack.orchestrator.delegates.buildimages.BuildImagesDelegates;
+import io.polarstack.orchestrator.delegates.buildimages.LoadImageFileDelegate;
 import io.polarstack.orchestrator.engine.RetryProfilePlugin;
+import io.polarstack.orchestrator.flows.IdList;
 import io.polarstack.orchestrator.ports.ImageBuilder;
 import io.polarstack.orchestrator.ports.SourceRepository;
 
@@ -201,10 +204,27 @@ public final class ImageBuildCommand {
         configuration.setJobExecutorActivate(false);
         configuration.setHistory(ProcessEngineConfiguration.HISTORY_ACTIVITY);
         configuration.setMetricsEnabled(false);
-        configuration.setBeans(new HashMap<Object, Object>(BuildImagesDelegates.beans(builder, sources, properties)));
+        configuration.setBeans(new HashMap<Object, Object>(delegates(builder, sources, properties)));
         configuration.setLoggingContextActivityId("step");
         configuration.getProcessEnginePlugins().add(new RetryProfilePlugin(retryProfiles));
         return configuration.buildProcessEngine();
+    }
+
+    /**
+     * The BuildImages beans by the names the model uses: the delegates found in their package (no list to keep),
+     * wired to these ports by a plain Spring context that starts in a fraction of a second.
+     */
+    public static Map<String, Object> delegates(ImageBuilder builder, SourceRepository sources, ImageBuildProperties properties) {
+        try (var context = new AnnotationConfigApplicationContext()) {
+            var beans = context.getBeanFactory();  // singletons given here are the caller's to close, not the context's
+            beans.registerSingleton("imageBuilder", builder);
+            beans.registerSingleton("sourceRepository", sources);
+            beans.registerSingleton("imageBuildProperties", properties);
+            context.register(IdList.class);
+            context.scan(LoadImageFileDelegate.class.getPackageName());
+            context.refresh();
+            return new HashMap<>(context.getBeansWithAnnotation(Component.class));
+        }  // the delegates hold nothing the context would release: they go on working after it closes
     }
 
     /** The retry profiles as application.yml ships them, so the command retries like the orchestrator. */

@@ -1,4 +1,4 @@
-package io.polarstack.orchestrator.it;
+package io.polarstack.orchestrator.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -34,9 +34,7 @@ import com.github.dockerjava.api.model.HostConfig;
 import io.polarstack.orchestrator.ImageBuildProperties;
 import io.polarstack.orchestrator.adapters.docker.DockerImageBuilder;
 import io.polarstack.orchestrator.adapters.git.JGitSourceRepository;
-import io.polarstack.orchestrator.delegates.buildimages.BuildImagesDelegates;
 import io.polarstack.orchestrator.flows.buildimages.BuildImagesVariables;
-import io.polarstack.orchestrator.flows.buildimages.ImageBuildCommandAccess;
 import io.polarstack.orchestrator.testing.TestEngines;
 import io.polarstack.orchestrator.testing.TestEnvironment;
 
@@ -150,9 +148,9 @@ class BuildImagesIT {
     @Test
     void theCommandBuildsClonesPushesWritesTheResultAndEveryImageRunsAfterAPull() throws Exception {
         var console = new ByteArrayOutputStream();
-        int exit = ImageBuildCommandAccess.build(new PrintStream(console, true, StandardCharsets.UTF_8), docker,
+        int exit = new ImageBuildCommand(new PrintStream(console, true, StandardCharsets.UTF_8), docker,
                 new JGitSourceRepository(), new ImageBuildProperties("", work, null, Duration.ofMinutes(5)),
-                base.resolve("image.yml"), false);
+                ImageBuildCommand.shippedRetryProfiles()).build(base.resolve("image.yml"), false);
         String output = console.toString(StandardCharsets.UTF_8);
         assertThat(exit).as(output).isZero();
         assertThat(output).contains("[engine_test] Task_FetchEngineSource done", "[engine_release] Task_BuildEngineImage done",
@@ -245,7 +243,7 @@ class BuildImagesIT {
     }
 
     ProcessEngine engine(String name) {
-        var beans = BuildImagesDelegates.beans(docker, new JGitSourceRepository(),
+        var beans = ImageBuildCommand.delegates(docker, new JGitSourceRepository(),
                 new ImageBuildProperties("", work, null, Duration.ofMinutes(5)));
         ProcessEngine engine = TestEngines.inMemory("build-images-it-" + name, beans);
         engine.getRepositoryService().createDeployment().addClasspathResource("processes/build-images.bpmn").deploy();

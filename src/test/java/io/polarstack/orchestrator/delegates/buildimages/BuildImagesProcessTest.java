@@ -39,6 +39,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 import org.mockito.ArgumentCaptor;
 
 import io.polarstack.orchestrator.ImageBuildProperties;
+import io.polarstack.orchestrator.cli.ImageBuildCommand;
 import io.polarstack.orchestrator.flows.buildimages.BuildImagesVariables;
 import io.polarstack.orchestrator.ports.ImageBuilder;
 import io.polarstack.orchestrator.ports.SourceRepository;
@@ -56,7 +57,7 @@ class BuildImagesProcessTest {
 
     @RegisterExtension
     static ProcessEngineExtension extension = ProcessEngineExtension.builder()
-            .useProcessEngine(TestEngines.inMemory("build-images", BuildImagesDelegates.beans(builder, sources,
+            .useProcessEngine(TestEngines.inMemory("build-images", ImageBuildCommand.delegates(builder, sources,
                     new ImageBuildProperties("", WORK, null, Duration.ofMinutes(5)))))
             .build();
 

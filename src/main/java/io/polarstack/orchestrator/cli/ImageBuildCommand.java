@@ -118,13 +118,9 @@ public final class ImageBuildCommand {
                     Map.of(IMAGE_FILE, imageFile.toAbsolutePath().toString(), NO_CACHE, noCache));
             out.printf("BuildImages: %s%n", imageFile.toAbsolutePath());
             String id = instance.getId();
-            Map<String, Object> finalVariables = new HashMap<>();
             while (true) {
-                // Read while running: the history level of this engine keeps no variables after the end.
-                if (runtime.createProcessInstanceQuery().processInstanceId(id).count() > 0) {
-                    finalVariables.putAll(runtime.getVariables(id));
-                } else {
-                    return finished(engine, id, finalVariables);
+                if (runtime.createProcessInstanceQuery().processInstanceId(id).count() == 0) {
+                    return finished(engine, id);
                 }
                 Job job = engine.getManagementService().createJobQuery().processInstanceId(id).executable()
                         .orderByJobDuedate().asc().listPage(0, 1).stream().findFirst().orElse(null);
@@ -167,14 +163,14 @@ public final class ImageBuildCommand {
         }
     }
 
-    private int finished(ProcessEngine engine, String id, Map<String, Object> variables) {
+    private int finished(ProcessEngine engine, String id) {
         boolean invalid = engine.getHistoryService().createHistoricActivityInstanceQuery().processInstanceId(id)
                 .activityId("EndEvent_InvalidImageFile").count() > 0;
         if (invalid) {
-            out.printf("image.yml rejected: %s%n", variables.get(ERROR_MESSAGE));
+            out.printf("image.yml rejected: %s%n", finalValue(engine, id, ERROR_MESSAGE));
             return 1;
         }
-        Path result = Path.of((String) variables.get(RESULT_FILE));
+        Path result = Path.of((String) finalValue(engine, id, RESULT_FILE));
         out.printf("all images built; %s:%n", result);
         try {
             Files.readAllLines(result).forEach(line -> out.printf("  %s%n", line));
@@ -182,6 +178,12 @@ public final class ImageBuildCommand {
             out.printf("  (cannot read it: %s)%n", e.getMessage());
         }
         return 0;
+    }
+
+    /** A process variable as the flow ended with it (the error boundary sets its message as the flow ends). */
+    private static Object finalValue(ProcessEngine engine, String id, String name) {
+        return engine.getHistoryService().createHistoricVariableInstanceQuery().processInstanceId(id).variableName(name)
+                .list().stream().findFirst().map(v -> v.getValue()).orElse(null);
     }
 
     private int incident(ProcessEngine engine, String id) {
@@ -202,7 +204,7 @@ public final class ImageBuildCommand {
         configuration.setProcessEngineName(name);
         configuration.setJdbcUrl("jdbc:h2:mem:" + name + ";DB_CLOSE_DELAY=-1");
         configuration.setJobExecutorActivate(false);
-        configuration.setHistory(ProcessEngineConfiguration.HISTORY_ACTIVITY);
+        configuration.setHistory(ProcessEngineConfiguration.HISTORY_AUDIT);  // the variables as the flow ended
         configuration.setMetricsEnabled(false);
         configuration.setBeans(new HashMap<Object, Object>(delegates(builder, sources, properties)));
         configuration.setLoggingContextActivityId("step");

@@ -57,8 +57,8 @@ public class AllocateInstanceDelegate implements JavaDelegate {
         if (targetNode != null) {
             String why = InstancePlacement.unavailable(resources.nodes(""), cluster, targetNode);
             if (why != null) {
-                throw new BpmnError(InstancePlacement.TARGET_NODE_UNAVAILABLE, InstancePlacement.TARGET_NODE_UNAVAILABLE + ": " + why + "; instance " + oldId
-                        + " stays where it is and nothing was allocated");
+                throw new BpmnError(InstancePlacement.TARGET_NODE_UNAVAILABLE, InstancePlacement.TARGET_NODE_UNAVAILABLE + ": "
+                        + why + "; instance " + oldId + " stays where it is and nothing was allocated");
             }
         }
         NewInstances.createVariables(execution, catalog, cluster);  // an unknown version or class fails before allocating

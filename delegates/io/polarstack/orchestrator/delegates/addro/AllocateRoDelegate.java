@@ -12,6 +12,7 @@ import io.polarstack.orchestrator.delegates.common.NewInstances;
 import io.polarstack.orchestrator.ports.ClusterResources;
 import io.polarstack.orchestrator.service.ClusterCatalog;
 import io.polarstack.orchestrator.service.ClusterStatusWriter;
+import io.polarstack.orchestrator.service.PortAllocator;
 
 /**
  * Task_AllocateRo: a new slot and instance id (two numbers from the counter), written to status as a tempro entry
@@ -48,7 +49,8 @@ public class AllocateRoDelegate implements JavaDelegate {
         long first = resources.reserveIds(catalog.namespace(), 2);
         String slot = Long.toString(first);
         String insId = Long.toString(first + 1);
-        var entry = NewInstances.tempro(cluster, slot, insId, insId, NewInstances.port(resources, cluster, sharedPortSpace), null);
+        int port = PortAllocator.forNewInstances(cluster, 1, sharedPortSpace, resources::clusters).get(0);
+        var entry = NewInstances.tempro(cluster, slot, insId, insId, port, null);
         var updated = status.instanceAllocated(ClusterSteps.namespace(execution), ClusterSteps.name(execution), entry,
                 latest -> NewInstances.pendingNewSlot(latest).isPresent());
         String recorded = NewInstances.pendingNewSlot(updated.getStatus()).orElseThrow().getInsId();

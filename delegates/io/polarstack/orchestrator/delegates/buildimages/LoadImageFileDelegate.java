@@ -3,13 +3,8 @@ package io.polarstack.orchestrator.delegates.buildimages;
 import static io.polarstack.orchestrator.flows.buildimages.BuildImagesVariables.*;
 
 import java.io.IOException;
-import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.LocalDateTime;
-import java.time.format.DateTimeFormatter;
-import java.util.UUID;
-import java.util.stream.Collectors;
 
 import org.camunda.bpm.engine.delegate.BpmnError;
 import org.camunda.bpm.engine.delegate.DelegateExecution;
@@ -19,6 +14,7 @@ import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
 
 import io.polarstack.orchestrator.ImageBuildProperties;
+import io.polarstack.orchestrator.service.images.BuildRun;
 import io.polarstack.orchestrator.service.images.ImageFile;
 import io.polarstack.orchestrator.service.images.ImageSpec;
 import io.polarstack.orchestrator.service.images.InvalidImageFileException;
@@ -32,7 +28,6 @@ import io.polarstack.orchestrator.service.images.InvalidImageFileException;
 public class LoadImageFileDelegate implements JavaDelegate {
 
     private static final Logger LOG = LoggerFactory.getLogger(LoadImageFileDelegate.class);
-    private static final DateTimeFormatter TIMESTAMP = DateTimeFormatter.ofPattern("yyyyMMddHHmmss");
 
     private final ImageBuildProperties properties;
 
@@ -70,21 +65,18 @@ public class LoadImageFileDelegate implements JavaDelegate {
         execution.setVariable(IMAGE_FILE_CONTENT, content);
         execution.setVariable(BASE_DIR, file.baseDir().toString());
         execution.setVariable(RESULT_FILE, file.result().toString());
-        execution.setVariable(ENGINE_IMAGE_IDS, ids(file, ImageSpec.Type.ENGINE));
-        execution.setVariable(MANAGER_IMAGE_IDS, ids(file, ImageSpec.Type.MANAGER));
+        execution.setVariable(ENGINE_IMAGE_IDS, file.ids(ImageSpec.Type.ENGINE));
+        execution.setVariable(MANAGER_IMAGE_IDS, file.ids(ImageSpec.Type.MANAGER));
         // Run-wide values are kept when the step repeats, so names chosen later stay stable.
-        String run = keep(execution, BUILD_RUN, UUID.randomUUID().toString().substring(0, 8));
-        keep(execution, BUILD_TIMESTAMP, LocalDateTime.now().format(TIMESTAMP));
-        keep(execution, BUILD_BY, System.getProperty("user.name") + "@" + hostName());
+        var fresh = BuildRun.startedHere();
+        String run = keep(execution, BUILD_RUN, fresh.id());
+        keep(execution, BUILD_TIMESTAMP, fresh.timestamp());
+        keep(execution, BUILD_BY, fresh.builtBy());
         Object workDir = execution.getVariable(WORK_DIR);
         Path runDir = (workDir == null ? properties.workDir() : Path.of(workDir.toString())).toAbsolutePath().resolve(run);
         execution.setVariable(RUN_DIR, runDir.toString());
         LOG.info("image file valid: engine images [{}], manager images [{}], run folder {}",
                 execution.getVariable(ENGINE_IMAGE_IDS), execution.getVariable(MANAGER_IMAGE_IDS), runDir);
-    }
-
-    private static String ids(ImageFile file, ImageSpec.Type type) {
-        return file.enabled(type).stream().map(ImageSpec::id).collect(Collectors.joining(","));
     }
 
     private static String keep(DelegateExecution execution, String name, String fresh) {
@@ -94,13 +86,5 @@ public class LoadImageFileDelegate implements JavaDelegate {
         }
         execution.setVariable(name, fresh);
         return fresh;
-    }
-
-    private static String hostName() {
-        try {
-            return InetAddress.getLocalHost().getHostName();
-        } catch (IOException e) {
-            return "localhost";
-        }
     }
 }

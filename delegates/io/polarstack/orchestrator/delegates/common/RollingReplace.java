@@ -9,6 +9,7 @@ import io.polarstack.orchestrator.api.InstanceStatus;
 import io.polarstack.orchestrator.api.MPDCluster;
 import io.polarstack.orchestrator.flows.IdList;
 import io.polarstack.orchestrator.ports.ClusterResources;
+import io.polarstack.orchestrator.service.InstancePlacement;
 
 /**
  * The plan of a rolling replacement (UpgradeMinorVersion, ModifyClass): every RO replaced in turn, then the RW by a
@@ -56,12 +57,12 @@ public final class RollingReplace {
      */
     private static void requireSpareNode(ClusterResources resources, MPDCluster cluster, String flow) {
         var nodes = resources.nodes("");
-        if (nodes.stream().anyMatch(n -> NewInstances.unavailable(nodes, cluster, n.name()) == null)) {
+        if (nodes.stream().anyMatch(n -> InstancePlacement.unavailable(nodes, cluster, n.name()) == null)) {
             return;
         }
         throw new IllegalStateException(flow + " starts each new instance before it removes the old one, and a cluster keeps"
                 + " one instance per node, so it needs a node without an instance of MPDCluster " + cluster.businessKey()
-                + "; none can take one (" + String.join("; ", nodes.stream().map(n -> NewInstances.unavailable(nodes, cluster, n.name()))
+                + "; none can take one (" + String.join("; ", nodes.stream().map(n -> InstancePlacement.unavailable(nodes, cluster, n.name()))
                         .toList()) + "). Add or free a node, then retry this step");
     }
 }

@@ -1,9 +1,6 @@
 package io.polarstack.orchestrator.delegates.createcluster;
 
-import java.security.SecureRandom;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -14,13 +11,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
 
-import io.polarstack.orchestrator.api.InstanceNetwork;
 import io.polarstack.orchestrator.api.InstanceRole;
-import io.polarstack.orchestrator.api.InstanceState;
 import io.polarstack.orchestrator.api.InstanceStatus;
 import io.polarstack.orchestrator.OrchestratorProperties;
 import io.polarstack.orchestrator.api.MPDCluster;
 import io.polarstack.orchestrator.delegates.common.ClusterSteps;
+import io.polarstack.orchestrator.delegates.common.NewInstances;
 import io.polarstack.orchestrator.flows.IdList;
 import io.polarstack.orchestrator.ports.ClusterResources;
 import io.polarstack.orchestrator.service.ClusterCatalog;
@@ -29,6 +25,7 @@ import io.polarstack.orchestrator.service.InstanceIds;
 import io.polarstack.orchestrator.service.PortAllocator;
 import io.polarstack.orchestrator.specs.AccountSecrets;
 import io.polarstack.orchestrator.specs.ClusterServices;
+import io.polarstack.orchestrator.specs.InstanceEntries;
 import io.polarstack.orchestrator.specs.ParamsConfigMaps;
 
 /**
@@ -39,7 +36,6 @@ import io.polarstack.orchestrator.specs.ParamsConfigMaps;
 public class InitMetaDelegate implements JavaDelegate {
 
     private static final Logger LOG = LoggerFactory.getLogger(InitMetaDelegate.class);
-    private static final SecureRandom RANDOM = new SecureRandom();
 
     private final ClusterResources resources;
     private final ClusterStatusWriter status;
@@ -58,21 +54,16 @@ public class InitMetaDelegate implements JavaDelegate {
         MPDCluster cluster = ClusterSteps.cluster(resources, execution);
         var spec = cluster.getSpec();
         String className = spec.getClassInfo().getClassName();
-        catalog.classResources(cluster, className);  // fails here, naming the ConfigMap, if the class is unknown
-        var images = catalog.images(cluster, spec.getVersionCfg() == null ? null : spec.getVersionCfg().getVersionName());
+        var images = NewInstances.createVariables(execution, catalog, cluster);  // an unknown class or version fails here
 
-        if (cluster.getStatus() == null || cluster.getStatus().getLogicId() == null) {
+        if (cluster.getStatus() == null || cluster.getStatus().getLogicId() == null) {  // a re-run keeps the ids
             int followers = spec.getFollowerNum() == null ? 0 : spec.getFollowerNum();
             var ids = InstanceIds.layout(resources.reserveIds(catalog.namespace(), InstanceIds.countFor(followers)), followers);
-            int start = spec.getNetCfg().getEngineStartPort();
-            List<Integer> ports = sharedPortSpace
-                    ? PortAllocator.allocate(start, followers + 1, PortAllocator.usedByOthers(resources.clusters(), cluster))
-                    : java.util.Collections.nCopies(followers + 1, start);
-            MPDCluster owner = cluster;
+            List<Integer> ports = PortAllocator.forNewInstances(cluster, followers + 1, sharedPortSpace, resources::clusters);
             Map<String, InstanceStatus> instances = new HashMap<>();
-            instances.put(ids.rw().insId(), entry(owner, ids.rw(), InstanceRole.RW, ports.get(0)));
+            instances.put(ids.rw().insId(), entry(cluster, ids.rw(), InstanceRole.RW, ports.get(0)));
             for (int i = 0; i < ids.ros().size(); i++) {
-                instances.put(ids.ros().get(i).insId(), entry(owner, ids.ros().get(i), InstanceRole.RO, ports.get(i + 1)));
+                instances.put(ids.ros().get(i).insId(), entry(cluster, ids.ros().get(i), InstanceRole.RO, ports.get(i + 1)));
             }
             cluster = status.instancesPlanned(cluster.getMetadata().getNamespace(), cluster.getMetadata().getName(), ids.logicId(),
                     instances);
@@ -81,65 +72,25 @@ public class InitMetaDelegate implements JavaDelegate {
         }
         String logicId = cluster.getStatus().getLogicId();
 
-        for (var account : AccountSecrets.Account.values()) {
-            String secret = AccountSecrets.name(cluster, logicId, account);
-            if (resources.secretData(cluster.getMetadata().getNamespace(), secret).isEmpty()) {
-                resources.apply(AccountSecrets.build(cluster, logicId, account, password()));
-            }
-        }
-        Map<String, String> params = catalog.classParams(className);
-        for (String configMap : List.of(ParamsConfigMaps.userParamsName(cluster), ParamsConfigMaps.runningParamsName(cluster))) {
-            if (resources.configMapData(cluster.getMetadata().getNamespace(), configMap).isEmpty()) {
-                resources.apply(ParamsConfigMaps.build(cluster, configMap, params, Instant.now()));
-            }
-        }
+        String ns = cluster.getMetadata().getNamespace();  // what exists is kept: passwords are made once
+        AccountSecrets.buildAll(cluster, logicId).stream().filter(s -> resources.secretData(ns, s.getMetadata().getName()).isEmpty())
+                .forEach(resources::apply);
+        ParamsConfigMaps.buildAll(cluster, catalog.classParams(className), Instant.now()).stream()
+                .filter(c -> resources.configMapData(ns, c.getMetadata().getName()).isEmpty()).forEach(resources::apply);
         int port = spec.getNetCfg().getEngineStartPort();
         resources.apply(ClusterServices.build(cluster, InstanceRole.RW, port));
         resources.apply(ClusterServices.build(cluster, InstanceRole.RO, port));
 
-        List<String> roIds = new ArrayList<>();
-        String rwId = null;
-        for (var e : cluster.getStatus().getDbInstanceStatus().entrySet()) {
-            if (InstanceRole.rw(e.getValue())) {
-                rwId = e.getKey();
-            } else if (InstanceRole.ro(e.getValue())) {
-                roIds.add(e.getKey());
-            }
-        }
-        roIds.sort(null);
+        String rwId = ClusterSteps.rw(cluster).getInsId();
+        List<String> roIds = ClusterSteps.ros(cluster).stream().map(InstanceStatus::getInsId).toList();
         execution.setVariable("logicId", logicId);
-        execution.setVariable("storageMode", spec.getDbClusterType());
         execution.setVariable("rwInsId", rwId);
         execution.setVariable("roInsIds", IdList.join(roIds));
-        execution.setVariable("engineImage", images.engine());
-        execution.setVariable("managerImage", images.manager());
-        execution.setVariable("pfsdImage", images.pfsd());
         resources.event(cluster, "Normal", "InitMeta", "instances " + rwId + " (rw) and " + roIds + " (ro), version "
                 + images.version() + ", class " + className);
     }
 
     private static InstanceStatus entry(MPDCluster cluster, InstanceIds.Slot slot, String type, int port) {
-        var instance = new InstanceStatus();
-        instance.setPhysicalInsId(slot.physicalInsId());
-        instance.setInsId(slot.insId());
-        instance.setInsName(slot.insId());
-        instance.setInsType(type);
-        instance.setPodName(cluster.getMetadata().getName() + "-" + slot.physicalInsId() + "-" + slot.insId());
-        instance.setPodNameSpace(cluster.getMetadata().getNamespace());
-        instance.setInstalled(false);
-        var net = new InstanceNetwork();
-        net.setWorkingPort(port);
-        instance.setNetInfo(net);
-        var state = new InstanceState();
-        state.setState("PENDING");
-        state.setStartAt(Instant.now().toString());
-        instance.setCurrentState(state);
-        return instance;
-    }
-
-    private static String password() {
-        byte[] bytes = new byte[24];
-        RANDOM.nextBytes(bytes);
-        return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+        return InstanceEntries.pending(cluster, slot.physicalInsId(), slot.insId(), slot.insId(), type, port, Instant.now());
     }
 }

@@ -1,6 +1,5 @@
 package io.polarstack.orchestrator.delegates.createinstance;
 
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -9,8 +8,7 @@ import org.camunda.bpm.engine.delegate.DelegateExecution;
 import org.camunda.bpm.engine.delegate.JavaDelegate;
 import org.springframework.stereotype.Component;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-
+import io.polarstack.orchestrator.api.InstanceRole;
 import io.polarstack.orchestrator.api.InstanceStatus;
 import io.polarstack.orchestrator.api.MPDCluster;
 import io.polarstack.orchestrator.delegates.common.ClusterSteps;
@@ -27,8 +25,6 @@ import io.polarstack.orchestrator.specs.ParamsConfigMaps;
  */
 @Component
 public class InstallInstanceDelegate implements JavaDelegate {
-
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final ClusterResources resources;
     private final ManagerClient manager;
@@ -57,7 +53,7 @@ public class InstallInstanceDelegate implements JavaDelegate {
         }
 
         InstallSpec spec;
-        if ("rw".equals(instance.getInsType())) {
+        if (InstanceRole.rw(instance)) {
             if (Boolean.TRUE.equals(execution.getVariable("keepData")) && !ClusterSteps.share(cluster)) {
                 requireData(cluster, instance);
             }
@@ -92,18 +88,9 @@ public class InstallInstanceDelegate implements JavaDelegate {
         }
     }
 
-    /** The values of {@code <cluster>-running-params} (each entry is PolarDB Stack's JSON with a {@code value}). */
+    /** The values of {@code <cluster>-running-params}. */
     private Map<String, String> runningParams(MPDCluster cluster) {
-        Map<String, String> params = new HashMap<>();
-        resources.configMapData(cluster.getMetadata().getNamespace(), ParamsConfigMaps.runningParamsName(cluster))
-                .orElse(Map.of()).forEach((name, entry) -> {
-                    try {
-                        params.put(name, JSON.readTree(entry).path("value").asText());
-                    } catch (java.io.IOException e) {
-                        throw new IllegalStateException("ConfigMap " + ParamsConfigMaps.runningParamsName(cluster) + " key "
-                                + name + " is not a parameter entry: " + e.getMessage(), e);
-                    }
-                });
-        return params;
+        String name = ParamsConfigMaps.runningParamsName(cluster);
+        return ParamsConfigMaps.values(name, resources.configMapData(cluster.getMetadata().getNamespace(), name).orElse(Map.of()));
     }
 }

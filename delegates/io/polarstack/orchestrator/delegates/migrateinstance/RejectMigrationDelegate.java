@@ -7,9 +7,9 @@ import org.springframework.stereotype.Component;
 import io.polarstack.orchestrator.api.Annotations;
 import io.polarstack.orchestrator.delegates.common.ClusterSteps;
 import io.polarstack.orchestrator.delegates.common.Requests;
-import io.polarstack.orchestrator.delegates.replaceinstance.AllocateInstanceDelegate;
 import io.polarstack.orchestrator.ports.ClusterResources;
 import io.polarstack.orchestrator.service.ClusterStatusWriter;
+import io.polarstack.orchestrator.service.InstancePlacement;
 
 /**
  * Task_RejectMigration: the target node cannot take the instance, and nothing was changed. The {@code migrate}
@@ -33,7 +33,7 @@ public class RejectMigrationDelegate implements JavaDelegate {
         String insId = (String) execution.getVariable("insId");
         String refusal = (String) execution.getVariable("refusal");
         Requests.refuse(resources, status, cluster, Annotations.MIGRATE, FinishMigrationDelegate.asksFor(insId, (String) execution.getVariable("targetNode")),
-                AllocateInstanceDelegate.TARGET_NODE_UNAVAILABLE, "migration of " + insId + " refused: "
-                        + (refusal == null ? AllocateInstanceDelegate.TARGET_NODE_UNAVAILABLE : refusal));
+                InstancePlacement.TARGET_NODE_UNAVAILABLE, "migration of " + insId + " refused: "
+                        + (refusal == null ? InstancePlacement.TARGET_NODE_UNAVAILABLE : refusal));
     }
 }

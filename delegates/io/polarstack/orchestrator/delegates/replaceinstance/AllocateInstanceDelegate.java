@@ -15,17 +15,18 @@ import io.polarstack.orchestrator.delegates.common.NewInstances;
 import io.polarstack.orchestrator.ports.ClusterResources;
 import io.polarstack.orchestrator.service.ClusterCatalog;
 import io.polarstack.orchestrator.service.ClusterStatusWriter;
+import io.polarstack.orchestrator.service.InstancePlacement;
+import io.polarstack.orchestrator.service.PortAllocator;
 
 /**
  * Task_AllocateInstance: the new instance id for the slot of {@code insId}, written to status as a tempro entry
  * (with {@code replacesInsId}) before anything is created. A re-run finds that entry and goes on with it, so a
  * slot never gets two replacements. A {@code targetNode} that cannot take the instance is
- * {@code TARGET_NODE_UNAVAILABLE} before anything is allocated.
+ * {@link InstancePlacement#TARGET_NODE_UNAVAILABLE} before anything is allocated.
  */
 @Component
 public class AllocateInstanceDelegate implements JavaDelegate {
 
-    public static final String TARGET_NODE_UNAVAILABLE = "TARGET_NODE_UNAVAILABLE";
     private static final Logger LOG = LoggerFactory.getLogger(AllocateInstanceDelegate.class);
 
     private final ClusterResources resources;
@@ -58,16 +59,17 @@ public class AllocateInstanceDelegate implements JavaDelegate {
         }
         String targetNode = (String) execution.getVariable("targetNode");
         if (targetNode != null) {
-            String why = NewInstances.unavailable(resources.nodes(""), cluster, targetNode);
+            String why = InstancePlacement.unavailable(resources.nodes(""), cluster, targetNode);
             if (why != null) {
-                throw new BpmnError(TARGET_NODE_UNAVAILABLE, TARGET_NODE_UNAVAILABLE + ": " + why + "; instance " + oldId
-                        + " stays where it is and nothing was allocated");
+                throw new BpmnError(InstancePlacement.TARGET_NODE_UNAVAILABLE, InstancePlacement.TARGET_NODE_UNAVAILABLE + ": "
+                        + why + "; instance " + oldId + " stays where it is and nothing was allocated");
             }
         }
         NewInstances.createVariables(execution, catalog, cluster);  // an unknown version or class fails before allocating
 
         String newId = Long.toString(resources.reserveIds(catalog.namespace(), 1));
-        int port = sharedPortSpace ? NewInstances.port(resources, cluster, true) : old.getNetInfo().getWorkingPort();
+        int port = sharedPortSpace ? PortAllocator.forNewInstances(cluster, 1, true, resources::clusters).get(0)
+                : old.getNetInfo().getWorkingPort();
         var entry = NewInstances.tempro(cluster, old.getPhysicalInsId(), newId, old.getInsName(), port, oldId);
         var updated = status.instanceAllocated(ClusterSteps.namespace(execution), ClusterSteps.name(execution), entry,
                 latest -> NewInstances.replacing(latest, oldId).isPresent());

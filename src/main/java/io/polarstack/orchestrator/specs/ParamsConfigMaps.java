@@ -2,6 +2,7 @@ package io.polarstack.orchestrator.specs;
 
 import java.io.IOException;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -30,6 +31,11 @@ public final class ParamsConfigMaps {
 
     public static String runningParamsName(MPDCluster cluster) {
         return cluster.getMetadata().getName() + "-running-params";
+    }
+
+    /** Both params ConfigMaps of a new cluster, with the class's {@code params}. */
+    public static List<ConfigMap> buildAll(MPDCluster cluster, Map<String, String> params, Instant now) {
+        return List.of(build(cluster, userParamsName(cluster), params, now), build(cluster, runningParamsName(cluster), params, now));
     }
 
     public static ConfigMap build(MPDCluster cluster, String name, Map<String, String> params, Instant now) {

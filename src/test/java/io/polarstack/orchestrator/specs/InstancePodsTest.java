@@ -151,4 +151,18 @@ class InstancePodsTest {
         assertThat(entry).containsEntry("name", "work_mem").containsEntry("value", "'4MB'")
                 .containsEntry("updateTime", "2026-01-01T00:00:00Z");
     }
+
+    @Test
+    void aNewClusterGetsBothAccountsWithTheirOwnPasswordsAndBothParamsConfigMaps() throws Exception {
+        var cluster = sample("mpdcluster-local.yaml");
+        var secrets = AccountSecrets.buildAll(cluster, "1000");
+        assertThat(secrets).extracting(s -> s.getMetadata().getName()).containsExactly("pg-local-1000-aurora",
+                "pg-local-1000-replicator");
+        assertThat(secrets.get(0).getStringData().get("Password")).hasSize(32)
+                .isNotEqualTo(secrets.get(1).getStringData().get("Password"));
+        var configMaps = ParamsConfigMaps.buildAll(cluster, Map.of("work_mem", "4MB"), Instant.EPOCH);
+        assertThat(configMaps).extracting(c -> c.getMetadata().getName()).containsExactly("pg-local-user-params",
+                "pg-local-running-params");
+        assertThat(ParamsConfigMaps.values("pg-local-running-params", configMaps.get(1).getData())).containsEntry("work_mem", "4MB");
+    }
 }

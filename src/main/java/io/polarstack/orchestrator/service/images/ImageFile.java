@@ -40,6 +40,11 @@ public record ImageFile(Path baseDir, Path result, String pfsdRpm, List<ImageSpe
         return images.stream().filter(i -> i.enable() && i.type() == type).toList();
     }
 
+    /** The ids of the enabled images of {@code type}, in file order, comma-separated. */
+    public String ids(ImageSpec.Type type) {
+        return String.join(",", enabled(type).stream().map(ImageSpec::id).toList());
+    }
+
     public ImageSpec image(String id) {
         return images.stream().filter(i -> i.id().equals(id)).findFirst()
                 .orElseThrow(() -> new NoSuchElementException("image.yml has no image with id '" + id + "'"));

@@ -76,6 +76,14 @@ class ImageFileTest {
     }
 
     @Test
+    void theIdsOfTheEnabledImagesOfATypeInFileOrder() {
+        ImageFile file = parse(ENGINE.formatted("e2", "engine:2") + ENGINE.formatted("e1", "engine:1")
+                + ENGINE.formatted("e3", "engine:3") + "    enable: false\n");
+        assertThat(file.ids(ImageSpec.Type.ENGINE)).isEqualTo("e2,e1");
+        assertThat(file.ids(ImageSpec.Type.MANAGER)).isEmpty();
+    }
+
+    @Test
     void theLocalClusterImageFileIsValid() {
         ImageFile file = ImageFile.read(Path.of("deploy/local/image.yml"));
         assertThat(file.enabled(ImageSpec.Type.ENGINE)).singleElement()

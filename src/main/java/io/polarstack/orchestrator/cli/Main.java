@@ -1,9 +1,10 @@
-package io.polarstack.orchestrator;
+package io.polarstack.orchestrator.cli;
 
 import java.util.Arrays;
 
 import org.springframework.boot.SpringApplication;
 
+import io.polarstack.orchestrator.OrchestratorApplication;
 import io.polarstack.orchestrator.agent.ManagerAgent;
 
 /**
@@ -36,7 +37,7 @@ public final class Main {
                 application.run(rest);
             }
             case "manager-agent" -> System.exit(ManagerAgent.run(rest));
-            case "image" -> System.exit(io.polarstack.orchestrator.flows.buildimages.ImageBuildCommand.run(rest));
+            case "image" -> System.exit(ImageBuildCommand.run(rest));
             case "help", "--help", "-h" -> System.out.print(USAGE);
             default -> {
                 System.err.printf("unknown command '%s'%n%s", command, USAGE);

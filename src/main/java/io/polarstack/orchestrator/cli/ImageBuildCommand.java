@@ -1,4 +1,4 @@
-package io.polarstack.orchestrator.flows.buildimages;
+package io.polarstack.orchestrator.cli;
 
 import static io.polarstack.orchestrator.flows.buildimages.BuildImagesVariables.*;
 
@@ -18,6 +18,8 @@ import org.camunda.bpm.engine.ProcessEngineConfiguration;
 import org.camunda.bpm.engine.impl.cfg.ProcessEngineConfigurationImpl;
 import org.camunda.bpm.engine.runtime.Job;
 import org.slf4j.LoggerFactory;
+import org.springframework.context.annotation.AnnotationConfigApplicationContext;
+import org.springframework.stereotype.Component;
 import org.yaml.snakeyaml.Yaml;
 
 import ch.qos.logback.classic.Level;
@@ -28,8 +30,9 @@ import ch.qos.logback.core.ConsoleAppender;
 import io.polarstack.orchestrator.ImageBuildProperties;
 import io.polarstack.orchestrator.adapters.docker.DockerImageBuilder;
 import io.polarstack.orchestrator.adapters.git.JGitSourceRepository;
-import io.polarstack.orchestrator.delegates.buildimages.BuildImagesDelegates;
+import io.polarstack.orchestrator.delegates.buildimages.LoadImageFileDelegate;
 import io.polarstack.orchestrator.engine.RetryProfilePlugin;
+import io.polarstack.orchestrator.flows.IdList;
 import io.polarstack.orchestrator.ports.ImageBuilder;
 import io.polarstack.orchestrator.ports.SourceRepository;
 
@@ -115,13 +118,9 @@ public final class ImageBuildCommand {
                     Map.of(IMAGE_FILE, imageFile.toAbsolutePath().toString(), NO_CACHE, noCache));
             out.printf("BuildImages: %s%n", imageFile.toAbsolutePath());
             String id = instance.getId();
-            Map<String, Object> finalVariables = new HashMap<>();
             while (true) {
-                // Read while running: the history level of this engine keeps no variables after the end.
-                if (runtime.createProcessInstanceQuery().processInstanceId(id).count() > 0) {
-                    finalVariables.putAll(runtime.getVariables(id));
-                } else {
-                    return finished(engine, id, finalVariables);
+                if (runtime.createProcessInstanceQuery().processInstanceId(id).count() == 0) {
+                    return finished(engine, id);
                 }
                 Job job = engine.getManagementService().createJobQuery().processInstanceId(id).executable()
                         .orderByJobDuedate().asc().listPage(0, 1).stream().findFirst().orElse(null);
@@ -164,14 +163,14 @@ public final class ImageBuildCommand {
         }
     }
 
-    private int finished(ProcessEngine engine, String id, Map<String, Object> variables) {
+    private int finished(ProcessEngine engine, String id) {
         boolean invalid = engine.getHistoryService().createHistoricActivityInstanceQuery().processInstanceId(id)
                 .activityId("EndEvent_InvalidImageFile").count() > 0;
         if (invalid) {
-            out.printf("image.yml rejected: %s%n", variables.get(ERROR_MESSAGE));
+            out.printf("image.yml rejected: %s%n", finalValue(engine, id, ERROR_MESSAGE));
             return 1;
         }
-        Path result = Path.of((String) variables.get(RESULT_FILE));
+        Path result = Path.of((String) finalValue(engine, id, RESULT_FILE));
         out.printf("all images built; %s:%n", result);
         try {
             Files.readAllLines(result).forEach(line -> out.printf("  %s%n", line));
@@ -179,6 +178,12 @@ public final class ImageBuildCommand {
             out.printf("  (cannot read it: %s)%n", e.getMessage());
         }
         return 0;
+    }
+
+    /** A process variable as the flow ended with it (the error boundary sets its message as the flow ends). */
+    private static Object finalValue(ProcessEngine engine, String id, String name) {
+        return engine.getHistoryService().createHistoricVariableInstanceQuery().processInstanceId(id).variableName(name)
+                .list().stream().findFirst().map(v -> v.getValue()).orElse(null);
     }
 
     private int incident(ProcessEngine engine, String id) {
@@ -199,12 +204,29 @@ public final class ImageBuildCommand {
         configuration.setProcessEngineName(name);
         configuration.setJdbcUrl("jdbc:h2:mem:" + name + ";DB_CLOSE_DELAY=-1");
         configuration.setJobExecutorActivate(false);
-        configuration.setHistory(ProcessEngineConfiguration.HISTORY_ACTIVITY);
+        configuration.setHistory(ProcessEngineConfiguration.HISTORY_AUDIT);  // the variables as the flow ended
         configuration.setMetricsEnabled(false);
-        configuration.setBeans(new HashMap<Object, Object>(BuildImagesDelegates.beans(builder, sources, properties)));
+        configuration.setBeans(new HashMap<Object, Object>(delegates(builder, sources, properties)));
         configuration.setLoggingContextActivityId("step");
         configuration.getProcessEnginePlugins().add(new RetryProfilePlugin(retryProfiles));
         return configuration.buildProcessEngine();
+    }
+
+    /**
+     * The BuildImages beans by the names the model uses: the delegates found in their package (no list to keep),
+     * wired to these ports by a plain Spring context that starts in a fraction of a second.
+     */
+    public static Map<String, Object> delegates(ImageBuilder builder, SourceRepository sources, ImageBuildProperties properties) {
+        try (var context = new AnnotationConfigApplicationContext()) {
+            var beans = context.getBeanFactory();  // singletons given here are the caller's to close, not the context's
+            beans.registerSingleton("imageBuilder", builder);
+            beans.registerSingleton("sourceRepository", sources);
+            beans.registerSingleton("imageBuildProperties", properties);
+            context.register(IdList.class);
+            context.scan(LoadImageFileDelegate.class.getPackageName());
+            context.refresh();
+            return new HashMap<>(context.getBeansWithAnnotation(Component.class));
+        }  // the delegates hold nothing the context would release: they go on working after it closes
     }
 
     /** The retry profiles as application.yml ships them, so the command retries like the orchestrator. */

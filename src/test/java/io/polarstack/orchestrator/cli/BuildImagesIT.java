@@ -1,4 +1,4 @@
-package io.polarstack.orchestrator.it;
+package io.polarstack.orchestrator.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -35,7 +35,6 @@ import io.polarstack.orchestrator.ImageBuildProperties;
 import io.polarstack.orchestrator.adapters.docker.DockerImageBuilder;
 import io.polarstack.orchestrator.adapters.git.JGitSourceRepository;
 import io.polarstack.orchestrator.flows.buildimages.BuildImagesVariables;
-import io.polarstack.orchestrator.flows.buildimages.ImageBuildCommandAccess;
 import io.polarstack.orchestrator.testing.FlowHarness;
 import io.polarstack.orchestrator.testing.TestEnvironment;
 
@@ -155,9 +154,9 @@ class BuildImagesIT extends FlowHarness {
     @Test
     void theCommandBuildsClonesPushesWritesTheResultAndEveryImageRunsAfterAPull() throws Exception {
         var console = new ByteArrayOutputStream();
-        int exit = ImageBuildCommandAccess.build(new PrintStream(console, true, StandardCharsets.UTF_8), docker,
+        int exit = new ImageBuildCommand(new PrintStream(console, true, StandardCharsets.UTF_8), docker,
                 new JGitSourceRepository(), new ImageBuildProperties("", work, null, Duration.ofMinutes(5)),
-                base.resolve("image.yml"), false);
+                ImageBuildCommand.shippedRetryProfiles()).build(base.resolve("image.yml"), false);
         String output = console.toString(StandardCharsets.UTF_8);
         assertThat(exit).as(output).isZero();
         assertThat(output).contains("[engine_test] Task_FetchEngineSource done", "[engine_release] Task_BuildEngineImage done",

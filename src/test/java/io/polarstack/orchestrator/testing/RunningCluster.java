@@ -107,8 +107,7 @@ public final class RunningCluster implements BeforeAllCallback, AfterAllCallback
     public void drop() {
         try {
             if (resource.get() != null) {
-                resource.delete();
-                await(Duration.ofMinutes(3), () -> "MPDCluster " + namespace + "/" + NAME + " deleted", () -> resource.get() == null);
+                deleteAndAwaitGone();
             }
         } finally {
             if (resource.get() != null) {

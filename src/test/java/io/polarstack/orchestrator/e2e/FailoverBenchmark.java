@@ -2,8 +2,6 @@ package io.polarstack.orchestrator.e2e;
 
 import static io.polarstack.orchestrator.testing.Await.await;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Date;
@@ -12,20 +10,17 @@ import java.util.Map;
 import java.util.TreeMap;
 
 import org.camunda.bpm.engine.HistoryService;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
-import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.utils.Serialization;
-import io.polarstack.orchestrator.api.MPDCluster;
-import io.polarstack.orchestrator.ports.PodExec;
-import io.polarstack.orchestrator.testing.AppTestSupport;
+import io.polarstack.orchestrator.api.Annotations;
+import io.polarstack.orchestrator.api.FlowKeys;
 import io.polarstack.orchestrator.testing.LocalCluster;
+import io.polarstack.orchestrator.testing.RunningCluster;
 import io.polarstack.orchestrator.testing.RwWriter;
 
 /**
@@ -42,44 +37,20 @@ class FailoverBenchmark {
     static final String NS = "bench-failover-" + System.nanoTime();
     static final int RUNS = Integer.parseInt(System.getenv().getOrDefault("BENCH_RUNS", "20"));
 
-    @Autowired
-    PodExec exec;
+    @RegisterExtension
+    static final RunningCluster pg = new RunningCluster(NS);
+
     @Autowired
     HistoryService history;
 
     @DynamicPropertySource
     static void properties(DynamicPropertyRegistry registry) {
-        AppTestSupport.register(registry, "failover-bench");
-        registry.add("orchestrator.kubernetes.kubeconfig", CreateClusterE2E.KUBECONFIG::toString);
-        registry.add("orchestrator.operator.enabled", () -> "true");
-        registry.add("orchestrator.operator.namespaces", () -> NS);
-        registry.add("orchestrator.operator.lease-namespace", () -> NS);
-    }
-
-    @BeforeAll
-    static void setUp(KubernetesClient client) throws Exception {
-        FailoverE2E.imagesCatalogAndNamespace(client, NS);
-        InstanceFlowsE2E.smallClass(client);
-    }
-
-    @AfterAll
-    static void tearDown(KubernetesClient client) {
-        client.resources(MPDCluster.class).inNamespace(NS).withName("pg").delete();
-        client.namespaces().withName(NS).delete();
+        pg.operatorProperties(registry);
     }
 
     @Test
-    void failoverAndSwitchover(KubernetesClient client) throws Exception {
-        MPDCluster cluster = Serialization.unmarshal(Files.readString(Path.of("deploy/samples/mpdcluster-local.yaml")), MPDCluster.class);
-        cluster.getMetadata().setNamespace(NS);
-        cluster.getMetadata().setName("pg");
-        cluster.getSpec().getVersionCfg().setVersionName("local");
-        cluster.getSpec().getClassInfo().setClassName(InstanceFlowsE2E.CLASS);  // small: fits beside other E2Es
-        cluster.getSpec().getNetCfg().setEngineStartPort(CreateClusterE2E.freePort());
-        client.resource(cluster).create();
-        var resource = client.resources(MPDCluster.class).inNamespace(NS).withName("pg");
-        FailoverE2E.awaitRunning(resource, NS, Duration.ofMinutes(15), "created");
-        String password = FailoverE2E.password(client, resource.get(), NS);
+    void failoverAndSwitchover() throws Exception {
+        pg.create(2, RunningCluster.SMALL, Duration.ofMinutes(15));
 
         List<Long> unplanned = new ArrayList<>();
         List<Long> planned = new ArrayList<>();
@@ -88,34 +59,33 @@ class FailoverBenchmark {
         Map<String, List<Long>> plannedSteps = new TreeMap<>();
         long lostUnplanned = 0;
         long lostPlanned = 0;
-        try (RwWriter writer = new RwWriter(client, NS, "pg-rw", "aurora", password, Duration.ofMillis(50)).start()) {
-            await(Duration.ofSeconds(30), () -> "first writes", () -> writer.acks().size() > 5);
+        try (RwWriter writer = pg.writer()) {
             for (int run = 0; run < RUNS; run++) {
                 // (a) unplanned
-                String killed = resource.get().getStatus().getLeaderInstanceId();
-                var net = resource.get().getStatus().getDbInstanceStatus().get(killed).getNetInfo();
+                String killed = pg.get().getStatus().getLeaderInstanceId();
+                var net = RunningCluster.instance(pg.get(), killed).getNetInfo();
                 String killedEndpoint = net.getWorkingHostIP() + ":" + net.getWorkingPort();
                 int lostBefore = writer.lost().size();
                 long killAt = System.currentTimeMillis();
-                FailoverE2E.killPostmaster(exec, resource.get(), NS, killed);
+                pg.killPostmaster(killed);
                 // A backend of the killed postmaster may still finish a write in flight: count the new RW's first.
                 await(Duration.ofMinutes(3), () -> "the first write on a new RW after kill -9 of " + killed,
                         () -> writer.acks().stream().anyMatch(a -> a.at() > killAt && !a.endpoint().equals(killedEndpoint)));
                 long firstAck = writer.acks().stream().filter(a -> a.at() > killAt && !a.endpoint().equals(killedEndpoint))
                         .findFirst().orElseThrow().at();
                 unplanned.add(firstAck - killAt);
-                FailoverE2E.awaitRunningWithout(resource, NS, killed, "failover " + run);
+                pg.awaitLeaderOtherThan(killed, "failover " + run);
                 var failover = lastFailover(killAt);
                 detection.add(failover.getStartTime().getTime() - killAt);
                 steps(failover.getId(), unplannedSteps);
                 lostUnplanned += writer.lost().size() - lostBefore;
 
                 // (b) planned: to the first RO
-                String target = FailoverE2E.ros(resource.get()).get(0).getInsId();
+                String target = RunningCluster.ros(pg.get()).get(0).getInsId();
                 lostBefore = writer.lost().size();
                 long switchAt = System.currentTimeMillis();
-                FailoverE2E.annotate(resource, "switchRw", target);
-                FailoverE2E.awaitLeader(resource, NS, target, "switchover " + run);
+                pg.annotate(Annotations.SWITCH_RW, target);
+                pg.awaitLeader(target, "switchover " + run);
                 await(Duration.ofSeconds(30), () -> "a write after the switchover", () -> writer.acksAfter(System.currentTimeMillis() - 100) > 0);
                 planned.add(writer.outages(switchAt, Duration.ofMillis(0)).stream().mapToLong(RwWriter.Outage::millis).max().orElse(0));
                 steps(lastFailover(switchAt).getId(), plannedSteps);
@@ -136,7 +106,8 @@ class FailoverBenchmark {
     }
 
     org.camunda.bpm.engine.history.HistoricProcessInstance lastFailover(long after) {
-        return history.createHistoricProcessInstanceQuery().processDefinitionKey("Failover").processInstanceBusinessKey(NS + "/pg")
+        return history.createHistoricProcessInstanceQuery().processDefinitionKey(FlowKeys.FAILOVER)
+                .processInstanceBusinessKey(pg.businessKey())
                 .startedAfter(new Date(after - 1)).orderByProcessInstanceStartTime().desc().list().get(0);
     }
 

@@ -94,7 +94,8 @@ class LocalClusterPostgresE2E {
         String name = client.pods().inNamespace(namespace).resource(pod).create().getMetadata().getName();
 
         await(Duration.ofSeconds(180), () -> "pod " + name + " Ready on node " + node + " (status: "
-                + podStatus(client, name) + "); see " + LOGS + "/kubelet" + node.substring(node.lastIndexOf('.') + 1) + ".log",
+                + LocalClusterSetup.podStatus(client, namespace, name) + "); see " + LOGS + "/kubelet"
+                + node.substring(node.lastIndexOf('.') + 1) + ".log",
                 () -> {
                     Pod current = client.pods().inNamespace(namespace).withName(name).get();
                     return current != null && Readiness.isPodReady(current);
@@ -140,12 +141,6 @@ class LocalClusterPostgresE2E {
             rs.next();
             return rs.getInt(1);
         }
-    }
-
-    private static String podStatus(KubernetesClient client, String name) {
-        Pod pod = client.pods().inNamespace(namespace).withName(name).get();
-        return pod == null ? "absent" : pod.getStatus().getPhase() + " " + pod.getStatus().getConditions()
-                + " " + pod.getStatus().getContainerStatuses();
     }
 
     /** A port free on the node's address; all nodes share the machine's port space. */

@@ -76,8 +76,8 @@ class LocalClusterSmokeE2E {
             String node = nodes.get(i);
             String name = pods.get(i);
             await(Duration.ofSeconds(120), () -> "pod " + name + " Ready on node " + node + " (status: "
-                    + podStatus(client, name) + "); see " + LOGS + "/kubelet" + node.substring(node.lastIndexOf('.') + 1)
-                    + ".log and " + LOGS + "/scheduler.log", () -> {
+                    + LocalClusterSetup.podStatus(client, namespace, name) + "); see " + LOGS + "/kubelet"
+                    + node.substring(node.lastIndexOf('.') + 1) + ".log and " + LOGS + "/scheduler.log", () -> {
                         Pod current = client.pods().inNamespace(namespace).withName(name).get();
                         return current != null && Readiness.isPodReady(current);
                     });
@@ -183,12 +183,6 @@ class LocalClusterSmokeE2E {
                 .writingOutput(new ByteArrayOutputStream()).exec(command)) {
             return watch.exitCode().get(30, TimeUnit.SECONDS);
         }
-    }
-
-    private static String podStatus(KubernetesClient client, String name) {
-        Pod pod = client.pods().inNamespace(namespace).withName(name).get();
-        return pod == null ? "absent" : pod.getStatus().getPhase() + " " + pod.getStatus().getConditions()
-                + " " + pod.getStatus().getContainerStatuses();
     }
 
     private static String httpGet(String host, int port) throws IOException, InterruptedException {

@@ -1,6 +1,10 @@
 package io.polarstack.orchestrator.e2e;
 
 import static io.polarstack.orchestrator.testing.Await.await;
+import static io.polarstack.orchestrator.testing.RunningCluster.describe;
+import static io.polarstack.orchestrator.testing.RunningCluster.instance;
+import static io.polarstack.orchestrator.testing.RunningCluster.notInterrupted;
+import static io.polarstack.orchestrator.testing.RunningCluster.ros;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -8,7 +12,6 @@ import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,20 +22,19 @@ import java.util.function.Function;
 import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.utils.Serialization;
+import io.polarstack.orchestrator.api.Annotations;
+import io.polarstack.orchestrator.api.InstanceRole;
 import io.polarstack.orchestrator.api.InstanceStatus;
 import io.polarstack.orchestrator.api.MPDCluster;
-import io.polarstack.orchestrator.testing.AppTestSupport;
 import io.polarstack.orchestrator.testing.LocalCluster;
-import io.polarstack.orchestrator.testing.LocalClusterSetup;
-import io.polarstack.orchestrator.testing.TestEnvironment;
+import io.polarstack.orchestrator.testing.OrchestratorProcess;
+import io.polarstack.orchestrator.testing.RunningCluster;
 
 /**
  * The orchestrator, run as its own process from the packaged jar, is killed (SIGKILL) in the middle of CreateCluster,
@@ -46,79 +48,31 @@ import io.polarstack.orchestrator.testing.TestEnvironment;
 class OrchestratorRestartE2E {
 
     static final String NS = "e2e-restart-" + System.nanoTime();
-    static final String IDENTITY = "restart-e2e-replica";
-    static final Path KUBECONFIG = Path.of("/tmp/polarstack-local-cluster/kubeconfig");
-    static final Path JAR = Path.of("target/orchestrator.jar");
     static final Path WORK = Path.of("target/restart-e2e", NS);
     static final Pattern INSTALLED = Pattern.compile("install succeeded in \\d+ ms: \\{[^}]*skipped=false");
 
+    @RegisterExtension
+    static final RunningCluster pg = new RunningCluster(NS);
+
     static Process orchestrator;
 
-    @BeforeAll
-    static void imagesCatalogAndNamespace(KubernetesClient client) throws Exception {
-        assertThat(JAR).as("the packaged jar (mvn package runs before the E2E tier)").exists();
-        LocalClusterSetup.localImages();
-        TestEnvironment.installCrd(client);
-        List<HasMetadata> classes = Serialization.unmarshal(
-                Files.readString(Path.of("deploy/samples/catalog-class-polar.o.x4.medium.yaml")));
-        classes.forEach(c -> client.resource((ConfigMap) c).forceConflicts().serverSideApply());
-        LocalClusterSetup.namespace(client, NS);
-        Files.createDirectories(WORK);
-    }
-
     @AfterAll
-    static void stopAndDropNamespace(KubernetesClient client) throws Exception {
+    static void tearDown(KubernetesClient client) throws Exception {
         printEngineRestarts(client);
-        if (orchestrator != null && orchestrator.isAlive()) {
-            orchestrator.destroy();
-            orchestrator.waitFor(30, TimeUnit.SECONDS);
-        }
-        // A failed run may leave the cluster behind with its finalizer and no orchestrator to remove it.
-        client.resources(MPDCluster.class).inNamespace(NS).list().getItems().forEach(c -> client.resources(MPDCluster.class)
-                .inNamespace(NS).withName(c.getMetadata().getName()).edit(e -> { e.getMetadata().setFinalizers(List.of()); return e; }));
-        client.namespaces().withName(NS).delete();
-    }
-
-    /** The jar as a separate process against the local cluster, with its H2 file database under {@link #WORK}. */
-    static Process startOrchestrator(int run) throws Exception {
-        return startOrchestrator(NS, WORK, run);
-    }
-
-    static Process startOrchestrator(String namespace, Path work, int run) throws Exception {
-        String java = ProcessHandle.current().info().command().orElse("java");
-        var builder = new ProcessBuilder(java, "-Xmx768m", "-jar", JAR.toString(), "serve",
-                "--server.port=0",
-                "--orchestrator.data-dir=" + work.resolve("data").toAbsolutePath(),
-                "--orchestrator.kubernetes.kubeconfig=" + KUBECONFIG,
-                "--orchestrator.operator.enabled=true",
-                "--orchestrator.operator.identity=" + IDENTITY,
-                "--orchestrator.operator.namespaces=" + namespace,
-                "--orchestrator.operator.lease-namespace=" + namespace,
-                "--orchestrator.operator.shared-port-space=false")
-                .redirectErrorStream(true)
-                .redirectOutput(work.resolve("orchestrator-" + run + ".log").toFile());
-        builder.environment().put("ORCHESTRATOR_ADMIN_PASSWORD", AppTestSupport.ADMIN_PASSWORD);
-        return builder.start();
+        OrchestratorProcess.stop(orchestrator);
     }
 
     @Test
     void killedMidCreateAndRestartedItFinishesWithNothingTwice(KubernetesClient client) throws Exception {
-        orchestrator = startOrchestrator(1);
-        MPDCluster cluster = Serialization.unmarshal(Files.readString(Path.of("deploy/samples/mpdcluster-local.yaml")),
-                MPDCluster.class);
-        cluster.getMetadata().setNamespace(NS);
-        cluster.getMetadata().setName("pg");
-        cluster.getSpec().getVersionCfg().setVersionName("local");
-        cluster.getSpec().getNetCfg().setEngineStartPort(CreateClusterE2E.freePort());
-        client.resource(cluster).create();
-        var resource = client.resources(MPDCluster.class).inNamespace(NS).withName("pg");
+        orchestrator = OrchestratorProcess.start(NS, WORK, 1);
+        pg.submit(2, RunningCluster.MEDIUM);
 
         // Mid-create: the RW is installed and the first RO's install step runs.
         long started = System.nanoTime();
-        await(Duration.ofMinutes(8), () -> "the first RO's Task_InstallInstance; last: " + CreateClusterE2E.describe(resource.get()),
+        await(Duration.ofMinutes(8), () -> "the first RO's Task_InstallInstance; last: " + describe(pg.get()),
                 () -> {
                     assertThat(orchestrator.isAlive()).as("orchestrator process (log in " + WORK + ")").isTrue();
-                    var c = resource.get();
+                    var c = pg.get();
                     notInterrupted(c);
                     return c != null && c.getStatus() != null && c.getStatus().getFlow() != null
                             && "Task_InstallInstance".equals(c.getStatus().getFlow().getStep())
@@ -126,38 +80,33 @@ class OrchestratorRestartE2E {
                                     .filter(i -> Boolean.TRUE.equals(i.getInstalled())).count() == 1;
                 });
         // Kill while the manager agent works for that step (install or start), not before it was asked.
-        String firstRo = resource.get().getStatus().getDbInstanceStatus().values().stream()
-                .filter(i -> "ro".equals(i.getInsType()) && client.pods().inNamespace(NS).withName(i.getPodName()).get() != null)
+        String firstRo = pg.get().getStatus().getDbInstanceStatus().values().stream()
+                .filter(i -> InstanceRole.ro(i) && client.pods().inNamespace(NS).withName(i.getPodName()).get() != null)
                 .findFirst().orElseThrow().getPodName();
         await(Duration.ofMinutes(2), () -> "an install request in " + firstRo + "'s /log/manager.log",
                 () -> execQuietly(client, firstRo, "cat /log/manager.log 2>/dev/null").contains("install request"));
-        var before = resource.get();
+        var before = pg.get();
         Map<String, String> podsBefore = uids(client.pods().inNamespace(NS).list().getItems());
         Map<String, String> ownedBefore = owned(client, before);
         System.out.printf("mid-create after %d s: pods %s; %s's agent log:%n%s%n", (System.nanoTime() - started) / 1_000_000_000,
                 podsBefore.keySet(), firstRo, execQuietly(client, firstRo, "grep -h 'request\\|succeeded\\|failed' /log/manager.log"));
 
         long pid = orchestrator.pid();
-        orchestrator.destroyForcibly();  // SIGKILL: no shutdown hook, no lock or Lease released
-        assertThat(orchestrator.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        OrchestratorProcess.kill(orchestrator);
         assertThat(orchestrator.exitValue()).as("exit status of pid " + pid + " killed by SIGKILL").isEqualTo(137);
 
         long restarted = System.nanoTime();
-        orchestrator = startOrchestrator(2);
-        await(Duration.ofMinutes(8), () -> "MPDCluster " + NS + "/pg Running after the restart; last: "
-                + CreateClusterE2E.describe(resource.get()), () -> {
-                    assertThat(orchestrator.isAlive()).as("restarted orchestrator process").isTrue();
-                    var c = resource.get();
-                    notInterrupted(c);
-                    return c != null && c.getStatus() != null && "Running".equals(c.getStatus().getClusterStatus());
-                });
+        orchestrator = OrchestratorProcess.start(NS, WORK, 2);
+        var running = pg.awaitDone(Duration.ofMinutes(8), "Running after the restart", c -> {
+            assertThat(orchestrator.isAlive()).as("restarted orchestrator process").isTrue();
+            return true;
+        });
         System.out.printf("Running %d s after the restart%n", (System.nanoTime() - restarted) / 1_000_000_000);
         printEngineRestarts(client);
         assertThat(Files.readString(WORK.resolve("orchestrator-2.log")))
                 .as("the restarted replica released the step it had locked, instead of waiting out the lock")
-                .containsPattern("released 1 step\\(s\\) that this replica \\(" + IDENTITY + "\\) had locked");
+                .containsPattern("released 1 step\\(s\\) that this replica \\(" + OrchestratorProcess.IDENTITY + "\\) had locked");
 
-        var running = resource.get();
         assertThat(running.getStatus().getLogicId()).isEqualTo(before.getStatus().getLogicId());
         assertThat(running.getStatus().getDbInstanceStatus()).as("the instance ids reserved before the kill")
                 .containsOnlyKeys(before.getStatus().getDbInstanceStatus().keySet());
@@ -187,53 +136,31 @@ class OrchestratorRestartE2E {
                     .isEqualTo(1);
         }
 
-        InstanceStatus rw = running.getStatus().getDbInstanceStatus().get(running.getStatus().getLeaderInstanceId());
-        var secret = client.secrets().inNamespace(NS).withName("pg-" + running.getStatus().getLogicId() + "-aurora").get();
-        String password = new String(java.util.Base64.getDecoder().decode(secret.getData().get("Password")), StandardCharsets.UTF_8);
-        try (var c = CreateClusterE2E.connect(rw, password); var st = c.createStatement()) {
-            st.execute("create table restart_e2e(id int primary key, note text)");
-            st.execute("insert into restart_e2e values (1, 'written on the RW')");
-        }
-        for (InstanceStatus ro : running.getStatus().getDbInstanceStatus().values()) {
-            if (!"ro".equals(ro.getInsType())) {
-                continue;
-            }
-            await(Duration.ofSeconds(60), () -> "the row on RO " + ro.getInsId(), () -> {
-                try (var c = CreateClusterE2E.connect(ro, password); var st = c.createStatement();
-                     var rows = st.executeQuery("select note from restart_e2e where id = 1")) {
-                    return rows.next() && rows.getString(1).equals("written on the RW");
-                } catch (SQLException e) {
-                    return false;  // not replayed yet
-                }
-            });
-        }
+        pg.assertReplicates(running, "after the restart", Duration.ofSeconds(60));
 
         // Killed mid-failover: a planned switchover, the orchestrator killed while the RO is being promoted.
-        String candidate = running.getStatus().getDbInstanceStatus().values().stream().filter(i -> "ro".equals(i.getInsType()))
-                .map(InstanceStatus::getInsId).sorted().findFirst().orElseThrow();
-        String candidatePod = running.getStatus().getDbInstanceStatus().get(candidate).getPodName();
-        FailoverE2E.annotate(resource, "switchRw", candidate);
-        await(Duration.ofMinutes(3), () -> "Failover at Task_Promote; last: " + CreateClusterE2E.describe(resource.get()), () -> {
-            var c = resource.get();
+        String candidate = ros(running).get(0).getInsId();
+        String candidatePod = instance(running, candidate).getPodName();
+        pg.annotate(Annotations.SWITCH_RW, candidate);
+        await(Duration.ofMinutes(3), () -> "Failover at Task_Promote; last: " + describe(pg.get()), () -> {
+            var c = pg.get();
             notInterrupted(c);
             return c.getStatus().getFlow() != null && "Task_Promote".equals(c.getStatus().getFlow().getStep());
         });
         await(Duration.ofMinutes(1), () -> "a promote request in " + candidatePod + "'s agent log",
                 () -> execQuietly(client, candidatePod, "cat /log/manager.log").contains("promote request"));
-        orchestrator.destroyForcibly();
-        assertThat(orchestrator.waitFor(30, TimeUnit.SECONDS)).isTrue();
-        orchestrator = startOrchestrator(3);
-        FailoverE2E.awaitLeader(resource, NS, candidate, "the switchover finished by the restarted orchestrator");
-        var switched = resource.get();
+        OrchestratorProcess.kill(orchestrator);
+        orchestrator = OrchestratorProcess.start(NS, WORK, 3);
+        var switched = pg.awaitLeader(candidate, "the switchover finished by the restarted orchestrator");
         int primaries = 0;
         for (InstanceStatus instance : switched.getStatus().getDbInstanceStatus().values()) {
-            try (var c = CreateClusterE2E.connect(instance, password); var st = c.createStatement();
+            try (var c = pg.connect(instance); var st = c.createStatement();
                  var rows = st.executeQuery("select pg_is_in_recovery()")) {
                 rows.next();
                 primaries += rows.getBoolean(1) ? 0 : 1;
             }
         }
-        try (var c = CreateClusterE2E.connect(switched.getStatus().getDbInstanceStatus().get(candidate), password);
+        try (var c = pg.connect(instance(switched, candidate));
              var st = c.createStatement();
              var rows = st.executeQuery("select pg_is_in_recovery(), ('x' || substr(pg_walfile_name(pg_current_wal_lsn()), 1, 8))"
                      + "::bit(32)::int")) {
@@ -242,22 +169,15 @@ class OrchestratorRestartE2E {
             assertThat(rows.getInt(2)).as("exactly one promotion: timeline 1 became 2").isEqualTo(2);
         }
         assertThat(primaries).as("exactly one primary").isEqualTo(1);
-        assertThat(switched.getStatus().getDbInstanceStatus().get(before.getStatus().getLeaderInstanceId()).getInsType())
-                .as("the old RW rejoined as an RO").isEqualTo("ro");
+        assertThat(instance(switched, before.getStatus().getLeaderInstanceId()).getInsType())
+                .as("the old RW rejoined as an RO").isEqualTo(InstanceRole.RO);
 
-        resource.delete();
-        await(Duration.ofMinutes(3), () -> "MPDCluster " + NS + "/pg gone through DeleteCluster", () -> resource.get() == null);
+        pg.deleteAndAwaitGone();
         await(Duration.ofMinutes(2), () -> "its pods, Secrets, Services and ConfigMaps garbage-collected",
                 () -> client.pods().inNamespace(NS).list().getItems().isEmpty()
                         && client.services().inNamespace(NS).list().getItems().isEmpty()
                         && ownedBy(client.secrets().inNamespace(NS).list().getItems(), running).isEmpty()
                         && ownedBy(client.configMaps().inNamespace(NS).list().getItems(), running).isEmpty());
-    }
-
-    static void notInterrupted(MPDCluster c) {
-        if (c != null && c.getStatus() != null && "Interrupt".equals(c.getStatus().getClusterStatus())) {
-            throw new AssertionError("the flow stopped with an incident: " + CreateClusterE2E.describe(c));
-        }
     }
 
     static Map<String, String> uids(List<? extends HasMetadata> objects) {

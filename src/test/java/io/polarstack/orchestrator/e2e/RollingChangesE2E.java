@@ -1,8 +1,8 @@
 package io.polarstack.orchestrator.e2e;
 
-import static io.polarstack.orchestrator.e2e.FailoverE2E.instance;
-import static io.polarstack.orchestrator.e2e.FailoverE2E.ros;
 import static io.polarstack.orchestrator.testing.Await.await;
+import static io.polarstack.orchestrator.testing.RunningCluster.rw;
+import static io.polarstack.orchestrator.testing.RunningCluster.slots;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -11,7 +11,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -21,35 +20,32 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Predicate;
-import java.util.stream.Collectors;
 
 import org.camunda.bpm.engine.HistoryService;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
-import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.Container;
-import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.dsl.Resource;
-import io.fabric8.kubernetes.client.utils.Serialization;
 import io.polarstack.orchestrator.api.ClassInfo;
+import io.polarstack.orchestrator.api.FlowKeys;
 import io.polarstack.orchestrator.api.InstanceStatus;
 import io.polarstack.orchestrator.api.MPDCluster;
 import io.polarstack.orchestrator.api.VersionConfig;
 import io.polarstack.orchestrator.specs.ClassResources;
 import io.polarstack.orchestrator.specs.InstancePods;
-import io.polarstack.orchestrator.specs.Labels;
-import io.polarstack.orchestrator.testing.AppTestSupport;
 import io.polarstack.orchestrator.testing.LocalCluster;
+import io.polarstack.orchestrator.testing.LocalClusterSetup;
+import io.polarstack.orchestrator.testing.RunningCluster;
 import io.polarstack.orchestrator.testing.RwWriter;
 
 /**
@@ -78,12 +74,13 @@ class RollingChangesE2E {
     static final Duration FLOW_BOUND = Duration.ofMinutes(8);
     static final int SEED_ROWS = 1000;
 
+    @RegisterExtension
+    static final RunningCluster pg = new RunningCluster(NS);
+
     @Autowired
     HistoryService history;
 
     KubernetesClient client;
-    Resource<MPDCluster> resource;
-    String password;
     String seedDigest;
     RwWriter writer;
     /** The images of version local-next, which every pod runs from the upgrade on. */
@@ -93,31 +90,23 @@ class RollingChangesE2E {
 
     @DynamicPropertySource
     static void properties(DynamicPropertyRegistry registry) {
-        AppTestSupport.register(registry, "rolling-changes-e2e");
-        registry.add("orchestrator.kubernetes.kubeconfig", CreateClusterE2E.KUBECONFIG::toString);
-        registry.add("orchestrator.operator.enabled", () -> "true");
-        registry.add("orchestrator.operator.namespaces", () -> NS);
-        registry.add("orchestrator.operator.lease-namespace", () -> NS);
+        pg.operatorProperties(registry);
     }
 
     @BeforeAll
     static void setUp(KubernetesClient client) throws Exception {
-        FailoverE2E.imagesCatalogAndNamespace(client, NS);
-        classConfigMaps().forEach(c -> client.resource(c).forceConflicts().serverSideApply());
+        LocalClusterSetup.configMaps(CLASSES).forEach(c -> client.resource(c).forceConflicts().serverSideApply());
     }
 
     @AfterAll
     static void cleanUp(KubernetesClient client) throws Exception {
-        // DeleteCluster stops the engines while the operator still runs; the namespace takes the rest. The catalog
-        // entries go last: the cluster's flows read them until it is gone.
-        var cluster = client.resources(MPDCluster.class).inNamespace(NS).withName("pg");
+        // The catalog entries go last: the cluster's flows read them until it is gone.
         try {
-            cluster.delete();
-            await(Duration.ofMinutes(3), () -> "MPDCluster " + NS + "/pg deleted", () -> cluster.get() == null);
+            pg.drop();
         } finally {
-            client.namespaces().withName(NS).delete();
             client.configMaps().inNamespace(CATALOG_NS).withName(VERSION_CM).delete();
-            classConfigMaps().forEach(c -> client.configMaps().inNamespace(CATALOG_NS).withName(c.getMetadata().getName()).delete());
+            LocalClusterSetup.configMaps(CLASSES)
+                    .forEach(c -> client.configMaps().inNamespace(CATALOG_NS).withName(c.getMetadata().getName()).delete());
         }
     }
 
@@ -125,35 +114,24 @@ class RollingChangesE2E {
     void upgradeThenClassUpAndDown(KubernetesClient client) throws Exception {
         this.client = client;
         long started = System.currentTimeMillis();
-        MPDCluster cluster = Serialization.unmarshal(Files.readString(Path.of("deploy/samples/mpdcluster-local.yaml")), MPDCluster.class);
-        cluster.getMetadata().setNamespace(NS);
-        cluster.getMetadata().setName("pg");
-        cluster.getSpec().setFollowerNum(1);
-        cluster.getSpec().getClassInfo().setClassName(BASE_CLASS);
-        cluster.getSpec().getVersionCfg().setVersionName("local");
-        cluster.getSpec().getNetCfg().setEngineStartPort(CreateClusterE2E.freePort());
-        client.resource(cluster).create();
-        resource = client.resources(MPDCluster.class).inNamespace(NS).withName("pg");
-        FailoverE2E.awaitRunning(resource, NS, Duration.ofMinutes(10), "created");
-        password = FailoverE2E.password(client, resource.get(), NS);
-        assertTopology(resource.get());
+        pg.create(1, BASE_CLASS, Duration.ofMinutes(10));
+        pg.assertTopology(pg.get(), 1);
         seed();
-        assertMaxConnections(resource.get(), "800");
+        assertMaxConnections(pg.get(), "800");
         stage("create", started);
 
         // One writer through every stage: its ids are the table's keys, so a second writer would collide with them.
-        try (RwWriter w = new RwWriter(client, NS, "pg-rw", "aurora", password, Duration.ofMillis(50)).start()) {
+        try (RwWriter w = pg.writer()) {
             writer = w;
-            await(Duration.ofSeconds(30), () -> "first writes", () -> writer.acks().size() > 5);
             upgrade();
             changeClass(UP_CLASS, "1600", false);
             changeClass(DOWN_CLASS, "400", true);
         }
 
-        assertThat(history.createHistoricProcessInstanceQuery().processInstanceBusinessKey(NS + "/pg")
-                .processDefinitionKey("UpgradeMinorVersion").finished().count()).as("one UpgradeMinorVersion").isEqualTo(1);
-        assertThat(history.createHistoricProcessInstanceQuery().processInstanceBusinessKey(NS + "/pg")
-                .processDefinitionKey("ModifyClass").finished().count()).as("two ModifyClass").isEqualTo(2);
+        assertThat(history.createHistoricProcessInstanceQuery().processInstanceBusinessKey(pg.businessKey())
+                .processDefinitionKey(FlowKeys.UPGRADE_MINOR_VERSION).finished().count()).as("one UpgradeMinorVersion").isEqualTo(1);
+        assertThat(history.createHistoricProcessInstanceQuery().processInstanceBusinessKey(pg.businessKey())
+                .processDefinitionKey(FlowKeys.MODIFY_CLASS).finished().count()).as("two ModifyClass").isEqualTo(2);
         stageMillis.forEach((stage, millis) -> System.out.printf("stage %s: %.1f s%n", stage, millis / 1000.0));
         System.out.printf("whole test: %.1f s%n", (System.currentTimeMillis() - started) / 1000.0);
     }
@@ -164,8 +142,8 @@ class RollingChangesE2E {
      */
     void upgrade() throws Exception {
         long started = System.currentTimeMillis();
-        var before = resource.get();
-        Pod rwPod = client.pods().inNamespace(NS).withName(instance(before, before.getStatus().getLeaderInstanceId()).getPodName()).get();
+        var before = pg.get();
+        Pod rwPod = client.pods().inNamespace(NS).withName(rw(before).getPodName()).get();
         String engine = retag(image(rwPod, InstancePods.ENGINE), "next");
         String manager = retag(image(rwPod, InstancePods.MANAGER), "next");
         nextEngine = engine;
@@ -176,7 +154,7 @@ class RollingChangesE2E {
                 .withData(Map.of("name", NEXT_VERSION, "pgEngineImage", engine, "pgManagerImage", manager)).build())
                 .forceConflicts().serverSideApply();
 
-        var after = underWriter("upgrade", before, () -> resource.edit(c -> {
+        var after = underWriter("upgrade", before, () -> pg.resource().edit(c -> {
             var to = new VersionConfig();
             to.setVersionName(NEXT_VERSION);
             c.getSpec().setVersionCfgModifyTo(to);
@@ -188,7 +166,7 @@ class RollingChangesE2E {
             assertThat(image(pod, InstancePods.ENGINE)).as("engine image of " + i.getPodName()).isEqualTo(engine);
             assertThat(image(pod, InstancePods.MANAGER)).as("manager image of " + i.getPodName()).isEqualTo(manager);
         }
-        assertThat(events("MinorVersionUpgraded")).anyMatch(m -> m.contains(NEXT_VERSION));
+        assertThat(pg.events("MinorVersionUpgraded")).anyMatch(m -> m.contains(NEXT_VERSION));
         stage("upgrade to " + NEXT_VERSION, started);
     }
 
@@ -198,8 +176,8 @@ class RollingChangesE2E {
      */
     void changeClass(String className, String maxConnections, boolean down) throws Exception {
         long started = System.currentTimeMillis();
-        var before = resource.get();
-        var after = underWriter("class " + className, before, () -> resource.edit(c -> {
+        var before = pg.get();
+        var after = underWriter("class " + className, before, () -> pg.resource().edit(c -> {
             var to = new ClassInfo();
             to.setClassName(className);
             c.getSpec().setClassInfoModifyTo(to);
@@ -222,14 +200,14 @@ class RollingChangesE2E {
             assertThat(amount(resources.getRequests().get("memory"))).as(what + ": memory request")
                     .isEqualByComparingTo(Long.toString(expected.memoryRequest()));
         }
-        var restarts = events("RwRestarted").stream().filter(m -> m.contains("max_connections=" + maxConnections)).toList();
+        var restarts = pg.events("RwRestarted").stream().filter(m -> m.contains("max_connections=" + maxConnections)).toList();
         if (down) {
             assertThat(restarts).as("the RW lowered max_connections first, with a restart").hasSize(1);
             assertThat(restarts.get(0)).contains(before.getStatus().getLeaderInstanceId());
         } else {
-            assertThat(events("RwRestarted")).as("going up restarts no engine").isEmpty();
+            assertThat(pg.events("RwRestarted")).as("going up restarts no engine").isEmpty();
         }
-        assertThat(events("ClassModified")).anyMatch(m -> m.contains(className));
+        assertThat(pg.events("ClassModified")).anyMatch(m -> m.contains(className));
         stage("class " + className + " (max_connections " + maxConnections + ")", started);
     }
 
@@ -240,23 +218,23 @@ class RollingChangesE2E {
      */
     MPDCluster underWriter(String what, MPDCluster before, Runnable change, Predicate<MPDCluster> done) throws Exception {
         Set<String> oldIds = new HashSet<>(before.getStatus().getDbInstanceStatus().keySet());
-        Set<String> oldPods = podNames();
+        Set<String> oldPods = pg.podNames();
         long acksBefore = writer.acks().size();
         long changeAt = System.currentTimeMillis();
         change.run();
-        MPDCluster after = awaitFlowDone(what, done);
+        MPDCluster after = pg.awaitDone(FLOW_BOUND, what, done);
         long doneAt = System.currentTimeMillis();
 
-        var rw = instance(after, after.getStatus().getLeaderInstanceId());
+        var rw = rw(after);
         await(Duration.ofSeconds(60), () -> "writes through the RW Service to " + rw.getInsId() + " after " + what,
                 () -> writer.acksAfter(doneAt) > 0 && writer.endpoint().startsWith(rw.getNetInfo().getWorkingHostIP() + ":"));
         var outages = writer.outages(changeAt, Duration.ofMillis(200));
         String oldRw = before.getStatus().getLeaderInstanceId();
-        var switched = events("RwSwitched").stream().filter(m -> m.contains("from " + oldRw + " ")).toList();
+        var switched = pg.events("RwSwitched").stream().filter(m -> m.contains("from " + oldRw + " ")).toList();
         System.out.printf("%s: flow %.1f s; write outages %s ms (%d writes acknowledged meanwhile); the flow's own figure: %s%n", what,
                 (doneAt - changeAt) / 1000.0, outages.stream().map(RwWriter.Outage::millis).toList(), writer.acks().size() - acksBefore,
                 switched);
-        printSwitchoverSteps(what, changeAt);
+        pg.printFailoverSteps(history, what, changeAt);
         printSlowSteps(what, changeAt);
         assertThat(writer.lost()).as("acknowledged writes missing on the new RW after " + what).isEmpty();
 
@@ -264,18 +242,17 @@ class RollingChangesE2E {
                 .doesNotContainAnyElementsOf(oldIds);
         assertThat(slots(after)).as("the same slots").isEqualTo(slots(before));
         assertThat(after.getStatus().getLeaderInstanceId()).as("a new RW").isNotEqualTo(before.getStatus().getLeaderInstanceId());
-        assertTopology(after);
-        assertThat(podNames()).as("the old pods are gone").doesNotContainAnyElementsOf(oldPods);
+        pg.assertTopology(after, 1);
+        assertThat(pg.podNames()).as("the old pods are gone").doesNotContainAnyElementsOf(oldPods);
         assertSeedIntact(after, what);
-        assertReplicates(after, what);
+        pg.assertReplicates(after, "after " + what);
         return after;
     }
 
     /** Rows written before the changes; their digest must read the same on every instance after each. */
     void seed() throws SQLException {
-        var cluster = resource.get();
-        var rw = instance(cluster, cluster.getStatus().getLeaderInstanceId());
-        try (var c = CreateClusterE2E.connect(rw, password); var st = c.createStatement()) {
+        var cluster = pg.get();
+        try (var c = pg.connect(rw(cluster)); var st = c.createStatement()) {
             st.execute("create table seed(id int primary key, note text not null)");
             st.execute("insert into seed select g, md5(g::text) from generate_series(1, " + SEED_ROWS + ") g");
             seedDigest = digest(c);
@@ -287,7 +264,7 @@ class RollingChangesE2E {
         for (InstanceStatus i : cluster.getStatus().getDbInstanceStatus().values()) {
             await(Duration.ofSeconds(90), () -> "the " + SEED_ROWS + " seed rows on " + i.getInsType() + " " + i.getInsId() + " after " + after,
                     () -> {
-                        try (var c = CreateClusterE2E.connect(i, password)) {
+                        try (var c = pg.connect(i)) {
                             return seedDigest.equals(digest(c));
                         } catch (SQLException e) {
                             return false;
@@ -304,33 +281,9 @@ class RollingChangesE2E {
         }
     }
 
-    /** A new row on the RW reaches every RO. */
-    void assertReplicates(MPDCluster cluster, String note) throws SQLException {
-        var rw = instance(cluster, cluster.getStatus().getLeaderInstanceId());
-        String marker = "after " + note + " " + System.nanoTime();
-        try (var c = CreateClusterE2E.connect(rw, password); var st = c.createStatement();
-             var insert = c.prepareStatement("insert into marks values (?)")) {
-            st.execute("create table if not exists marks(note text)");
-            insert.setString(1, marker);
-            insert.executeUpdate();
-        }
-        for (InstanceStatus ro : ros(cluster)) {
-            await(Duration.ofSeconds(90), () -> "'" + marker + "' on RO " + ro.getInsId(), () -> {
-                try (var c = CreateClusterE2E.connect(ro, password); var st = c.prepareStatement("select 1 from marks where note = ?")) {
-                    st.setString(1, marker);
-                    try (var rows = st.executeQuery()) {
-                        return rows.next();
-                    }
-                } catch (SQLException e) {
-                    return false;
-                }
-            });
-        }
-    }
-
     void assertMaxConnections(MPDCluster cluster, String expected) throws SQLException {
         for (InstanceStatus i : cluster.getStatus().getDbInstanceStatus().values()) {
-            try (var c = CreateClusterE2E.connect(i, password); var st = c.createStatement();
+            try (var c = pg.connect(i); var st = c.createStatement();
                  var rows = st.executeQuery("show max_connections")) {
                 rows.next();
                 assertThat(rows.getString(1)).as("max_connections on " + i.getInsType() + " " + i.getInsId()).isEqualTo(expected);
@@ -338,48 +291,9 @@ class RollingChangesE2E {
         }
     }
 
-    /** One RW and one RO, nothing half-made, each on its own node, with exactly their pods, Ready. */
-    void assertTopology(MPDCluster cluster) {
-        var instances = cluster.getStatus().getDbInstanceStatus().values();
-        assertThat(instances).extracting(InstanceStatus::getInsType).as("types").containsExactlyInAnyOrder("rw", "ro");
-        assertThat(instances).extracting(InstanceStatus::getNodeName).as("one instance per node").doesNotHaveDuplicates();
-        assertThat(instances).extracting(InstanceStatus::getReplacesInsId).containsOnlyNulls();
-        Set<String> expected = instances.stream().map(InstanceStatus::getPodName).collect(Collectors.toSet());
-        await(Duration.ofMinutes(2), () -> "exactly the pods " + expected + ", Ready; now " + podNames(), () -> podNames().equals(expected)
-                && expected.stream().allMatch(p -> client.pods().inNamespace(NS).withName(p).isReady()));
-        for (InstanceStatus i : instances) {
-            Pod pod = client.pods().inNamespace(NS).withName(i.getPodName()).get();
-            assertThat(pod.getSpec().getNodeName()).as("node of " + i.getPodName()).isEqualTo(i.getNodeName());
-            assertThat(pod.getMetadata().getLabels()).as("labels of " + i.getPodName()).containsEntry(Labels.ROLE, i.getInsType());
-        }
-    }
-
-    /** Waits until the flow the change started has ended, {@code done} holds and the cluster is Running. */
-    MPDCluster awaitFlowDone(String what, Predicate<MPDCluster> done) {
-        await(FLOW_BOUND, () -> what + " in " + NS + "; last: " + CreateClusterE2E.describe(resource.get()), () -> {
-            var c = resource.get();
-            if ("Interrupt".equals(c.getStatus().getClusterStatus())) {
-                throw new AssertionError("the flow stopped with an incident: " + CreateClusterE2E.describe(c));
-            }
-            return done.test(c) && "Running".equals(c.getStatus().getClusterStatus()) && c.getStatus().getFlow() == null;
-        });
-        return resource.get();
-    }
-
-    /** Where the switchover's time went: the steps of the Failover the rolling flow called. */
-    void printSwitchoverSteps(String what, long since) {
-        for (var failover : history.createHistoricProcessInstanceQuery().processDefinitionKey("Failover")
-                .processInstanceBusinessKey(NS + "/pg").startedAfter(new java.util.Date(since)).list()) {
-            var steps = history.createHistoricActivityInstanceQuery().processInstanceId(failover.getId()).activityType("serviceTask")
-                    .orderByHistoricActivityInstanceStartTime().asc().list().stream()
-                    .map(a -> a.getActivityId() + " " + a.getDurationInMillis() + " ms").toList();
-            System.out.printf("%s: Failover steps %s%n", what, steps);
-        }
-    }
-
     /** Where the flow's time went: every step of it and of the flows it called that took a second or more. */
     void printSlowSteps(String what, long since) {
-        for (var flow : history.createHistoricProcessInstanceQuery().processInstanceBusinessKey(NS + "/pg")
+        for (var flow : history.createHistoricProcessInstanceQuery().processInstanceBusinessKey(pg.businessKey())
                 .startedAfter(new java.util.Date(since)).list()) {
             if (!flow.getId().equals(flow.getRootProcessInstanceId())) {
                 continue;
@@ -417,11 +331,6 @@ class RollingChangesE2E {
         return registry + "/" + repository + ":" + newTag;
     }
 
-    static List<ConfigMap> classConfigMaps() throws IOException {
-        List<HasMetadata> items = Serialization.unmarshal(Files.readString(CLASSES));
-        return items.stream().map(ConfigMap.class::cast).toList();
-    }
-
     static Container container(Pod pod, String name) {
         return pod.getSpec().getContainers().stream().filter(c -> name.equals(c.getName())).findFirst()
                 .orElseThrow(() -> new AssertionError("no container " + name + " in pod " + pod.getMetadata().getName()));
@@ -437,27 +346,6 @@ class RollingChangesE2E {
 
     static java.math.BigDecimal amount(String quantity) {
         return new Quantity(quantity).getNumericalAmount();
-    }
-
-    /** Messages of the namespace's events with this reason. */
-    List<String> events(String reason) {
-        return client.v1().events().inNamespace(NS).list().getItems().stream().filter(e -> reason.equals(e.getReason()))
-                .map(e -> e.getMessage() == null ? "" : e.getMessage()).toList();
-    }
-
-    /** The cluster's pods that are not being deleted. */
-    Set<String> podNames() {
-        Set<String> names = new HashSet<>();
-        for (Pod p : client.pods().inNamespace(NS).withLabel(Labels.CLUSTER, "pg").list().getItems()) {
-            if (p.getMetadata().getDeletionTimestamp() == null) {
-                names.add(p.getMetadata().getName());
-            }
-        }
-        return names;
-    }
-
-    static Set<String> slots(MPDCluster cluster) {
-        return cluster.getStatus().getDbInstanceStatus().values().stream().map(InstanceStatus::getPhysicalInsId).collect(Collectors.toSet());
     }
 
     void stage(String name, long startedAt) {

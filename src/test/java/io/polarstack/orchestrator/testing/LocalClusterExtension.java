@@ -18,7 +18,6 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ParameterContext;
-import org.junit.jupiter.api.extension.ParameterResolutionException;
 import org.junit.jupiter.api.extension.ParameterResolver;
 
 /**
@@ -39,9 +38,14 @@ public final class LocalClusterExtension implements ParameterResolver {
 
     @Override
     public Object resolveParameter(ParameterContext parameter, ExtensionContext context) {
-        Cluster cluster = context.getRoot().getStore(ExtensionContext.Namespace.GLOBAL)
-                .getOrComputeIfAbsent(Cluster.class, key -> Cluster.start(), Cluster.class);
+        Cluster cluster = cluster(context);
         return parameter.getParameter().getType() == Cluster.class ? cluster : cluster.client();
+    }
+
+    /** The cluster of this test run, started on first use. */
+    public static Cluster cluster(ExtensionContext context) {
+        return context.getRoot().getStore(ExtensionContext.Namespace.GLOBAL)
+                .getOrComputeIfAbsent(Cluster.class, key -> Cluster.start(), Cluster.class);
     }
 
     /** The running cluster: its client and the values of the env file {@code scripts/local-cluster env} names. */

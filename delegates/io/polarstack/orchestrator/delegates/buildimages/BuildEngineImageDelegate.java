@@ -1,15 +1,13 @@
 package io.polarstack.orchestrator.delegates.buildimages;
 
-import java.util.Map;
-
-import org.camunda.bpm.engine.delegate.DelegateExecution;
-import org.camunda.bpm.engine.delegate.JavaDelegate;
-import org.springframework.stereotype.Component;
-
 import io.polarstack.orchestrator.ImageBuildProperties;
 import io.polarstack.orchestrator.ports.ImageBuilder;
 import io.polarstack.orchestrator.ports.SourceRepository;
 import io.polarstack.orchestrator.service.images.BuildContexts;
+import java.util.Map;
+import org.camunda.bpm.engine.delegate.DelegateExecution;
+import org.camunda.bpm.engine.delegate.JavaDelegate;
+import org.springframework.stereotype.Component;
 
 /** Task_BuildEngineImage: docker build of the engine image with image.py's build args. */
 @Component

@@ -1,12 +1,11 @@
 package io.polarstack.orchestrator.delegates.buildimages;
 
-import org.camunda.bpm.engine.delegate.DelegateExecution;
-import org.camunda.bpm.engine.delegate.JavaDelegate;
-import org.springframework.stereotype.Component;
-
 import io.polarstack.orchestrator.ImageBuildProperties;
 import io.polarstack.orchestrator.ports.ImageBuilder;
 import io.polarstack.orchestrator.ports.SourceRepository;
+import org.camunda.bpm.engine.delegate.DelegateExecution;
+import org.camunda.bpm.engine.delegate.JavaDelegate;
+import org.springframework.stereotype.Component;
 
 /** Task_BuildManagerImage: docker build of the manager image FROM its engine image (ENGINE_IMAGE_FULL_NAME). */
 @Component

@@ -2,6 +2,12 @@ package io.polarstack.orchestrator.delegates.buildimages;
 
 import static io.polarstack.orchestrator.flows.buildimages.BuildImagesVariables.*;
 
+import io.polarstack.orchestrator.ImageBuildProperties;
+import io.polarstack.orchestrator.ports.ImageBuilder;
+import io.polarstack.orchestrator.ports.SourceRepository;
+import io.polarstack.orchestrator.service.images.BuildContexts;
+import io.polarstack.orchestrator.service.images.ImageFile;
+import io.polarstack.orchestrator.service.images.ImageSpec;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -12,17 +18,9 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Consumer;
-
 import org.camunda.bpm.engine.delegate.DelegateExecution;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-
-import io.polarstack.orchestrator.ImageBuildProperties;
-import io.polarstack.orchestrator.ports.ImageBuilder;
-import io.polarstack.orchestrator.ports.SourceRepository;
-import io.polarstack.orchestrator.service.images.BuildContexts;
-import io.polarstack.orchestrator.service.images.ImageFile;
-import io.polarstack.orchestrator.service.images.ImageSpec;
 
 /** What the per-image steps share: the parsed file, the run's folders, build and push with their output kept. */
 final class ImageSteps {
@@ -30,12 +28,13 @@ final class ImageSteps {
     /** Build and push output, one line per daemon line, prefixed with the image id. */
     static final Logger OUTPUT = LoggerFactory.getLogger("io.polarstack.orchestrator.images.output");
 
-    private ImageSteps() {
-    }
+    private ImageSteps() {}
 
     static ImageFile imageFile(DelegateExecution execution) {
-        return ImageFile.parse((String) execution.getVariable(IMAGE_FILE_CONTENT),
-                Path.of((String) execution.getVariable(BASE_DIR)), "image.yml");
+        return ImageFile.parse(
+                (String) execution.getVariable(IMAGE_FILE_CONTENT),
+                Path.of((String) execution.getVariable(BASE_DIR)),
+                "image.yml");
     }
 
     static String imageId(DelegateExecution execution) {
@@ -49,7 +48,8 @@ final class ImageSteps {
     static String builtImageName(DelegateExecution execution, String imageId) {
         String name = (String) execution.getVariable(builtImage(imageId));
         if (name == null) {
-            throw new IllegalStateException("no name was chosen for image '" + imageId + "'; its prepare step has not run");
+            throw new IllegalStateException(
+                    "no name was chosen for image '" + imageId + "'; its prepare step has not run");
         }
         return name;
     }
@@ -74,22 +74,34 @@ final class ImageSteps {
      * build context. Dockerfile and rootfs/ are staged again first, so a retry after fixing them builds the fix.
      * The output is logged and appended to the image's build log.
      */
-    static void build(DelegateExecution execution, ImageBuilder builder, ImageBuildProperties properties,
-                      Map<String, String> buildArgs) {
+    static void build(
+            DelegateExecution execution,
+            ImageBuilder builder,
+            ImageBuildProperties properties,
+            Map<String, String> buildArgs) {
         String imageId = imageId(execution);
         String name = builtImageName(execution, imageId);
         String run = (String) execution.getVariable(BUILD_RUN);
         BuildContexts contexts = contexts(execution);
         var existing = builder.inspect(name);
         if (existing.isPresent() && run.equals(existing.get().labels().get(LABEL_BUILD_RUN))) {
-            OUTPUT.info("[{}] {} was already built by this run ({})", imageId, name, existing.get().id());
+            OUTPUT.info(
+                    "[{}] {} was already built by this run ({})",
+                    imageId,
+                    name,
+                    existing.get().id());
             return;
         }
         var file = imageFile(execution);
         contexts.stage(file, file.image(imageId), properties.agentJar());
         boolean noCache = Boolean.TRUE.equals(execution.getVariable(NO_CACHE));
-        var request = new ImageBuilder.BuildRequest(name, contexts.context(imageId), buildArgs,
-                Map.of(LABEL_BUILD_RUN, run, LABEL_IMAGE_ID, imageId), noCache, properties.buildTimeout());
+        var request = new ImageBuilder.BuildRequest(
+                name,
+                contexts.context(imageId),
+                buildArgs,
+                Map.of(LABEL_BUILD_RUN, run, LABEL_IMAGE_ID, imageId),
+                noCache,
+                properties.buildTimeout());
         Path log = contexts.log(imageId);
         String id;
         try (var output = new Output(imageId, log)) {
@@ -97,8 +109,10 @@ final class ImageSteps {
             try {
                 id = builder.build(request, output);
             } catch (RuntimeException e) {
-                throw new IllegalStateException("build of image '" + imageId + "' (" + name + ") failed: "
-                        + e.getMessage() + "; the build output is in " + log + ". Fix the cause, then retry this step", e);
+                throw new IllegalStateException(
+                        "build of image '" + imageId + "' (" + name + ") failed: " + e.getMessage()
+                                + "; the build output is in " + log + ". Fix the cause, then retry this step",
+                        e);
             }
         }
         OUTPUT.info("[{}] built {} ({})", imageId, name, id);
@@ -114,8 +128,10 @@ final class ImageSteps {
             try {
                 builder.push(name, timeout, output);
             } catch (RuntimeException e) {
-                throw new IllegalStateException("push of image '" + imageId + "' (" + name + ") failed: "
-                        + e.getMessage() + ". Check that the registry is up and accepts the push, then retry this step", e);
+                throw new IllegalStateException(
+                        "push of image '" + imageId + "' (" + name + ") failed: " + e.getMessage()
+                                + ". Check that the registry is up and accepts the push, then retry this step",
+                        e);
             }
         }
         OUTPUT.info("[{}] pushed {}", imageId, name);

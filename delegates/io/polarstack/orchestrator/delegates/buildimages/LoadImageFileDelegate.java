@@ -2,22 +2,20 @@ package io.polarstack.orchestrator.delegates.buildimages;
 
 import static io.polarstack.orchestrator.flows.buildimages.BuildImagesVariables.*;
 
+import io.polarstack.orchestrator.ImageBuildProperties;
+import io.polarstack.orchestrator.service.images.BuildRun;
+import io.polarstack.orchestrator.service.images.ImageFile;
+import io.polarstack.orchestrator.service.images.ImageSpec;
+import io.polarstack.orchestrator.service.images.InvalidImageFileException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-
 import org.camunda.bpm.engine.delegate.BpmnError;
 import org.camunda.bpm.engine.delegate.DelegateExecution;
 import org.camunda.bpm.engine.delegate.JavaDelegate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
-
-import io.polarstack.orchestrator.ImageBuildProperties;
-import io.polarstack.orchestrator.service.images.BuildRun;
-import io.polarstack.orchestrator.service.images.ImageFile;
-import io.polarstack.orchestrator.service.images.ImageSpec;
-import io.polarstack.orchestrator.service.images.InvalidImageFileException;
 
 /**
  * Task_LoadImageFile: reads image.yml (variable {@code imageFile}, or its text in {@code imageFileContent}),
@@ -42,19 +40,24 @@ public class LoadImageFileDelegate implements JavaDelegate {
         Path baseDir;
         if (content == null) {
             if (path == null) {
-                throw new BpmnError(ERROR_INVALID_IMAGE_FILE, "set the variable " + IMAGE_FILE + " (path of image.yml)"
-                        + " or " + IMAGE_FILE_CONTENT + " (its text, with " + BASE_DIR + ")");
+                throw new BpmnError(
+                        ERROR_INVALID_IMAGE_FILE,
+                        "set the variable " + IMAGE_FILE + " (path of image.yml)" + " or " + IMAGE_FILE_CONTENT
+                                + " (its text, with " + BASE_DIR + ")");
             }
             Path file = Path.of(path).toAbsolutePath();
             try {
                 content = Files.readString(file);
             } catch (IOException e) {
-                throw new BpmnError(ERROR_INVALID_IMAGE_FILE, "cannot read " + file + " (" + e + "); check " + IMAGE_FILE);
+                throw new BpmnError(
+                        ERROR_INVALID_IMAGE_FILE, "cannot read " + file + " (" + e + "); check " + IMAGE_FILE);
             }
             baseDir = file.getParent();
         } else {
             Object base = execution.getVariable(BASE_DIR);
-            baseDir = Path.of(base == null ? "." : base.toString()).toAbsolutePath().normalize();
+            baseDir = Path.of(base == null ? "." : base.toString())
+                    .toAbsolutePath()
+                    .normalize();
         }
         ImageFile file;
         try {
@@ -73,10 +76,15 @@ public class LoadImageFileDelegate implements JavaDelegate {
         keep(execution, BUILD_TIMESTAMP, fresh.timestamp());
         keep(execution, BUILD_BY, fresh.builtBy());
         Object workDir = execution.getVariable(WORK_DIR);
-        Path runDir = (workDir == null ? properties.workDir() : Path.of(workDir.toString())).toAbsolutePath().resolve(run);
+        Path runDir = (workDir == null ? properties.workDir() : Path.of(workDir.toString()))
+                .toAbsolutePath()
+                .resolve(run);
         execution.setVariable(RUN_DIR, runDir.toString());
-        LOG.info("image file valid: engine images [{}], manager images [{}], run folder {}",
-                execution.getVariable(ENGINE_IMAGE_IDS), execution.getVariable(MANAGER_IMAGE_IDS), runDir);
+        LOG.info(
+                "image file valid: engine images [{}], manager images [{}], run folder {}",
+                execution.getVariable(ENGINE_IMAGE_IDS),
+                execution.getVariable(MANAGER_IMAGE_IDS),
+                runDir);
     }
 
     private static String keep(DelegateExecution execution, String name, String fresh) {

@@ -2,15 +2,14 @@ package io.polarstack.orchestrator.delegates.buildimages;
 
 import static io.polarstack.orchestrator.flows.buildimages.BuildImagesVariables.*;
 
+import io.polarstack.orchestrator.ImageBuildProperties;
+import io.polarstack.orchestrator.ports.SourceRepository;
+import io.polarstack.orchestrator.service.images.ImageTags;
 import org.camunda.bpm.engine.delegate.DelegateExecution;
 import org.camunda.bpm.engine.delegate.JavaDelegate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
-
-import io.polarstack.orchestrator.ImageBuildProperties;
-import io.polarstack.orchestrator.ports.SourceRepository;
-import io.polarstack.orchestrator.service.images.ImageTags;
 
 /**
  * Task_PrepareManagerContext: stages Dockerfile, rootfs/ and the orchestrator jar (the manager agent) and names
@@ -35,12 +34,19 @@ public class PrepareManagerContextDelegate implements JavaDelegate {
         var image = file.image(ImageSteps.imageId(execution));
         var contexts = ImageSteps.contexts(execution);
         contexts.stage(file, image, properties.agentJar());
-        String commit = sources.describe(file.baseDir()).map(SourceRepository.Revision::commit).orElse("");
-        String name = ImageSteps.tagOrGenerated(image,
-                ImageTags.managerTag((String) execution.getVariable(BUILD_TIMESTAMP), commit));
+        String commit = sources.describe(file.baseDir())
+                .map(SourceRepository.Revision::commit)
+                .orElse("");
+        String name = ImageSteps.tagOrGenerated(
+                image, ImageTags.managerTag((String) execution.getVariable(BUILD_TIMESTAMP), commit));
         execution.setVariable(builtImage(image.id()), name);
         execution.setVariableLocal(PUSH, image.push());
-        LOG.info("image {}: context {} staged; it will be {} on {}{}", image.id(), contexts.context(image.id()), name,
-                ImageSteps.builtImageName(execution, image.engineImageId()), image.push() ? " (pushed)" : " (not pushed)");
+        LOG.info(
+                "image {}: context {} staged; it will be {} on {}{}",
+                image.id(),
+                contexts.context(image.id()),
+                name,
+                ImageSteps.builtImageName(execution, image.engineImageId()),
+                image.push() ? " (pushed)" : " (not pushed)");
     }
 }

@@ -1,11 +1,10 @@
 package io.polarstack.orchestrator.delegates.buildimages;
 
+import io.polarstack.orchestrator.ImageBuildProperties;
+import io.polarstack.orchestrator.ports.ImageBuilder;
 import org.camunda.bpm.engine.delegate.DelegateExecution;
 import org.camunda.bpm.engine.delegate.JavaDelegate;
 import org.springframework.stereotype.Component;
-
-import io.polarstack.orchestrator.ImageBuildProperties;
-import io.polarstack.orchestrator.ports.ImageBuilder;
 
 /** Task_PushEngineImage: pushes the engine image to the registry in its name (taken when {@code push} is true). */
 @Component

@@ -2,6 +2,7 @@ package io.polarstack.orchestrator.delegates.buildimages;
 
 import static io.polarstack.orchestrator.flows.buildimages.BuildImagesVariables.*;
 
+import io.polarstack.orchestrator.service.images.ImageSpec;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -9,14 +10,11 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
-
 import org.camunda.bpm.engine.delegate.DelegateExecution;
 import org.camunda.bpm.engine.delegate.JavaDelegate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
-
-import io.polarstack.orchestrator.service.images.ImageSpec;
 
 /** Task_WriteImageResult: the result file gets one full image name a line, engine images first, in file order. */
 @Component
@@ -38,8 +36,10 @@ public class WriteImageResultDelegate implements JavaDelegate {
             Files.write(partial, names);
             Files.move(partial, result, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + result + " (" + e.getMessage() + "); fix the folder"
-                    + " or the 'result' entry of image.yml, then retry this step", e);
+            throw new UncheckedIOException(
+                    "cannot write " + result + " (" + e.getMessage() + "); fix the folder"
+                            + " or the 'result' entry of image.yml, then retry this step",
+                    e);
         }
         LOG.info("wrote {} image names to {}", names.size(), result);
     }

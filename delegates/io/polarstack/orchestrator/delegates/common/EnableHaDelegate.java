@@ -1,11 +1,10 @@
 package io.polarstack.orchestrator.delegates.common;
 
+import io.polarstack.orchestrator.ports.ClusterResources;
+import io.polarstack.orchestrator.service.ClusterStatusWriter;
 import org.camunda.bpm.engine.delegate.DelegateExecution;
 import org.camunda.bpm.engine.delegate.JavaDelegate;
 import org.springframework.stereotype.Component;
-
-import io.polarstack.orchestrator.ports.ClusterResources;
-import io.polarstack.orchestrator.service.ClusterStatusWriter;
 
 /**
  * Task_EnableHa: from now on the HA monitor fails the RW over when it dies, unless the annotation

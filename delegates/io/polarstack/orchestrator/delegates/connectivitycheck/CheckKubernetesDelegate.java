@@ -1,12 +1,11 @@
 package io.polarstack.orchestrator.delegates.connectivitycheck;
 
+import io.polarstack.orchestrator.ports.ClusterResources;
 import org.camunda.bpm.engine.delegate.DelegateExecution;
 import org.camunda.bpm.engine.delegate.JavaDelegate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
-
-import io.polarstack.orchestrator.ports.ClusterResources;
 
 /** Task_CheckKubernetes: the API server answers; its version is recorded. */
 @Component

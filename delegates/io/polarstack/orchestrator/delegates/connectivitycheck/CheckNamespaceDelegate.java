@@ -1,15 +1,13 @@
 package io.polarstack.orchestrator.delegates.connectivitycheck;
 
+import io.polarstack.orchestrator.ports.ClusterResources;
 import java.util.regex.Pattern;
-
 import org.camunda.bpm.engine.delegate.BpmnError;
 import org.camunda.bpm.engine.delegate.DelegateExecution;
 import org.camunda.bpm.engine.delegate.JavaDelegate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
-
-import io.polarstack.orchestrator.ports.ClusterResources;
 
 /** Task_CheckNamespace: the namespace named by variable {@code namespace} (default {@code default}) exists. */
 @Component
@@ -30,8 +28,10 @@ public class CheckNamespaceDelegate implements JavaDelegate {
         Object value = execution.getVariable("namespace");
         String namespace = value == null ? "default" : value.toString();
         if (!DNS_LABEL.matcher(namespace).matches()) {
-            throw new BpmnError(ERROR_INVALID_NAMESPACE, "namespace '" + namespace
-                    + "' is not a valid Kubernetes name (lower-case letters, digits and '-', at most 63)");
+            throw new BpmnError(
+                    ERROR_INVALID_NAMESPACE,
+                    "namespace '" + namespace
+                            + "' is not a valid Kubernetes name (lower-case letters, digits and '-', at most 63)");
         }
         if (!clusterResources.namespaceExists(namespace)) {
             throw new IllegalStateException("namespace '" + namespace + "' does not exist; create it with"

@@ -1,14 +1,13 @@
 package io.polarstack.orchestrator.delegates.createcluster;
 
+import io.polarstack.orchestrator.delegates.common.ClusterSteps;
+import io.polarstack.orchestrator.ports.ClusterResources;
+import io.polarstack.orchestrator.ports.StorageFabric;
 import org.camunda.bpm.engine.delegate.DelegateExecution;
 import org.camunda.bpm.engine.delegate.JavaDelegate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
-
-import io.polarstack.orchestrator.delegates.common.ClusterSteps;
-import io.polarstack.orchestrator.ports.ClusterResources;
-import io.polarstack.orchestrator.ports.StorageFabric;
 
 /**
  * Task_PrepareStorage: share mode needs the LUN on every storage host before any instance starts (the write
@@ -35,7 +34,7 @@ public class PrepareStorageDelegate implements JavaDelegate {
             return;
         }
         String wwid = cluster.getSpec().getShareStore().getVolumeId();
-        var lun = storage.resolve(wwid);  // names every host that lacks it, and why
+        var lun = storage.resolve(wwid); // names every host that lacks it, and why
         LOG.info("LUN {} is on every storage host: {}", wwid, lun.devices());
     }
 }

@@ -1,13 +1,5 @@
 package io.polarstack.orchestrator.delegates.createinstance;
 
-import java.util.List;
-import java.util.Map;
-import java.util.Objects;
-
-import org.camunda.bpm.engine.delegate.DelegateExecution;
-import org.camunda.bpm.engine.delegate.JavaDelegate;
-import org.springframework.stereotype.Component;
-
 import io.polarstack.orchestrator.api.InstanceRole;
 import io.polarstack.orchestrator.api.InstanceStatus;
 import io.polarstack.orchestrator.api.MPDCluster;
@@ -16,6 +8,12 @@ import io.polarstack.orchestrator.ports.ClusterResources;
 import io.polarstack.orchestrator.ports.ManagerClient;
 import io.polarstack.orchestrator.ports.ManagerClient.InstallSpec;
 import io.polarstack.orchestrator.specs.ParamsConfigMaps;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import org.camunda.bpm.engine.delegate.DelegateExecution;
+import org.camunda.bpm.engine.delegate.JavaDelegate;
+import org.springframework.stereotype.Component;
 
 /**
  * Task_InstallInstance: the manager installs the engine and starts it. RW: a new data directory (or the one
@@ -42,14 +40,22 @@ public class InstallInstanceDelegate implements JavaDelegate {
             return;
         }
         String ns = cluster.getMetadata().getNamespace();
-        String hostIp = resources.pod(ns, instance.getPodName()).map(p -> p.hostIp()).orElseThrow(() ->
-                new IllegalStateException("pod " + ns + "/" + instance.getPodName() + " is gone; retry from its pod step"));
+        String hostIp = resources
+                .pod(ns, instance.getPodName())
+                .map(p -> p.hostIp())
+                .orElseThrow(() -> new IllegalStateException(
+                        "pod " + ns + "/" + instance.getPodName() + " is gone; retry from its pod step"));
         int port = instance.getNetInfo().getWorkingPort();
         String logicId = cluster.getStatus().getLogicId();
-        List<String> peers = new java.util.ArrayList<>(resources.nodes("").stream().map(ClusterResources.Node::internalIp)
-                .filter(Objects::nonNull).map(ip -> ip + "/32").distinct().toList());
+        List<String> peers = new java.util.ArrayList<>(resources.nodes("").stream()
+                .map(ClusterResources.Node::internalIp)
+                .filter(Objects::nonNull)
+                .map(ip -> ip + "/32")
+                .distinct()
+                .toList());
         if (peers.stream().anyMatch(p -> p.startsWith("127."))) {
-            peers.add("127.0.0.1/32");  // nodes on loopback addresses (one machine): their connections come from 127.0.0.1
+            peers.add(
+                    "127.0.0.1/32"); // nodes on loopback addresses (one machine): their connections come from 127.0.0.1
         }
 
         InstallSpec spec;
@@ -67,7 +73,8 @@ public class InstallInstanceDelegate implements JavaDelegate {
         }
         spec = spec.withParams(runningParams(cluster)).withNetwork(hostIp, peers);
         if (ClusterSteps.share(cluster)) {
-            spec = spec.onSharedStorage(cluster.getSpec().getShareStore().getVolumeId(), logicId, instance.getPolarFsHostId());
+            spec = spec.onSharedStorage(
+                    cluster.getSpec().getShareStore().getVolumeId(), logicId, instance.getPolarFsHostId());
         }
         var target = ClusterSteps.target(cluster, instance);
         manager.install(target, spec);
@@ -82,15 +89,22 @@ public class InstallInstanceDelegate implements JavaDelegate {
             if (!"NOT_INSTALLED".equals(e.code())) {
                 throw e;
             }
-            throw new IllegalStateException("the RW " + rw.getInsId() + " finds no database in its data directory on node "
-                    + rw.getNodeName() + " (" + e.getMessage() + "); a rebuild never makes a new one. Restore the directory"
-                    + " (or the node), then retry this step", e);
+            throw new IllegalStateException(
+                    "the RW " + rw.getInsId() + " finds no database in its data directory on node "
+                            + rw.getNodeName() + " (" + e.getMessage()
+                            + "); a rebuild never makes a new one. Restore the directory"
+                            + " (or the node), then retry this step",
+                    e);
         }
     }
 
     /** The values of {@code <cluster>-running-params}. */
     private Map<String, String> runningParams(MPDCluster cluster) {
         String name = ParamsConfigMaps.runningParamsName(cluster);
-        return ParamsConfigMaps.values(name, resources.configMapData(cluster.getMetadata().getNamespace(), name).orElse(Map.of()));
+        return ParamsConfigMaps.values(
+                name,
+                resources
+                        .configMapData(cluster.getMetadata().getNamespace(), name)
+                        .orElse(Map.of()));
     }
 }

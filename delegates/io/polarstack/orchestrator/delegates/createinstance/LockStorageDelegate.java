@@ -1,14 +1,13 @@
 package io.polarstack.orchestrator.delegates.createinstance;
 
+import io.polarstack.orchestrator.delegates.common.ClusterSteps;
+import io.polarstack.orchestrator.ports.ClusterResources;
+import io.polarstack.orchestrator.ports.StorageFabric;
 import org.camunda.bpm.engine.delegate.DelegateExecution;
 import org.camunda.bpm.engine.delegate.JavaDelegate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
-
-import io.polarstack.orchestrator.delegates.common.ClusterSteps;
-import io.polarstack.orchestrator.ports.ClusterResources;
-import io.polarstack.orchestrator.ports.StorageFabric;
 
 /** Task_LockStorage (share mode, RW): only the RW's node may write the LUN before its engine is installed. */
 @Component
@@ -29,9 +28,16 @@ public class LockStorageDelegate implements JavaDelegate {
         var cluster = ClusterSteps.cluster(resources, execution);
         var instance = ClusterSteps.instance(cluster, (String) execution.getVariable("insId"));
         String ns = cluster.getMetadata().getNamespace();
-        String node = resources.pod(ns, instance.getPodName()).map(p -> p.nodeName()).orElseThrow(() ->
-                new IllegalStateException("pod " + ns + "/" + instance.getPodName() + " is gone; retry the flow from its pod step"));
+        String node = resources
+                .pod(ns, instance.getPodName())
+                .map(p -> p.nodeName())
+                .orElseThrow(() -> new IllegalStateException(
+                        "pod " + ns + "/" + instance.getPodName() + " is gone; retry the flow from its pod step"));
         var reservation = storage.lockWrite(cluster.getSpec().getShareStore().getVolumeId(), node);
-        LOG.info("write lock on {} held by {} (registered keys {})", reservation.wwid(), node, reservation.registeredKeys());
+        LOG.info(
+                "write lock on {} held by {} (registered keys {})",
+                reservation.wwid(),
+                node,
+                reservation.registeredKeys());
     }
 }

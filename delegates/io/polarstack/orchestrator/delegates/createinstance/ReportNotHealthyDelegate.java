@@ -1,12 +1,11 @@
 package io.polarstack.orchestrator.delegates.createinstance;
 
-import org.camunda.bpm.engine.delegate.DelegateExecution;
-import org.camunda.bpm.engine.delegate.JavaDelegate;
-import org.springframework.stereotype.Component;
-
 import io.polarstack.orchestrator.delegates.common.ClusterSteps;
 import io.polarstack.orchestrator.ports.ClusterResources;
 import io.polarstack.orchestrator.ports.ManagerClient;
+import org.camunda.bpm.engine.delegate.DelegateExecution;
+import org.camunda.bpm.engine.delegate.JavaDelegate;
+import org.springframework.stereotype.Component;
 
 /** Task_ReportNotHealthy: after the wait timed out, asks once more; still not running becomes an incident saying why. */
 @Component
@@ -27,7 +26,8 @@ public class ReportNotHealthyDelegate implements JavaDelegate {
         var health = manager.health(ClusterSteps.target(cluster, instance));
         if (health.state() != ManagerClient.HealthState.RUNNING) {
             throw new IllegalStateException("instance " + instance.getInsId() + " (pod " + instance.getPodName()
-                    + ") is " + health.state() + (health.locked() ? " behind /data/ins_lock" : "") + ": " + health.detail()
+                    + ") is " + health.state() + (health.locked() ? " behind /data/ins_lock" : "") + ": "
+                    + health.detail()
                     + "; read /log in its manager container, fix the cause, then retry this step");
         }
     }

@@ -1,11 +1,10 @@
 package io.polarstack.orchestrator.delegates.createinstance;
 
+import io.polarstack.orchestrator.delegates.common.ClusterSteps;
+import io.polarstack.orchestrator.ports.ClusterResources;
 import org.camunda.bpm.engine.delegate.DelegateExecution;
 import org.camunda.bpm.engine.delegate.JavaDelegate;
 import org.springframework.stereotype.Component;
-
-import io.polarstack.orchestrator.delegates.common.ClusterSteps;
-import io.polarstack.orchestrator.ports.ClusterResources;
 
 /**
  * Task_ReportPodNotReady: after the wait timed out, looks once more; a pod that is still not Ready becomes an
@@ -30,8 +29,9 @@ public class ReportPodNotReadyDelegate implements JavaDelegate {
             return;
         }
         throw new IllegalStateException(pod.map(p -> "pod " + ns + "/" + p.name() + " is not Ready (phase " + p.phase()
-                + ", node " + (p.nodeName() == null ? "none: not scheduled" : p.nodeName()) + ")")
-                .orElse("pod " + ns + "/" + instance.getPodName() + " does not exist")
-                + "; see kubectl -n " + ns + " describe pod " + instance.getPodName() + ", fix the cause, then retry this step");
+                                + ", node " + (p.nodeName() == null ? "none: not scheduled" : p.nodeName()) + ")")
+                        .orElse("pod " + ns + "/" + instance.getPodName() + " does not exist")
+                + "; see kubectl -n " + ns + " describe pod " + instance.getPodName()
+                + ", fix the cause, then retry this step");
     }
 }

@@ -1,12 +1,11 @@
 package io.polarstack.orchestrator.delegates.deletecluster;
 
-import org.camunda.bpm.engine.delegate.DelegateExecution;
-import org.camunda.bpm.engine.delegate.JavaDelegate;
-import org.springframework.stereotype.Component;
-
 import io.polarstack.orchestrator.delegates.common.ClusterSteps;
 import io.polarstack.orchestrator.ports.ClusterResources;
 import io.polarstack.orchestrator.ports.StorageFabric;
+import org.camunda.bpm.engine.delegate.DelegateExecution;
+import org.camunda.bpm.engine.delegate.JavaDelegate;
+import org.springframework.stereotype.Component;
 
 /** Task_ReleaseStorage (share mode): clears the LUN's registrations and write reservation; local mode has none. */
 @Component
@@ -29,8 +28,11 @@ public class ReleaseStorageDelegate implements JavaDelegate {
         String wwid = cluster.getSpec().getShareStore().getVolumeId();
         String node = cluster.getStatus() == null ? null : cluster.getStatus().getLeaderInstanceHost();
         if (node == null) {
-            node = storage.hosts().stream().findFirst().map(StorageFabric.StorageHost::node).orElseThrow(() ->
-                    new IllegalStateException("no storage host to release LUN " + wwid + " from; check orchestrator.storage.node-selector"));
+            node = storage.hosts().stream()
+                    .findFirst()
+                    .map(StorageFabric.StorageHost::node)
+                    .orElseThrow(() -> new IllegalStateException("no storage host to release LUN " + wwid
+                            + " from; check orchestrator.storage.node-selector"));
         }
         storage.clear(wwid, node);
     }

@@ -1,11 +1,10 @@
 package io.polarstack.orchestrator.delegates.deletecluster;
 
+import io.polarstack.orchestrator.delegates.common.ClusterSteps;
+import io.polarstack.orchestrator.ports.ClusterResources;
 import org.camunda.bpm.engine.delegate.DelegateExecution;
 import org.camunda.bpm.engine.delegate.JavaDelegate;
 import org.springframework.stereotype.Component;
-
-import io.polarstack.orchestrator.delegates.common.ClusterSteps;
-import io.polarstack.orchestrator.ports.ClusterResources;
 
 /** Task_RemoveFinalizer: lets Kubernetes delete the cluster; what it owns goes by garbage collection. */
 @Component
@@ -19,7 +18,9 @@ public class RemoveFinalizerDelegate implements JavaDelegate {
 
     @Override
     public void execute(DelegateExecution execution) {
-        if (resources.cluster(ClusterSteps.namespace(execution), ClusterSteps.name(execution)).isPresent()) {
+        if (resources
+                .cluster(ClusterSteps.namespace(execution), ClusterSteps.name(execution))
+                .isPresent()) {
             resources.finalizer(ClusterSteps.namespace(execution), ClusterSteps.name(execution), false);
         }
     }

@@ -1,12 +1,11 @@
 package io.polarstack.orchestrator.delegates.failover;
 
-import org.camunda.bpm.engine.delegate.DelegateExecution;
-import org.camunda.bpm.engine.delegate.JavaDelegate;
-import org.springframework.stereotype.Component;
-
 import io.polarstack.orchestrator.delegates.common.ClusterSteps;
 import io.polarstack.orchestrator.ports.ClusterResources;
 import io.polarstack.orchestrator.ports.ManagerClient;
+import org.camunda.bpm.engine.delegate.DelegateExecution;
+import org.camunda.bpm.engine.delegate.JavaDelegate;
+import org.springframework.stereotype.Component;
 
 /**
  * Task_CheckCaughtUp (planned): has the candidate replayed past the stopped RW's shutdown checkpoint, i.e.
@@ -31,19 +30,23 @@ public class CheckCaughtUpDelegate implements JavaDelegate {
     }
 
     /** Null when caught up; otherwise what is missing, for the person reading the incident. */
-    static String caughtUp(ClusterResources resources, ManagerClient manager, WalPositions positions, DelegateExecution execution) {
+    static String caughtUp(
+            ClusterResources resources, ManagerClient manager, WalPositions positions, DelegateExecution execution) {
         var cluster = ClusterSteps.cluster(resources, execution);
         var oldRw = FailoverSteps.oldRw(cluster, execution);
         var candidate = FailoverSteps.candidate(cluster, execution);
         Object known = execution.getVariable("oldRwCheckpoint");
-        long checkpoint = known != null ? ((Number) known).longValue() : manager.shutdownCheckpoint(ClusterSteps.target(cluster, oldRw));
+        long checkpoint = known != null
+                ? ((Number) known).longValue()
+                : manager.shutdownCheckpoint(ClusterSteps.target(cluster, oldRw));
         execution.setVariable("oldRwCheckpoint", checkpoint);
         var position = positions.of(cluster, candidate);
         if (position.replayed() > checkpoint) {
             return null;
         }
         return FailoverSteps.describe(candidate) + " replayed up to " + position.replayed() + " (received "
-                + position.received() + "), but the stopped RW " + oldRw.getInsId() + " wrote up to its shutdown checkpoint at "
+                + position.received() + "), but the stopped RW " + oldRw.getInsId()
+                + " wrote up to its shutdown checkpoint at "
                 + checkpoint;
     }
 }

@@ -1,9 +1,5 @@
 package io.polarstack.orchestrator.delegates.failover;
 
-import java.time.Duration;
-
-import org.springframework.stereotype.Component;
-
 import io.polarstack.orchestrator.api.Account;
 import io.polarstack.orchestrator.api.InstanceStatus;
 import io.polarstack.orchestrator.api.MPDCluster;
@@ -11,6 +7,8 @@ import io.polarstack.orchestrator.ports.ClusterResources;
 import io.polarstack.orchestrator.ports.EngineProbe;
 import io.polarstack.orchestrator.ports.ManagerClient.WalPosition;
 import io.polarstack.orchestrator.specs.AccountSecrets;
+import java.time.Duration;
+import org.springframework.stereotype.Component;
 
 /**
  * {@link WalPositions} from the engine probe, as the cluster's aurora account. The probe keeps its connections, so
@@ -32,15 +30,23 @@ public class EngineWalPositions implements WalPositions {
     @Override
     public WalPosition of(MPDCluster cluster, InstanceStatus instance) {
         String secret = AccountSecrets.name(cluster, cluster.getStatus().getLogicId(), AccountSecrets.Account.AURORA);
-        var aurora = resources.secretData(cluster.getMetadata().getNamespace(), secret).flatMap(Account::of)
+        var aurora = resources
+                .secretData(cluster.getMetadata().getNamespace(), secret)
+                .flatMap(Account::of)
                 .orElseThrow(() -> new IllegalStateException("the aurora Secret " + secret + " of MPDCluster "
                         + cluster.businessKey() + " is gone; restore it, then retry"));
         var credentials = new EngineProbe.Credentials(aurora.user(), aurora.password());
         var net = instance.getNetInfo();
-        var result = probe.probe(new EngineProbe.Endpoint(net.getWorkingHostIP(), net.getWorkingPort()), credentials, TIMEOUT);
+        var result = probe.probe(
+                new EngineProbe.Endpoint(net.getWorkingHostIP(), net.getWorkingPort()), credentials, TIMEOUT);
         if (result.outcome() != EngineProbe.Outcome.OK || result.wal() == null) {
-            throw new IllegalStateException(result.outcome() + (result.detail().isEmpty() ? "" : ": " + result.detail()));
+            throw new IllegalStateException(
+                    result.outcome() + (result.detail().isEmpty() ? "" : ": " + result.detail()));
         }
-        return new WalPosition(!result.inRecovery(), result.wal().timeline(), result.wal().replayed(), result.wal().received());
+        return new WalPosition(
+                !result.inRecovery(),
+                result.wal().timeline(),
+                result.wal().replayed(),
+                result.wal().received());
     }
 }

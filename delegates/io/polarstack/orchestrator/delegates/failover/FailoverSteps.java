@@ -1,10 +1,9 @@
 package io.polarstack.orchestrator.delegates.failover;
 
-import org.camunda.bpm.engine.delegate.DelegateExecution;
-
 import io.polarstack.orchestrator.api.InstanceStatus;
 import io.polarstack.orchestrator.api.MPDCluster;
 import io.polarstack.orchestrator.delegates.common.ClusterSteps;
+import org.camunda.bpm.engine.delegate.DelegateExecution;
 
 /** The two instances a Failover is about: the RW it leaves ({@code oldRwInsId}) and the RO it promotes ({@code candidateInsId}). */
 final class FailoverSteps {
@@ -16,8 +15,7 @@ final class FailoverSteps {
     /** Set once StopOldRw stopped the old RW under the stop lock: in local mode that already fences it. */
     static final String OLD_RW_STOPPED = "oldRwStopped";
 
-    private FailoverSteps() {
-    }
+    private FailoverSteps() {}
 
     static boolean planned(DelegateExecution execution) {
         return Boolean.TRUE.equals(execution.getVariable("planned"));

@@ -1,16 +1,14 @@
 package io.polarstack.orchestrator.delegates.failover;
 
-import java.util.Map;
-
-import org.camunda.bpm.engine.delegate.DelegateExecution;
-import org.camunda.bpm.engine.delegate.JavaDelegate;
-import org.springframework.stereotype.Component;
-
 import io.polarstack.orchestrator.api.InstanceRole;
 import io.polarstack.orchestrator.delegates.common.ClusterSteps;
 import io.polarstack.orchestrator.ports.ClusterResources;
 import io.polarstack.orchestrator.service.ClusterStatusWriter;
 import io.polarstack.orchestrator.specs.Labels;
+import java.util.Map;
+import org.camunda.bpm.engine.delegate.DelegateExecution;
+import org.camunda.bpm.engine.delegate.JavaDelegate;
+import org.springframework.stereotype.Component;
 
 /**
  * Task_MoveRwRole: the RW Service follows the new primary (pod label role=rw; the fence step already took the
@@ -37,7 +35,11 @@ public class MoveRwRoleDelegate implements JavaDelegate {
         var candidate = FailoverSteps.candidate(cluster, execution);
         String ns = cluster.getMetadata().getNamespace();
         resources.labelPod(ns, candidate.getPodName(), Map.of(Labels.ROLE, InstanceRole.RW));
-        var updated = status.rwMoved(ns, cluster.getMetadata().getName(), candidate.getInsId(), oldRw.getInsId(),
+        var updated = status.rwMoved(
+                ns,
+                cluster.getMetadata().getName(),
+                candidate.getInsId(),
+                oldRw.getInsId(),
                 FENCED.toUpperCase(java.util.Locale.ROOT));
         Object stoppedAt = execution.getVariable(FailoverSteps.WRITES_STOPPED_AT);
         String outage = "";
@@ -46,7 +48,11 @@ public class MoveRwRoleDelegate implements JavaDelegate {
             execution.setVariable("outageMillis", millis);
             outage = "; writes were unavailable for " + millis + " ms through the failover";
         }
-        resources.event(updated, "Normal", "RwSwitched", "RW moved from " + oldRw.getInsId() + " to " + candidate.getInsId()
-                + " (" + (FailoverSteps.planned(execution) ? "planned switchover" : "failover") + ")" + outage);
+        resources.event(
+                updated,
+                "Normal",
+                "RwSwitched",
+                "RW moved from " + oldRw.getInsId() + " to " + candidate.getInsId() + " ("
+                        + (FailoverSteps.planned(execution) ? "planned switchover" : "failover") + ")" + outage);
     }
 }

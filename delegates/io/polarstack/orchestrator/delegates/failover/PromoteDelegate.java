@@ -1,14 +1,13 @@
 package io.polarstack.orchestrator.delegates.failover;
 
+import io.polarstack.orchestrator.delegates.common.ClusterSteps;
+import io.polarstack.orchestrator.ports.ClusterResources;
+import io.polarstack.orchestrator.ports.ManagerClient;
 import org.camunda.bpm.engine.delegate.DelegateExecution;
 import org.camunda.bpm.engine.delegate.JavaDelegate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
-
-import io.polarstack.orchestrator.delegates.common.ClusterSteps;
-import io.polarstack.orchestrator.ports.ClusterResources;
-import io.polarstack.orchestrator.ports.ManagerClient;
 
 /** Task_Promote: the candidate becomes the primary (a primary already answers at once, so a retry is safe). */
 @Component

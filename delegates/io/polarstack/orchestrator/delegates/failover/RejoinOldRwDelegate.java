@@ -1,20 +1,18 @@
 package io.polarstack.orchestrator.delegates.failover;
 
-import java.util.Map;
-
-import org.camunda.bpm.engine.delegate.BpmnError;
-import org.camunda.bpm.engine.delegate.DelegateExecution;
-import org.camunda.bpm.engine.delegate.JavaDelegate;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-import org.springframework.stereotype.Component;
-
 import io.polarstack.orchestrator.api.InstanceRole;
 import io.polarstack.orchestrator.delegates.common.ClusterSteps;
 import io.polarstack.orchestrator.ports.ClusterResources;
 import io.polarstack.orchestrator.ports.ManagerClient;
 import io.polarstack.orchestrator.service.ClusterStatusWriter;
 import io.polarstack.orchestrator.specs.Labels;
+import java.util.Map;
+import org.camunda.bpm.engine.delegate.BpmnError;
+import org.camunda.bpm.engine.delegate.DelegateExecution;
+import org.camunda.bpm.engine.delegate.JavaDelegate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Component;
 
 /**
  * Task_RejoinOldRw: the old RW comes back as an RO of the new one (rewound onto its timeline when it had
@@ -47,10 +45,14 @@ public class RejoinOldRwDelegate implements JavaDelegate {
         if (resources.pod(ns, oldRw.getPodName()).isEmpty()) {
             throw cannotRejoin(cluster, oldRw, "its pod is gone");
         }
-        manager.createSlot(ClusterSteps.target(cluster, newRw), ManagerClient.SlotType.REPLICA, logicId, oldRw.getInsId());
+        manager.createSlot(
+                ClusterSteps.target(cluster, newRw), ManagerClient.SlotType.REPLICA, logicId, oldRw.getInsId());
         boolean rewound;
         try {
-            rewound = manager.rejoin(ClusterSteps.target(cluster, oldRw), ClusterSteps.primary(resources, cluster, newRw), logicId,
+            rewound = manager.rejoin(
+                    ClusterSteps.target(cluster, oldRw),
+                    ClusterSteps.primary(resources, cluster, newRw),
+                    logicId,
                     oldRw.getInsId());
         } catch (ManagerClient.ManagerException e) {
             if ("REWIND_FAILED".equals(e.code())) {
@@ -60,15 +62,22 @@ public class RejoinOldRwDelegate implements JavaDelegate {
         }
         resources.labelPod(ns, oldRw.getPodName(), Map.of(Labels.ROLE, InstanceRole.RO));
         var updated = status.rejoined(ns, cluster.getMetadata().getName(), oldRw.getInsId());
-        LOG.info("old RW {} rejoined as an RO of {}{}", oldRw.getInsId(), newRw.getInsId(), rewound ? " (rewound)" : "");
-        resources.event(updated, "Normal", "RoRejoined", "the old RW " + oldRw.getInsId() + " follows " + newRw.getInsId() + " as an RO"
-                + (rewound ? " (its diverged WAL was rewound)" : ""));
+        LOG.info(
+                "old RW {} rejoined as an RO of {}{}", oldRw.getInsId(), newRw.getInsId(), rewound ? " (rewound)" : "");
+        resources.event(
+                updated,
+                "Normal",
+                "RoRejoined",
+                "the old RW " + oldRw.getInsId() + " follows " + newRw.getInsId() + " as an RO"
+                        + (rewound ? " (its diverged WAL was rewound)" : ""));
     }
 
-    private BpmnError cannotRejoin(io.polarstack.orchestrator.api.MPDCluster cluster, io.polarstack.orchestrator.api.InstanceStatus oldRw,
+    private BpmnError cannotRejoin(
+            io.polarstack.orchestrator.api.MPDCluster cluster,
+            io.polarstack.orchestrator.api.InstanceStatus oldRw,
             String why) {
-        String message = "the old RW " + FailoverSteps.describe(oldRw) + " cannot rejoin (" + why + "); RebuildInstance replaces it"
-                + " with a new instance in its slot";
+        String message = "the old RW " + FailoverSteps.describe(oldRw) + " cannot rejoin (" + why
+                + "); RebuildInstance replaces it" + " with a new instance in its slot";
         LOG.warn(message);
         resources.event(cluster, "Warning", "RejoinFailed", message);
         return new BpmnError(CANNOT_REJOIN, message);

@@ -1,14 +1,13 @@
 package io.polarstack.orchestrator.delegates.failover;
 
+import io.polarstack.orchestrator.delegates.common.ClusterSteps;
+import io.polarstack.orchestrator.ports.ClusterResources;
+import io.polarstack.orchestrator.ports.ManagerClient;
 import org.camunda.bpm.engine.delegate.DelegateExecution;
 import org.camunda.bpm.engine.delegate.JavaDelegate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
-
-import io.polarstack.orchestrator.delegates.common.ClusterSteps;
-import io.polarstack.orchestrator.ports.ClusterResources;
-import io.polarstack.orchestrator.ports.ManagerClient;
 
 /**
  * Task_RepointRos: every other RO streams from the new RW through its own slot there. Slot creation and follow
@@ -37,11 +36,15 @@ public class RepointRosDelegate implements JavaDelegate {
         var newRwTarget = ClusterSteps.target(cluster, newRw);
         for (var ro : ClusterSteps.ros(cluster)) {
             if (ro.getInsId().equals(oldRwId)) {
-                continue;  // the old RW rejoins in its own step
+                continue; // the old RW rejoins in its own step
             }
             manager.createSlot(newRwTarget, ManagerClient.SlotType.REPLICA, logicId, ro.getInsId());
             boolean changed = manager.follow(ClusterSteps.target(cluster, ro), primary, logicId, ro.getInsId());
-            LOG.info("RO {} {} the new RW {}", ro.getInsId(), changed ? "now follows" : "already followed", newRw.getInsId());
+            LOG.info(
+                    "RO {} {} the new RW {}",
+                    ro.getInsId(),
+                    changed ? "now follows" : "already followed",
+                    newRw.getInsId());
         }
     }
 }

@@ -1,11 +1,10 @@
 package io.polarstack.orchestrator.delegates.failover;
 
+import io.polarstack.orchestrator.ports.ClusterResources;
+import io.polarstack.orchestrator.ports.ManagerClient;
 import org.camunda.bpm.engine.delegate.DelegateExecution;
 import org.camunda.bpm.engine.delegate.JavaDelegate;
 import org.springframework.stereotype.Component;
-
-import io.polarstack.orchestrator.ports.ClusterResources;
-import io.polarstack.orchestrator.ports.ManagerClient;
 
 /**
  * Task_ReportNotCaughtUp (planned): the wait ran out. One more look; still behind → an incident with the
@@ -29,8 +28,9 @@ public class ReportNotCaughtUpDelegate implements JavaDelegate {
     public void execute(DelegateExecution execution) {
         String missing = CheckCaughtUpDelegate.caughtUp(resources, manager, positions, execution);
         if (missing != null) {
-            throw new IllegalStateException(missing + "; check the replica's replication (its log, primary_conninfo), then retry"
-                    + " this step. To give up, cancel the flow (annotation cancelled=true) and start the old RW again.");
+            throw new IllegalStateException(
+                    missing + "; check the replica's replication (its log, primary_conninfo), then retry"
+                            + " this step. To give up, cancel the flow (annotation cancelled=true) and start the old RW again.");
         }
     }
 }

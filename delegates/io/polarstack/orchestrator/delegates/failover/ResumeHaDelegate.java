@@ -1,19 +1,17 @@
 package io.polarstack.orchestrator.delegates.failover;
 
-import java.util.Map;
-import java.util.Objects;
-import java.util.Set;
-
-import org.camunda.bpm.engine.delegate.DelegateExecution;
-import org.camunda.bpm.engine.delegate.JavaDelegate;
-import org.springframework.stereotype.Component;
-
 import io.polarstack.orchestrator.api.Annotations;
 import io.polarstack.orchestrator.api.Conditions;
 import io.polarstack.orchestrator.delegates.common.AutoFailover;
 import io.polarstack.orchestrator.delegates.common.ClusterSteps;
 import io.polarstack.orchestrator.ports.ClusterResources;
 import io.polarstack.orchestrator.service.ClusterStatusWriter;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import org.camunda.bpm.engine.delegate.DelegateExecution;
+import org.camunda.bpm.engine.delegate.JavaDelegate;
+import org.springframework.stereotype.Component;
 
 /**
  * Task_ResumeHa: the HA monitor watches the cluster again if it did before the Failover (and the annotation
@@ -37,12 +35,23 @@ public class ResumeHaDelegate implements JavaDelegate {
         if (wasEnabled || AutoFailover.offByAnnotation(cluster)) {
             AutoFailover.enable(status, cluster);
         } else {
-            status.condition(ClusterSteps.namespace(execution), ClusterSteps.name(execution), Conditions.AUTO_FAILOVER, false,
-                    "NotEnabled", "automatic failover was not on before this Failover");
+            status.condition(
+                    ClusterSteps.namespace(execution),
+                    ClusterSteps.name(execution),
+                    Conditions.AUTO_FAILOVER,
+                    false,
+                    "NotEnabled",
+                    "automatic failover was not on before this Failover");
         }
-        Map<String, String> annotations = Objects.requireNonNullElse(cluster.getMetadata().getAnnotations(), Map.of());
-        if (Objects.equals(annotations.get(Annotations.SWITCH_RW), cluster.getStatus().getLeaderInstanceId())) {
-            resources.annotate(ClusterSteps.namespace(execution), ClusterSteps.name(execution), Map.of(), Set.of(Annotations.SWITCH_RW));
+        Map<String, String> annotations =
+                Objects.requireNonNullElse(cluster.getMetadata().getAnnotations(), Map.of());
+        if (Objects.equals(
+                annotations.get(Annotations.SWITCH_RW), cluster.getStatus().getLeaderInstanceId())) {
+            resources.annotate(
+                    ClusterSteps.namespace(execution),
+                    ClusterSteps.name(execution),
+                    Map.of(),
+                    Set.of(Annotations.SWITCH_RW));
         }
     }
 }

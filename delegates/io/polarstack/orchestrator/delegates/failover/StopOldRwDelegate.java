@@ -1,12 +1,11 @@
 package io.polarstack.orchestrator.delegates.failover;
 
-import org.camunda.bpm.engine.delegate.DelegateExecution;
-import org.camunda.bpm.engine.delegate.JavaDelegate;
-import org.springframework.stereotype.Component;
-
 import io.polarstack.orchestrator.delegates.common.ClusterSteps;
 import io.polarstack.orchestrator.ports.ClusterResources;
 import io.polarstack.orchestrator.ports.ManagerClient;
+import org.camunda.bpm.engine.delegate.DelegateExecution;
+import org.camunda.bpm.engine.delegate.JavaDelegate;
+import org.springframework.stereotype.Component;
 
 /**
  * Task_StopOldRw (planned): a fast stop of the RW under the stop lock, so nothing restarts it. A fast shutdown
@@ -31,7 +30,10 @@ public class StopOldRwDelegate implements JavaDelegate {
         if (execution.getVariable(FailoverSteps.WRITES_STOPPED_AT) == null) {
             execution.setVariable(FailoverSteps.WRITES_STOPPED_AT, System.currentTimeMillis());
         }
-        manager.stop(ClusterSteps.target(cluster, FailoverSteps.oldRw(cluster, execution)), ManagerClient.StopMode.FAST, STOP_TIMEOUT_SECONDS);
+        manager.stop(
+                ClusterSteps.target(cluster, FailoverSteps.oldRw(cluster, execution)),
+                ManagerClient.StopMode.FAST,
+                STOP_TIMEOUT_SECONDS);
         execution.setVariable(FailoverSteps.OLD_RW_STOPPED, true);
     }
 }

@@ -1,15 +1,14 @@
 package io.polarstack.orchestrator.delegates.migrateinstance;
 
-import org.camunda.bpm.engine.delegate.DelegateExecution;
-import org.camunda.bpm.engine.delegate.JavaDelegate;
-import org.springframework.stereotype.Component;
-
 import io.polarstack.orchestrator.api.Annotations;
 import io.polarstack.orchestrator.delegates.common.ClusterSteps;
 import io.polarstack.orchestrator.delegates.common.Requests;
 import io.polarstack.orchestrator.ports.ClusterResources;
 import io.polarstack.orchestrator.service.ClusterStatusWriter;
 import io.polarstack.orchestrator.service.InstancePlacement;
+import org.camunda.bpm.engine.delegate.DelegateExecution;
+import org.camunda.bpm.engine.delegate.JavaDelegate;
+import org.springframework.stereotype.Component;
 
 /**
  * Task_RejectMigration: the target node cannot take the instance, and nothing was changed. The {@code migrate}
@@ -32,8 +31,14 @@ public class RejectMigrationDelegate implements JavaDelegate {
         var cluster = ClusterSteps.cluster(resources, execution);
         String insId = (String) execution.getVariable("insId");
         String refusal = (String) execution.getVariable("refusal");
-        Requests.refuse(resources, status, cluster, Annotations.MIGRATE, FinishMigrationDelegate.asksFor(insId, (String) execution.getVariable("targetNode")),
-                InstancePlacement.TARGET_NODE_UNAVAILABLE, "migration of " + insId + " refused: "
+        Requests.refuse(
+                resources,
+                status,
+                cluster,
+                Annotations.MIGRATE,
+                FinishMigrationDelegate.asksFor(insId, (String) execution.getVariable("targetNode")),
+                InstancePlacement.TARGET_NODE_UNAVAILABLE,
+                "migration of " + insId + " refused: "
                         + (refusal == null ? InstancePlacement.TARGET_NODE_UNAVAILABLE : refusal));
     }
 }

@@ -1,17 +1,15 @@
 package io.polarstack.orchestrator.delegates.modifyclass;
 
-import java.time.Instant;
-import java.util.List;
-
-import org.camunda.bpm.engine.delegate.DelegateExecution;
-import org.camunda.bpm.engine.delegate.JavaDelegate;
-import org.springframework.stereotype.Component;
-
 import io.polarstack.orchestrator.delegates.common.ClusterSteps;
 import io.polarstack.orchestrator.ports.ClusterResources;
 import io.polarstack.orchestrator.service.ClassParams;
 import io.polarstack.orchestrator.service.ClusterCatalog;
 import io.polarstack.orchestrator.specs.ParamsConfigMaps;
+import java.time.Instant;
+import java.util.List;
+import org.camunda.bpm.engine.delegate.DelegateExecution;
+import org.camunda.bpm.engine.delegate.JavaDelegate;
+import org.springframework.stereotype.Component;
 
 /**
  * Task_ApplyClassParams: {@code <cluster>-user-params} and {@code <cluster>-running-params} take the new class's
@@ -34,13 +32,15 @@ public class ApplyClassParamsDelegate implements JavaDelegate {
         var cluster = ClusterSteps.cluster(resources, execution);
         String className = ClassChange.className(execution);
         String ns = cluster.getMetadata().getNamespace();
-        for (String name : List.of(ParamsConfigMaps.userParamsName(cluster), ParamsConfigMaps.runningParamsName(cluster))) {
+        for (String name :
+                List.of(ParamsConfigMaps.userParamsName(cluster), ParamsConfigMaps.runningParamsName(cluster))) {
             var data = resources.configMapData(ns, name).orElse(java.util.Map.of());
             var current = ParamsConfigMaps.values(name, data);
             var changes = ClassParams.changes(current, ClassChange.next(catalog, cluster, className, current));
             if (!changes.isEmpty()) {
                 resources.apply(ParamsConfigMaps.update(cluster, name, data, changes, Instant.now()));
-                resources.event(cluster, "Normal", "ParamsUpdated", name + ": " + changes + " (class " + className + ")");
+                resources.event(
+                        cluster, "Normal", "ParamsUpdated", name + ": " + changes + " (class " + className + ")");
             }
         }
     }

@@ -1,12 +1,11 @@
 package io.polarstack.orchestrator.delegates.modifyclass;
 
-import org.camunda.bpm.engine.delegate.DelegateExecution;
-import org.camunda.bpm.engine.delegate.JavaDelegate;
-import org.springframework.stereotype.Component;
-
 import io.polarstack.orchestrator.api.ClassInfo;
 import io.polarstack.orchestrator.delegates.common.ClusterSteps;
 import io.polarstack.orchestrator.ports.ClusterResources;
+import org.camunda.bpm.engine.delegate.DelegateExecution;
+import org.camunda.bpm.engine.delegate.JavaDelegate;
+import org.springframework.stereotype.Component;
 
 /**
  * Task_FinishClassChange: spec.classInfo becomes the new class (classInfoModifyTo as the user wrote it), and
@@ -27,7 +26,9 @@ public class FinishClassChangeDelegate implements JavaDelegate {
         String className = ClassChange.className(execution);
         var updated = resources.updateSpec(ClusterSteps.namespace(execution), ClusterSteps.name(execution), spec -> {
             var to = spec.getClassInfoModifyTo();
-            boolean served = to != null && to.getClassName() != null && className.equals(to.getClassName().trim());
+            boolean served = to != null
+                    && to.getClassName() != null
+                    && className.equals(to.getClassName().trim());
             if (served) {
                 spec.setClassInfo(to);
                 spec.setClassInfoModifyTo(null);
@@ -37,7 +38,14 @@ public class FinishClassChangeDelegate implements JavaDelegate {
                 spec.setClassInfo(info);
             }
         });
-        resources.event(updated, "Normal", "ClassModified", "every instance runs class " + className + "; RW "
-                + ClusterSteps.rw(updated).getInsId() + ", ROs " + ClusterSteps.ros(updated).stream().map(i -> i.getInsId()).toList());
+        resources.event(
+                updated,
+                "Normal",
+                "ClassModified",
+                "every instance runs class " + className + "; RW "
+                        + ClusterSteps.rw(updated).getInsId() + ", ROs "
+                        + ClusterSteps.ros(updated).stream()
+                                .map(i -> i.getInsId())
+                                .toList());
     }
 }

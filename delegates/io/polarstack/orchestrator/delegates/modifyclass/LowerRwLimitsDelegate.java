@@ -1,17 +1,16 @@
 package io.polarstack.orchestrator.delegates.modifyclass;
 
-import org.camunda.bpm.engine.delegate.DelegateExecution;
-import org.camunda.bpm.engine.delegate.JavaDelegate;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-import org.springframework.stereotype.Component;
-
 import io.polarstack.orchestrator.delegates.common.ClusterSteps;
 import io.polarstack.orchestrator.ports.ClusterResources;
 import io.polarstack.orchestrator.ports.ManagerClient;
 import io.polarstack.orchestrator.service.ClassParams;
 import io.polarstack.orchestrator.service.ClusterCatalog;
 import io.polarstack.orchestrator.specs.ParamsConfigMaps;
+import org.camunda.bpm.engine.delegate.DelegateExecution;
+import org.camunda.bpm.engine.delegate.JavaDelegate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Component;
 
 /**
  * Task_LowerRwLimits: when the new class lowers max_connections (or another setting a hot standby needs at least as
@@ -38,7 +37,8 @@ public class LowerRwLimitsDelegate implements JavaDelegate {
     public void execute(DelegateExecution execution) {
         var cluster = ClusterSteps.cluster(resources, execution);
         var current = ClassChange.current(resources, cluster, ParamsConfigMaps.runningParamsName(cluster));
-        var lowered = ClassParams.lowered(current, ClassChange.next(catalog, cluster, ClassChange.className(execution), current));
+        var lowered = ClassParams.lowered(
+                current, ClassChange.next(catalog, cluster, ClassChange.className(execution), current));
         if (lowered.isEmpty()) {
             return;
         }
@@ -50,7 +50,11 @@ public class LowerRwLimitsDelegate implements JavaDelegate {
             return;
         }
         manager.restart(target);
-        resources.event(cluster, "Normal", "RwRestarted", "RW " + rw.getInsId() + " restarted with " + lowered
-                + ": a replica must not run with less than its primary, so the RW goes first when the class lowers them");
+        resources.event(
+                cluster,
+                "Normal",
+                "RwRestarted",
+                "RW " + rw.getInsId() + " restarted with " + lowered
+                        + ": a replica must not run with less than its primary, so the RW goes first when the class lowers them");
     }
 }

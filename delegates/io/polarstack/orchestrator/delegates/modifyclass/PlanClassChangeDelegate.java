@@ -1,9 +1,5 @@
 package io.polarstack.orchestrator.delegates.modifyclass;
 
-import org.camunda.bpm.engine.delegate.DelegateExecution;
-import org.camunda.bpm.engine.delegate.JavaDelegate;
-import org.springframework.stereotype.Component;
-
 import io.polarstack.orchestrator.api.FlowKeys;
 import io.polarstack.orchestrator.delegates.common.ClusterSteps;
 import io.polarstack.orchestrator.delegates.common.RollingReplace;
@@ -11,6 +7,9 @@ import io.polarstack.orchestrator.ports.ClusterResources;
 import io.polarstack.orchestrator.service.ClassParams;
 import io.polarstack.orchestrator.service.ClusterCatalog;
 import io.polarstack.orchestrator.specs.ParamsConfigMaps;
+import org.camunda.bpm.engine.delegate.DelegateExecution;
+import org.camunda.bpm.engine.delegate.JavaDelegate;
+import org.springframework.stereotype.Component;
 
 /**
  * Task_PlanClassChange: the class {@code className} must be in the catalog (an incident names its ConfigMap before
@@ -36,8 +35,12 @@ public class PlanClassChangeDelegate implements JavaDelegate {
         var current = ClassChange.current(resources, cluster, ParamsConfigMaps.runningParamsName(cluster));
         var next = ClassChange.next(catalog, cluster, className, current);
         var lowered = ClassParams.lowered(current, next);
-        resources.event(cluster, "Normal", "ClassChangePlanned", "to class " + className + " (cpu " + target.cpuLimit() + ", memory "
-                + target.memoryLimit() + " bytes): parameters " + ClassParams.changes(current, next) + "; "
-                + (lowered.isEmpty() ? "" : "first the RW lowers " + lowered + " (a restart), then ") + plan);
+        resources.event(
+                cluster,
+                "Normal",
+                "ClassChangePlanned",
+                "to class " + className + " (cpu " + target.cpuLimit() + ", memory "
+                        + target.memoryLimit() + " bytes): parameters " + ClassParams.changes(current, next) + "; "
+                        + (lowered.isEmpty() ? "" : "first the RW lowers " + lowered + " (a restart), then ") + plan);
     }
 }

@@ -1,13 +1,12 @@
 package io.polarstack.orchestrator.delegates.rebuildcluster;
 
-import org.camunda.bpm.engine.delegate.DelegateExecution;
-import org.camunda.bpm.engine.delegate.JavaDelegate;
-import org.springframework.stereotype.Component;
-
 import io.polarstack.orchestrator.api.Conditions;
 import io.polarstack.orchestrator.delegates.common.ClusterSteps;
 import io.polarstack.orchestrator.ports.ClusterResources;
 import io.polarstack.orchestrator.service.ClusterStatusWriter;
+import org.camunda.bpm.engine.delegate.DelegateExecution;
+import org.camunda.bpm.engine.delegate.JavaDelegate;
+import org.springframework.stereotype.Component;
 
 /**
  * Task_DisableHa: the HA monitor leaves the cluster alone while every pod is rebuilt (a RW that is down on purpose is
@@ -26,7 +25,12 @@ public class DisableHaDelegate implements JavaDelegate {
 
     @Override
     public void execute(DelegateExecution execution) {
-        status.condition(ClusterSteps.namespace(execution), ClusterSteps.name(execution), Conditions.AUTO_FAILOVER, false,
-                Conditions.PAUSED, "RebuildCluster " + execution.getProcessInstanceId() + " rebuilds every instance");
+        status.condition(
+                ClusterSteps.namespace(execution),
+                ClusterSteps.name(execution),
+                Conditions.AUTO_FAILOVER,
+                false,
+                Conditions.PAUSED,
+                "RebuildCluster " + execution.getProcessInstanceId() + " rebuilds every instance");
     }
 }

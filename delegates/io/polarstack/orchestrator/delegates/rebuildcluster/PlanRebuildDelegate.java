@@ -1,15 +1,14 @@
 package io.polarstack.orchestrator.delegates.rebuildcluster;
 
-import org.camunda.bpm.engine.delegate.DelegateExecution;
-import org.camunda.bpm.engine.delegate.JavaDelegate;
-import org.springframework.stereotype.Component;
-
 import io.polarstack.orchestrator.delegates.common.ClusterSteps;
 import io.polarstack.orchestrator.delegates.common.NewInstances;
 import io.polarstack.orchestrator.flows.IdList;
 import io.polarstack.orchestrator.ports.ClusterResources;
 import io.polarstack.orchestrator.service.ClusterCatalog;
 import io.polarstack.orchestrator.service.ClusterStatusWriter;
+import org.camunda.bpm.engine.delegate.DelegateExecution;
+import org.camunda.bpm.engine.delegate.JavaDelegate;
+import org.springframework.stereotype.Component;
 
 /**
  * Task_PlanRebuild (PolarDB Stack's CleanTempRoMeta and the metadata half of RemoveAllInsPod): the old RW a finished
@@ -36,21 +35,39 @@ public class PlanRebuildDelegate implements JavaDelegate {
     @Override
     public void execute(DelegateExecution execution) {
         var cluster = ClusterSteps.cluster(resources, execution);
-        NewInstances.createVariables(execution, catalog, cluster);  // an unknown version or class fails here, before any change
+        NewInstances.createVariables(
+                execution, catalog, cluster); // an unknown version or class fails here, before any change
         var rw = ClusterSteps.rw(cluster);
-        String oldRw = rw.getReplacesInsId() != null && NewInstances.entries(cluster.getStatus()).containsKey(rw.getReplacesInsId())
-                ? rw.getReplacesInsId() : null;
+        String oldRw = rw.getReplacesInsId() != null
+                        && NewInstances.entries(cluster.getStatus()).containsKey(rw.getReplacesInsId())
+                ? rw.getReplacesInsId()
+                : null;
         // An old RW switched away from already: only its removal was left, and it never had a slot on the new RW.
-        var updated = status.rebuildPlanned(ClusterSteps.namespace(execution), ClusterSteps.name(execution), rw.getInsId(), oldRw,
+        var updated = status.rebuildPlanned(
+                ClusterSteps.namespace(execution),
+                ClusterSteps.name(execution),
+                rw.getInsId(),
+                oldRw,
                 RebuildSteps::leftOut);
-        var ros = ClusterSteps.ros(updated).stream().filter(i -> !RebuildSteps.leftOut(i)).map(i -> i.getInsId()).toList();
+        var ros = ClusterSteps.ros(updated).stream()
+                .filter(i -> !RebuildSteps.leftOut(i))
+                .map(i -> i.getInsId())
+                .toList();
         execution.setVariable("rwInsId", rw.getInsId());
         execution.setVariable("roInsIds", IdList.join(ros));
         execution.setVariable(KEEP_DATA, true);
         var leftOut = RebuildSteps.leftOut(updated);
-        resources.event(updated, "Normal", "RebuildPlanned", "rw " + rw.getInsId() + " first, then ros " + ros + ", each on its own data"
-                + (ClusterSteps.share(updated) ? " (the LUN)" : " (its data directory, on its node)")
-                + (oldRw == null ? "" : "; old rw " + oldRw + " (already switched away from) removed from status")
-                + (leftOut.isEmpty() ? "" : "; not started: " + leftOut + " (remove with annotation removeIns=<insId>)"));
+        resources.event(
+                updated,
+                "Normal",
+                "RebuildPlanned",
+                "rw " + rw.getInsId() + " first, then ros " + ros + ", each on its own data"
+                        + (ClusterSteps.share(updated) ? " (the LUN)" : " (its data directory, on its node)")
+                        + (oldRw == null
+                                ? ""
+                                : "; old rw " + oldRw + " (already switched away from) removed from status")
+                        + (leftOut.isEmpty()
+                                ? ""
+                                : "; not started: " + leftOut + " (remove with annotation removeIns=<insId>)"));
     }
 }

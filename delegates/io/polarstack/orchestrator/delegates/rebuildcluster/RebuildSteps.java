@@ -1,19 +1,17 @@
 package io.polarstack.orchestrator.delegates.rebuildcluster;
 
-import java.util.List;
-
 import io.polarstack.orchestrator.api.InstanceRole;
 import io.polarstack.orchestrator.api.InstanceStatus;
 import io.polarstack.orchestrator.api.MPDCluster;
 import io.polarstack.orchestrator.delegates.common.NewInstances;
+import java.util.List;
 
 /** Which instances a rebuild starts again, and which it leaves out. */
 final class RebuildSteps {
 
     static final String FENCED = "FENCED";
 
-    private RebuildSteps() {
-    }
+    private RebuildSteps() {}
 
     /**
      * Not started again: a {@code tempro} (a new instance not yet in the topology; the flow that made it goes on with
@@ -21,12 +19,16 @@ final class RebuildSteps {
      */
     static boolean leftOut(InstanceStatus instance) {
         return InstanceRole.TEMPRO.equals(instance.getInsType())
-                || instance.getCurrentState() != null && FENCED.equals(instance.getCurrentState().getState());
+                || instance.getCurrentState() != null
+                        && FENCED.equals(instance.getCurrentState().getState());
     }
 
     static List<String> leftOut(MPDCluster cluster) {
-        return NewInstances.entries(cluster.getStatus()).values().stream().filter(RebuildSteps::leftOut)
-                .map(i -> i.getInsType() + " " + i.getInsId()).sorted().toList();
+        return NewInstances.entries(cluster.getStatus()).values().stream()
+                .filter(RebuildSteps::leftOut)
+                .map(i -> i.getInsType() + " " + i.getInsId())
+                .sorted()
+                .toList();
     }
 
     /** Every pod of the cluster's instances, ROs before the RW. */

@@ -1,14 +1,13 @@
 package io.polarstack.orchestrator.delegates.rebuildcluster;
 
+import io.polarstack.orchestrator.delegates.common.ClusterSteps;
+import io.polarstack.orchestrator.ports.ClusterResources;
+import io.polarstack.orchestrator.ports.ManagerClient;
 import org.camunda.bpm.engine.delegate.DelegateExecution;
 import org.camunda.bpm.engine.delegate.JavaDelegate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
-
-import io.polarstack.orchestrator.delegates.common.ClusterSteps;
-import io.polarstack.orchestrator.ports.ClusterResources;
-import io.polarstack.orchestrator.ports.ManagerClient;
 
 /**
  * Task_RemoveInstancePods: every instance's pod goes, ROs first. Each engine is stopped first where its manager
@@ -42,7 +41,8 @@ public class RemoveInstancePodsDelegate implements JavaDelegate {
             try {
                 manager.stop(ClusterSteps.target(cluster, instance), ManagerClient.StopMode.FAST, STOP_TIMEOUT_SECONDS);
             } catch (RuntimeException e) {
-                LOG.info("instance {} not stopped ({}); deleting its pod stops it", instance.getInsId(), e.getMessage());
+                LOG.info(
+                        "instance {} not stopped ({}); deleting its pod stops it", instance.getInsId(), e.getMessage());
             }
             resources.deletePod(ns, instance.getPodName());
         }

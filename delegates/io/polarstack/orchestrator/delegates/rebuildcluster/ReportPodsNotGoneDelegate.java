@@ -1,11 +1,10 @@
 package io.polarstack.orchestrator.delegates.rebuildcluster;
 
+import io.polarstack.orchestrator.delegates.common.ClusterSteps;
+import io.polarstack.orchestrator.ports.ClusterResources;
 import org.camunda.bpm.engine.delegate.DelegateExecution;
 import org.camunda.bpm.engine.delegate.JavaDelegate;
 import org.springframework.stereotype.Component;
-
-import io.polarstack.orchestrator.delegates.common.ClusterSteps;
-import io.polarstack.orchestrator.ports.ClusterResources;
 
 /** Task_ReportPodsNotGone: the wait ran out; one more look, and an incident naming the pods still there. */
 @Component
@@ -22,9 +21,11 @@ public class ReportPodsNotGoneDelegate implements JavaDelegate {
         var cluster = ClusterSteps.cluster(resources, execution);
         var remaining = CheckPodsGoneDelegate.remaining(resources, cluster);
         if (!remaining.isEmpty()) {
-            throw new IllegalStateException("pods still there after 5 min: " + remaining + ". A pod on a node that is down only"
-                    + " goes with kubectl -n " + cluster.getMetadata().getNamespace() + " delete pod <name> --force --grace-period=0"
-                    + " (make sure its engine cannot run any more); then retry this step");
+            throw new IllegalStateException(
+                    "pods still there after 5 min: " + remaining + ". A pod on a node that is down only"
+                            + " goes with kubectl -n " + cluster.getMetadata().getNamespace()
+                            + " delete pod <name> --force --grace-period=0"
+                            + " (make sure its engine cannot run any more); then retry this step");
         }
     }
 }

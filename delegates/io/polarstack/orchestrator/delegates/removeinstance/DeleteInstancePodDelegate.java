@@ -1,11 +1,10 @@
 package io.polarstack.orchestrator.delegates.removeinstance;
 
+import io.polarstack.orchestrator.delegates.common.ClusterSteps;
+import io.polarstack.orchestrator.ports.ClusterResources;
 import org.camunda.bpm.engine.delegate.DelegateExecution;
 import org.camunda.bpm.engine.delegate.JavaDelegate;
 import org.springframework.stereotype.Component;
-
-import io.polarstack.orchestrator.delegates.common.ClusterSteps;
-import io.polarstack.orchestrator.ports.ClusterResources;
 
 /** Task_DeleteInstancePod: the instance's pod is deleted (nothing to do when it is gone or already going). */
 @Component

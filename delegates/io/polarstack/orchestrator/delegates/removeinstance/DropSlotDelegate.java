@@ -1,12 +1,11 @@
 package io.polarstack.orchestrator.delegates.removeinstance;
 
-import org.camunda.bpm.engine.delegate.DelegateExecution;
-import org.camunda.bpm.engine.delegate.JavaDelegate;
-import org.springframework.stereotype.Component;
-
 import io.polarstack.orchestrator.delegates.common.ClusterSteps;
 import io.polarstack.orchestrator.ports.ClusterResources;
 import io.polarstack.orchestrator.ports.ManagerClient;
+import org.camunda.bpm.engine.delegate.DelegateExecution;
+import org.camunda.bpm.engine.delegate.JavaDelegate;
+import org.springframework.stereotype.Component;
 
 /**
  * Task_DropSlot: the instance's replication slot on the RW ({@code replica_<logicId>_<insId>}) goes, so the RW
@@ -31,7 +30,10 @@ public class DropSlotDelegate implements JavaDelegate {
             return;
         }
         RemoveSteps.refuseRw(cluster, instance);
-        manager.removeSlot(ClusterSteps.target(cluster, ClusterSteps.rw(cluster)), ManagerClient.SlotType.REPLICA,
-                cluster.getStatus().getLogicId(), instance.getInsId());
+        manager.removeSlot(
+                ClusterSteps.target(cluster, ClusterSteps.rw(cluster)),
+                ManagerClient.SlotType.REPLICA,
+                cluster.getStatus().getLogicId(),
+                instance.getInsId());
     }
 }

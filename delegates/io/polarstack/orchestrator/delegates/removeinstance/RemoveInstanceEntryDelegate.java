@@ -1,12 +1,11 @@
 package io.polarstack.orchestrator.delegates.removeinstance;
 
-import org.camunda.bpm.engine.delegate.DelegateExecution;
-import org.camunda.bpm.engine.delegate.JavaDelegate;
-import org.springframework.stereotype.Component;
-
 import io.polarstack.orchestrator.delegates.common.ClusterSteps;
 import io.polarstack.orchestrator.ports.ClusterResources;
 import io.polarstack.orchestrator.service.ClusterStatusWriter;
+import org.camunda.bpm.engine.delegate.DelegateExecution;
+import org.camunda.bpm.engine.delegate.JavaDelegate;
+import org.springframework.stereotype.Component;
 
 /**
  * Task_RemoveInstanceEntry: the instance leaves status.dbInstanceStatus; the instance that replaced it (if any)
@@ -33,7 +32,11 @@ public class RemoveInstanceEntryDelegate implements JavaDelegate {
         RemoveSteps.refuseRw(cluster, instance);
         String insId = instance.getInsId();
         var updated = status.instanceRemoved(ClusterSteps.namespace(execution), ClusterSteps.name(execution), insId);
-        resources.event(updated, "Normal", "InstanceRemoved", instance.getInsType() + " " + insId + " (pod " + instance.getPodName()
-                + ") removed from slot " + instance.getPhysicalInsId());
+        resources.event(
+                updated,
+                "Normal",
+                "InstanceRemoved",
+                instance.getInsType() + " " + insId + " (pod " + instance.getPodName() + ") removed from slot "
+                        + instance.getPhysicalInsId());
     }
 }

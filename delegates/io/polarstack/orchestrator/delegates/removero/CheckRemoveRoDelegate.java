@@ -1,15 +1,14 @@
 package io.polarstack.orchestrator.delegates.removero;
 
+import io.polarstack.orchestrator.api.InstanceRole;
+import io.polarstack.orchestrator.delegates.common.ClusterSteps;
+import io.polarstack.orchestrator.ports.ClusterResources;
 import org.camunda.bpm.engine.delegate.BpmnError;
 import org.camunda.bpm.engine.delegate.DelegateExecution;
 import org.camunda.bpm.engine.delegate.JavaDelegate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
-
-import io.polarstack.orchestrator.api.InstanceRole;
-import io.polarstack.orchestrator.delegates.common.ClusterSteps;
-import io.polarstack.orchestrator.ports.ClusterResources;
 
 /**
  * Task_CheckRemoveRo: the instance named by {@code insId} (annotation removeIns) may be removed: any RO, or a tempro
@@ -38,8 +37,10 @@ public class CheckRemoveRoDelegate implements JavaDelegate {
             return;
         }
         if (InstanceRole.rw(instance) || insId.equals(cluster.getStatus().getLeaderInstanceId())) {
-            throw new BpmnError(RW_NOT_REMOVABLE, RW_NOT_REMOVABLE + ": removeIns=" + insId + " names the RW; switch over first"
-                    + " (annotation switchRw=<an RO>), then ask again to remove " + insId + " as an RO");
+            throw new BpmnError(
+                    RW_NOT_REMOVABLE,
+                    RW_NOT_REMOVABLE + ": removeIns=" + insId + " names the RW; switch over first"
+                            + " (annotation switchRw=<an RO>), then ask again to remove " + insId + " as an RO");
         }
     }
 }

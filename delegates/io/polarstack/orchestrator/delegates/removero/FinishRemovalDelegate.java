@@ -1,13 +1,12 @@
 package io.polarstack.orchestrator.delegates.removero;
 
-import org.camunda.bpm.engine.delegate.DelegateExecution;
-import org.camunda.bpm.engine.delegate.JavaDelegate;
-import org.springframework.stereotype.Component;
-
 import io.polarstack.orchestrator.api.Annotations;
 import io.polarstack.orchestrator.delegates.common.ClusterSteps;
 import io.polarstack.orchestrator.delegates.common.Requests;
 import io.polarstack.orchestrator.ports.ClusterResources;
+import org.camunda.bpm.engine.delegate.DelegateExecution;
+import org.camunda.bpm.engine.delegate.JavaDelegate;
+import org.springframework.stereotype.Component;
 
 /**
  * Task_FinishRemoval: spec.followerNum comes down to the ROs left (never up, and set rather than decremented, so a
@@ -29,11 +28,18 @@ public class FinishRemovalDelegate implements JavaDelegate {
         int ros = ClusterSteps.ros(cluster).size();
         Integer followers = cluster.getSpec().getFollowerNum();
         if (followers != null && followers > ros) {
-            cluster = resources.updateSpec(ClusterSteps.namespace(execution), ClusterSteps.name(execution), spec -> spec.setFollowerNum(
-                    Math.min(spec.getFollowerNum() == null ? ros : spec.getFollowerNum(), ros)));
+            cluster = resources.updateSpec(
+                    ClusterSteps.namespace(execution),
+                    ClusterSteps.name(execution),
+                    spec -> spec.setFollowerNum(
+                            Math.min(spec.getFollowerNum() == null ? ros : spec.getFollowerNum(), ros)));
         }
         Requests.clear(resources, cluster, Annotations.REMOVE_INS, insId::equals);
-        resources.event(cluster, "Normal", "RoRemoved", "RO " + insId + " removed; " + ros + " RO(s) left, spec.followerNum "
-                + cluster.getSpec().getFollowerNum());
+        resources.event(
+                cluster,
+                "Normal",
+                "RoRemoved",
+                "RO " + insId + " removed; " + ros + " RO(s) left, spec.followerNum "
+                        + cluster.getSpec().getFollowerNum());
     }
 }

@@ -1,12 +1,11 @@
 package io.polarstack.orchestrator.delegates.upgrademinorversion;
 
-import org.camunda.bpm.engine.delegate.DelegateExecution;
-import org.camunda.bpm.engine.delegate.JavaDelegate;
-import org.springframework.stereotype.Component;
-
 import io.polarstack.orchestrator.api.VersionConfig;
 import io.polarstack.orchestrator.delegates.common.ClusterSteps;
 import io.polarstack.orchestrator.ports.ClusterResources;
+import org.camunda.bpm.engine.delegate.DelegateExecution;
+import org.camunda.bpm.engine.delegate.JavaDelegate;
+import org.springframework.stereotype.Component;
 
 /**
  * Task_FinishUpgrade: spec.versionCfg names the new version, and versionCfgModifyTo is cleared when it still asks for
@@ -30,12 +29,20 @@ public class FinishUpgradeDelegate implements JavaDelegate {
             }
             spec.getVersionCfg().setVersionName(versionName);
             var to = spec.getVersionCfgModifyTo();
-            if (to != null && (to.getVersionName() == null || versionName.equals(to.getVersionName().trim()))) {
+            if (to != null
+                    && (to.getVersionName() == null
+                            || versionName.equals(to.getVersionName().trim()))) {
                 spec.setVersionCfgModifyTo(null);
             }
         });
         var rw = ClusterSteps.rw(updated);
-        resources.event(updated, "Normal", "MinorVersionUpgraded", "every instance runs version " + versionName + "; RW "
-                + rw.getInsId() + ", ROs " + ClusterSteps.ros(updated).stream().map(i -> i.getInsId()).toList());
+        resources.event(
+                updated,
+                "Normal",
+                "MinorVersionUpgraded",
+                "every instance runs version " + versionName + "; RW " + rw.getInsId() + ", ROs "
+                        + ClusterSteps.ros(updated).stream()
+                                .map(i -> i.getInsId())
+                                .toList());
     }
 }

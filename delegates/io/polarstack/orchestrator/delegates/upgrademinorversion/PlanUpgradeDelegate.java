@@ -1,14 +1,13 @@
 package io.polarstack.orchestrator.delegates.upgrademinorversion;
 
-import org.camunda.bpm.engine.delegate.DelegateExecution;
-import org.camunda.bpm.engine.delegate.JavaDelegate;
-import org.springframework.stereotype.Component;
-
 import io.polarstack.orchestrator.api.FlowKeys;
 import io.polarstack.orchestrator.delegates.common.ClusterSteps;
 import io.polarstack.orchestrator.delegates.common.RollingReplace;
 import io.polarstack.orchestrator.ports.ClusterResources;
 import io.polarstack.orchestrator.service.ClusterCatalog;
+import org.camunda.bpm.engine.delegate.DelegateExecution;
+import org.camunda.bpm.engine.delegate.JavaDelegate;
+import org.springframework.stereotype.Component;
 
 /**
  * Task_PlanUpgrade: the version {@code versionName} must be in the catalog (an incident names its ConfigMap before
@@ -30,11 +29,15 @@ public class PlanUpgradeDelegate implements JavaDelegate {
         var cluster = ClusterSteps.cluster(resources, execution);
         String versionName = (String) execution.getVariable("versionName");
         if (versionName == null || versionName.isBlank()) {
-            throw new IllegalArgumentException("UpgradeMinorVersion needs versionName (spec.versionCfgModifyTo.versionName)");
+            throw new IllegalArgumentException(
+                    "UpgradeMinorVersion needs versionName (spec.versionCfgModifyTo.versionName)");
         }
         var images = catalog.images(cluster, versionName);
         String plan = RollingReplace.plan(execution, resources, cluster, FlowKeys.UPGRADE_MINOR_VERSION);
-        resources.event(cluster, "Normal", "UpgradePlanned", "to version " + versionName + " (engine " + images.engine()
-                + "): " + plan);
+        resources.event(
+                cluster,
+                "Normal",
+                "UpgradePlanned",
+                "to version " + versionName + " (engine " + images.engine() + "): " + plan);
     }
 }

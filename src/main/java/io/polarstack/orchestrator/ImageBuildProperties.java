@@ -2,7 +2,6 @@ package io.polarstack.orchestrator;
 
 import java.nio.file.Path;
 import java.time.Duration;
-
 import org.springframework.boot.context.properties.ConfigurationProperties;
 
 /**

@@ -5,5 +5,4 @@ import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
 
 @SpringBootApplication
 @ConfigurationPropertiesScan
-public class OrchestratorApplication {
-}
+public class OrchestratorApplication {}

@@ -2,7 +2,6 @@ package io.polarstack.orchestrator;
 
 import java.time.Duration;
 import java.util.Map;
-
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.ConstructorBinding;
 
@@ -17,22 +16,29 @@ import org.springframework.boot.context.properties.bind.ConstructorBinding;
  * @param ha            the HA monitor: how often engines are probed and when a failed RW is failed over
  */
 @ConfigurationProperties("orchestrator")
-public record OrchestratorProperties(Map<String, String> retryProfiles, Admin admin, Kubernetes kubernetes, Storage storage,
-        Operator operator, Ha ha) {
+public record OrchestratorProperties(
+        Map<String, String> retryProfiles,
+        Admin admin,
+        Kubernetes kubernetes,
+        Storage storage,
+        Operator operator,
+        Ha ha) {
 
     @ConstructorBinding
     public OrchestratorProperties {
         retryProfiles = retryProfiles == null ? Map.of() : Map.copyOf(retryProfiles);
         admin = admin == null ? new Admin(null, null, null) : admin;
         kubernetes = kubernetes == null ? new Kubernetes(null) : kubernetes;
-        storage = storage == null ? new Storage(null, null, null, false, null, null, 0, false, null, null, null, 0) : storage;
+        storage = storage == null
+                ? new Storage(null, null, null, false, null, null, 0, false, null, null, null, 0)
+                : storage;
         operator = operator == null ? new Operator(true, null, null, null, null, null, null, false) : operator;
         ha = ha == null ? new Ha(null, null, null, null, null) : ha;
     }
 
     /** Everything but the HA monitor, which keeps its defaults (for tests that build settings by hand). */
-    public OrchestratorProperties(Map<String, String> retryProfiles, Admin admin, Kubernetes kubernetes, Storage storage,
-            Operator operator) {
+    public OrchestratorProperties(
+            Map<String, String> retryProfiles, Admin admin, Kubernetes kubernetes, Storage storage, Operator operator) {
         this(retryProfiles, admin, kubernetes, storage, operator, null);
     }
 
@@ -44,7 +50,11 @@ public record OrchestratorProperties(Map<String, String> retryProfiles, Admin ad
      *                        over, and an RO before it is marked failed
      * @param refreshInterval how often the list of clusters, their instances and credentials is read again
      */
-    public record Ha(Boolean enabled, Duration probeInterval, Duration probeTimeout, Duration failoverAfter,
+    public record Ha(
+            Boolean enabled,
+            Duration probeInterval,
+            Duration probeTimeout,
+            Duration failoverAfter,
             Duration refreshInterval) {
         public Ha {
             enabled = enabled == null || enabled;
@@ -71,20 +81,29 @@ public record OrchestratorProperties(Map<String, String> retryProfiles, Admin ad
      *                         whose engines cannot bind a per-node address); off: each instance uses the cluster's
      *                         engineStartPort on its own node, as PolarDB Stack did
      */
-    public record Operator(boolean enabled, String name, java.util.List<String> namespaces, String leaseNamespace,
-            String identity, String catalogNamespace, Duration resync, boolean sharedPortSpace) {
+    public record Operator(
+            boolean enabled,
+            String name,
+            java.util.List<String> namespaces,
+            String leaseNamespace,
+            String identity,
+            String catalogNamespace,
+            Duration resync,
+            boolean sharedPortSpace) {
         public Operator {
             name = name == null || name.isBlank() ? "polar-mpd" : name;
             namespaces = namespaces == null ? java.util.List.of() : java.util.List.copyOf(namespaces);
             leaseNamespace = leaseNamespace == null || leaseNamespace.isBlank() ? "default" : leaseNamespace;
             identity = identity == null || identity.isBlank() ? hostName() : identity;
-            catalogNamespace = catalogNamespace == null || catalogNamespace.isBlank() ? "kube-system" : catalogNamespace;
+            catalogNamespace =
+                    catalogNamespace == null || catalogNamespace.isBlank() ? "kube-system" : catalogNamespace;
             resync = resync == null ? Duration.ofMinutes(1) : resync;
         }
 
         private static String hostName() {
             try {
-                return java.net.InetAddress.getLocalHost().getHostName() + "-" + ProcessHandle.current().pid();
+                return java.net.InetAddress.getLocalHost().getHostName() + "-"
+                        + ProcessHandle.current().pid();
             } catch (java.net.UnknownHostException e) {
                 return "orchestrator-" + ProcessHandle.current().pid();
             }
@@ -103,8 +122,7 @@ public record OrchestratorProperties(Map<String, String> retryProfiles, Admin ad
     }
 
     /** @param kubeconfig path of a kubeconfig file; empty = KUBECONFIG, ~/.kube/config or in-cluster */
-    public record Kubernetes(String kubeconfig) {
-    }
+    public record Kubernetes(String kubeconfig) {}
 
     /**
      * @param namespace          namespace of the credentials Secret and the known_hosts source
@@ -120,9 +138,19 @@ public record OrchestratorProperties(Map<String, String> retryProfiles, Admin ad
      * @param keepAlive          keepalive interval of pooled connections
      * @param parallelHosts      hosts asked at the same time in a fan-out
      */
-    public record Storage(String namespace, String credentialsSecret, String knownHosts, boolean acceptAnyHostKey,
-            String nodeSelector, String addressAnnotation, int port, boolean sudo, Duration commandTimeout,
-            Duration connectTimeout, Duration keepAlive, int parallelHosts) {
+    public record Storage(
+            String namespace,
+            String credentialsSecret,
+            String knownHosts,
+            boolean acceptAnyHostKey,
+            String nodeSelector,
+            String addressAnnotation,
+            int port,
+            boolean sudo,
+            Duration commandTimeout,
+            Duration connectTimeout,
+            Duration keepAlive,
+            int parallelHosts) {
         public Storage {
             namespace = blank(namespace) ? "polarstack-system" : namespace;
             credentialsSecret = blank(credentialsSecret) ? "polarstack-storage-ssh" : credentialsSecret;

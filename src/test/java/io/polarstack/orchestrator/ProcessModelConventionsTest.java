@@ -2,6 +2,8 @@ package io.polarstack.orchestrator;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.polarstack.orchestrator.engine.RetryProfilePlugin;
+import io.polarstack.orchestrator.testing.TestEngines;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -13,14 +15,12 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
-
 import org.camunda.bpm.engine.delegate.JavaDelegate;
 import org.camunda.bpm.model.bpmn.Bpmn;
 import org.camunda.bpm.model.bpmn.BpmnModelInstance;
 import org.camunda.bpm.model.bpmn.instance.Activity;
 import org.camunda.bpm.model.bpmn.instance.BaseElement;
 import org.camunda.bpm.model.bpmn.instance.BoundaryEvent;
-import org.camunda.bpm.model.bpmn.instance.CallActivity;
 import org.camunda.bpm.model.bpmn.instance.EndEvent;
 import org.camunda.bpm.model.bpmn.instance.Error;
 import org.camunda.bpm.model.bpmn.instance.FlowElement;
@@ -41,15 +41,13 @@ import org.springframework.beans.factory.support.SimpleBeanDefinitionRegistry;
 import org.springframework.context.annotation.AnnotationBeanNameGenerator;
 import org.springframework.context.annotation.ClassPathScanningCandidateComponentProvider;
 
-import io.polarstack.orchestrator.engine.RetryProfilePlugin;
-import io.polarstack.orchestrator.testing.TestEngines;
-
 /** The modelling rules of ARCHITECTURE.md §6, checked on every file in processes/. */
 class ProcessModelConventionsTest {
 
     static final Path PROCESSES = Path.of("processes");
     /** What a modeller generates when nobody names the element: Activity_0xyz123, Flow_1abc2de. */
     static final Pattern GENERATED = Pattern.compile("[A-Za-z]+_[0-9][0-9a-z]{6}");
+
     static final Pattern PASCAL_CASE = Pattern.compile("[A-Z][A-Za-z0-9]+");
     static final Pattern DELEGATE_EXPRESSION = Pattern.compile("\\$\\{([a-z][A-Za-z0-9]*)}");
     static final Map<Class<? extends BaseElement>, String> PREFIXES = Map.of(
@@ -68,8 +66,12 @@ class ProcessModelConventionsTest {
     @TestFactory
     Stream<DynamicTest> everyModelFollowsTheRules() throws Exception {
         Set<String> beans = delegateBeans();
-        return models().stream().map(file -> DynamicTest.dynamicTest(file.getFileName().toString(),
-                () -> assertThat(violations(file, beans)).as("violations in " + file).isEmpty()));
+        return models().stream()
+                .map(file -> DynamicTest.dynamicTest(
+                        file.getFileName().toString(),
+                        () -> assertThat(violations(file, beans))
+                                .as("violations in " + file)
+                                .isEmpty()));
     }
 
     @Test
@@ -164,14 +166,18 @@ class ProcessModelConventionsTest {
 
     static String expectedPrefix(FlowElement element) {
         if (element instanceof BoundaryEvent || element instanceof IntermediateCatchEvent) {
-            boolean timer = !element.getChildElementsByType(TimerEventDefinition.class).isEmpty();
+            boolean timer =
+                    !element.getChildElementsByType(TimerEventDefinition.class).isEmpty();
             return timer ? "Timer_" : element instanceof BoundaryEvent ? "BoundaryEvent_" : "Event_";
         }
         if (element instanceof Activity && !(element instanceof SubProcess)) {
             return "Task_";
         }
-        return PREFIXES.entrySet().stream().filter(e -> e.getKey().isInstance(element))
-                .map(Map.Entry::getValue).findFirst().orElse(null);
+        return PREFIXES.entrySet().stream()
+                .filter(e -> e.getKey().isInstance(element))
+                .map(Map.Entry::getValue)
+                .findFirst()
+                .orElse(null);
     }
 
     static void checkId(BaseElement element, String prefix, List<String> found) {
@@ -185,17 +191,26 @@ class ProcessModelConventionsTest {
     }
 
     static String retryProfile(ServiceTask task) {
-        Collection<CamundaProperty> properties = task.getExtensionElements() == null ? List.of()
-                : task.getExtensionElements().getElementsQuery().filterByType(
-                        org.camunda.bpm.model.bpmn.instance.camunda.CamundaProperties.class).list().stream()
-                        .flatMap(p -> p.getCamundaProperties().stream()).toList();
-        return properties.stream().filter(p -> RetryProfilePlugin.PROPERTY.equals(p.getCamundaName()))
-                .map(CamundaProperty::getCamundaValue).findFirst().orElse(null);
+        Collection<CamundaProperty> properties = task.getExtensionElements() == null
+                ? List.of()
+                : task
+                        .getExtensionElements()
+                        .getElementsQuery()
+                        .filterByType(org.camunda.bpm.model.bpmn.instance.camunda.CamundaProperties.class)
+                        .list()
+                        .stream()
+                        .flatMap(p -> p.getCamundaProperties().stream())
+                        .toList();
+        return properties.stream()
+                .filter(p -> RetryProfilePlugin.PROPERTY.equals(p.getCamundaName()))
+                .map(CamundaProperty::getCamundaValue)
+                .findFirst()
+                .orElse(null);
     }
 
     /** Bean names of the JavaDelegate components under delegates/, as Spring names them. */
     static Set<String> delegateBeans() {
-        var scanner = new ClassPathScanningCandidateComponentProvider(true);  // @Component and friends
+        var scanner = new ClassPathScanningCandidateComponentProvider(true); // @Component and friends
         var names = new AnnotationBeanNameGenerator();
         var registry = new SimpleBeanDefinitionRegistry();
         return scanner.findCandidateComponents("io.polarstack.orchestrator.delegates").stream()

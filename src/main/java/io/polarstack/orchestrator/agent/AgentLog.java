@@ -56,8 +56,13 @@ public final class AgentLog {
     }
 
     private synchronized void write(String level, String message) {
-        String line = String.format("%s %s [request_id=%s] [pid=%d] %s%n", OffsetDateTime.now().format(TIME), level, requestId,
-                ProcessHandle.current().pid(), message.replace("\n", "\\n"));
+        String line = String.format(
+                "%s %s [request_id=%s] [pid=%d] %s%n",
+                OffsetDateTime.now().format(TIME),
+                level,
+                requestId,
+                ProcessHandle.current().pid(),
+                message.replace("\n", "\\n"));
         if (broken) {
             System.err.print(line);
             return;
@@ -65,13 +70,14 @@ public final class AgentLog {
         try {
             Files.createDirectories(file.getParent());
             Path lockFile = file.resolveSibling(file.getFileName() + ".lock");
-            try (FileChannel lockChannel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            try (FileChannel lockChannel =
+                            FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
                     FileLock ignored = lockChannel.lock()) {
                 if (Files.exists(file) && Files.size(file) + line.length() > maxBytes) {
                     rotate();
                 }
-                try (FileChannel out = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                        StandardOpenOption.APPEND)) {
+                try (FileChannel out = FileChannel.open(
+                        file, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND)) {
                     out.write(ByteBuffer.wrap(line.getBytes(StandardCharsets.UTF_8)));
                 }
             }

@@ -41,7 +41,8 @@ public class Commands {
     public Result run(List<String> argv, Map<String, String> env, Duration timeout) {
         Duration limit = deadline.capped(timeout);
         log.info("run %s", argv);
-        ProcessBuilder builder = new ProcessBuilder(argv).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        ProcessBuilder builder =
+                new ProcessBuilder(argv).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
         Map<String, String> environment = builder.environment();
         // libpq variables inherited from the caller would silently redirect our tools; the request decides.
         environment.keySet().removeIf(k -> k.startsWith("PG"));
@@ -52,8 +53,11 @@ public class Commands {
         try {
             process = builder.start();
         } catch (IOException e) {
-            throw new AgentException(ErrorCode.COMMAND_FAILED, "cannot run " + argv.get(0) + ": " + e.getMessage()
-                    + "; check the engine binaries directory (request field 'binDir')", e);
+            throw new AgentException(
+                    ErrorCode.COMMAND_FAILED,
+                    "cannot run " + argv.get(0) + ": " + e.getMessage()
+                            + "; check the engine binaries directory (request field 'binDir')",
+                    e);
         }
         deadline.track(process);
         try {
@@ -62,11 +66,17 @@ public class Commands {
             if (!process.waitFor(limit.toMillis(), TimeUnit.MILLISECONDS)) {
                 process.descendants().forEach(ProcessHandle::destroyForcibly);
                 process.destroyForcibly();
-                throw new AgentException(ErrorCode.TIMEOUT, String.join(" ", argv.subList(0, Math.min(2, argv.size())))
-                        + " did not finish within " + limit.toSeconds() + " s");
+                throw new AgentException(
+                        ErrorCode.TIMEOUT,
+                        String.join(" ", argv.subList(0, Math.min(2, argv.size()))) + " did not finish within "
+                                + limit.toSeconds() + " s");
             }
             Result result = new Result(process.exitValue(), out.text(), err.text());
-            log.info("%s exited %d after %d ms%s", argv.get(0), result.exitCode(), (System.nanoTime() - started) / 1_000_000,
+            log.info(
+                    "%s exited %d after %d ms%s",
+                    argv.get(0),
+                    result.exitCode(),
+                    (System.nanoTime() - started) / 1_000_000,
                     result.ok() ? "" : ": " + result.output());
             return result;
         } catch (InterruptedException e) {
@@ -86,8 +96,9 @@ public class Commands {
     public Result require(String what, List<String> argv, Map<String, String> env, Duration timeout) {
         Result result = run(argv, env, timeout);
         if (!result.ok()) {
-            throw new AgentException(ErrorCode.COMMAND_FAILED, what + " failed (exit " + result.exitCode() + "): "
-                    + tail(result.output()));
+            throw new AgentException(
+                    ErrorCode.COMMAND_FAILED,
+                    what + " failed (exit " + result.exitCode() + "): " + tail(result.output()));
         }
         return result;
     }
@@ -102,13 +113,15 @@ public class Commands {
         private final Thread thread;
 
         Pump(InputStream in) {
-            thread = new Thread(() -> {
-                try (in) {
-                    in.transferTo(buffer);
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            }, "pump");
+            thread = new Thread(
+                    () -> {
+                        try (in) {
+                            in.transferTo(buffer);
+                        } catch (IOException e) {
+                            throw new UncheckedIOException(e);
+                        }
+                    },
+                    "pump");
             thread.setDaemon(true);
             thread.start();
         }

@@ -22,6 +22,7 @@ public final class ConfFile {
 
     /** A parameter name as the server's configuration lexer accepts it (with one optional extension prefix). */
     public static final Pattern KEY = Pattern.compile("[A-Za-z_][A-Za-z0-9_$]*(\\.[A-Za-z_][A-Za-z0-9_$]*)?");
+
     private static final Pattern LINE = Pattern.compile("^\\s*(" + KEY.pattern() + ")\\s*=?\\s*(.*)$");
 
     private final List<String> lines;
@@ -160,14 +161,15 @@ public final class ConfFile {
                 }
             } else if (c == '\\' && i + 1 < v.length()) {
                 char n = v.charAt(++i);
-                s.append(switch (n) {
-                    case 'n' -> '\n';
-                    case 'r' -> '\r';
-                    case 't' -> '\t';
-                    case 'b' -> '\b';
-                    case 'f' -> '\f';
-                    default -> n;
-                });
+                s.append(
+                        switch (n) {
+                            case 'n' -> '\n';
+                            case 'r' -> '\r';
+                            case 't' -> '\t';
+                            case 'b' -> '\b';
+                            case 'f' -> '\f';
+                            default -> n;
+                        });
             } else {
                 s.append(c);
             }

@@ -6,8 +6,7 @@ import java.util.Map;
 /** A libpq connection string with every value quoted by libpq's rules (single quotes, '\' escapes). */
 final class Conninfo {
 
-    private Conninfo() {
-    }
+    private Conninfo() {}
 
     static String of(InstallSpec.Primary primary, String applicationName) {
         Map<String, String> kv = new LinkedHashMap<>();
@@ -31,7 +30,8 @@ final class Conninfo {
 
     private static String join(Map<String, String> kv) {
         StringBuilder s = new StringBuilder();
-        kv.forEach((k, v) -> s.append(s.length() == 0 ? "" : " ").append(k).append('=').append(quote(v)));
+        kv.forEach((k, v) ->
+                s.append(s.length() == 0 ? "" : " ").append(k).append('=').append(quote(v)));
         return s.toString();
     }
 

@@ -39,9 +39,15 @@ public final class Database implements AutoCloseable {
         try {
             return new Database(connect(instance), instance.log());
         } catch (SQLException e) {
-            throw new AgentException(ErrorCode.ENGINE_NOT_RUNNING, "instance " + instance.dataDir() + " is not accepting connections on "
-                    + instance.socketFile() + ": " + e.getMessage() + (instance.locked() ? " (it is locked by " + instance.lockFile()
-                    + "; run start to unlock it)" : ""), Map.of("sqlState", String.valueOf(e.getSQLState())), e);
+            throw new AgentException(
+                    ErrorCode.ENGINE_NOT_RUNNING,
+                    "instance " + instance.dataDir() + " is not accepting connections on "
+                            + instance.socketFile() + ": " + e.getMessage()
+                            + (instance.locked()
+                                    ? " (it is locked by " + instance.lockFile() + "; run start to unlock it)"
+                                    : ""),
+                    Map.of("sqlState", String.valueOf(e.getSQLState())),
+                    e);
         }
     }
 
@@ -166,11 +172,16 @@ public final class Database implements AutoCloseable {
 
     private AgentException failed(String what, SQLException e) {
         if (e.getSQLState() != null && e.getSQLState().startsWith("08")) {
-            return new AgentException(ErrorCode.ENGINE_NOT_RUNNING, "lost the connection to the engine during '" + what + "': "
-                    + e.getMessage(), e);
+            return new AgentException(
+                    ErrorCode.ENGINE_NOT_RUNNING,
+                    "lost the connection to the engine during '" + what + "': " + e.getMessage(),
+                    e);
         }
-        return new AgentException(ErrorCode.SQL_FAILED, "'" + what + "' failed: " + e.getMessage(),
-                Map.of("sqlState", String.valueOf(e.getSQLState())), e);
+        return new AgentException(
+                ErrorCode.SQL_FAILED,
+                "'" + what + "' failed: " + e.getMessage(),
+                Map.of("sqlState", String.valueOf(e.getSQLState())),
+                e);
     }
 
     @Override

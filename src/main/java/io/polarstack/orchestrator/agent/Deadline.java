@@ -40,7 +40,8 @@ public final class Deadline {
     /** Sleeps a poll interval, or fails with {@code TIMEOUT} saying what it waited for. */
     public void pause(long millis, String waitingFor) {
         if (passed()) {
-            throw new AgentException(ErrorCode.TIMEOUT, "timed out after " + total.toSeconds() + " s waiting for " + waitingFor);
+            throw new AgentException(
+                    ErrorCode.TIMEOUT, "timed out after " + total.toSeconds() + " s waiting for " + waitingFor);
         }
         try {
             Thread.sleep(Math.min(millis, Math.max(1, remaining().toMillis())));

@@ -52,23 +52,33 @@ final class Failover {
                    case when not pg_is_in_recovery()
                         then ('x' || substr(pg_walfile_name(pg_current_wal_lsn()), 1, 8))::bit(32)::int end as timeline""";
 
-    static final String STREAMING_SQL = "select 1 from pg_stat_wal_receiver where status = 'streaming' and sender_host = ? and sender_port = ?";
+    static final String STREAMING_SQL =
+            "select 1 from pg_stat_wal_receiver where status = 'streaming' and sender_host = ? and sender_port = ?";
 
     /**
      * Files that belong to the instance, not to the cluster. pg_rewind copies the source's versions over them or
      * deletes them (it deletes every file the source lacks), so rejoin saves them first and puts them back.
      */
-    static final List<String> INSTANCE_OWN_FILES = List.of("postgresql.conf", "postgresql.auto.conf", "pg_hba.conf", "pg_ident.conf",
-            Install.DONE_MARKER, "ins_ctx", "ins_logic_id", PostgresqlFlavour.DISKFULL_MARKER);
+    static final List<String> INSTANCE_OWN_FILES = List.of(
+            "postgresql.conf",
+            "postgresql.auto.conf",
+            "pg_hba.conf",
+            "pg_ident.conf",
+            Install.DONE_MARKER,
+            "ins_ctx",
+            "ins_logic_id",
+            PostgresqlFlavour.DISKFULL_MARKER);
+
     static final String SAVED_DIR = "rejoin-saved";
     private static final String SAVED_COMPLETE = ".complete";
 
     private static final Pattern CLUSTER_STATE = Pattern.compile("(?m)^Database cluster state:\\s+(.+?)\\s*$");
-    private static final Pattern CHECKPOINT_LOCATION = Pattern.compile("(?m)^Latest checkpoint location:\\s+([0-9A-Fa-f]{1,8})/([0-9A-Fa-f]{1,8})\\s*$");
-    private static final Pattern CHECKPOINT_TIMELINE = Pattern.compile("(?m)^Latest checkpoint's TimeLineID:\\s+([0-9]+)\\s*$");
+    private static final Pattern CHECKPOINT_LOCATION =
+            Pattern.compile("(?m)^Latest checkpoint location:\\s+([0-9A-Fa-f]{1,8})/([0-9A-Fa-f]{1,8})\\s*$");
+    private static final Pattern CHECKPOINT_TIMELINE =
+            Pattern.compile("(?m)^Latest checkpoint's TimeLineID:\\s+([0-9]+)\\s*$");
 
-    private Failover() {
-    }
+    private Failover() {}
 
     /** {@code wal-position}: role, timeline, replayed (a primary's current write position) and received (replicas). */
     static Map<String, Object> walPosition(Instance instance, Request request) {
@@ -92,7 +102,8 @@ final class Failover {
     static Map<String, Object> checkpoint(Instance instance, Request request) {
         try (Database db = Database.open(instance)) {
             db.execute("checkpoint");
-            long redo = ((Number) db.value("select (redo_lsn - '0/0'::pg_lsn)::bigint from pg_control_checkpoint()")).longValue();
+            long redo = ((Number) db.value("select (redo_lsn - '0/0'::pg_lsn)::bigint from pg_control_checkpoint()"))
+                    .longValue();
             Map<String, Object> result = new LinkedHashMap<>();
             result.put("checkpointed", true);
             result.put("redo", redo);
@@ -108,14 +119,25 @@ final class Failover {
     static Map<String, Object> shutdownCheckpoint(Instance instance, Request request) {
         instance.requireInstalled();
         instance.flavour().checkFailoverAction(instance, Action.SHUTDOWN_CHECKPOINT);
-        String text = instance.commands().require("pg_controldata of " + instance.dataDir(),
-                List.of(instance.bin("pg_controldata"), "-D", instance.dataDir().toString())).stdout();
+        String text = instance.commands()
+                .require(
+                        "pg_controldata of " + instance.dataDir(),
+                        List.of(
+                                instance.bin("pg_controldata"),
+                                "-D",
+                                instance.dataDir().toString()))
+                .stdout();
         ControlData control = ControlData.parse(text);
         if (!control.shutDown()) {
-            String hint = instance.postmasterRunning() ? "it is running; stop it first"
+            String hint = instance.postmasterRunning()
+                    ? "it is running; stop it first"
                     : "it was not stopped cleanly (crashed or killed), so WAL may follow that checkpoint; rejoin it with a rewind instead";
-            throw new AgentException(ErrorCode.NOT_SHUT_DOWN, "instance " + instance.dataDir() + " is not shut down (pg_controldata: '"
-                    + control.state() + "'): " + hint, Map.of("state", control.state()), null);
+            throw new AgentException(
+                    ErrorCode.NOT_SHUT_DOWN,
+                    "instance " + instance.dataDir() + " is not shut down (pg_controldata: '" + control.state() + "'): "
+                            + hint,
+                    Map.of("state", control.state()),
+                    null);
         }
         Map<String, Object> result = new LinkedHashMap<>();
         result.put("state", control.state());
@@ -133,10 +155,14 @@ final class Failover {
             Matcher location = CHECKPOINT_LOCATION.matcher(text);
             Matcher timeline = CHECKPOINT_TIMELINE.matcher(text);
             if (!state.find() || !location.find() || !timeline.find()) {
-                throw new AgentException(ErrorCode.COMMAND_FAILED, "pg_controldata printed no 'Database cluster state', 'Latest checkpoint "
-                        + "location' or 'Latest checkpoint's TimeLineID' line: " + Commands.tail(text.strip()));
+                throw new AgentException(
+                        ErrorCode.COMMAND_FAILED,
+                        "pg_controldata printed no 'Database cluster state', 'Latest checkpoint "
+                                + "location' or 'Latest checkpoint's TimeLineID' line: " + Commands.tail(text.strip()));
             }
-            return new ControlData(state.group(1), Long.parseLong(location.group(1), 16) << 32 | Long.parseLong(location.group(2), 16),
+            return new ControlData(
+                    state.group(1),
+                    Long.parseLong(location.group(1), 16) << 32 | Long.parseLong(location.group(2), 16),
                     Long.parseLong(timeline.group(1)));
         }
 
@@ -150,7 +176,10 @@ final class Failover {
 
         static Upstream from(Request request) {
             InstallSpec.Primary primary = InstallSpec.primary(request.object("primary"));
-            return new Upstream(primary, SlotNames.name(SlotNames.Type.REPLICA, request.string("custinsId"), request.string("slotUniqueName")));
+            return new Upstream(
+                    primary,
+                    SlotNames.name(
+                            SlotNames.Type.REPLICA, request.string("custinsId"), request.string("slotUniqueName")));
         }
 
         Map<String, String> params() {
@@ -159,7 +188,9 @@ final class Failover {
 
         /** Whether postgresql.conf already says exactly this. */
         boolean configuredIn(ConfFile conf) {
-            return params().entrySet().stream().allMatch(e -> conf.get(e.getKey()).map(e.getValue()::equals).orElse(false));
+            return params().entrySet().stream()
+                    .allMatch(
+                            e -> conf.get(e.getKey()).map(e.getValue()::equals).orElse(false));
         }
 
         String address() {
@@ -179,8 +210,10 @@ final class Failover {
         instance.flavour().checkFailoverAction(instance, Action.FOLLOW);
         try (Database db = Database.open(instance)) {
             if (!(Boolean) db.value("select pg_is_in_recovery()")) {
-                throw new AgentException(ErrorCode.WRONG_ROLE, "follow needs a replica; instance " + instance.dataDir()
-                        + " is a primary (rejoin turns a former primary into a replica)");
+                throw new AgentException(
+                        ErrorCode.WRONG_ROLE,
+                        "follow needs a replica; instance " + instance.dataDir()
+                                + " is a primary (rejoin turns a former primary into a replica)");
             }
             ConfFile conf = ConfFile.read(instance.conf());
             boolean changed = !upstream.configuredIn(conf);
@@ -229,8 +262,11 @@ final class Failover {
         Lifecycle.start(instance, request);
         try (Database db = Database.open(instance)) {
             if (!(Boolean) db.value("select pg_is_in_recovery()")) {
-                throw new AgentException(ErrorCode.INTERNAL, "instance " + instance.dataDir() + " started as a primary although "
-                        + "standby.signal exists; check " + instance.logDir().resolve("pg_log"));
+                throw new AgentException(
+                        ErrorCode.INTERNAL,
+                        "instance " + instance.dataDir() + " started as a primary although "
+                                + "standby.signal exists; check "
+                                + instance.logDir().resolve("pg_log"));
             }
             result.put("changed", true);
             result.put("rewound", rewound);
@@ -245,16 +281,22 @@ final class Failover {
             return false;
         }
         try (Database db = Database.open(instance)) {
-            return (Boolean) db.value("select pg_is_in_recovery()") && upstream.configuredIn(ConfFile.read(instance.conf()))
+            return (Boolean) db.value("select pg_is_in_recovery()")
+                    && upstream.configuredIn(ConfFile.read(instance.conf()))
                     && awaitStreaming(instance, db, upstream, 10);
         }
     }
 
     /** Waits up to {@code seconds} (leaving time to answer) for the walreceiver to stream from the upstream. */
     private static boolean awaitStreaming(Instance instance, Database db, Upstream upstream, long seconds) {
-        long end = System.nanoTime() + Math.min(seconds * 1000, Math.max(0, instance.deadline().remaining().toMillis() - 5000)) * 1_000_000;
+        long end = System.nanoTime()
+                + Math.min(
+                                seconds * 1000,
+                                Math.max(0, instance.deadline().remaining().toMillis() - 5000))
+                        * 1_000_000;
         while (true) {
-            if (db.exists(STREAMING_SQL, upstream.primary().host(), upstream.primary().port())) {
+            if (db.exists(
+                    STREAMING_SQL, upstream.primary().host(), upstream.primary().port())) {
                 return true;
             }
             if (System.nanoTime() >= end) {
@@ -281,26 +323,37 @@ final class Failover {
         String host = primary.host().contains(":") ? "[" + primary.host() + "]" : primary.host();
         String address = primary.host() + ":" + primary.port();
         Map<String, Object> source;
-        try (Connection c = DriverManager.getConnection("jdbc:postgresql://" + host + ":" + primary.port() + "/postgres", props);
+        try (Connection c = DriverManager.getConnection(
+                        "jdbc:postgresql://" + host + ":" + primary.port() + "/postgres", props);
                 Statement st = c.createStatement()) {
             source = identity(st);
             if ((Boolean) source.get("in_recovery")) {
-                throw new AgentException(ErrorCode.WRONG_ROLE, "the primary to rejoin, " + address + ", is itself a replica; nothing was changed");
+                throw new AgentException(
+                        ErrorCode.WRONG_ROLE,
+                        "the primary to rejoin, " + address + ", is itself a replica; nothing was changed");
             }
             if (!source.get("timeline").equals(source.get("checkpoint_timeline"))) {
-                instance.log().info("checkpoint on %s: its pg_control still has timeline %s, it writes on %s", address,
-                        source.get("checkpoint_timeline"), source.get("timeline"));
+                instance.log()
+                        .info(
+                                "checkpoint on %s: its pg_control still has timeline %s, it writes on %s",
+                                address, source.get("checkpoint_timeline"), source.get("timeline"));
                 st.execute(Database.MARK + "checkpoint");
             }
         } catch (SQLException e) {
-            throw new AgentException(ErrorCode.REWIND_FAILED, "cannot reach the primary " + address + " as " + primary.user()
-                    + ": " + e.getMessage() + "; nothing was changed", Map.of("dataDirChanged", false), e);
+            throw new AgentException(
+                    ErrorCode.REWIND_FAILED,
+                    "cannot reach the primary " + address + " as " + primary.user() + ": " + e.getMessage()
+                            + "; nothing was changed",
+                    Map.of("dataDirChanged", false),
+                    e);
         }
         if (Lifecycle.probe(instance).state() == Lifecycle.State.RUNNING) {
             try (Database db = Database.open(instance)) {
                 Map<String, Object> self = db.query(IDENTITY_SQL).get(0);
-                if (self.get("started").equals(source.get("started")) && self.get("system_id").equals(source.get("system_id"))) {
-                    throw AgentException.invalid("the primary to rejoin, " + address + ", is this instance itself; nothing was changed");
+                if (self.get("started").equals(source.get("started"))
+                        && self.get("system_id").equals(source.get("system_id"))) {
+                    throw AgentException.invalid(
+                            "the primary to rejoin, " + address + ", is this instance itself; nothing was changed");
                 }
             }
         }
@@ -323,16 +376,33 @@ final class Failover {
      * with a checkpoint, as Patroni does before it rewinds.
      */
     static void finishCrashRecovery(Instance instance) {
-        String text = instance.commands().require("pg_controldata of " + instance.dataDir(),
-                List.of(instance.bin("pg_controldata"), "-D", instance.dataDir().toString())).stdout();
+        String text = instance.commands()
+                .require(
+                        "pg_controldata of " + instance.dataDir(),
+                        List.of(
+                                instance.bin("pg_controldata"),
+                                "-D",
+                                instance.dataDir().toString()))
+                .stdout();
         ControlData control = ControlData.parse(text);
         if (control.shutDown()) {
             return;
         }
-        instance.log().info("rejoin: %s was not shut down cleanly ('%s'); crash recovery in single-user mode", instance.dataDir(),
-                control.state());
-        instance.commands().require("crash recovery of " + instance.dataDir() + " in single-user mode", List.of(instance.bin("postgres"),
-                "--single", "-D", instance.dataDir().toString(), "-c", "archive_mode=off", "postgres"));
+        instance.log()
+                .info(
+                        "rejoin: %s was not shut down cleanly ('%s'); crash recovery in single-user mode",
+                        instance.dataDir(), control.state());
+        instance.commands()
+                .require(
+                        "crash recovery of " + instance.dataDir() + " in single-user mode",
+                        List.of(
+                                instance.bin("postgres"),
+                                "--single",
+                                "-D",
+                                instance.dataDir().toString(),
+                                "-c",
+                                "archive_mode=off",
+                                "postgres"));
     }
 
     /**
@@ -351,7 +421,11 @@ final class Failover {
             if (logTarget != null) {
                 Files.delete(logLink);
             }
-            Commands.Result dry = instance.commands().run(rewindArgv(instance, primary, true), env, instance.deadline().remaining());
+            Commands.Result dry = instance.commands()
+                    .run(
+                            rewindArgv(instance, primary, true),
+                            env,
+                            instance.deadline().remaining());
             if (!dry.ok()) {
                 throw rewindFailed(instance, dry, false);
             }
@@ -361,7 +435,11 @@ final class Failover {
             Commands.Result real;
             Thread guard = keepLocked(instance);
             try {
-                real = instance.commands().run(rewindArgv(instance, primary, false), env, instance.deadline().remaining());
+                real = instance.commands()
+                        .run(
+                                rewindArgv(instance, primary, false),
+                                env,
+                                instance.deadline().remaining());
             } finally {
                 guard.interrupt();
                 join(guard);
@@ -382,7 +460,9 @@ final class Failover {
     }
 
     static List<String> rewindArgv(Instance instance, InstallSpec.Primary primary, boolean dryRun) {
-        List<String> argv = new java.util.ArrayList<>(List.of(instance.bin("pg_rewind"), "--target-pgdata=" + instance.dataDir(),
+        List<String> argv = new java.util.ArrayList<>(List.of(
+                instance.bin("pg_rewind"),
+                "--target-pgdata=" + instance.dataDir(),
                 "--source-server=" + Conninfo.withoutPassword(primary, "postgres")));
         if (dryRun) {
             argv.add("--dry-run");
@@ -395,11 +475,15 @@ final class Failover {
                 ? "; the primary keeps its unix socket in its data directory, which pg_rewind cannot copy: give instances a socket "
                         + "directory outside it (POLARSTACK_SOCKET_DIR), or rebuild this instance as a RO (install)"
                 : "";
-        String state = changed ? "; the data directory is partly rewound: rebuild this instance as a RO (install)"
+        String state = changed
+                ? "; the data directory is partly rewound: rebuild this instance as a RO (install)"
                 : "; the data directory was not changed";
-        return new AgentException(ErrorCode.REWIND_FAILED, "pg_rewind of " + instance.dataDir() + " failed (exit " + r.exitCode() + "): "
-                + Commands.tail(r.stderr().strip()) + hint + state + "; it stays stopped and locked",
-                Map.of("exitCode", r.exitCode(), "dataDirChanged", changed), null);
+        return new AgentException(
+                ErrorCode.REWIND_FAILED,
+                "pg_rewind of " + instance.dataDir() + " failed (exit " + r.exitCode() + "): "
+                        + Commands.tail(r.stderr().strip()) + hint + state + "; it stays stopped and locked",
+                Map.of("exitCode", r.exitCode(), "dataDirChanged", changed),
+                null);
     }
 
     /**
@@ -407,18 +491,20 @@ final class Failover {
      * container's supervisor would start postgres on a half-rewound directory. Put it back at once, every few ms.
      */
     private static Thread keepLocked(Instance instance) {
-        Thread guard = new Thread(() -> {
-            while (!Thread.currentThread().isInterrupted()) {
-                try {
-                    instance.lock();
-                    Thread.sleep(5);
-                } catch (InterruptedException e) {
-                    return;
-                } catch (AgentException e) {
-                    instance.log().warn("%s", e.getMessage());
-                }
-            }
-        }, "stop-lock-guard");
+        Thread guard = new Thread(
+                () -> {
+                    while (!Thread.currentThread().isInterrupted()) {
+                        try {
+                            instance.lock();
+                            Thread.sleep(5);
+                        } catch (InterruptedException e) {
+                            return;
+                        } catch (AgentException e) {
+                            instance.log().warn("%s", e.getMessage());
+                        }
+                    }
+                },
+                "stop-lock-guard");
         guard.setDaemon(true);
         guard.start();
         return guard;
@@ -441,7 +527,8 @@ final class Failover {
             }
             Files.writeString(saved.resolve(SAVED_COMPLETE), "");
         } catch (IOException | UncheckedIOException e) {
-            throw new AgentException(ErrorCode.INTERNAL, "cannot save the instance's files to " + saved + ": " + e.getMessage(), e);
+            throw new AgentException(
+                    ErrorCode.INTERNAL, "cannot save the instance's files to " + saved + ": " + e.getMessage(), e);
         }
     }
 
@@ -451,14 +538,21 @@ final class Failover {
             for (String name : INSTANCE_OWN_FILES) {
                 Path file = instance.dataDir().resolve(name);
                 if (Files.exists(saved.resolve(name))) {
-                    Files.copy(saved.resolve(name), file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.COPY_ATTRIBUTES);
+                    Files.copy(
+                            saved.resolve(name),
+                            file,
+                            StandardCopyOption.REPLACE_EXISTING,
+                            StandardCopyOption.COPY_ATTRIBUTES);
                 } else {
                     Files.deleteIfExists(file);
                 }
             }
             deleteTree(saved);
         } catch (IOException | UncheckedIOException e) {
-            throw new AgentException(ErrorCode.INTERNAL, "cannot put back the instance's files from " + saved + ": " + e.getMessage(), e);
+            throw new AgentException(
+                    ErrorCode.INTERNAL,
+                    "cannot put back the instance's files from " + saved + ": " + e.getMessage(),
+                    e);
         }
     }
 
@@ -467,7 +561,10 @@ final class Failover {
         try {
             deleteTree(instance.logDir().resolve(SAVED_DIR));
         } catch (IOException | UncheckedIOException e) {
-            throw new AgentException(ErrorCode.INTERNAL, "cannot remove " + instance.logDir().resolve(SAVED_DIR) + ": " + e.getMessage(), e);
+            throw new AgentException(
+                    ErrorCode.INTERNAL,
+                    "cannot remove " + instance.logDir().resolve(SAVED_DIR) + ": " + e.getMessage(),
+                    e);
         }
     }
 
@@ -487,7 +584,8 @@ final class Failover {
                 Files.createSymbolicLink(link, target);
             }
         } catch (IOException | UncheckedIOException e) {
-            throw new AgentException(ErrorCode.INTERNAL, "cannot link " + link + " to " + target + ": " + e.getMessage(), e);
+            throw new AgentException(
+                    ErrorCode.INTERNAL, "cannot link " + link + " to " + target + ": " + e.getMessage(), e);
         }
     }
 

@@ -12,8 +12,16 @@ import java.util.Set;
 public interface Flavour {
 
     /** Parameters that identify the instance and its storage; a params update may never change them. */
-    Set<String> COMMON_PRIVATE = Set.of("port", "data_directory", "config_file", "hba_file", "ident_file", "unix_socket_directories",
-            "external_pid_file", "primary_conninfo", "primary_slot_name");
+    Set<String> COMMON_PRIVATE = Set.of(
+            "port",
+            "data_directory",
+            "config_file",
+            "hba_file",
+            "ident_file",
+            "unix_socket_directories",
+            "external_pid_file",
+            "primary_conninfo",
+            "primary_slot_name");
 
     static Flavour named(String name) {
         if (name == null) {
@@ -23,8 +31,9 @@ public interface Flavour {
         return switch (name) {
             case "polardb" -> new PolardbFlavour();
             case "postgresql" -> new PostgresqlFlavour();
-            default -> throw AgentException.invalid("request field 'flavour' '" + Request.printable(name)
-                    + "' is not one of polardb, postgresql");
+            default ->
+                throw AgentException.invalid(
+                        "request field 'flavour' '" + Request.printable(name) + "' is not one of polardb, postgresql");
         };
     }
 
@@ -39,8 +48,17 @@ public interface Flavour {
 
     /** initdb for a new RW: UTF8, no locale, data checksums, superuser postgres. */
     default List<String> initdb(Instance instance) {
-        return List.of(instance.bin("initdb"), "-D", instance.dataDir().toString(), "-U", "postgres", "--encoding=UTF8", "--no-locale",
-                "--data-checksums", "--auth-local=trust", "--auth-host=" + hostAuthMethod());
+        return List.of(
+                instance.bin("initdb"),
+                "-D",
+                instance.dataDir().toString(),
+                "-U",
+                "postgres",
+                "--encoding=UTF8",
+                "--no-locale",
+                "--data-checksums",
+                "--auth-local=trust",
+                "--auth-host=" + hostAuthMethod());
     }
 
     /**
@@ -82,6 +100,5 @@ public interface Flavour {
     String systemIdentifier(Instance instance);
 
     /** Refuses ({@code NOT_SUPPORTED}) a failover action ({@link Failover}) that does not apply to this instance. */
-    default void checkFailoverAction(Instance instance, Action action) {
-    }
+    default void checkFailoverAction(Instance instance, Action action) {}
 }

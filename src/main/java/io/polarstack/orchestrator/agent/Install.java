@@ -30,18 +30,25 @@ final class Install {
     /** Files of the manager in the data directory that must not travel from the RW to a RO by the base backup. */
     /** Held (an fcntl lock, so it goes with the process) while an install runs; in the log directory like the prepare marker. */
     static final String INSTALL_LOCK = "ins_install_lock";
-    static final List<String> INSTANCE_FILES = List.of("ins_lock", DONE_MARKER, "ins_ctx", "ins_logic_id", PostgresqlFlavour.DISKFULL_MARKER,
-            "postmaster.opts", "standby.signal", "recovery.conf");
 
-    private Install() {
-    }
+    static final List<String> INSTANCE_FILES = List.of(
+            "ins_lock",
+            DONE_MARKER,
+            "ins_ctx",
+            "ins_logic_id",
+            PostgresqlFlavour.DISKFULL_MARKER,
+            "postmaster.opts",
+            "standby.signal",
+            "recovery.conf");
+
+    private Install() {}
 
     static Map<String, Object> run(Instance instance, Request request) {
         InstallSpec spec = InstallSpec.from(request, instance.flavour());
         mkdirs(instance.logDir(), false);
         Path lockFile = instance.logDir().resolve(INSTALL_LOCK);
         try (FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-             FileLock lock = waitForLock(instance, channel)) {
+                FileLock lock = waitForLock(instance, channel)) {
             return run(instance, spec);
         } catch (IOException e) {
             throw new AgentException(ErrorCode.INTERNAL, "cannot lock " + lockFile + ": " + e.getMessage(), e);
@@ -115,8 +122,10 @@ final class Install {
             instance.lock();
         }
         spec.logicInsId().ifPresent(id -> write(instance.dataDir().resolve("ins_logic_id"), id + "\n"));
-        write(instance.dataDir().resolve("ins_ctx"), "{\"storage_type\":\"" + (spec.mode() == InstallSpec.Mode.SHARE ? "fcsan" : "local")
-                + "\",\"ins_logic_id\":\"" + spec.logicInsId().orElse("") + "\"}\n");
+        write(
+                instance.dataDir().resolve("ins_ctx"),
+                "{\"storage_type\":\"" + (spec.mode() == InstallSpec.Mode.SHARE ? "fcsan" : "local")
+                        + "\",\"ins_logic_id\":\"" + spec.logicInsId().orElse("") + "\"}\n");
         write(instance.dataDir().resolve(DONE_MARKER), "done\n");
         delete(instance.logDir().resolve(PREPARE_MARKER));
 
@@ -132,7 +141,8 @@ final class Install {
     static boolean done(Instance instance) {
         Path marker = instance.dataDir().resolve(DONE_MARKER);
         try {
-            return Files.exists(marker) && Files.readString(marker).strip().equals("done")
+            return Files.exists(marker)
+                    && Files.readString(marker).strip().equals("done")
                     && !Files.exists(instance.logDir().resolve(PREPARE_MARKER));
         } catch (IOException e) {
             throw new AgentException(ErrorCode.INTERNAL, "cannot read " + marker + ": " + e.getMessage(), e);
@@ -156,7 +166,10 @@ final class Install {
                 Files.copy(spec.hostHbaFile(), target, StandardCopyOption.REPLACE_EXISTING);
                 return;
             } catch (IOException e) {
-                throw new AgentException(ErrorCode.INTERNAL, "cannot copy " + spec.hostHbaFile() + " to " + target + ": " + e.getMessage(), e);
+                throw new AgentException(
+                        ErrorCode.INTERNAL,
+                        "cannot copy " + spec.hostHbaFile() + " to " + target + ": " + e.getMessage(),
+                        e);
             }
         }
         write(target, hba(spec, instance.flavour().hostAuthMethod()));
@@ -178,21 +191,42 @@ final class Install {
     static void baseBackup(Instance instance, InstallSpec spec) {
         InstallSpec.Primary primary = spec.primary().orElseThrow();
         List<String> argv = baseBackupArgv(instance, spec);
-        Commands.Result r = instance.commands().run(argv, Map.of("PGPASSWORD", primary.password(), "PGCONNECT_TIMEOUT", "10"),
-                instance.deadline().remaining());
+        Commands.Result r = instance.commands()
+                .run(
+                        argv,
+                        Map.of("PGPASSWORD", primary.password(), "PGCONNECT_TIMEOUT", "10"),
+                        instance.deadline().remaining());
         if (!r.ok()) {
-            String hint = r.output().contains("replication slot") ? "; create slot " + spec.slotName().orElseThrow()
-                    + " on the RW with slot-create first" : "";
-            throw new AgentException(ErrorCode.COMMAND_FAILED, "base backup from " + primary.host() + ":" + primary.port() + " failed (exit "
-                    + r.exitCode() + "): " + Commands.tail(r.output()) + hint);
+            String hint = r.output().contains("replication slot")
+                    ? "; create slot " + spec.slotName().orElseThrow() + " on the RW with slot-create first"
+                    : "";
+            throw new AgentException(
+                    ErrorCode.COMMAND_FAILED,
+                    "base backup from " + primary.host() + ":" + primary.port() + " failed (exit " + r.exitCode()
+                            + "): " + Commands.tail(r.output()) + hint);
         }
     }
 
     static List<String> baseBackupArgv(Instance instance, InstallSpec spec) {
         InstallSpec.Primary primary = spec.primary().orElseThrow();
-        return List.of(instance.bin("pg_basebackup"), "-D", instance.dataDir().toString(), "-h", primary.host(), "-p",
-                Integer.toString(primary.port()), "-U", primary.user(), "-X", "stream", "-S", spec.slotName().orElseThrow(), "-c", "fast",
-                "-w", "--no-manifest");
+        return List.of(
+                instance.bin("pg_basebackup"),
+                "-D",
+                instance.dataDir().toString(),
+                "-h",
+                primary.host(),
+                "-p",
+                Integer.toString(primary.port()),
+                "-U",
+                primary.user(),
+                "-X",
+                "stream",
+                "-S",
+                spec.slotName().orElseThrow(),
+                "-c",
+                "fast",
+                "-w",
+                "--no-manifest");
     }
 
     /** {@code <data>/log} points at {@code <log>/pg_log}, where the engine's own log files go. */
@@ -205,16 +239,22 @@ final class Install {
                 Files.createSymbolicLink(link, target);
             }
         } catch (IOException e) {
-            throw new AgentException(ErrorCode.INTERNAL, "cannot link " + link + " to " + target + ": " + e.getMessage(), e);
+            throw new AgentException(
+                    ErrorCode.INTERNAL, "cannot link " + link + " to " + target + ": " + e.getMessage(), e);
         }
     }
 
     private static void requireEmpty(Path dir) {
         try (Stream<Path> entries = Files.list(dir)) {
-            List<String> names = entries.map(p -> p.getFileName().toString()).filter(n -> !n.equals("lost+found")).toList();
+            List<String> names = entries.map(p -> p.getFileName().toString())
+                    .filter(n -> !n.equals("lost+found"))
+                    .toList();
             if (!names.isEmpty()) {
-                throw new AgentException(ErrorCode.INVALID_ARGUMENT, "data directory " + dir + " holds no database cluster but is not empty "
-                        + names.subList(0, Math.min(5, names.size())) + "; empty it or point 'dataDir' elsewhere");
+                throw new AgentException(
+                        ErrorCode.INVALID_ARGUMENT,
+                        "data directory " + dir + " holds no database cluster but is not empty "
+                                + names.subList(0, Math.min(5, names.size()))
+                                + "; empty it or point 'dataDir' elsewhere");
             }
         } catch (IOException e) {
             throw new AgentException(ErrorCode.INTERNAL, "cannot list " + dir + ": " + e.getMessage(), e);
@@ -225,7 +265,8 @@ final class Install {
     private static void clear(Path dir) {
         try (Stream<Path> entries = Files.list(dir)) {
             List<Path> all = new ArrayList<>();
-            for (Path top : entries.filter(p -> !p.getFileName().toString().equals("lost+found")).toList()) {
+            for (Path top : entries.filter(p -> !p.getFileName().toString().equals("lost+found"))
+                    .toList()) {
                 if (Files.isDirectory(top, LinkOption.NOFOLLOW_LINKS)) {
                     try (Stream<Path> walk = Files.walk(top)) {
                         walk.sorted(Comparator.reverseOrder()).forEach(all::add);
@@ -249,8 +290,11 @@ final class Install {
                 Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
             }
         } catch (IOException e) {
-            throw new AgentException(ErrorCode.INTERNAL, "cannot create " + dir + ": " + e.getMessage()
-                    + "; it must be writable by the user the agent runs as", e);
+            throw new AgentException(
+                    ErrorCode.INTERNAL,
+                    "cannot create " + dir + ": " + e.getMessage()
+                            + "; it must be writable by the user the agent runs as",
+                    e);
         }
     }
 
@@ -269,5 +313,4 @@ final class Install {
             throw new AgentException(ErrorCode.INTERNAL, "cannot remove " + file + ": " + e.getMessage(), e);
         }
     }
-
 }

@@ -7,13 +7,31 @@ import java.util.Optional;
 import java.util.regex.Pattern;
 
 /** The validated install request. Everything is checked before the agent touches a file. */
-public record InstallSpec(Role role, Mode mode, int port, String listenAddresses, Map<String, String> params, Optional<Path> confTemplate,
-        List<String> hbaCidrs, Path hostHbaFile, boolean lockInstall, Optional<Primary> primary, Optional<String> slotName,
-        Optional<String> logicInsId, Optional<String> wwid, Optional<String> polarHostId) {
+public record InstallSpec(
+        Role role,
+        Mode mode,
+        int port,
+        String listenAddresses,
+        Map<String, String> params,
+        Optional<Path> confTemplate,
+        List<String> hbaCidrs,
+        Path hostHbaFile,
+        boolean lockInstall,
+        Optional<Primary> primary,
+        Optional<String> slotName,
+        Optional<String> logicInsId,
+        Optional<String> wwid,
+        Optional<String> polarHostId) {
 
-    public enum Role { RW, RO }
+    public enum Role {
+        RW,
+        RO
+    }
 
-    public enum Mode { LOCAL, SHARE }
+    public enum Mode {
+        LOCAL,
+        SHARE
+    }
 
     /** Where a RO streams from: the RW's address and the replication account (privilege 15). */
     public record Primary(String host, int port, String user, String password) {
@@ -35,7 +53,9 @@ public record InstallSpec(Role role, Mode mode, int port, String listenAddresses
         Role role = r.choice("role", Role.class, null);
         Mode mode = r.choice("mode", Mode.class, Mode.LOCAL);
         int port = r.port("port");
-        String listen = r.optString("listenAddresses", ADDRESSES, "'*' or a comma-separated list of host names or addresses").orElse("*");
+        String listen = r.optString(
+                        "listenAddresses", ADDRESSES, "'*' or a comma-separated list of host names or addresses")
+                .orElse("*");
         Map<String, String> params = checkedParams(r.stringMap("params"), flavour);
         List<String> cidrs = r.optStringList("hbaCidrs").orElse(List.of("0.0.0.0/0", "::/0"));
         for (String c : cidrs) {
@@ -50,20 +70,36 @@ public record InstallSpec(Role role, Mode mode, int port, String listenAddresses
             primary = Optional.of(primary(r.object("primary")));
         }
         if (role == Role.RO) {
-            slot = Optional.of(SlotNames.name(SlotNames.Type.REPLICA, r.string("custinsId"), r.string("slotUniqueName")));
+            slot = Optional.of(
+                    SlotNames.name(SlotNames.Type.REPLICA, r.string("custinsId"), r.string("slotUniqueName")));
         }
         Optional<String> wwid = r.optString("wwid", WWID, "letters, digits, '_' and '-'");
         if (mode == Mode.SHARE && wwid.isEmpty()) {
-            throw AgentException.invalid("request field 'wwid' is required in share mode (the shared LUN's multipath WWID)");
+            throw AgentException.invalid(
+                    "request field 'wwid' is required in share mode (the shared LUN's multipath WWID)");
         }
-        return new InstallSpec(role, mode, port, listen, params, r.optPath("confTemplate"), cidrs,
-                r.optPath("hostHbaFile").orElse(Path.of("/etc/postgres/pg_hba.conf")), r.bool("lockInstall", false), primary, slot,
-                r.optString("logicInsId", ID, "digits only"), wwid, r.optString("polarHostId", ID, "digits only"));
+        return new InstallSpec(
+                role,
+                mode,
+                port,
+                listen,
+                params,
+                r.optPath("confTemplate"),
+                cidrs,
+                r.optPath("hostHbaFile").orElse(Path.of("/etc/postgres/pg_hba.conf")),
+                r.bool("lockInstall", false),
+                primary,
+                slot,
+                r.optString("logicInsId", ID, "digits only"),
+                wwid,
+                r.optString("polarHostId", ID, "digits only"));
     }
 
     /** The {@code primary} object of a request: host, port, user and password, each checked. */
     static Primary primary(Request p) {
-        return new Primary(p.string("host", HOST, "a host name or IP address"), p.port("port"),
+        return new Primary(
+                p.string("host", HOST, "a host name or IP address"),
+                p.port("port"),
                 p.string("user", ROLE_NAME, "letters, digits and '_', not starting with a digit or pg_, at most 63"),
                 p.string("password", PASSWORD, "1 to 1024 characters, no NUL"));
     }
@@ -73,8 +109,8 @@ public record InstallSpec(Role role, Mode mode, int port, String listenAddresses
         for (Map.Entry<String, String> e : params.entrySet()) {
             ConfFile.checkKey(e.getKey());
             if (flavour.privateKeys().contains(e.getKey().toLowerCase(java.util.Locale.ROOT))) {
-                throw AgentException.invalid("parameter '" + e.getKey() + "' is private to the instance and cannot be set by a request; "
-                        + "remove it from 'params'");
+                throw AgentException.invalid("parameter '" + e.getKey()
+                        + "' is private to the instance and cannot be set by a request; " + "remove it from 'params'");
             }
             ConfFile.quote(e.getKey(), e.getValue());
         }

@@ -24,8 +24,17 @@ public final class Instance {
     private final Deadline deadline;
     private final Commands commands;
 
-    Instance(Flavour flavour, Path dataDir, Path logDir, Path binDir, Path socketDir, Integer port, boolean supervised, AgentLog log,
-            Deadline deadline, Commands commands) {
+    Instance(
+            Flavour flavour,
+            Path dataDir,
+            Path logDir,
+            Path binDir,
+            Path socketDir,
+            Integer port,
+            boolean supervised,
+            AgentLog log,
+            Deadline deadline,
+            Commands commands) {
         this.flavour = flavour;
         this.dataDir = dataDir;
         this.logDir = logDir;
@@ -43,15 +52,29 @@ public final class Instance {
         Flavour flavour = Flavour.named(request.optString("flavour").orElse(env.get("POLARSTACK_ENGINE_FLAVOUR")));
         Path dataDir = request.optPath("dataDir").orElse(Path.of(env.getOrDefault("POLARSTACK_DATA_DIR", "/data")));
         Path logDir = request.optPath("logDir").orElse(Path.of(env.getOrDefault("POLARSTACK_LOG_DIR", "/log")));
-        Path binDir = request.optPath("binDir").orElse(env.containsKey("POLARSTACK_PG_BIN") ? Path.of(env.get("POLARSTACK_PG_BIN"))
-                : flavour.defaultBinDir());
+        Path binDir = request.optPath("binDir")
+                .orElse(
+                        env.containsKey("POLARSTACK_PG_BIN")
+                                ? Path.of(env.get("POLARSTACK_PG_BIN"))
+                                : flavour.defaultBinDir());
         // The socket directory, like the pg helper's POLARSTACK_SOCKET_DIR: outside the data directory a RW can be
         // the source of pg_rewind, which fails on a socket file among the data (see Failover).
-        Path socketDir = request.optPath("socketDir").orElse(env.containsKey("POLARSTACK_SOCKET_DIR")
-                ? Path.of(env.get("POLARSTACK_SOCKET_DIR")) : dataDir);
+        Path socketDir = request.optPath("socketDir")
+                .orElse(env.containsKey("POLARSTACK_SOCKET_DIR") ? Path.of(env.get("POLARSTACK_SOCKET_DIR")) : dataDir);
         Integer port = request.optLong("port", 1, 65535).map(Long::intValue).orElse(null);
-        boolean supervised = request.bool("supervised", Boolean.parseBoolean(env.getOrDefault("POLARSTACK_ENGINE_SUPERVISED", "false")));
-        return new Instance(flavour, dataDir, logDir, binDir, socketDir, port, supervised, log, deadline, new Commands(log, deadline));
+        boolean supervised = request.bool(
+                "supervised", Boolean.parseBoolean(env.getOrDefault("POLARSTACK_ENGINE_SUPERVISED", "false")));
+        return new Instance(
+                flavour,
+                dataDir,
+                logDir,
+                binDir,
+                socketDir,
+                port,
+                supervised,
+                log,
+                deadline,
+                new Commands(log, deadline));
     }
 
     public Flavour flavour() {
@@ -103,8 +126,10 @@ public final class Instance {
         try {
             return Integer.parseInt(value.strip());
         } catch (NumberFormatException e) {
-            throw new AgentException(ErrorCode.INVALID_ARGUMENT, conf() + " has port '" + Request.printable(value)
-                    + "', which is not a number; fix the file or pass 'port' in the request");
+            throw new AgentException(
+                    ErrorCode.INVALID_ARGUMENT,
+                    conf() + " has port '" + Request.printable(value)
+                            + "', which is not a number; fix the file or pass 'port' in the request");
         }
     }
 
@@ -119,7 +144,9 @@ public final class Instance {
     /** Fails with {@code NOT_INSTALLED} when the data directory holds no cluster. */
     public void requireInstalled() {
         if (!installed()) {
-            throw new AgentException(ErrorCode.NOT_INSTALLED, "no database cluster in " + dataDir + " (PG_VERSION missing); run install first");
+            throw new AgentException(
+                    ErrorCode.NOT_INSTALLED,
+                    "no database cluster in " + dataDir + " (PG_VERSION missing); run install first");
         }
     }
 
@@ -139,7 +166,8 @@ public final class Instance {
                 log.info("created %s", lockFile());
             }
         } catch (IOException e) {
-            throw new AgentException(ErrorCode.INTERNAL, "cannot create the lock file " + lockFile() + ": " + e.getMessage(), e);
+            throw new AgentException(
+                    ErrorCode.INTERNAL, "cannot create the lock file " + lockFile() + ": " + e.getMessage(), e);
         }
     }
 
@@ -149,7 +177,8 @@ public final class Instance {
                 log.info("removed %s", lockFile());
             }
         } catch (IOException e) {
-            throw new AgentException(ErrorCode.INTERNAL, "cannot remove the lock file " + lockFile() + ": " + e.getMessage(), e);
+            throw new AgentException(
+                    ErrorCode.INTERNAL, "cannot remove the lock file " + lockFile() + ": " + e.getMessage(), e);
         }
     }
 
@@ -158,7 +187,9 @@ public final class Instance {
         if (!installed()) {
             return false;
         }
-        return commands.run(List.of(bin("pg_ctl"), "status", "-D", dataDir.toString())).exitCode() == 0;
+        return commands.run(List.of(bin("pg_ctl"), "status", "-D", dataDir.toString()))
+                        .exitCode()
+                == 0;
     }
 
     /** A standby, by its configuration files (works while the engine is down). */

@@ -18,20 +18,36 @@ import java.util.Map;
  */
 final class Lifecycle {
 
-    enum State { RUNNING, STARTING, STOPPED }
-
-    enum StopMode { SMART, FAST, IMMEDIATE }
-
-    private Lifecycle() {
+    enum State {
+        RUNNING,
+        STARTING,
+        STOPPED
     }
+
+    enum StopMode {
+        SMART,
+        FAST,
+        IMMEDIATE
+    }
+
+    private Lifecycle() {}
 
     static Map<String, Object> start(Instance instance, Request request) {
         instance.requireInstalled();
         instance.unlock();
         boolean wasRunning = probe(instance).state() == State.RUNNING;
         if (!wasRunning && !instance.supervised() && !instance.postmasterRunning()) {
-            instance.commands().require("starting " + instance.dataDir(), List.of(instance.bin("pg_ctl"), "start", "-D",
-                    instance.dataDir().toString(), "-l", instance.logDir().resolve("start.log").toString(), "-W"));
+            instance.commands()
+                    .require(
+                            "starting " + instance.dataDir(),
+                            List.of(
+                                    instance.bin("pg_ctl"),
+                                    "start",
+                                    "-D",
+                                    instance.dataDir().toString(),
+                                    "-l",
+                                    instance.logDir().resolve("start.log").toString(),
+                                    "-W"));
         }
         awaitRunning(instance);
         Map<String, Object> result = new LinkedHashMap<>();
@@ -60,12 +76,14 @@ final class Lifecycle {
         Duration reserve = Duration.ofSeconds(15);
         Duration budget = instance.deadline().remaining().minus(reserve);
         long wait = Math.max(1, Math.min(seconds, budget.toSeconds()));
-        Commands.Result r = instance.commands().run(pgCtlStop(instance, mode, wait), Map.of(), Duration.ofSeconds(wait + 5));
+        Commands.Result r =
+                instance.commands().run(pgCtlStop(instance, mode, wait), Map.of(), Duration.ofSeconds(wait + 5));
         boolean escalated = false;
         if (!r.ok() && instance.postmasterRunning()) {
             instance.log().warn("stop in %s mode did not finish in %d s; escalating to immediate", mode, wait);
             escalated = true;
-            instance.commands().require("immediate stop of " + instance.dataDir(), pgCtlStop(instance, StopMode.IMMEDIATE, 10));
+            instance.commands()
+                    .require("immediate stop of " + instance.dataDir(), pgCtlStop(instance, StopMode.IMMEDIATE, 10));
         }
         result.put("state", "stopped");
         result.put("alreadyStopped", false);
@@ -74,22 +92,36 @@ final class Lifecycle {
     }
 
     static List<String> pgCtlStop(Instance instance, StopMode mode, long seconds) {
-        return List.of(instance.bin("pg_ctl"), "stop", "-D", instance.dataDir().toString(), "-m", mode.name().toLowerCase(), "-t",
-                Long.toString(seconds), "-w");
+        return List.of(
+                instance.bin("pg_ctl"),
+                "stop",
+                "-D",
+                instance.dataDir().toString(),
+                "-m",
+                mode.name().toLowerCase(),
+                "-t",
+                Long.toString(seconds),
+                "-w");
     }
 
     static Map<String, Object> restart(Instance instance, Request request) {
         instance.requireInstalled();
         if (instance.locked()) {
-            throw new AgentException(ErrorCode.INSTANCE_LOCKED, "instance " + instance.dataDir() + " is locked by " + instance.lockFile()
-                    + " (stopped or expired); run start to unlock and start it");
+            throw new AgentException(
+                    ErrorCode.INSTANCE_LOCKED,
+                    "instance " + instance.dataDir() + " is locked by " + instance.lockFile()
+                            + " (stopped or expired); run start to unlock and start it");
         }
         StopMode mode = request.choice("mode", StopMode.class, StopMode.FAST);
         // Stopped under the lock: else a supervisor starts a new postmaster at once, and pg_ctl stop -w waits out its
-        // whole timeout on that one. start below lifts the lock; a failed stop lifts it too, leaving things as they were.
+        // whole timeout on that one. start below lifts the lock; a failed stop lifts it too, leaving things as they
+        // were.
         instance.lock();
         try {
-            stopPostmaster(instance, mode, request.optLong("stopTimeoutSeconds", 1, 3600).orElse(300L));
+            stopPostmaster(
+                    instance,
+                    mode,
+                    request.optLong("stopTimeoutSeconds", 1, 3600).orElse(300L));
         } catch (RuntimeException e) {
             instance.unlock();
             throw e;
@@ -123,9 +155,12 @@ final class Lifecycle {
         result.put("locked", instance.locked());
         if (p.state() == State.STOPPED) {
             boolean postmaster = instance.postmasterRunning();
-            throw new AgentException(ErrorCode.ENGINE_NOT_RUNNING, "instance " + instance.dataDir() + " on port " + instance.port()
-                    + " is not running: " + p.detail() + (instance.locked() ? " (locked by " + instance.lockFile() + "; run start)" : ""),
-                    Map.of("state", "stopped", "locked", instance.locked(), "postmasterRunning", postmaster), null);
+            throw new AgentException(
+                    ErrorCode.ENGINE_NOT_RUNNING,
+                    "instance " + instance.dataDir() + " on port " + instance.port() + " is not running: " + p.detail()
+                            + (instance.locked() ? " (locked by " + instance.lockFile() + "; run start)" : ""),
+                    Map.of("state", "stopped", "locked", instance.locked(), "postmasterRunning", postmaster),
+                    null);
         }
         if (p.detail() != null) {
             result.put("detail", p.detail());
@@ -133,11 +168,11 @@ final class Lifecycle {
         return result;
     }
 
-    record Probe(State state, String detail) {
-    }
+    record Probe(State state, String detail) {}
 
     static Probe probe(Instance instance) {
-        try (Connection c = Database.connect(instance); Statement st = c.createStatement();
+        try (Connection c = Database.connect(instance);
+                Statement st = c.createStatement();
                 ResultSet rs = st.executeQuery(Database.MARK + "select 1")) {
             rs.next();
             return new Probe(State.RUNNING, null);
@@ -158,11 +193,17 @@ final class Lifecycle {
             if (p.state() == State.RUNNING) {
                 return;
             }
-            if (p.state() == State.STOPPED && !instance.supervised() && ++polls % 5 == 0 && !instance.postmasterRunning()) {
-                throw new AgentException(ErrorCode.COMMAND_FAILED, "the engine in " + instance.dataDir() + " exited while starting; see "
-                        + instance.logDir().resolve("start.log"));
+            if (p.state() == State.STOPPED
+                    && !instance.supervised()
+                    && ++polls % 5 == 0
+                    && !instance.postmasterRunning()) {
+                throw new AgentException(
+                        ErrorCode.COMMAND_FAILED,
+                        "the engine in " + instance.dataDir() + " exited while starting; see "
+                                + instance.logDir().resolve("start.log"));
             }
-            instance.deadline().pause(100, "instance " + instance.dataDir() + " to accept connections (last: " + p.detail() + ")");
+            instance.deadline()
+                    .pause(100, "instance " + instance.dataDir() + " to accept connections (last: " + p.detail() + ")");
         }
     }
 }

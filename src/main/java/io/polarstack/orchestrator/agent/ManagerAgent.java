@@ -1,5 +1,8 @@
 package io.polarstack.orchestrator.agent;
 
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
@@ -11,12 +14,6 @@ import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Pattern;
-
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -27,21 +24,32 @@ import picocli.CommandLine.Option;
  * {@code {"ok":false,"error":{"code":...,"message":...}}}), exits 0 only on success. No Spring, no engine: it
  * starts in a fraction of a second.
  */
-@Command(name = "manager-agent", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Runs one database-side action on the local engine instance.",
+@Command(
+        name = "manager-agent",
+        mixinStandardHelpOptions = true,
+        sortOptions = false,
+        description = {
+            "Runs one database-side action on the local engine instance.",
             "Reads one JSON request on stdin, writes one JSON result on stdout; exit status 0 only on success.",
             "Common request fields: flavour (polardb|postgresql), dataDir, logDir, binDir, socketDir, port, supervised, "
                     + "timeoutSeconds, requestId.",
             "Environment defaults: POLARSTACK_ENGINE_FLAVOUR, POLARSTACK_DATA_DIR, POLARSTACK_LOG_DIR, POLARSTACK_PG_BIN, "
-                    + "POLARSTACK_SOCKET_DIR, POLARSTACK_ENGINE_SUPERVISED."},
-        footer = {"", "Failure codes: INVALID_ARGUMENT, ENGINE_NOT_RUNNING, TIMEOUT, INSTANCE_LOCKED, NOT_SUPPORTED, COMMAND_FAILED, "
-                + "SQL_FAILED, WRONG_ROLE, NOT_INSTALLED, REWIND_FAILED, NOT_SHUT_DOWN, INTERNAL."})
+                    + "POLARSTACK_SOCKET_DIR, POLARSTACK_ENGINE_SUPERVISED."
+        },
+        footer = {
+            "",
+            "Failure codes: INVALID_ARGUMENT, ENGINE_NOT_RUNNING, TIMEOUT, INSTANCE_LOCKED, NOT_SUPPORTED, COMMAND_FAILED, "
+                    + "SQL_FAILED, WRONG_ROLE, NOT_INSTALLED, REWIND_FAILED, NOT_SHUT_DOWN, INTERNAL."
+        })
 public final class ManagerAgent implements Callable<Integer> {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Pattern REQUEST_ID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
 
-    @Option(names = "--log-file", paramLabel = "FILE", description = "the rotating log (default: $POLARSTACK_MANAGER_LOG, else <logDir>/manager.log)")
+    @Option(
+            names = "--log-file",
+            paramLabel = "FILE",
+            description = "the rotating log (default: $POLARSTACK_MANAGER_LOG, else <logDir>/manager.log)")
     Path logFile;
 
     private final InputStream in;
@@ -100,8 +108,11 @@ public final class ManagerAgent implements Callable<Integer> {
         long started = System.nanoTime();
         try {
             Request request = readRequest();
-            requestId = request.optString("requestId", REQUEST_ID, "letters, digits and ._:- up to 128").orElse(requestId);
-            Duration timeout = request.optLong("timeoutSeconds", 1, 86_400).map(Duration::ofSeconds).orElse(action.defaultTimeout());
+            requestId = request.optString("requestId", REQUEST_ID, "letters, digits and ._:- up to 128")
+                    .orElse(requestId);
+            Duration timeout = request.optLong("timeoutSeconds", 1, 86_400)
+                    .map(Duration::ofSeconds)
+                    .orElse(action.defaultTimeout());
             Deadline deadline = new Deadline(timeout);
             log = AgentLog.open(logFile(request), requestId);
             log.info("%s request %s", action.command(), request.redacted());
@@ -112,14 +123,26 @@ public final class ManagerAgent implements Callable<Integer> {
             return answer(answered, success(action, requestId, result), 0);
         } catch (AgentException e) {
             if (log != null) {
-                log.error("%s failed in %d ms: %s %s", action.command(), (System.nanoTime() - started) / 1_000_000, e.code(), e.getMessage());
+                log.error(
+                        "%s failed in %d ms: %s %s",
+                        action.command(), (System.nanoTime() - started) / 1_000_000, e.code(), e.getMessage());
             }
-            return answer(answered, failure(action, requestId, e.code(), e.getMessage(), e.details()), e.code().exitCode());
+            return answer(
+                    answered,
+                    failure(action, requestId, e.code(), e.getMessage(), e.details()),
+                    e.code().exitCode());
         } catch (RuntimeException e) {
             if (log != null) {
                 log.error("%s failed: %s", action.command(), e);
             }
-            return answer(answered, failure(action, requestId, ErrorCode.INTERNAL, action.command() + " failed unexpectedly: " + e, Map.of()),
+            return answer(
+                    answered,
+                    failure(
+                            action,
+                            requestId,
+                            ErrorCode.INTERNAL,
+                            action.command() + " failed unexpectedly: " + e,
+                            Map.of()),
                     ErrorCode.INTERNAL.exitCode());
         }
     }
@@ -153,29 +176,37 @@ public final class ManagerAgent implements Callable<Integer> {
     }
 
     /** When the deadline passes: kill the children, answer TIMEOUT, and end the process (the action thread may be stuck). */
-    private void startWatchdog(Deadline deadline, Action action, String requestId, AtomicBoolean answered, AgentLog log) {
-        Thread watchdog = new Thread(() -> {
-            while (!deadline.passed()) {
-                try {
-                    Thread.sleep(Math.max(1, deadline.remaining().toMillis()));
-                } catch (InterruptedException e) {
-                    return;
-                }
-            }
-            // A grace period lets the action's own bounded waits report TIMEOUT with their better message.
-            try {
-                Thread.sleep(2000);
-            } catch (InterruptedException e) {
-                return;
-            }
-            deadline.killChildren();
-            String message = action.command() + " did not finish within " + deadline.total().toSeconds() + " s";
-            log.error("%s", message);
-            if (answer(answered, failure(action, requestId, ErrorCode.TIMEOUT, message, Map.of()), ErrorCode.TIMEOUT.exitCode()) >= 0) {
-                out.flush();
-                Runtime.getRuntime().halt(ErrorCode.TIMEOUT.exitCode());
-            }
-        }, "watchdog");
+    private void startWatchdog(
+            Deadline deadline, Action action, String requestId, AtomicBoolean answered, AgentLog log) {
+        Thread watchdog = new Thread(
+                () -> {
+                    while (!deadline.passed()) {
+                        try {
+                            Thread.sleep(Math.max(1, deadline.remaining().toMillis()));
+                        } catch (InterruptedException e) {
+                            return;
+                        }
+                    }
+                    // A grace period lets the action's own bounded waits report TIMEOUT with their better message.
+                    try {
+                        Thread.sleep(2000);
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                    deadline.killChildren();
+                    String message = action.command() + " did not finish within "
+                            + deadline.total().toSeconds() + " s";
+                    log.error("%s", message);
+                    if (answer(
+                                    answered,
+                                    failure(action, requestId, ErrorCode.TIMEOUT, message, Map.of()),
+                                    ErrorCode.TIMEOUT.exitCode())
+                            >= 0) {
+                        out.flush();
+                        Runtime.getRuntime().halt(ErrorCode.TIMEOUT.exitCode());
+                    }
+                },
+                "watchdog");
         watchdog.setDaemon(true);
         watchdog.start();
     }
@@ -203,7 +234,8 @@ public final class ManagerAgent implements Callable<Integer> {
         return body;
     }
 
-    private static Map<String, Object> failure(Action action, String requestId, ErrorCode code, String message, Map<String, Object> details) {
+    private static Map<String, Object> failure(
+            Action action, String requestId, ErrorCode code, String message, Map<String, Object> details) {
         Map<String, Object> error = new LinkedHashMap<>();
         error.put("code", code.name());
         error.put("message", message);

@@ -31,7 +31,12 @@ public final class PolardbFlavour implements Flavour {
     @Override
     public Set<String> privateKeys() {
         Set<String> keys = new HashSet<>(COMMON_PRIVATE);
-        keys.addAll(Set.of("polar_hostid", "polar_vfs.logic_ins_id", "polar_disk_name", "polar_datadir", "polar_storage_cluster_name"));
+        keys.addAll(Set.of(
+                "polar_hostid",
+                "polar_vfs.logic_ins_id",
+                "polar_disk_name",
+                "polar_datadir",
+                "polar_storage_cluster_name"));
         return keys;
     }
 
@@ -48,7 +53,8 @@ public final class PolardbFlavour implements Flavour {
             case 6 -> "POLAR_SUPERUSER REPLICATION LOGIN";
             case 7 -> "SUPERUSER LOGIN";
             case 15 -> "SUPERUSER REPLICATION LOGIN";
-            default -> throw AgentException.invalid("request field 'privilege' " + privilege + " is not one of 1, 6, 7, 15");
+            default ->
+                throw AgentException.invalid("request field 'privilege' " + privilege + " is not one of 1, 6, 7, 15");
         };
     }
 
@@ -61,13 +67,16 @@ public final class PolardbFlavour implements Flavour {
         String sharedData = sharedDataDir(spec);
         if (instance.commands().run(pfs("stat", sharedData)).ok()) {
             // The LUN already holds a cluster (a rebuilt RW): copy it instead of creating a new one.
-            instance.commands().require("copying " + sharedData + " to " + instance.dataDir(), replicaInitdb(instance, spec));
+            instance.commands()
+                    .require("copying " + sharedData + " to " + instance.dataDir(), replicaInitdb(instance, spec));
             return;
         }
         instance.commands().require("initdb of " + instance.dataDir(), initdb(instance));
         instance.commands().require("pfs mkdir " + sharedData, pfs("mkdir", sharedData));
-        instance.commands().require("copying " + instance.dataDir() + " to " + sharedData,
-                List.of(instance.bin("polar-initdb.sh"), instance.dataDir() + "/", sharedData + "/"));
+        instance.commands()
+                .require(
+                        "copying " + instance.dataDir() + " to " + sharedData,
+                        List.of(instance.bin("polar-initdb.sh"), instance.dataDir() + "/", sharedData + "/"));
     }
 
     static List<String> pfs(String command, String path) {
@@ -86,10 +95,16 @@ public final class PolardbFlavour implements Flavour {
     public Map<String, String> instanceParams(InstallSpec spec) {
         Map<String, String> p = new LinkedHashMap<>();
         if (spec.mode() == InstallSpec.Mode.SHARE) {
-            p.put("polar_vfs.logic_ins_id", spec.logicInsId().orElseThrow(() -> AgentException.invalid(
-                    "request field 'logicInsId' is required in share mode")));
-            p.put("polar_hostid", spec.polarHostId().orElseThrow(() -> AgentException.invalid(
-                    "request field 'polarHostId' is required in share mode")));
+            p.put(
+                    "polar_vfs.logic_ins_id",
+                    spec.logicInsId()
+                            .orElseThrow(() ->
+                                    AgentException.invalid("request field 'logicInsId' is required in share mode")));
+            p.put(
+                    "polar_hostid",
+                    spec.polarHostId()
+                            .orElseThrow(() ->
+                                    AgentException.invalid("request field 'polarHostId' is required in share mode")));
             p.put("polar_disk_name", spec.diskName());
             p.put("polar_datadir", sharedDataDir(spec));
             p.put("polar_storage_cluster_name", PFS_CLUSTER);
@@ -119,7 +134,8 @@ public final class PolardbFlavour implements Flavour {
 
     @Override
     public void initSharedReplica(Instance instance, InstallSpec spec) {
-        instance.commands().require("copying " + sharedDataDir(spec) + " to " + instance.dataDir(), replicaInitdb(instance, spec));
+        instance.commands()
+                .require("copying " + sharedDataDir(spec) + " to " + instance.dataDir(), replicaInitdb(instance, spec));
     }
 
     @Override
@@ -143,7 +159,10 @@ public final class PolardbFlavour implements Flavour {
 
     @Override
     public boolean diskFullLocked(Instance instance) {
-        return ConfFile.read(instance.conf()).get(DISKFULL_PARAM).map("on"::equalsIgnoreCase).orElse(false);
+        return ConfFile.read(instance.conf())
+                .get(DISKFULL_PARAM)
+                .map("on"::equalsIgnoreCase)
+                .orElse(false);
     }
 
     @Override
@@ -162,16 +181,24 @@ public final class PolardbFlavour implements Flavour {
     public String systemIdentifier(Instance instance) {
         instance.requireInstalled();
         if (instance.standbyConfigured()) {
-            throw new AgentException(ErrorCode.WRONG_ROLE, "instance " + instance.dataDir()
-                    + " is a RO (recovery.conf exists); ask the RW for the system identifier");
+            throw new AgentException(
+                    ErrorCode.WRONG_ROLE,
+                    "instance " + instance.dataDir()
+                            + " is a RO (recovery.conf exists); ask the RW for the system identifier");
         }
         String disk = ConfFile.read(instance.conf()).get("polar_disk_name").orElse(null);
         if (disk != null) {
             // The RW's current pg_control lives on shared storage; the local copy may be stale.
             instance.commands().require("copying pg_control from shared storage", sharedControlCopy(instance, disk));
         }
-        return PostgresqlFlavour.parseSystemIdentifier(instance.commands().require("pg_controldata of " + instance.dataDir(),
-                List.of(instance.bin("pg_controldata"), "-D", instance.dataDir().toString())).stdout());
+        return PostgresqlFlavour.parseSystemIdentifier(instance.commands()
+                .require(
+                        "pg_controldata of " + instance.dataDir(),
+                        List.of(
+                                instance.bin("pg_controldata"),
+                                "-D",
+                                instance.dataDir().toString()))
+                .stdout());
     }
 
     /**
@@ -184,18 +211,29 @@ public final class PolardbFlavour implements Flavour {
     public void checkFailoverAction(Instance instance, Action action) {
         boolean share = ConfFile.read(instance.conf()).contains("polar_disk_name");
         if (action == Action.FOLLOW || action == Action.REJOIN) {
-            throw new AgentException(ErrorCode.NOT_SUPPORTED, action.command() + " is for PostgreSQL streaming replicas; a PolarDB "
-                    + (share ? "RO on shared storage follows the RW through the shared LUN: reinstall it (install, role ro, mode share)"
-                            : "11 RO reads recovery.conf only at start: reinstall it as a RO of the new RW"));
+            throw new AgentException(
+                    ErrorCode.NOT_SUPPORTED,
+                    action.command() + " is for PostgreSQL streaming replicas; a PolarDB "
+                            + (share
+                                    ? "RO on shared storage follows the RW through the shared LUN: reinstall it (install, role ro, mode share)"
+                                    : "11 RO reads recovery.conf only at start: reinstall it as a RO of the new RW"));
         }
         if (action == Action.SHUTDOWN_CHECKPOINT && share) {
-            throw new AgentException(ErrorCode.NOT_SUPPORTED, "shutdown-checkpoint does not apply on shared storage: every RO replays "
-                    + "the RW's WAL from the shared LUN, and the local pg_control of " + instance.dataDir() + " is only a copy");
+            throw new AgentException(
+                    ErrorCode.NOT_SUPPORTED,
+                    "shutdown-checkpoint does not apply on shared storage: every RO replays "
+                            + "the RW's WAL from the shared LUN, and the local pg_control of " + instance.dataDir()
+                            + " is only a copy");
         }
     }
 
     static List<String> sharedControlCopy(Instance instance, String disk) {
-        return List.of("pfs", "-C", PFS_CLUSTER, "cp", "/" + disk + "/data/global/pg_control",
+        return List.of(
+                "pfs",
+                "-C",
+                PFS_CLUSTER,
+                "cp",
+                "/" + disk + "/data/global/pg_control",
                 instance.dataDir().resolve("global/pg_control").toString());
     }
 }

@@ -26,7 +26,8 @@ import java.util.regex.Pattern;
 public final class PostgresqlFlavour implements Flavour {
 
     static final String DISKFULL_MARKER = "ins_diskfull_lock";
-    static final String ORDINARY_LOGIN_ROLES = "select rolname from pg_roles where rolcanlogin and not rolsuper and rolname !~ '^pg_' order by 1";
+    static final String ORDINARY_LOGIN_ROLES =
+            "select rolname from pg_roles where rolcanlogin and not rolsuper and rolname !~ '^pg_' order by 1";
     static final String TERMINATE_ORDINARY_SESSIONS = """
             select count(pg_terminate_backend(a.pid)) from pg_stat_activity a join pg_roles r on r.oid = a.usesysid
             where not r.rolsuper and a.backend_type = 'client backend' and a.pid <> pg_backend_pid()""";
@@ -60,7 +61,8 @@ public final class PostgresqlFlavour implements Flavour {
             case 6 -> "NOSUPERUSER CREATEDB CREATEROLE REPLICATION LOGIN";
             case 7 -> "SUPERUSER LOGIN";
             case 15 -> "SUPERUSER REPLICATION LOGIN";
-            default -> throw AgentException.invalid("request field 'privilege' " + privilege + " is not one of 1, 6, 7, 15");
+            default ->
+                throw AgentException.invalid("request field 'privilege' " + privilege + " is not one of 1, 6, 7, 15");
         };
     }
 
@@ -72,7 +74,9 @@ public final class PostgresqlFlavour implements Flavour {
     @Override
     public void initPrimary(Instance instance, InstallSpec spec) {
         if (spec.mode() == InstallSpec.Mode.SHARE) {
-            throw new AgentException(ErrorCode.NOT_SUPPORTED, "share mode needs PolarDB's shared storage; use flavour polardb or mode local");
+            throw new AgentException(
+                    ErrorCode.NOT_SUPPORTED,
+                    "share mode needs PolarDB's shared storage; use flavour polardb or mode local");
         }
         instance.commands().require("initdb of " + instance.dataDir(), initdb(instance));
     }
@@ -89,7 +93,8 @@ public final class PostgresqlFlavour implements Flavour {
 
     @Override
     public void configureStandby(Instance instance, InstallSpec spec, ConfFile conf) {
-        configureStandby(instance, conf, spec.primary().orElseThrow(), spec.slotName().orElseThrow());
+        configureStandby(
+                instance, conf, spec.primary().orElseThrow(), spec.slotName().orElseThrow());
     }
 
     /** Sets the standby parameters in {@code conf} (the caller writes it) and creates {@code standby.signal}. */
@@ -98,7 +103,10 @@ public final class PostgresqlFlavour implements Flavour {
         try {
             Files.writeString(instance.dataDir().resolve("standby.signal"), "");
         } catch (IOException e) {
-            throw new AgentException(ErrorCode.INTERNAL, "cannot create " + instance.dataDir().resolve("standby.signal") + ": " + e.getMessage(), e);
+            throw new AgentException(
+                    ErrorCode.INTERNAL,
+                    "cannot create " + instance.dataDir().resolve("standby.signal") + ": " + e.getMessage(),
+                    e);
         }
     }
 
@@ -118,15 +126,19 @@ public final class PostgresqlFlavour implements Flavour {
 
     @Override
     public void initSharedReplica(Instance instance, InstallSpec spec) {
-        throw new AgentException(ErrorCode.NOT_SUPPORTED, "share mode needs PolarDB's shared storage; use flavour polardb or mode local");
+        throw new AgentException(
+                ErrorCode.NOT_SUPPORTED,
+                "share mode needs PolarDB's shared storage; use flavour polardb or mode local");
     }
 
     @Override
     public void lockDiskFull(Instance instance, Database db) {
         writeMarker(instance);
         for (Map<String, Object> row : db.query(ORDINARY_LOGIN_ROLES)) {
-            db.executeFormatted("alter role " + row.get("rolname") + " set default_transaction_read_only", 
-                    "ALTER ROLE %I SET default_transaction_read_only = on", row.get("rolname"));
+            db.executeFormatted(
+                    "alter role " + row.get("rolname") + " set default_transaction_read_only",
+                    "ALTER ROLE %I SET default_transaction_read_only = on",
+                    row.get("rolname"));
         }
         Object ended = db.value(TERMINATE_ORDINARY_SESSIONS);
         instance.log().info("disk-full lock: ended %s ordinary sessions", ended);
@@ -135,13 +147,18 @@ public final class PostgresqlFlavour implements Flavour {
     @Override
     public void unlockDiskFull(Instance instance, Database db) {
         for (Map<String, Object> row : db.query(ORDINARY_LOGIN_ROLES)) {
-            db.executeFormatted("alter role " + row.get("rolname") + " reset default_transaction_read_only",
-                    "ALTER ROLE %I RESET default_transaction_read_only", row.get("rolname"));
+            db.executeFormatted(
+                    "alter role " + row.get("rolname") + " reset default_transaction_read_only",
+                    "ALTER ROLE %I RESET default_transaction_read_only",
+                    row.get("rolname"));
         }
         try {
             Files.deleteIfExists(instance.dataDir().resolve(DISKFULL_MARKER));
         } catch (IOException e) {
-            throw new AgentException(ErrorCode.INTERNAL, "cannot remove " + instance.dataDir().resolve(DISKFULL_MARKER) + ": " + e.getMessage(), e);
+            throw new AgentException(
+                    ErrorCode.INTERNAL,
+                    "cannot remove " + instance.dataDir().resolve(DISKFULL_MARKER) + ": " + e.getMessage(),
+                    e);
         }
     }
 
@@ -149,7 +166,10 @@ public final class PostgresqlFlavour implements Flavour {
         try {
             Files.writeString(instance.dataDir().resolve(DISKFULL_MARKER), "ordinary roles are read-only\n");
         } catch (IOException e) {
-            throw new AgentException(ErrorCode.INTERNAL, "cannot create " + instance.dataDir().resolve(DISKFULL_MARKER) + ": " + e.getMessage(), e);
+            throw new AgentException(
+                    ErrorCode.INTERNAL,
+                    "cannot create " + instance.dataDir().resolve(DISKFULL_MARKER) + ": " + e.getMessage(),
+                    e);
         }
     }
 
@@ -169,21 +189,31 @@ public final class PostgresqlFlavour implements Flavour {
             result.put("grown", false);
             return result;
         } catch (IOException e) {
-            throw new AgentException(ErrorCode.INTERNAL, "cannot read the file system of " + instance.dataDir() + ": " + e.getMessage(), e);
+            throw new AgentException(
+                    ErrorCode.INTERNAL,
+                    "cannot read the file system of " + instance.dataDir() + ": " + e.getMessage(),
+                    e);
         }
     }
 
     @Override
     public String systemIdentifier(Instance instance) {
         instance.requireInstalled();
-        return parseSystemIdentifier(instance.commands().require("pg_controldata of " + instance.dataDir(),
-                List.of(instance.bin("pg_controldata"), "-D", instance.dataDir().toString())).stdout());
+        return parseSystemIdentifier(instance.commands()
+                .require(
+                        "pg_controldata of " + instance.dataDir(),
+                        List.of(
+                                instance.bin("pg_controldata"),
+                                "-D",
+                                instance.dataDir().toString()))
+                .stdout());
     }
 
     static String parseSystemIdentifier(String controldata) {
         Matcher m = SYSTEM_ID.matcher(controldata);
         if (!m.find()) {
-            throw new AgentException(ErrorCode.COMMAND_FAILED, "pg_controldata printed no 'Database system identifier' line");
+            throw new AgentException(
+                    ErrorCode.COMMAND_FAILED, "pg_controldata printed no 'Database system identifier' line");
         }
         return m.group(1);
     }

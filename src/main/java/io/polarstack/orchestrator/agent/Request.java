@@ -1,5 +1,8 @@
 package io.polarstack.orchestrator.agent;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Path;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -8,10 +11,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
-
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
  * Typed, validating access to the JSON request. Every rejection is an {@code INVALID_ARGUMENT} that names the
@@ -101,7 +100,8 @@ public final class Request {
     private static <E extends Enum<E>> String choices(Class<E> type) {
         StringBuilder s = new StringBuilder();
         for (E e : type.getEnumConstants()) {
-            s.append(s.length() == 0 ? "" : ", ").append(e.name().toLowerCase(Locale.ROOT).replace('_', '-'));
+            s.append(s.length() == 0 ? "" : ", ")
+                    .append(e.name().toLowerCase(Locale.ROOT).replace('_', '-'));
         }
         return s.toString();
     }
@@ -151,7 +151,8 @@ public final class Request {
     public Optional<Path> optPath(String field) {
         return optString(field).map(v -> {
             if (!v.startsWith("/") || v.chars().anyMatch(c -> c < 0x20 || c == 0x7f)) {
-                throw AgentException.invalid(name(field) + " '" + printable(v) + "' must be an absolute path without control characters");
+                throw AgentException.invalid(
+                        name(field) + " '" + printable(v) + "' must be an absolute path without control characters");
             }
             return Path.of(v).normalize();
         });
@@ -182,7 +183,7 @@ public final class Request {
         if (!node.isObject()) {
             throw AgentException.invalid(name(field) + " must be a JSON object of name: value");
         }
-        for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext();) {
+        for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> e = it.next();
             if (!e.getValue().isValueNode() || e.getValue().isNull()) {
                 throw AgentException.invalid(name(field) + "." + e.getKey() + " must be a string, number or boolean");
@@ -217,7 +218,7 @@ public final class Request {
 
     private static JsonNode redact(JsonNode node) {
         if (node instanceof ObjectNode object) {
-            for (Iterator<Map.Entry<String, JsonNode>> it = object.fields(); it.hasNext();) {
+            for (Iterator<Map.Entry<String, JsonNode>> it = object.fields(); it.hasNext(); ) {
                 Map.Entry<String, JsonNode> e = it.next();
                 if (SECRET_KEY.matcher(e.getKey()).matches()) {
                     e.setValue(JsonNodeFactory.instance.textNode("***"));

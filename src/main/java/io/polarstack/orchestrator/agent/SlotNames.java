@@ -9,18 +9,22 @@ import java.util.regex.Pattern;
  */
 public final class SlotNames {
 
-    public enum Type { REPLICA, STANDBY }
+    public enum Type {
+        REPLICA,
+        STANDBY
+    }
 
     private static final Pattern SLOT = Pattern.compile("[a-z0-9_]{1,63}");
 
-    private SlotNames() {
-    }
+    private SlotNames() {}
 
     public static String name(Type type, String custinsId, String slotUniqueName) {
-        String name = (type == Type.REPLICA ? "replica" : "standby") + "_" + custinsId + "_" + slotUniqueName.replace('-', '_');
+        String name = (type == Type.REPLICA ? "replica" : "standby") + "_" + custinsId + "_"
+                + slotUniqueName.replace('-', '_');
         if (!SLOT.matcher(name).matches()) {
-            throw AgentException.invalid("replication slot name '" + Request.printable(name) + "' (from custinsId and slotUniqueName) "
-                    + "may hold only lower-case letters, digits, '_' and '-', at most 63 characters in all");
+            throw AgentException.invalid(
+                    "replication slot name '" + Request.printable(name) + "' (from custinsId and slotUniqueName) "
+                            + "may hold only lower-case letters, digits, '_' and '-', at most 63 characters in all");
         }
         return name;
     }

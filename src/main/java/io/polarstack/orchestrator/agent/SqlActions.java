@@ -12,8 +12,14 @@ import java.util.Map;
 final class SqlActions {
 
     /** Session defaults of superuser accounts, as the original manager sets them. Constant SQL. */
-    static final List<String> SUPERUSER_DEFAULTS = List.of("timezone = 'UTC'", "datestyle = 'ISO,YMD'", "extra_float_digits = 0",
-            "lock_timeout = 0", "statement_timeout = 0", "temp_file_limit = 10000000", "idle_in_transaction_session_timeout = 3600000");
+    static final List<String> SUPERUSER_DEFAULTS = List.of(
+            "timezone = 'UTC'",
+            "datestyle = 'ISO,YMD'",
+            "extra_float_digits = 0",
+            "lock_timeout = 0",
+            "statement_timeout = 0",
+            "temp_file_limit = 10000000",
+            "idle_in_transaction_session_timeout = 3600000");
 
     static final String ROLE_SQL = """
             select pg_is_in_recovery() as in_recovery,
@@ -26,8 +32,7 @@ final class SqlActions {
                         then case when pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn() then 0
                                   else extract(epoch from now() - pg_last_xact_replay_timestamp()) end end as replay_lag_seconds""";
 
-    private SqlActions() {
-    }
+    private SqlActions() {}
 
     static Map<String, Object> role(Instance instance, Request request) {
         try (Database db = Database.open(instance)) {
@@ -37,7 +42,9 @@ final class SqlActions {
             result.put("role", replica ? "replica" : "primary");
             result.put("timeline", ((Number) row.get("timeline")).longValue());
             if (replica) {
-                result.put("replayLagBytes", row.get("replay_lag_bytes") == null ? 0 : ((Number) row.get("replay_lag_bytes")).longValue());
+                result.put(
+                        "replayLagBytes",
+                        row.get("replay_lag_bytes") == null ? 0 : ((Number) row.get("replay_lag_bytes")).longValue());
                 Object seconds = row.get("replay_lag_seconds");
                 result.put("replayLagSeconds", seconds == null ? null : ((Number) seconds).doubleValue());
             }
@@ -46,7 +53,8 @@ final class SqlActions {
     }
 
     static Map<String, Object> accountCreate(Instance instance, Request request) {
-        String user = request.string("user", InstallSpec.ROLE_NAME, "letters, digits and '_', not starting with a digit or pg_, at most 63");
+        String user = request.string(
+                "user", InstallSpec.ROLE_NAME, "letters, digits and '_', not starting with a digit or pg_, at most 63");
         String password = request.string("password", InstallSpec.PASSWORD, "1 to 1024 characters, no NUL");
         int privilege = (int) request.longValue("privilege", 0, 1000);
         Flavour flavour = instance.flavour();
@@ -54,8 +62,11 @@ final class SqlActions {
         try (Database db = Database.open(instance)) {
             requirePrimary(instance, db, "account-create");
             boolean exists = db.exists("select 1 from pg_roles where rolname = ?", user);
-            db.executeFormatted((exists ? "alter" : "create") + " role " + user,
-                    (exists ? "ALTER ROLE %I WITH " : "CREATE ROLE %I WITH ") + attributes + " PASSWORD %L", user, password);
+            db.executeFormatted(
+                    (exists ? "alter" : "create") + " role " + user,
+                    (exists ? "ALTER ROLE %I WITH " : "CREATE ROLE %I WITH ") + attributes + " PASSWORD %L",
+                    user,
+                    password);
             for (String granted : flavour.grantedRoles(privilege)) {
                 db.executeFormatted("grant " + granted + " to " + user, "GRANT " + granted + " TO %I", user);
             }
@@ -64,8 +75,10 @@ final class SqlActions {
                     db.executeFormatted("alter role " + user + " set " + setting, "ALTER ROLE %I SET " + setting, user);
                 }
             } else if (flavour.diskFullLocked(instance) && flavour instanceof PostgresqlFlavour) {
-                db.executeFormatted("alter role " + user + " set default_transaction_read_only",
-                        "ALTER ROLE %I SET default_transaction_read_only = on", user);
+                db.executeFormatted(
+                        "alter role " + user + " set default_transaction_read_only",
+                        "ALTER ROLE %I SET default_transaction_read_only = on",
+                        user);
             }
             Map<String, Object> result = new LinkedHashMap<>();
             result.put("user", user);
@@ -110,8 +123,9 @@ final class SqlActions {
             }
             conf.write(confPath);
             // The server parses the new file; "could not be applied" only marks restart-only changes, not errors.
-            List<Map<String, Object>> errors = db.query("select name, error from pg_file_settings where error is not null "
-                    + "and error <> 'setting could not be applied' and (name is null or lower(name) = any(?::text[]))",
+            List<Map<String, Object>> errors = db.query(
+                    "select name, error from pg_file_settings where error is not null "
+                            + "and error <> 'setting could not be applied' and (name is null or lower(name) = any(?::text[]))",
                     (Object) params.keySet().stream().map(String::toLowerCase).toArray(String[]::new));
             if (!errors.isEmpty()) {
                 ConfFile.parse(before).write(confPath);
@@ -124,7 +138,8 @@ final class SqlActions {
                 reload(instance, db);
             }
             List<String> pending = new ArrayList<>();
-            for (Map<String, Object> row : db.query("select name from pg_settings where pending_restart and lower(name) = any(?::text[]) order by 1",
+            for (Map<String, Object> row : db.query(
+                    "select name from pg_settings where pending_restart and lower(name) = any(?::text[]) order by 1",
                     (Object) params.keySet().stream().map(String::toLowerCase).toArray(String[]::new))) {
                 pending.add((String) row.get("name"));
             }
@@ -226,8 +241,15 @@ final class SqlActions {
         try (Database db = Database.open(instance)) {
             wasReplica = (Boolean) db.value("select pg_is_in_recovery()");
             if (wasReplica) {
-                instance.commands().require("promote of " + instance.dataDir(), List.of(instance.bin("pg_ctl"), "promote", "-D",
-                        instance.dataDir().toString(), "-W"));
+                instance.commands()
+                        .require(
+                                "promote of " + instance.dataDir(),
+                                List.of(
+                                        instance.bin("pg_ctl"),
+                                        "promote",
+                                        "-D",
+                                        instance.dataDir().toString(),
+                                        "-W"));
                 while ((Boolean) db.value("select pg_is_in_recovery()")) {
                     instance.deadline().pause(100, "instance " + instance.dataDir() + " to leave recovery");
                 }
@@ -248,8 +270,10 @@ final class SqlActions {
 
     private static void requirePrimary(Instance instance, Database db, String action) {
         if ((Boolean) db.value("select pg_is_in_recovery()")) {
-            throw new AgentException(ErrorCode.WRONG_ROLE, action + " needs the RW; instance " + instance.dataDir()
-                    + " is a replica (changes reach it from the RW)");
+            throw new AgentException(
+                    ErrorCode.WRONG_ROLE,
+                    action + " needs the RW; instance " + instance.dataDir()
+                            + " is a replica (changes reach it from the RW)");
         }
     }
 

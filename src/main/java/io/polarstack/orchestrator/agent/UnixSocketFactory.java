@@ -10,7 +10,6 @@ import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.channels.Channels;
 import java.nio.channels.SocketChannel;
-
 import javax.net.SocketFactory;
 
 /**
@@ -47,7 +46,8 @@ public final class UnixSocketFactory extends SocketFactory {
     }
 
     @Override
-    public Socket createSocket(InetAddress address, int port, InetAddress localAddress, int localPort) throws IOException {
+    public Socket createSocket(InetAddress address, int port, InetAddress localAddress, int localPort)
+            throws IOException {
         return connected();
     }
 
@@ -110,20 +110,16 @@ public final class UnixSocketFactory extends SocketFactory {
         }
 
         @Override
-        public void setTcpNoDelay(boolean on) {
-        }
+        public void setTcpNoDelay(boolean on) {}
 
         @Override
-        public void setKeepAlive(boolean on) {
-        }
+        public void setKeepAlive(boolean on) {}
 
         @Override
-        public void setReceiveBufferSize(int size) {
-        }
+        public void setReceiveBufferSize(int size) {}
 
         @Override
-        public void setSendBufferSize(int size) {
-        }
+        public void setSendBufferSize(int size) {}
 
         // Reads are bounded by the action's deadline (the watchdog), not by a socket timeout.
         @Override

@@ -16,7 +16,9 @@ public record Account(String user, String password, int privilege) {
             return Optional.empty();
         }
         byte[] privilege = data.get("Priviledge_type");
-        return Optional.of(new Account(text(data.get("Account")), text(data.get("Password")),
+        return Optional.of(new Account(
+                text(data.get("Account")),
+                text(data.get("Password")),
                 privilege == null ? 0 : Integer.parseInt(text(privilege).trim())));
     }
 

@@ -17,6 +17,7 @@ public final class Annotations {
     public static final String MIGRATE = "migrate";
     /** {@code removeIns=<insId>}. */
     public static final String REMOVE_INS = "removeIns";
+
     public static final String EXTEND_STORAGE = "extendStorage";
     /** {@code cancelled=T} cancels the running flow. */
     public static final String CANCELLED = "cancelled";
@@ -25,14 +26,14 @@ public final class Annotations {
 
     /** {@code interrupt.recover=T} resumes a flow stopped at an incident. */
     public static final String INTERRUPT_RECOVER = "interrupt.recover";
+
     public static final String INTERRUPT_REASON = "interrupt.reason";
     public static final String INTERRUPT_MESSAGE = "interrupt.message";
     public static final String INTERRUPT_PREVIOUS = "interrupt.previous.status";
-    public static final Set<String> INTERRUPT = Set.of(INTERRUPT_RECOVER, INTERRUPT_REASON, INTERRUPT_MESSAGE,
-            INTERRUPT_PREVIOUS);
+    public static final Set<String> INTERRUPT =
+            Set.of(INTERRUPT_RECOVER, INTERRUPT_REASON, INTERRUPT_MESSAGE, INTERRUPT_PREVIOUS);
 
-    private Annotations() {
-    }
+    private Annotations() {}
 
     /** {@code 1}, {@code T} or {@code true}, as PolarDB Stack accepted them. */
     public static boolean isTrue(String value) {

@@ -8,6 +8,7 @@ public class ClassInfo {
 
     /** e.g. {@code polar.o.x4.medium} */
     private String className;
+
     private String cpu;
     private String memory;
     private String iops;

@@ -11,6 +11,7 @@ public final class ClusterState {
     public static final String RUNNING = "Running";
     /** A step stopped with an incident; the {@code interrupt.*} annotations say where and how to resume. */
     public static final String INTERRUPT = "Interrupt";
+
     public static final String REBUILD = "Rebuild";
     public static final String DELETING = "Deleting";
     public static final String MODIFY_CLASS = "ModifyClass";
@@ -26,6 +27,5 @@ public final class ClusterState {
     public static final String REMOVE_RO = "RemoveRo";
     public static final String EXTEND_STORAGE = "ExtendStorage";
 
-    private ClusterState() {
-    }
+    private ClusterState() {}
 }

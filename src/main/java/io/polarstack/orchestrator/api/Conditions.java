@@ -1,11 +1,10 @@
 package io.polarstack.orchestrator.api;
 
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.ConditionBuilder;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-
-import io.fabric8.kubernetes.api.model.Condition;
-import io.fabric8.kubernetes.api.model.ConditionBuilder;
 
 /**
  * The condition types and the reasons more than one writer gives; sets a status condition, moving lastTransitionTime
@@ -35,23 +34,37 @@ public final class Conditions {
     /** The flow was cancelled (FlowRunning False, Interrupted True). */
     public static final String CANCELLED = "Cancelled";
 
-    private Conditions() {
-    }
+    private Conditions() {}
 
     public static void set(MPDClusterStatus status, String type, boolean value, String reason, String message) {
-        List<Condition> conditions = status.getConditions() == null ? new ArrayList<>() : new ArrayList<>(status.getConditions());
+        List<Condition> conditions =
+                status.getConditions() == null ? new ArrayList<>() : new ArrayList<>(status.getConditions());
         String state = value ? "True" : "False";
-        Condition previous = conditions.stream().filter(c -> type.equals(c.getType())).findFirst().orElse(null);
-        String since = previous != null && state.equals(previous.getStatus()) ? previous.getLastTransitionTime()
+        Condition previous = conditions.stream()
+                .filter(c -> type.equals(c.getType()))
+                .findFirst()
+                .orElse(null);
+        String since = previous != null && state.equals(previous.getStatus())
+                ? previous.getLastTransitionTime()
                 : Instant.now().toString();
         conditions.removeIf(c -> type.equals(c.getType()));
-        conditions.add(new ConditionBuilder().withType(type).withStatus(state).withReason(reason).withMessage(message)
-                .withLastTransitionTime(since).withObservedGeneration(status.getObservedGeneration()).build());
+        conditions.add(new ConditionBuilder()
+                .withType(type)
+                .withStatus(state)
+                .withReason(reason)
+                .withMessage(message)
+                .withLastTransitionTime(since)
+                .withObservedGeneration(status.getObservedGeneration())
+                .build());
         status.setConditions(conditions);
     }
 
     public static Condition get(MPDClusterStatus status, String type) {
-        return status == null || status.getConditions() == null ? null
-                : status.getConditions().stream().filter(c -> type.equals(c.getType())).findFirst().orElse(null);
+        return status == null || status.getConditions() == null
+                ? null
+                : status.getConditions().stream()
+                        .filter(c -> type.equals(c.getType()))
+                        .findFirst()
+                        .orElse(null);
     }
 }

@@ -9,8 +9,10 @@ public class ContainerResources {
 
     @JsonProperty("cpu_cores")
     private String cpuCores;
+
     @JsonProperty("limit_memory")
     private String limitMemory;
+
     private String config;
 
     public String getCpuCores() {

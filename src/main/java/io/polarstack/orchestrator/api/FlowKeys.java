@@ -15,16 +15,17 @@ public final class FlowKeys {
     public static final String REMOVE_RO = "RemoveRo";
     /** Trigger-table flows not built yet: the request waits on the resource until an orchestrator has them. */
     public static final String RESTART_CLUSTER = "RestartCluster";
+
     public static final String RESTART_INSTANCE = "RestartInstance";
     public static final String FLUSH_PARAMS = "FlushParams";
     public static final String EXTEND_STORAGE = "ExtendStorage";
 
     /** Start variables every cluster flow gets. */
     public static final String NAMESPACE = "clusterNamespace";
+
     public static final String NAME = "clusterName";
 
-    private FlowKeys() {
-    }
+    private FlowKeys() {}
 
     /** The process key of a definition id ({@code Failover:3:abc} → {@code Failover}). */
     public static String ofDefinition(String processDefinitionId) {

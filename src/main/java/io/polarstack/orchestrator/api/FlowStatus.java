@@ -8,9 +8,11 @@ public class FlowStatus {
 
     /** Process key, e.g. CreateCluster. */
     private String name;
+
     private String processInstanceId;
     /** Id of the current step. */
     private String step;
+
     private Integer attempt;
     private String startedAt;
     /** The incident message while the flow is stopped. */

@@ -11,8 +11,7 @@ public final class InstanceRole {
     /** A new instance in status before it joins the topology (PolarDB Stack's temporary RO). */
     public static final String TEMPRO = "tempro";
 
-    private InstanceRole() {
-    }
+    private InstanceRole() {}
 
     public static boolean rw(InstanceStatus instance) {
         return instance != null && RW.equals(instance.getInsType());

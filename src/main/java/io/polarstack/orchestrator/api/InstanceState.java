@@ -8,6 +8,7 @@ public class InstanceState {
 
     /** PENDING, STARTING, RUNNING, STOPPING, STOPPED or FAILED */
     private String state;
+
     private String reason;
     private String startAt;
 

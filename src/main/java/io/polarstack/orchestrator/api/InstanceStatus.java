@@ -19,6 +19,7 @@ public class InstanceStatus {
     private String insType;
     /** On a new instance that takes over a slot: the instance it replaces, until that one is removed. */
     private String replacesInsId;
+
     private String role;
     private String status;
     private InstanceNetwork netInfo;

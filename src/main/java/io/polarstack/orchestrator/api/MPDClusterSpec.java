@@ -1,8 +1,7 @@
 package io.polarstack.orchestrator.api;
 
-import java.util.Map;
-
 import com.fasterxml.jackson.annotation.JsonInclude;
+import java.util.Map;
 
 /** What the user asks for. Field names are PolarDB Stack's. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -11,10 +10,12 @@ public class MPDClusterSpec {
     private String operatorName;
     /** {@code share} or {@code local} */
     private String dbClusterType;
+
     private String dbType;
     private String description;
     /** Number of read-only instances. */
     private Integer followerNum;
+
     private ClassInfo classInfo;
     private ClassInfo classInfoModifyTo;
     private VersionConfig versionCfg;

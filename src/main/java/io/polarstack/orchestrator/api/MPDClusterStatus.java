@@ -1,10 +1,9 @@
 package io.polarstack.orchestrator.api;
 
-import java.util.List;
-import java.util.Map;
-
 import com.fasterxml.jackson.annotation.JsonInclude;
 import io.fabric8.kubernetes.api.model.Condition;
+import java.util.List;
+import java.util.Map;
 
 /** What the orchestrator reports. The compatible fields plus {@code flow} and {@code conditions}. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -12,6 +11,7 @@ public class MPDClusterStatus {
 
     /** Running, Creating, Interrupt, ... (PolarDB Stack's states). */
     private String clusterStatus;
+
     private Long observedGeneration;
     private String logicId;
     private String leaderInstanceId;

@@ -8,10 +8,12 @@ public class ShareStore {
 
     /** {@code pvc} or {@code wwid} */
     private String drive;
+
     private String sharePvcName;
     private String sharePvcNamespace;
     /** WWID of the multipath LUN. */
     private String volumeId;
+
     private String volumeType;
     /** Usable size in MB. */
     private String diskQuota;

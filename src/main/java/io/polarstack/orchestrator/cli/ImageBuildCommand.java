@@ -2,26 +2,6 @@ package io.polarstack.orchestrator.cli;
 
 import static io.polarstack.orchestrator.flows.buildimages.BuildImagesVariables.*;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.PrintStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.Duration;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.UUID;
-
-import org.camunda.bpm.engine.ProcessEngine;
-import org.camunda.bpm.engine.ProcessEngineConfiguration;
-import org.camunda.bpm.engine.impl.cfg.ProcessEngineConfigurationImpl;
-import org.camunda.bpm.engine.runtime.Job;
-import org.slf4j.LoggerFactory;
-import org.springframework.context.annotation.AnnotationConfigApplicationContext;
-import org.springframework.stereotype.Component;
-import org.yaml.snakeyaml.Yaml;
-
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
@@ -35,6 +15,24 @@ import io.polarstack.orchestrator.engine.RetryProfilePlugin;
 import io.polarstack.orchestrator.flows.IdList;
 import io.polarstack.orchestrator.ports.ImageBuilder;
 import io.polarstack.orchestrator.ports.SourceRepository;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.camunda.bpm.engine.ProcessEngine;
+import org.camunda.bpm.engine.ProcessEngineConfiguration;
+import org.camunda.bpm.engine.impl.cfg.ProcessEngineConfigurationImpl;
+import org.camunda.bpm.engine.runtime.Job;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.annotation.AnnotationConfigApplicationContext;
+import org.springframework.stereotype.Component;
+import org.yaml.snakeyaml.Yaml;
 
 /**
  * {@code image build -f image.yml [--no-cache]}: the BuildImages flow on a private in-memory engine, like
@@ -58,8 +56,12 @@ public final class ImageBuildCommand {
     private final ImageBuildProperties properties;
     private final Map<String, String> retryProfiles;
 
-    ImageBuildCommand(PrintStream out, ImageBuilder builder, SourceRepository sources, ImageBuildProperties properties,
-                      Map<String, String> retryProfiles) {
+    ImageBuildCommand(
+            PrintStream out,
+            ImageBuilder builder,
+            SourceRepository sources,
+            ImageBuildProperties properties,
+            Map<String, String> retryProfiles) {
         this.out = out;
         this.builder = builder;
         this.sources = sources;
@@ -97,10 +99,11 @@ public final class ImageBuildCommand {
         }
         quietLogging();
         String dockerHost = options.getOrDefault("--docker-host", "");
-        var properties = new ImageBuildProperties(dockerHost,
-                Path.of(options.getOrDefault("--work-dir", "data/image-build")), null, null);
+        var properties = new ImageBuildProperties(
+                dockerHost, Path.of(options.getOrDefault("--work-dir", "data/image-build")), null, null);
         try (var docker = new DockerImageBuilder(dockerHost)) {
-            return new ImageBuildCommand(System.out, docker, new JGitSourceRepository(), properties, shippedRetryProfiles())
+            return new ImageBuildCommand(
+                            System.out, docker, new JGitSourceRepository(), properties, shippedRetryProfiles())
                     .build(Path.of(options.get("--file")), noCache);
         } catch (Exception e) {
             System.err.println("image build failed: " + e.getMessage());
@@ -111,10 +114,15 @@ public final class ImageBuildCommand {
     int build(Path imageFile, boolean noCache) throws InterruptedException {
         ProcessEngine engine = engine();
         try {
-            engine.getRepositoryService().createDeployment().name("image build")
-                    .addClasspathResource("processes/build-images.bpmn").deploy();
+            engine.getRepositoryService()
+                    .createDeployment()
+                    .name("image build")
+                    .addClasspathResource("processes/build-images.bpmn")
+                    .deploy();
             var runtime = engine.getRuntimeService();
-            var instance = runtime.startProcessInstanceByKey(PROCESS_KEY, imageFile.getFileName().toString(),
+            var instance = runtime.startProcessInstanceByKey(
+                    PROCESS_KEY,
+                    imageFile.getFileName().toString(),
                     Map.of(IMAGE_FILE, imageFile.toAbsolutePath().toString(), NO_CACHE, noCache));
             out.printf("BuildImages: %s%n", imageFile.toAbsolutePath());
             String id = instance.getId();
@@ -122,20 +130,38 @@ public final class ImageBuildCommand {
                 if (runtime.createProcessInstanceQuery().processInstanceId(id).count() == 0) {
                     return finished(engine, id);
                 }
-                Job job = engine.getManagementService().createJobQuery().processInstanceId(id).executable()
-                        .orderByJobDuedate().asc().listPage(0, 1).stream().findFirst().orElse(null);
+                Job job = engine
+                        .getManagementService()
+                        .createJobQuery()
+                        .processInstanceId(id)
+                        .executable()
+                        .orderByJobDuedate()
+                        .asc()
+                        .listPage(0, 1)
+                        .stream()
+                        .findFirst()
+                        .orElse(null);
                 if (job != null) {
                     runStep(engine, job);
                     continue;
                 }
-                Job later = engine.getManagementService().createJobQuery().processInstanceId(id).withRetriesLeft()
-                        .orderByJobDuedate().asc().listPage(0, 1).stream().findFirst().orElse(null);
+                Job later = engine
+                        .getManagementService()
+                        .createJobQuery()
+                        .processInstanceId(id)
+                        .withRetriesLeft()
+                        .orderByJobDuedate()
+                        .asc()
+                        .listPage(0, 1)
+                        .stream()
+                        .findFirst()
+                        .orElse(null);
                 if (later == null) {
                     return incident(engine, id);
                 }
                 long wait = later.getDuedate() == null ? 0 : later.getDuedate().getTime() - System.currentTimeMillis();
                 if (wait > 0) {
-                    Thread.sleep(Math.min(wait, Duration.ofMinutes(10).toMillis()));  // the retry cycle's pause
+                    Thread.sleep(Math.min(wait, Duration.ofMinutes(10).toMillis())); // the retry cycle's pause
                 }
             }
         } finally {
@@ -144,8 +170,11 @@ public final class ImageBuildCommand {
     }
 
     private void runStep(ProcessEngine engine, Job job) {
-        String activity = engine.getManagementService().createJobDefinitionQuery()
-                .jobDefinitionId(job.getJobDefinitionId()).singleResult().getActivityId();
+        String activity = engine.getManagementService()
+                .createJobDefinitionQuery()
+                .jobDefinitionId(job.getJobDefinitionId())
+                .singleResult()
+                .getActivityId();
         Object imageId = engine.getRuntimeService().getVariable(job.getExecutionId(), IMAGE_ID);
         String who = imageId == null ? "" : "[" + imageId + "] ";
         out.printf("%s%s ...%n", who, activity);
@@ -154,7 +183,10 @@ public final class ImageBuildCommand {
             engine.getManagementService().executeJob(job.getId());
             out.printf("%s%s done in %.1f s%n", who, activity, (System.nanoTime() - start) / 1e9);
         } catch (RuntimeException e) {
-            Job after = engine.getManagementService().createJobQuery().jobId(job.getId()).singleResult();
+            Job after = engine.getManagementService()
+                    .createJobQuery()
+                    .jobId(job.getId())
+                    .singleResult();
             int left = after == null ? 0 : after.getRetries();
             out.printf("%s%s failed: %s%n", who, activity, e.getMessage());
             if (left > 0) {
@@ -164,8 +196,12 @@ public final class ImageBuildCommand {
     }
 
     private int finished(ProcessEngine engine, String id) {
-        boolean invalid = engine.getHistoryService().createHistoricActivityInstanceQuery().processInstanceId(id)
-                .activityId("EndEvent_InvalidImageFile").count() > 0;
+        boolean invalid = engine.getHistoryService()
+                        .createHistoricActivityInstanceQuery()
+                        .processInstanceId(id)
+                        .activityId("EndEvent_InvalidImageFile")
+                        .count()
+                > 0;
         if (invalid) {
             out.printf("image.yml rejected: %s%n", finalValue(engine, id, ERROR_MESSAGE));
             return 1;
@@ -182,16 +218,30 @@ public final class ImageBuildCommand {
 
     /** A process variable as the flow ended with it (the error boundary sets its message as the flow ends). */
     private static Object finalValue(ProcessEngine engine, String id, String name) {
-        return engine.getHistoryService().createHistoricVariableInstanceQuery().processInstanceId(id).variableName(name)
-                .list().stream().findFirst().map(v -> v.getValue()).orElse(null);
+        return engine
+                .getHistoryService()
+                .createHistoricVariableInstanceQuery()
+                .processInstanceId(id)
+                .variableName(name)
+                .list()
+                .stream()
+                .findFirst()
+                .map(v -> v.getValue())
+                .orElse(null);
     }
 
     private int incident(ProcessEngine engine, String id) {
-        var incidents = engine.getRuntimeService().createIncidentQuery().processInstanceId(id).list();
+        var incidents = engine.getRuntimeService()
+                .createIncidentQuery()
+                .processInstanceId(id)
+                .list();
         for (var incident : incidents) {
             Object imageId = engine.getRuntimeService().getVariable(incident.getExecutionId(), IMAGE_ID);
-            out.printf("FAILED at %s%s after its last attempt: %s%n", incident.getActivityId(),
-                    imageId == null ? "" : " of image " + imageId, incident.getIncidentMessage());
+            out.printf(
+                    "FAILED at %s%s after its last attempt: %s%n",
+                    incident.getActivityId(),
+                    imageId == null ? "" : " of image " + imageId,
+                    incident.getIncidentMessage());
         }
         out.println("Fix the cause and run the command again; finished images are rebuilt from the layer cache.");
         return 1;
@@ -199,12 +249,12 @@ public final class ImageBuildCommand {
 
     private ProcessEngine engine() {
         String name = "image-build-" + UUID.randomUUID();
-        var configuration = (ProcessEngineConfigurationImpl) ProcessEngineConfiguration
-                .createStandaloneInMemProcessEngineConfiguration();
+        var configuration = (ProcessEngineConfigurationImpl)
+                ProcessEngineConfiguration.createStandaloneInMemProcessEngineConfiguration();
         configuration.setProcessEngineName(name);
         configuration.setJdbcUrl("jdbc:h2:mem:" + name + ";DB_CLOSE_DELAY=-1");
         configuration.setJobExecutorActivate(false);
-        configuration.setHistory(ProcessEngineConfiguration.HISTORY_AUDIT);  // the variables as the flow ended
+        configuration.setHistory(ProcessEngineConfiguration.HISTORY_AUDIT); // the variables as the flow ended
         configuration.setMetricsEnabled(false);
         configuration.setBeans(new HashMap<Object, Object>(delegates(builder, sources, properties)));
         configuration.setLoggingContextActivityId("step");
@@ -216,9 +266,10 @@ public final class ImageBuildCommand {
      * The BuildImages beans by the names the model uses: the delegates found in their package (no list to keep),
      * wired to these ports by a plain Spring context that starts in a fraction of a second.
      */
-    public static Map<String, Object> delegates(ImageBuilder builder, SourceRepository sources, ImageBuildProperties properties) {
+    public static Map<String, Object> delegates(
+            ImageBuilder builder, SourceRepository sources, ImageBuildProperties properties) {
         try (var context = new AnnotationConfigApplicationContext()) {
-            var beans = context.getBeanFactory();  // singletons given here are the caller's to close, not the context's
+            var beans = context.getBeanFactory(); // singletons given here are the caller's to close, not the context's
             beans.registerSingleton("imageBuilder", builder);
             beans.registerSingleton("sourceRepository", sources);
             beans.registerSingleton("imageBuildProperties", properties);
@@ -226,7 +277,7 @@ public final class ImageBuildCommand {
             context.scan(LoadImageFileDelegate.class.getPackageName());
             context.refresh();
             return new HashMap<>(context.getBeansWithAnnotation(Component.class));
-        }  // the delegates hold nothing the context would release: they go on working after it closes
+        } // the delegates hold nothing the context would release: they go on working after it closes
     }
 
     /** The retry profiles as application.yml ships them, so the command retries like the orchestrator. */
@@ -234,7 +285,8 @@ public final class ImageBuildCommand {
     static Map<String, String> shippedRetryProfiles() {
         try (InputStream in = ImageBuildCommand.class.getResourceAsStream("/application.yml")) {
             Map<String, Object> yaml = new Yaml().load(in);
-            return Map.copyOf((Map<String, String>) ((Map<String, Object>) yaml.get("orchestrator")).get("retry-profiles"));
+            return Map.copyOf(
+                    (Map<String, String>) ((Map<String, Object>) yaml.get("orchestrator")).get("retry-profiles"));
         } catch (IOException | RuntimeException e) {
             throw new IllegalStateException("cannot read the retry profiles from application.yml in the jar", e);
         }

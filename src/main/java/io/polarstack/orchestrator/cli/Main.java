@@ -1,11 +1,9 @@
 package io.polarstack.orchestrator.cli;
 
-import java.util.Arrays;
-
-import org.springframework.boot.SpringApplication;
-
 import io.polarstack.orchestrator.OrchestratorApplication;
 import io.polarstack.orchestrator.agent.ManagerAgent;
+import java.util.Arrays;
+import org.springframework.boot.SpringApplication;
 
 /**
  * The jar's entry point. It picks the command before anything heavy starts, so commands that
@@ -23,8 +21,7 @@ public final class Main {
               help     print this text
             """;
 
-    private Main() {
-    }
+    private Main() {}
 
     public static void main(String[] args) {
         boolean implicitServe = args.length == 0 || (args[0].startsWith("--") && !args[0].equals("--help"));

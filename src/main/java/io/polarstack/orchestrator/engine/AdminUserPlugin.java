@@ -1,11 +1,11 @@
 package io.polarstack.orchestrator.engine;
 
+import io.polarstack.orchestrator.OrchestratorProperties;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.Base64;
-
 import org.camunda.bpm.engine.AuthorizationService;
 import org.camunda.bpm.engine.IdentityService;
 import org.camunda.bpm.engine.ProcessEngine;
@@ -18,8 +18,6 @@ import org.camunda.bpm.engine.identity.User;
 import org.camunda.bpm.engine.impl.cfg.AbstractProcessEnginePlugin;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-
-import io.polarstack.orchestrator.OrchestratorProperties;
 
 /**
  * Creates the administrator on first start. There is no built-in password: it comes from
@@ -54,7 +52,7 @@ public class AdminUserPlugin extends AbstractProcessEnginePlugin {
                 LOG.info("Created administrator '{}' with the configured password", admin.id());
             }
         } else if (configured != null && !identity.checkPassword(admin.id(), configured)) {
-            identity.unlockUser(admin.id());  // that check counted as a failed login
+            identity.unlockUser(admin.id()); // that check counted as a failed login
             User current = identity.createUserQuery().userId(admin.id()).singleResult();
             current.setPassword(configured);
             identity.saveUser(current);
@@ -79,8 +77,10 @@ public class AdminUserPlugin extends AbstractProcessEnginePlugin {
             }
             return password;
         } catch (IOException e) {
-            throw new IllegalStateException("orchestrator.admin.password-file " + file
-                    + " cannot be read (" + e + "); mount the secret there or unset the setting", e);
+            throw new IllegalStateException(
+                    "orchestrator.admin.password-file " + file + " cannot be read (" + e
+                            + "); mount the secret there or unset the setting",
+                    e);
         }
     }
 
@@ -116,12 +116,21 @@ public class AdminUserPlugin extends AbstractProcessEnginePlugin {
             group.setType(Groups.GROUP_TYPE_SYSTEM);
             identity.saveGroup(group);
         }
-        if (identity.createUserQuery().userId(admin.id()).memberOfGroup(Groups.CAMUNDA_ADMIN).count() == 0) {
+        if (identity.createUserQuery()
+                        .userId(admin.id())
+                        .memberOfGroup(Groups.CAMUNDA_ADMIN)
+                        .count()
+                == 0) {
             identity.createMembership(admin.id(), Groups.CAMUNDA_ADMIN);
         }
         for (Resources resource : Resources.values()) {
-            boolean granted = authorizations.createAuthorizationQuery().groupIdIn(Groups.CAMUNDA_ADMIN)
-                    .resourceType(resource).resourceId(Authorization.ANY).count() > 0;
+            boolean granted = authorizations
+                            .createAuthorizationQuery()
+                            .groupIdIn(Groups.CAMUNDA_ADMIN)
+                            .resourceType(resource)
+                            .resourceId(Authorization.ANY)
+                            .count()
+                    > 0;
             if (!granted) {
                 Authorization grant = authorizations.createNewAuthorization(Authorization.AUTH_TYPE_GRANT);
                 grant.setGroupId(Groups.CAMUNDA_ADMIN);

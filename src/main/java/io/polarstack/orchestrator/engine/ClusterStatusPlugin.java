@@ -1,10 +1,15 @@
 package io.polarstack.orchestrator.engine;
 
+import io.polarstack.orchestrator.api.Annotations;
+import io.polarstack.orchestrator.api.ClusterState;
+import io.polarstack.orchestrator.api.FlowKeys;
+import io.polarstack.orchestrator.api.MPDCluster;
+import io.polarstack.orchestrator.ports.ClusterResources;
+import io.polarstack.orchestrator.service.ClusterStatusWriter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-
 import org.camunda.bpm.engine.delegate.DelegateExecution;
 import org.camunda.bpm.engine.delegate.ExecutionListener;
 import org.camunda.bpm.engine.impl.bpmn.parser.AbstractBpmnParseListener;
@@ -20,13 +25,6 @@ import org.camunda.bpm.engine.runtime.Incident;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import io.polarstack.orchestrator.api.Annotations;
-import io.polarstack.orchestrator.api.ClusterState;
-import io.polarstack.orchestrator.api.FlowKeys;
-import io.polarstack.orchestrator.api.MPDCluster;
-import io.polarstack.orchestrator.ports.ClusterResources;
-import io.polarstack.orchestrator.service.ClusterStatusWriter;
-
 /**
  * Mirrors a cluster flow's progress into its MPDCluster, so {@code kubectl get mpd} shows what Cockpit
  * shows: the current step on every step, {@code Interrupt} with the {@code interrupt.*} annotations and a
@@ -38,15 +36,14 @@ public class ClusterStatusPlugin extends AbstractProcessEnginePlugin {
     private static final Logger LOG = LoggerFactory.getLogger(ClusterStatusPlugin.class);
 
     /** Published once the transaction that ended a cluster's top-level flow has committed. */
-    public record FlowEnded(String namespace, String name) {
-    }
+    public record FlowEnded(String namespace, String name) {}
 
     private final ClusterResources resources;
     private final ClusterStatusWriter status;
     private final java.util.function.Consumer<FlowEnded> ended;
 
     public ClusterStatusPlugin(ClusterResources resources) {
-        this(resources, e -> { });
+        this(resources, e -> {});
     }
 
     public ClusterStatusPlugin(ClusterResources resources, java.util.function.Consumer<FlowEnded> ended) {
@@ -63,21 +60,27 @@ public class ClusterStatusPlugin extends AbstractProcessEnginePlugin {
         configuration.getCustomPostBPMNParseListeners().add(new AbstractBpmnParseListener() {
             @Override
             public void parseServiceTask(Element element, ScopeImpl scope, ActivityImpl activity) {
-                activity.addListener(ExecutionListener.EVENTNAME_START, (ExecutionListener) ClusterStatusPlugin.this::stepStarted);
+                activity.addListener(
+                        ExecutionListener.EVENTNAME_START, (ExecutionListener) ClusterStatusPlugin.this::stepStarted);
             }
 
             @Override
             public void parseCallActivity(Element element, ScopeImpl scope, ActivityImpl activity) {
-                activity.addListener(ExecutionListener.EVENTNAME_START, (ExecutionListener) ClusterStatusPlugin.this::stepStarted);
+                activity.addListener(
+                        ExecutionListener.EVENTNAME_START, (ExecutionListener) ClusterStatusPlugin.this::stepStarted);
             }
 
             @Override
-            public void parseProcess(Element element, org.camunda.bpm.engine.impl.persistence.entity.ProcessDefinitionEntity process) {
-                process.addListener(ExecutionListener.EVENTNAME_END, (ExecutionListener) ClusterStatusPlugin.this::flowEnded);
+            public void parseProcess(
+                    Element element, org.camunda.bpm.engine.impl.persistence.entity.ProcessDefinitionEntity process) {
+                process.addListener(
+                        ExecutionListener.EVENTNAME_END, (ExecutionListener) ClusterStatusPlugin.this::flowEnded);
             }
         });
-        List<org.camunda.bpm.engine.impl.incident.IncidentHandler> handlers = configuration.getCustomIncidentHandlers() == null
-                ? new ArrayList<>() : new ArrayList<>(configuration.getCustomIncidentHandlers());
+        List<org.camunda.bpm.engine.impl.incident.IncidentHandler> handlers =
+                configuration.getCustomIncidentHandlers() == null
+                        ? new ArrayList<>()
+                        : new ArrayList<>(configuration.getCustomIncidentHandlers());
         handlers.add(new DefaultIncidentHandler(Incident.FAILED_JOB_HANDLER_TYPE) {
             @Override
             public Incident handleIncident(IncidentContext context, String message) {
@@ -89,8 +92,7 @@ public class ClusterStatusPlugin extends AbstractProcessEnginePlugin {
         configuration.setCustomIncidentHandlers(handlers);
     }
 
-    record Cluster(String namespace, String name) {
-    }
+    record Cluster(String namespace, String name) {}
 
     static Cluster clusterOf(DelegateExecution execution) {
         Object namespace = execution.getVariable(FlowKeys.NAMESPACE);
@@ -105,14 +107,16 @@ public class ClusterStatusPlugin extends AbstractProcessEnginePlugin {
         }
         String root = ((ExecutionEntity) execution).getRootProcessInstanceId();
         String step = execution.getCurrentActivityId();
-        mirror(cluster, "step " + step,
+        mirror(
+                cluster,
+                "step " + step,
                 () -> status.stepStarted(cluster.namespace(), cluster.name(), flowName(execution), root, step));
     }
 
     private void flowEnded(DelegateExecution execution) {
         Cluster cluster = clusterOf(execution);
         if (cluster == null || ((ExecutionEntity) execution).getSuperExecution() != null) {
-            return;  // called flows report through their caller
+            return; // called flows report through their caller
         }
         String flow = flowName(execution);
         boolean cancelled = execution.isCanceled();
@@ -121,16 +125,22 @@ public class ClusterStatusPlugin extends AbstractProcessEnginePlugin {
         // active; whoever waits for the flow's end (a queued request) hears of it again once it is really over.
         var commandContext = org.camunda.bpm.engine.impl.context.Context.getCommandContext();
         if (commandContext != null) {
-            commandContext.getTransactionContext().addTransactionListener(
-                    org.camunda.bpm.engine.impl.cfg.TransactionState.COMMITTED,
-                    committed -> mirror(cluster, "end of " + flow + " to the operator",
-                            () -> ended.accept(new FlowEnded(cluster.namespace(), cluster.name()))));
+            commandContext
+                    .getTransactionContext()
+                    .addTransactionListener(
+                            org.camunda.bpm.engine.impl.cfg.TransactionState.COMMITTED,
+                            committed -> mirror(
+                                    cluster,
+                                    "end of " + flow + " to the operator",
+                                    () -> ended.accept(new FlowEnded(cluster.namespace(), cluster.name()))));
         }
     }
 
     private void stepFailed(IncidentContext context, String message) {
-        ExecutionEntity execution = context.getExecutionId() == null ? null
-                : org.camunda.bpm.engine.impl.context.Context.getCommandContext().getExecutionManager()
+        ExecutionEntity execution = context.getExecutionId() == null
+                ? null
+                : org.camunda.bpm.engine.impl.context.Context.getCommandContext()
+                        .getExecutionManager()
                         .findExecutionById(context.getExecutionId());
         if (execution == null) {
             return;
@@ -146,17 +156,30 @@ public class ClusterStatusPlugin extends AbstractProcessEnginePlugin {
                 + context.getConfiguration() + "/retries, or annotate the cluster interrupt.recover=T";
         mirror(cluster, "incident at " + step, () -> {
             // Annotations first: once the status says Interrupt, interrupt.recover is already there to be set.
-            String previous = resources.cluster(cluster.namespace(), cluster.name())
+            String previous = resources
+                    .cluster(cluster.namespace(), cluster.name())
                     .map(c -> c.getStatus() == null ? null : c.getStatus().getClusterStatus())
-                    .filter(state -> !ClusterState.INTERRUPT.equals(state)).orElse(null);
-            Map<String, String> annotations = new java.util.HashMap<>(Map.of(Annotations.INTERRUPT_RECOVER, "F",
-                    Annotations.INTERRUPT_REASON, "STEP_FAILED", Annotations.INTERRUPT_MESSAGE, step + ": " + shortText));
+                    .filter(state -> !ClusterState.INTERRUPT.equals(state))
+                    .orElse(null);
+            Map<String, String> annotations = new java.util.HashMap<>(Map.of(
+                    Annotations.INTERRUPT_RECOVER,
+                    "F",
+                    Annotations.INTERRUPT_REASON,
+                    "STEP_FAILED",
+                    Annotations.INTERRUPT_MESSAGE,
+                    step + ": " + shortText));
             if (previous != null) {
                 annotations.put(Annotations.INTERRUPT_PREVIOUS, previous);
             }
             resources.annotate(cluster.namespace(), cluster.name(), annotations, Set.of());
-            MPDCluster updated = status.incident(cluster.namespace(), cluster.name(), flowName(execution),
-                    execution.getRootProcessInstanceId(), step, shortText, how);
+            MPDCluster updated = status.incident(
+                    cluster.namespace(),
+                    cluster.name(),
+                    flowName(execution),
+                    execution.getRootProcessInstanceId(),
+                    step,
+                    shortText,
+                    how);
             resources.event(updated, "Warning", "StepFailed", step + ": " + shortText);
         });
     }
@@ -169,7 +192,12 @@ public class ClusterStatusPlugin extends AbstractProcessEnginePlugin {
         try {
             write.run();
         } catch (RuntimeException e) {
-            LOG.warn("could not show {} on MPDCluster {}/{}: {}", what, cluster.namespace(), cluster.name(), e.toString());
+            LOG.warn(
+                    "could not show {} on MPDCluster {}/{}: {}",
+                    what,
+                    cluster.namespace(),
+                    cluster.name(),
+                    e.toString());
         }
     }
 }

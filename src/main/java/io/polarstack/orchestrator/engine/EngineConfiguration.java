@@ -1,11 +1,10 @@
 package io.polarstack.orchestrator.engine;
 
+import io.polarstack.orchestrator.OrchestratorProperties;
+import io.polarstack.orchestrator.ports.ClusterResources;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-
-import io.polarstack.orchestrator.OrchestratorProperties;
-import io.polarstack.orchestrator.ports.ClusterResources;
 
 /** The engine plugins; the Camunda starter adds every ProcessEnginePlugin bean to the engine. */
 @Configuration(proxyBeanMethods = false)

@@ -2,7 +2,6 @@ package io.polarstack.orchestrator.engine;
 
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
-
 import org.camunda.bpm.engine.ProcessEngine;
 import org.camunda.bpm.engine.ProcessEngineException;
 import org.camunda.bpm.engine.impl.cfg.AbstractProcessEnginePlugin;
@@ -44,19 +43,24 @@ public class JobLockOwnerPlugin extends AbstractProcessEnginePlugin {
         String table = configuration.getDatabaseTablePrefix() + "ACT_RU_JOB";
         int released = configuration.getCommandExecutorTxRequired().execute(context -> release(context, table));
         if (released > 0) {
-            LOG.info("released {} step(s) that this replica ({}) had locked before it stopped; they run again now",
-                    released, owner);
+            LOG.info(
+                    "released {} step(s) that this replica ({}) had locked before it stopped; they run again now",
+                    released,
+                    owner);
         }
     }
 
     private int release(CommandContext context, String table) {
         // REV_ is the engine's optimistic-lock version: bumped, as every engine update of a job row does.
-        String sql = "UPDATE " + table + " SET LOCK_OWNER_ = NULL, LOCK_EXP_TIME_ = NULL, REV_ = REV_ + 1 WHERE LOCK_OWNER_ = ?";
-        try (PreparedStatement update = context.getDbSqlSession().getSqlSession().getConnection().prepareStatement(sql)) {
+        String sql = "UPDATE " + table
+                + " SET LOCK_OWNER_ = NULL, LOCK_EXP_TIME_ = NULL, REV_ = REV_ + 1 WHERE LOCK_OWNER_ = ?";
+        try (PreparedStatement update =
+                context.getDbSqlSession().getSqlSession().getConnection().prepareStatement(sql)) {
             update.setString(1, owner);
             return update.executeUpdate();
         } catch (SQLException e) {
-            throw new ProcessEngineException("cannot release the job locks of " + owner + " in " + table + ": " + e.getMessage(), e);
+            throw new ProcessEngineException(
+                    "cannot release the job locks of " + owner + " in " + table + ": " + e.getMessage(), e);
         }
     }
 }

@@ -3,7 +3,6 @@ package io.polarstack.orchestrator.engine;
 import java.util.ArrayList;
 import java.util.Map;
 import java.util.TreeMap;
-
 import org.camunda.bpm.engine.ProcessEngineException;
 import org.camunda.bpm.engine.impl.bpmn.parser.AbstractBpmnParseListener;
 import org.camunda.bpm.engine.impl.bpmn.parser.BpmnParse;
@@ -39,8 +38,10 @@ public class RetryProfilePlugin extends AbstractProcessEnginePlugin {
                 new DurationHelper(part.trim());
             }
         } catch (Exception e) {
-            throw new IllegalArgumentException("orchestrator.retry-profiles." + name + " = '" + cycle
-                    + "' is not a retry cycle; use an ISO 8601 repetition such as R5/PT5S", e);
+            throw new IllegalArgumentException(
+                    "orchestrator.retry-profiles." + name + " = '" + cycle
+                            + "' is not a retry cycle; use an ISO 8601 repetition such as R5/PT5S",
+                    e);
         }
     }
 
@@ -66,16 +67,20 @@ public class RetryProfilePlugin extends AbstractProcessEnginePlugin {
                         + profile + "', which is not configured; known profiles: " + profiles.keySet()
                         + " (add orchestrator.retry-profiles." + profile + " or fix the model)");
             }
-            var expression = Context.getProcessEngineConfiguration().getExpressionManager().createExpression(cycle);
-            activity.getProperties().set(DefaultFailedJobParseListener.FAILED_JOB_CONFIGURATION,
-                    new FailedJobRetryConfiguration(expression));
+            var expression = Context.getProcessEngineConfiguration()
+                    .getExpressionManager()
+                    .createExpression(cycle);
+            activity.getProperties()
+                    .set(
+                            DefaultFailedJobParseListener.FAILED_JOB_CONFIGURATION,
+                            new FailedJobRetryConfiguration(expression));
         }
     }
 
     static String profileOf(Element task) {
         Element extensions = task.element("extensionElements");
-        Element properties = extensions == null ? null
-                : extensions.elementNS(BpmnParse.CAMUNDA_BPMN_EXTENSIONS_NS, "properties");
+        Element properties =
+                extensions == null ? null : extensions.elementNS(BpmnParse.CAMUNDA_BPMN_EXTENSIONS_NS, "properties");
         if (properties == null) {
             return null;
         }

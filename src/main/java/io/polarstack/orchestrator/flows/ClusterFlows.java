@@ -1,12 +1,14 @@
 package io.polarstack.orchestrator.flows;
 
+import io.polarstack.orchestrator.OrchestratorProperties;
+import io.polarstack.orchestrator.api.FlowKeys;
+import io.polarstack.orchestrator.engine.RetryProfilePlugin;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-
 import org.camunda.bpm.engine.ManagementService;
 import org.camunda.bpm.engine.RepositoryService;
 import org.camunda.bpm.engine.RuntimeService;
@@ -15,10 +17,6 @@ import org.camunda.bpm.engine.runtime.ProcessInstance;
 import org.camunda.bpm.model.bpmn.instance.BaseElement;
 import org.camunda.bpm.model.bpmn.instance.camunda.CamundaProperties;
 import org.springframework.stereotype.Component;
-
-import io.polarstack.orchestrator.OrchestratorProperties;
-import io.polarstack.orchestrator.api.FlowKeys;
-import io.polarstack.orchestrator.engine.RetryProfilePlugin;
 
 /** Starts, finds, cancels and resumes the one flow a cluster may run at a time (business key {@code namespace/name}). */
 @Component
@@ -34,7 +32,10 @@ public class ClusterFlows {
     private final ManagementService management;
     private final Map<String, String> retryProfiles;
 
-    public ClusterFlows(RuntimeService runtime, RepositoryService repository, ManagementService management,
+    public ClusterFlows(
+            RuntimeService runtime,
+            RepositoryService repository,
+            ManagementService management,
             OrchestratorProperties properties) {
         this.runtime = runtime;
         this.repository = repository;
@@ -44,12 +45,22 @@ public class ClusterFlows {
 
     /** The cluster's unfinished top-level flow, if any. */
     public Optional<ProcessInstance> active(String businessKey) {
-        return runtime.createProcessInstanceQuery().processInstanceBusinessKey(businessKey).rootProcessInstances()
-                .list().stream().findFirst();
+        return runtime
+                .createProcessInstanceQuery()
+                .processInstanceBusinessKey(businessKey)
+                .rootProcessInstances()
+                .list()
+                .stream()
+                .findFirst();
     }
 
     public boolean deployed(String processKey) {
-        return repository.createProcessDefinitionQuery().processDefinitionKey(processKey).latestVersion().count() > 0;
+        return repository
+                        .createProcessDefinitionQuery()
+                        .processDefinitionKey(processKey)
+                        .latestVersion()
+                        .count()
+                > 0;
     }
 
     public ProcessInstance start(String processKey, String namespace, String name, Map<String, Object> variables) {
@@ -102,8 +113,10 @@ public class ClusterFlows {
                 .filter(p -> RetryProfilePlugin.PROPERTY.equals(p.getCamundaName()))
                 .map(p -> retryProfiles.get(p.getCamundaValue()))
                 .filter(cycle -> cycle != null)
-                .map(REPETITIONS::matcher).filter(Matcher::find)
-                .map(m -> Integer.parseInt(m.group(1))).findFirst().orElse(1);
+                .map(REPETITIONS::matcher)
+                .filter(Matcher::find)
+                .map(m -> Integer.parseInt(m.group(1)))
+                .findFirst()
+                .orElse(1);
     }
-
 }

@@ -2,7 +2,6 @@ package io.polarstack.orchestrator.flows;
 
 import java.util.Arrays;
 import java.util.List;
-
 import org.springframework.stereotype.Component;
 
 /**
@@ -13,7 +12,9 @@ import org.springframework.stereotype.Component;
 public class IdList {
 
     public List<String> of(String ids) {
-        return ids == null || ids.isBlank() ? List.of() : Arrays.stream(ids.split(",")).map(String::strip).toList();
+        return ids == null || ids.isBlank()
+                ? List.of()
+                : Arrays.stream(ids.split(",")).map(String::strip).toList();
     }
 
     public static String join(List<String> ids) {

@@ -1,15 +1,14 @@
 package io.polarstack.orchestrator.ha;
 
+import io.polarstack.orchestrator.api.ClusterState;
+import io.polarstack.orchestrator.api.FlowKeys;
+import io.polarstack.orchestrator.ports.EngineProbe.Outcome;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Predicate;
-
-import io.polarstack.orchestrator.api.ClusterState;
-import io.polarstack.orchestrator.api.FlowKeys;
-import io.polarstack.orchestrator.ports.EngineProbe.Outcome;
 
 /**
  * When is an instance failed, and what may be done about a failed RW? Pure: probe outcomes and a clock in,
@@ -19,7 +18,10 @@ import io.polarstack.orchestrator.ports.EngineProbe.Outcome;
  */
 public final class FailoverDecision {
 
-    public enum Role { RW, RO }
+    public enum Role {
+        RW,
+        RO
+    }
 
     public enum Verdict {
         HEALTHY,
@@ -29,8 +31,7 @@ public final class FailoverDecision {
     }
 
     /** @param reason the outcome, how long it has lasted and the probe's detail, for events and the Failover flow */
-    public record Observation(Verdict verdict, String reason) {
-    }
+    public record Observation(Verdict verdict, String reason) {}
 
     /** What to do about a failed RW, given what holds the cluster. */
     public enum RwAction {
@@ -61,8 +62,9 @@ public final class FailoverDecision {
         }
         Instant now = clock.instant();
         Duration failing = Duration.between(failingSince.computeIfAbsent(instance, i -> now), now);
-        String reason = outcome + (failing.isZero() ? "" : " for " + seconds(failing)) + (detail == null || detail.isEmpty()
-                ? "" : ": " + detail);
+        String reason = outcome
+                + (failing.isZero() ? "" : " for " + seconds(failing))
+                + (detail == null || detail.isEmpty() ? "" : ": " + detail);
         if (outcome == Outcome.DENIED) {
             // It answered: a changed password is no reason to fail a running engine over, however long it lasts.
             return new Observation(Verdict.FAILING, reason + " (the engine answers; fix the account Secret)");
@@ -90,7 +92,8 @@ public final class FailoverDecision {
      */
     public static RwAction whenRwFailed(String clusterStatus, String activeFlow, boolean blocked) {
         if (activeFlow == null) {
-            // Not Running with no flow: an Interrupt someone left (cancelled) or a cluster being created; a person decides.
+            // Not Running with no flow: an Interrupt someone left (cancelled) or a cluster being created; a person
+            // decides.
             return ClusterState.RUNNING.equals(clusterStatus) ? RwAction.START : RwAction.NONE;
         }
         if (FlowKeys.FAILOVER.equals(activeFlow) || FlowKeys.DELETE_CLUSTER.equals(activeFlow)) {

@@ -1,35 +1,5 @@
 package io.polarstack.orchestrator.ha;
 
-import java.time.Duration;
-import java.time.Instant;
-import java.time.InstantSource;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.HashSet;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Locale;
-import java.util.Map;
-import java.util.Objects;
-import java.util.Optional;
-import java.util.Set;
-import java.util.concurrent.Callable;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
-
-import org.camunda.bpm.engine.runtime.ProcessInstance;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-import org.springframework.boot.context.event.ApplicationReadyEvent;
-import org.springframework.context.event.EventListener;
-import org.springframework.stereotype.Component;
-
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.polarstack.orchestrator.OrchestratorProperties;
@@ -54,6 +24,34 @@ import io.polarstack.orchestrator.ports.EngineProbe.Outcome;
 import io.polarstack.orchestrator.ports.EngineProbe.Result;
 import io.polarstack.orchestrator.service.ClusterStatusWriter;
 import io.polarstack.orchestrator.specs.AccountSecrets;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.camunda.bpm.engine.runtime.ProcessInstance;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.boot.context.event.ApplicationReadyEvent;
+import org.springframework.context.event.EventListener;
+import org.springframework.stereotype.Component;
 
 /**
  * The HA monitor: while this replica leads, probes every RW and RO of every cluster whose {@code AutoFailover}
@@ -71,6 +69,7 @@ public class HaMonitor {
     public static final int TRIGGER_ROW = -2;
     /** Prefix of the state reason of an RO this monitor marked failed: only such a mark is taken back. */
     static final String MARK = "HaMonitor: ";
+
     private static final int PROBE_THREADS = 16;
 
     private final ClusterResources resources;
@@ -90,13 +89,20 @@ public class HaMonitor {
     private final Set<String> warned = new HashSet<>();
     /** cluster → the process instance the pending failover waits for */
     private final Map<String, String> pending = new HashMap<>();
+
     private Instant refreshed;
 
     private ScheduledExecutorService scheduler;
     private ExecutorService probes;
 
-    public HaMonitor(ClusterResources resources, ClusterStatusWriter status, ClusterFlows flows, ClusterOperator operator,
-            EngineProbe probe, OrchestratorProperties properties, MeterRegistry meters) {
+    public HaMonitor(
+            ClusterResources resources,
+            ClusterStatusWriter status,
+            ClusterFlows flows,
+            ClusterOperator operator,
+            EngineProbe probe,
+            OrchestratorProperties properties,
+            MeterRegistry meters) {
         this.resources = resources;
         this.status = status;
         this.flows = flows;
@@ -141,8 +147,11 @@ public class HaMonitor {
         scheduler = Executors.newSingleThreadScheduledExecutor(daemon("ha-monitor"));
         long every = settings.probeInterval().toMillis();
         scheduler.scheduleAtFixedRate(this::tick, every, every, TimeUnit.MILLISECONDS);
-        LOG.info("HA monitor: probe every {} (timeout {}), fail over a RW after {} of timeouts or errors, at once when refused",
-                settings.probeInterval(), settings.probeTimeout(), settings.failoverAfter());
+        LOG.info(
+                "HA monitor: probe every {} (timeout {}), fail over a RW after {} of timeouts or errors, at once when refused",
+                settings.probeInterval(),
+                settings.probeTimeout(),
+                settings.failoverAfter());
     }
 
     @jakarta.annotation.PreDestroy
@@ -172,7 +181,8 @@ public class HaMonitor {
                 refreshed = now;
                 refresh();
             }
-            List<Target> targets = watched.values().stream().flatMap(w -> w.targets.stream()).toList();
+            List<Target> targets =
+                    watched.values().stream().flatMap(w -> w.targets.stream()).toList();
             List<Result> results = probeAll(targets);
             Map<String, Watched> clusters = watched;
             for (int i = 0; i < targets.size(); i++) {
@@ -180,11 +190,16 @@ public class HaMonitor {
                 try {
                     observe(clusters.get(target.cluster()), target, results.get(i));
                 } catch (RuntimeException e) {
-                    LOG.warn("HA monitor, MPDCluster {} instance {}: {}", target.cluster(), target.insId(), e.toString(), e);
+                    LOG.warn(
+                            "HA monitor, MPDCluster {} instance {}: {}",
+                            target.cluster(),
+                            target.insId(),
+                            e.toString(),
+                            e);
                 }
             }
         } catch (RuntimeException e) {
-            LOG.warn("HA monitor: {}", e.toString(), e);  // never let the schedule die
+            LOG.warn("HA monitor: {}", e.toString(), e); // never let the schedule die
         }
     }
 
@@ -217,13 +232,16 @@ public class HaMonitor {
     }
 
     private void observe(Watched cluster, Target target, Result result) {
-        Timer.builder("polarstack.ha.probe").description("HA monitor probes of database engines")
-                .tag("cluster", target.cluster()).tag("instance", target.insId())
+        Timer.builder("polarstack.ha.probe")
+                .description("HA monitor probes of database engines")
+                .tag("cluster", target.cluster())
+                .tag("instance", target.insId())
                 .tag("role", target.role().name().toLowerCase(Locale.ROOT))
                 .tag("outcome", result.outcome().name().toLowerCase(Locale.ROOT))
-                .register(meters).record(result.latency());
+                .register(meters)
+                .record(result.latency());
         if (result.outcome() == Outcome.ERROR || result.outcome() == Outcome.DENIED) {
-            credentials.remove(target.cluster());  // a changed password is read again at the next refresh
+            credentials.remove(target.cluster()); // a changed password is read again at the next refresh
         }
         var observation = decision.observe(target.key(), target.role(), result.outcome(), result.detail());
         if (target.role() == Role.RW) {
@@ -242,13 +260,14 @@ public class HaMonitor {
     // ---- RW ----
 
     private void rwFailed(Watched watched, Target target, String reason) {
-        MPDCluster cluster = resources.cluster(namespace(watched), name(watched)).orElse(null);
+        MPDCluster cluster =
+                resources.cluster(namespace(watched), name(watched)).orElse(null);
         if (cluster == null || cluster.getMetadata().getDeletionTimestamp() != null || !enabled(cluster)) {
             return;
         }
         InstanceStatus instance = instances(cluster).get(target.insId());
         if (!InstanceRole.rw(instance)) {
-            return;  // the topology changed since the last refresh
+            return; // the topology changed since the last refresh
         }
         watched.cluster = cluster;
         Optional<ProcessInstance> active = flows.active(watched.key);
@@ -267,27 +286,39 @@ public class HaMonitor {
                 flows.cancel(active.get(), why);
                 count("takeover", watched.key);
                 LOG.warn("MPDCluster {}: {} stopped at an incident; cancelled it: {}", watched.key, activeFlow, why);
-                resources.event(cluster, "Warning", "FlowCancelled", activeFlow + " was stopped at an incident: " + why);
+                resources.event(
+                        cluster, "Warning", "FlowCancelled", activeFlow + " was stopped at an incident: " + why);
                 // The cancelled flow's incident bookkeeping goes with it; Failover writes its own status.
                 resources.annotate(namespace(watched), name(watched), Map.of(), Annotations.INTERRUPT);
-                watched.cluster = status.condition(namespace(watched), name(watched), Conditions.INTERRUPTED, false, "TakenOver", why);
+                watched.cluster = status.condition(
+                        namespace(watched), name(watched), Conditions.INTERRUPTED, false, "TakenOver", why);
                 startFailover(watched, target, reason);
             }
             case WAIT -> waitFor(watched, target, reason, active.get(), activeFlow);
-            case NONE -> {
-            }
+            case NONE -> {}
         }
     }
 
     private void startFailover(Watched watched, Target target, String reason) {
         // The outage began with the first failed probe; Failover reports its length from there.
         var since = decision.failingSince(target.key());
-        Trigger trigger = new Trigger(TRIGGER_ROW, ClusterState.SWITCH_RW, FlowKeys.FAILOVER, Map.of("planned", false,
-                "failedInsId", target.insId(), "reason", reason,
-                "writesStoppedAt", (since == null ? clock.instant() : since).toEpochMilli()), false);
+        Trigger trigger = new Trigger(
+                TRIGGER_ROW,
+                ClusterState.SWITCH_RW,
+                FlowKeys.FAILOVER,
+                Map.of(
+                        "planned",
+                        false,
+                        "failedInsId",
+                        target.insId(),
+                        "reason",
+                        reason,
+                        "writesStoppedAt",
+                        (since == null ? clock.instant() : since).toEpochMilli()),
+                false);
         Optional<ProcessInstance> started = operator.start(watched.cluster, trigger);
         if (started.isEmpty()) {
-            return;  // a flow got in first; the next probe looks again
+            return; // a flow got in first; the next probe looks again
         }
         count("failover", watched.key);
         meters.counter("polarstack.ha.failovers", "cluster", watched.key).increment();
@@ -295,31 +326,41 @@ public class HaMonitor {
                 + "; started Failover (process instance " + started.get().getId() + ")";
         LOG.warn("MPDCluster {}: {}", watched.key, message);
         resources.event(watched.cluster, "Warning", "AutoFailover", message);
-        decision.forget(key -> key.startsWith(watched.key + "/"));  // after the failover, counting starts afresh
+        decision.forget(key -> key.startsWith(watched.key + "/")); // after the failover, counting starts afresh
         if (pending.remove(watched.key) != null || isTrue(watched.cluster, Conditions.FAILOVER_PENDING)) {
-            watched.cluster = status.condition(namespace(watched), name(watched), Conditions.FAILOVER_PENDING, false,
-                    "FailoverStarted", "Failover " + started.get().getId() + " started");
+            watched.cluster = status.condition(
+                    namespace(watched),
+                    name(watched),
+                    Conditions.FAILOVER_PENDING,
+                    false,
+                    "FailoverStarted",
+                    "Failover " + started.get().getId() + " started");
         }
     }
 
     private void waitFor(Watched watched, Target target, String reason, ProcessInstance active, String activeFlow) {
         if (active.getId().equals(pending.get(watched.key))) {
-            return;  // said so once already
+            return; // said so once already
         }
         pending.put(watched.key, active.getId());
         count("pending", watched.key);
         String message = "RW " + target.insId() + " at " + target.endpoint() + " failed (" + reason
                 + "); a failover is pending until " + activeFlow + " ends";
         LOG.warn("MPDCluster {}: {}", watched.key, message);
-        watched.cluster = status.condition(namespace(watched), name(watched), Conditions.FAILOVER_PENDING, true,
-                "FlowHoldsCluster", message);
+        watched.cluster = status.condition(
+                namespace(watched), name(watched), Conditions.FAILOVER_PENDING, true, "FlowHoldsCluster", message);
         resources.event(watched.cluster, "Warning", "FailoverPending", message);
     }
 
     private void rwHealthy(Watched watched) {
         if (pending.remove(watched.key) != null || isTrue(watched.cluster, Conditions.FAILOVER_PENDING)) {
-            watched.cluster = status.condition(namespace(watched), name(watched), Conditions.FAILOVER_PENDING, false,
-                    "RwAnswers", "the RW answers again; no failover pending");
+            watched.cluster = status.condition(
+                    namespace(watched),
+                    name(watched),
+                    Conditions.FAILOVER_PENDING,
+                    false,
+                    "RwAnswers",
+                    "the RW answers again; no failover pending");
         }
     }
 
@@ -332,8 +373,13 @@ public class HaMonitor {
         }
         count("unavailable", watched.key);
         LOG.error("MPDCluster {}: {}", watched.key, message);
-        watched.cluster = status.condition(namespace(watched), name(watched), Conditions.OPERATION_AVAILABLE, false,
-                Conditions.FLOW_NOT_AVAILABLE, message);
+        watched.cluster = status.condition(
+                namespace(watched),
+                name(watched),
+                Conditions.OPERATION_AVAILABLE,
+                false,
+                Conditions.FLOW_NOT_AVAILABLE,
+                message);
         resources.event(watched.cluster, "Warning", Conditions.FLOW_NOT_AVAILABLE, message);
     }
 
@@ -341,16 +387,26 @@ public class HaMonitor {
 
     private void roFailed(Watched watched, Target target, String reason) {
         InstanceStatus known = instances(watched.cluster).get(target.insId());
-        if (known == null || failed(known) || !ClusterState.RUNNING.equals(watched.cluster.getStatus().getClusterStatus())) {
-            return;  // already marked, or a flow runs (its own restarts are not failures)
+        if (known == null
+                || failed(known)
+                || !ClusterState.RUNNING.equals(watched.cluster.getStatus().getClusterStatus())) {
+            return; // already marked, or a flow runs (its own restarts are not failures)
         }
-        MPDCluster cluster = resources.cluster(namespace(watched), name(watched)).orElse(null);
-        if (cluster == null || !enabled(cluster) || !ClusterState.RUNNING.equals(cluster.getStatus().getClusterStatus())
+        MPDCluster cluster =
+                resources.cluster(namespace(watched), name(watched)).orElse(null);
+        if (cluster == null
+                || !enabled(cluster)
+                || !ClusterState.RUNNING.equals(cluster.getStatus().getClusterStatus())
                 || flows.active(watched.key).isPresent()) {
             return;
         }
-        watched.cluster = status.instanceState(namespace(watched), name(watched), target.insId(), instance -> !failed(instance),
-                "FAILED", MARK + reason);
+        watched.cluster = status.instanceState(
+                namespace(watched),
+                name(watched),
+                target.insId(),
+                instance -> !failed(instance),
+                "FAILED",
+                MARK + reason);
         count("ro-failed", watched.key);
         String message = "RO " + target.insId() + " at " + target.endpoint() + " failed: " + reason
                 + "; marked failed, so RebuildInstance replaces it";
@@ -363,14 +419,22 @@ public class HaMonitor {
         if (known == null || !markedFailed(known)) {
             return;
         }
-        if (flows.active(watched.key).map(HaMonitor::processKey).filter(FlowKeys.REBUILD_INSTANCE::equals).isPresent()) {
-            return;  // the rebuild has begun and owns the instance now
+        if (flows.active(watched.key)
+                .map(HaMonitor::processKey)
+                .filter(FlowKeys.REBUILD_INSTANCE::equals)
+                .isPresent()) {
+            return; // the rebuild has begun and owns the instance now
         }
-        watched.cluster = status.instanceState(namespace(watched), name(watched), target.insId(), HaMonitor::markedFailed,
-                "RUNNING", MARK + "answers again");
+        watched.cluster = status.instanceState(
+                namespace(watched),
+                name(watched),
+                target.insId(),
+                HaMonitor::markedFailed,
+                "RUNNING",
+                MARK + "answers again");
         count("ro-recovered", watched.key);
-        String message = "RO " + target.insId() + " at " + target.endpoint() + " answers again before a rebuild started; "
-                + "no longer marked failed";
+        String message = "RO " + target.insId() + " at " + target.endpoint()
+                + " answers again before a rebuild started; " + "no longer marked failed";
         LOG.info("MPDCluster {}: {}", watched.key, message);
         resources.event(watched.cluster, "Normal", "RoRecovered", message);
     }
@@ -383,13 +447,19 @@ public class HaMonitor {
             if (!inScope(listed)) {
                 continue;
             }
-            String key = FlowKeys.businessKey(listed.getMetadata().getNamespace(), listed.getMetadata().getName());
+            String key = FlowKeys.businessKey(
+                    listed.getMetadata().getNamespace(), listed.getMetadata().getName());
             try {
                 MPDCluster cluster = applySwitch(listed);
                 if (!enabled(cluster)) {
                     if (isTrue(cluster, Conditions.FAILOVER_PENDING)) {
-                        status.condition(cluster.getMetadata().getNamespace(), cluster.getMetadata().getName(),
-                                Conditions.FAILOVER_PENDING, false, "AutoFailoverOff", "automatic failover is off");
+                        status.condition(
+                                cluster.getMetadata().getNamespace(),
+                                cluster.getMetadata().getName(),
+                                Conditions.FAILOVER_PENDING,
+                                false,
+                                "AutoFailoverOff",
+                                "automatic failover is off");
                     }
                     continue;
                 }
@@ -406,10 +476,11 @@ public class HaMonitor {
         }
         Set<Endpoint> endpoints = new HashSet<>();
         Set<String> instances = new HashSet<>();
-        next.values().forEach(w -> w.targets.forEach(t -> {
-            endpoints.add(t.endpoint());
-            instances.add(t.key());
-        }));
+        next.values()
+                .forEach(w -> w.targets.forEach(t -> {
+                    endpoints.add(t.endpoint());
+                    instances.add(t.key());
+                }));
         for (Watched w : watched.values()) {
             for (Target t : w.targets) {
                 if (!endpoints.contains(t.endpoint())) {
@@ -417,7 +488,10 @@ public class HaMonitor {
                 }
                 if (!instances.contains(t.key())) {
                     decision.forget(t.key()::equals);
-                    meters.find("polarstack.ha.probe").tag("cluster", t.cluster()).tag("instance", t.insId()).meters()
+                    meters.find("polarstack.ha.probe")
+                            .tag("cluster", t.cluster())
+                            .tag("instance", t.insId())
+                            .meters()
                             .forEach(meters::remove);
                 }
             }
@@ -428,9 +502,12 @@ public class HaMonitor {
     }
 
     private boolean inScope(MPDCluster cluster) {
-        String operatorName = cluster.getSpec() == null ? "" : Objects.requireNonNullElse(cluster.getSpec().getOperatorName(), "");
+        String operatorName = cluster.getSpec() == null
+                ? ""
+                : Objects.requireNonNullElse(cluster.getSpec().getOperatorName(), "");
         return (operatorName.isEmpty() ? "polar-mpd" : operatorName).equals(scope.name())
-                && (scope.namespaces().isEmpty() || scope.namespaces().contains(cluster.getMetadata().getNamespace()))
+                && (scope.namespaces().isEmpty()
+                        || scope.namespaces().contains(cluster.getMetadata().getNamespace()))
                 && cluster.getMetadata().getDeletionTimestamp() == null;
     }
 
@@ -444,21 +521,25 @@ public class HaMonitor {
         String name = cluster.getMetadata().getName();
         String value = Objects.requireNonNullElse(cluster.getMetadata().getAnnotations(), Map.<String, String>of())
                 .get(Annotations.AUTO_FAILOVER);
-        boolean off = value != null && "false".equalsIgnoreCase(value.trim());  // as the flows' EnableHa and ResumeHa read it
+        boolean off =
+                value != null && "false".equalsIgnoreCase(value.trim()); // as the flows' EnableHa and ResumeHa read it
         var condition = Conditions.get(cluster.getStatus(), Conditions.AUTO_FAILOVER);
         if (off && condition != null && "True".equals(condition.getStatus())) {
             String message = "automatic failover is off by annotation " + Annotations.AUTO_FAILOVER + "=" + value
                     + "; to turn it on again remove it: kubectl annotate mpd " + name + " -n " + namespace + " "
                     + Annotations.AUTO_FAILOVER + "-";
-            var updated = status.condition(namespace, name, Conditions.AUTO_FAILOVER, false, Conditions.DISABLED_BY_ANNOTATION,
-                    message);
+            var updated = status.condition(
+                    namespace, name, Conditions.AUTO_FAILOVER, false, Conditions.DISABLED_BY_ANNOTATION, message);
             resources.event(updated, "Normal", "AutoFailoverDisabled", message);
             return updated;
         }
-        if (!off && condition != null && "False".equals(condition.getStatus())
+        if (!off
+                && condition != null
+                && "False".equals(condition.getStatus())
                 && Conditions.DISABLED_BY_ANNOTATION.equals(condition.getReason())) {
             String message = "automatic failover is on again (annotation " + Annotations.AUTO_FAILOVER + " removed)";
-            var updated = status.condition(namespace, name, Conditions.AUTO_FAILOVER, true, Conditions.ENABLED, message);
+            var updated =
+                    status.condition(namespace, name, Conditions.AUTO_FAILOVER, true, Conditions.ENABLED, message);
             resources.event(updated, "Normal", "AutoFailoverEnabled", message);
             return updated;
         }
@@ -473,11 +554,16 @@ public class HaMonitor {
         }
         String logicId = cluster.getStatus().getLogicId();
         String secret = logicId == null ? null : AccountSecrets.name(cluster, logicId, AccountSecrets.Account.AURORA);
-        var aurora = secret == null ? Optional.<Account>empty()
-                : resources.secretData(cluster.getMetadata().getNamespace(), secret).flatMap(Account::of);
+        var aurora = secret == null
+                ? Optional.<Account>empty()
+                : resources
+                        .secretData(cluster.getMetadata().getNamespace(), secret)
+                        .flatMap(Account::of);
         if (aurora.isEmpty()) {
             if (warned.add(key)) {
-                LOG.warn("HA monitor, MPDCluster {}: no aurora account Secret {} with Account and Password; not probed", key,
+                LOG.warn(
+                        "HA monitor, MPDCluster {}: no aurora account Secret {} with Account and Password; not probed",
+                        key,
                         secret);
             }
             return null;
@@ -493,9 +579,13 @@ public class HaMonitor {
         instances(cluster).forEach((insId, instance) -> {
             Role role = InstanceRole.rw(instance) ? Role.RW : InstanceRole.ro(instance) ? Role.RO : null;
             var net = instance.getNetInfo();
-            if (role != null && net != null && net.getWorkingHostIP() != null && !net.getWorkingHostIP().isBlank()
+            if (role != null
+                    && net != null
+                    && net.getWorkingHostIP() != null
+                    && !net.getWorkingHostIP().isBlank()
                     && net.getWorkingPort() != null) {
-                targets.add(new Target(key, insId, role, new Endpoint(net.getWorkingHostIP(), net.getWorkingPort()), account));
+                targets.add(new Target(
+                        key, insId, role, new Endpoint(net.getWorkingHostIP(), net.getWorkingPort()), account));
             }
         });
         return targets;
@@ -513,7 +603,8 @@ public class HaMonitor {
     // ---- small helpers ----
 
     private void count(String decision, String cluster) {
-        meters.counter("polarstack.ha.decisions", "cluster", cluster, "decision", decision).increment();
+        meters.counter("polarstack.ha.decisions", "cluster", cluster, "decision", decision)
+                .increment();
     }
 
     private static boolean enabled(MPDCluster cluster) {
@@ -526,16 +617,19 @@ public class HaMonitor {
     }
 
     private static Map<String, InstanceStatus> instances(MPDCluster cluster) {
-        return cluster.getStatus() == null || cluster.getStatus().getDbInstanceStatus() == null ? Map.of()
+        return cluster.getStatus() == null || cluster.getStatus().getDbInstanceStatus() == null
+                ? Map.of()
                 : cluster.getStatus().getDbInstanceStatus();
     }
 
     private static boolean failed(InstanceStatus instance) {
-        return instance.getCurrentState() != null && "failed".equalsIgnoreCase(instance.getCurrentState().getState());
+        return instance.getCurrentState() != null
+                && "failed".equalsIgnoreCase(instance.getCurrentState().getState());
     }
 
     private static boolean markedFailed(InstanceStatus instance) {
-        return failed(instance) && instance.getCurrentState().getReason() != null
+        return failed(instance)
+                && instance.getCurrentState().getReason() != null
                 && instance.getCurrentState().getReason().startsWith(MARK);
     }
 

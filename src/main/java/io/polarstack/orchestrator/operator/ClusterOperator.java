@@ -1,21 +1,5 @@
 package io.polarstack.orchestrator.operator;
 
-import java.util.HashMap;
-import java.util.Map;
-import java.util.Objects;
-import java.util.Optional;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-
-import org.camunda.bpm.engine.runtime.ProcessInstance;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-import org.springframework.boot.context.event.ApplicationReadyEvent;
-import org.springframework.context.event.EventListener;
-import org.springframework.stereotype.Component;
-
 import io.polarstack.orchestrator.OrchestratorProperties;
 import io.polarstack.orchestrator.api.Annotations;
 import io.polarstack.orchestrator.api.ClusterState;
@@ -26,6 +10,20 @@ import io.polarstack.orchestrator.engine.ClusterStatusPlugin;
 import io.polarstack.orchestrator.flows.ClusterFlows;
 import io.polarstack.orchestrator.ports.ClusterResources;
 import io.polarstack.orchestrator.service.ClusterStatusWriter;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import org.camunda.bpm.engine.runtime.ProcessInstance;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.boot.context.event.ApplicationReadyEvent;
+import org.springframework.context.event.EventListener;
+import org.springframework.stereotype.Component;
 
 /**
  * The operator loop: while this replica holds the Lease, every change to an MPDCluster is looked at once, in
@@ -46,7 +44,10 @@ public class ClusterOperator {
     private volatile AutoCloseable watch;
     private AutoCloseable leadership;
 
-    public ClusterOperator(ClusterResources resources, ClusterStatusWriter status, ClusterFlows flows,
+    public ClusterOperator(
+            ClusterResources resources,
+            ClusterStatusWriter status,
+            ClusterFlows flows,
             OrchestratorProperties properties) {
         this.resources = resources;
         this.status = status;
@@ -61,8 +62,8 @@ public class ClusterOperator {
             LOG.info("operator disabled (orchestrator.operator.enabled=false): flows start only when asked for");
             return;
         }
-        leadership = resources.lead(settings.leaseNamespace(), LEASE, settings.identity(), this::startWatching,
-                this::stopWatching);
+        leadership = resources.lead(
+                settings.leaseNamespace(), LEASE, settings.identity(), this::startWatching, this::stopWatching);
     }
 
     @jakarta.annotation.PreDestroy
@@ -75,7 +76,9 @@ public class ClusterOperator {
     }
 
     private synchronized void startWatching() {
-        LOG.info("leading: watching MPDClusters in {}", settings.namespaces().isEmpty() ? "all namespaces" : settings.namespaces());
+        LOG.info(
+                "leading: watching MPDClusters in {}",
+                settings.namespaces().isEmpty() ? "all namespaces" : settings.namespaces());
         watch = resources.watchClusters(Set.copyOf(settings.namespaces()), settings.resync(), this::enqueue);
     }
 
@@ -97,7 +100,8 @@ public class ClusterOperator {
      */
     @EventListener
     public void flowEnded(ClusterStatusPlugin.FlowEnded ended) {
-        if (watch != null && (settings.namespaces().isEmpty() || settings.namespaces().contains(ended.namespace()))) {
+        if (watch != null
+                && (settings.namespaces().isEmpty() || settings.namespaces().contains(ended.namespace()))) {
             enqueue(ended.namespace(), ended.name());
         }
     }
@@ -130,7 +134,8 @@ public class ClusterOperator {
      * {@link #reconcile}, so the two never start two flows for one cluster. Empty when a flow was already active.
      */
     public synchronized Optional<ProcessInstance> start(MPDCluster cluster, Trigger trigger) {
-        String key = FlowKeys.businessKey(cluster.getMetadata().getNamespace(), cluster.getMetadata().getName());
+        String key = FlowKeys.businessKey(
+                cluster.getMetadata().getNamespace(), cluster.getMetadata().getName());
         return flows.active(key).isPresent() ? Optional.empty() : Optional.of(startFlow(cluster, trigger));
     }
 
@@ -142,7 +147,8 @@ public class ClusterOperator {
         if (!(operatorName.isEmpty() ? "polar-mpd" : operatorName).equals(settings.name())) {
             return;
         }
-        Map<String, String> annotations = Objects.requireNonNullElse(cluster.getMetadata().getAnnotations(), Map.of());
+        Map<String, String> annotations =
+                Objects.requireNonNullElse(cluster.getMetadata().getAnnotations(), Map.of());
         String key = FlowKeys.businessKey(namespace, name);
         var active = flows.active(key);
 
@@ -151,7 +157,9 @@ public class ClusterOperator {
                     || !cluster.getMetadata().getFinalizers().contains(MPDCluster.FINALIZER)) {
                 return;
             }
-            if (active.isPresent() && !FlowKeys.DELETE_CLUSTER.equals(FlowKeys.ofDefinition(active.get().getProcessDefinitionId()))) {
+            if (active.isPresent()
+                    && !FlowKeys.DELETE_CLUSTER.equals(
+                            FlowKeys.ofDefinition(active.get().getProcessDefinitionId()))) {
                 flows.cancel(active.get(), "the cluster is being deleted");
                 active = java.util.Optional.empty();
             }
@@ -168,14 +176,15 @@ public class ClusterOperator {
             cancel(cluster, active.orElse(null));
             return;
         }
-        if (cluster.getStatus() != null && ClusterState.INTERRUPT.equals(cluster.getStatus().getClusterStatus())
+        if (cluster.getStatus() != null
+                && ClusterState.INTERRUPT.equals(cluster.getStatus().getClusterStatus())
                 && annotations.containsKey(Annotations.INTERRUPT_RECOVER)
                 && !"F".equalsIgnoreCase(annotations.get(Annotations.INTERRUPT_RECOVER))) {
             resume(cluster, annotations, active.orElse(null));
             return;
         }
         if (active.isPresent()) {
-            return;  // one flow at a time: a change waits until this one ends
+            return; // one flow at a time: a change waits until this one ends
         }
         var trigger = TriggerTable.evaluate(cluster);
         if (trigger.isEmpty()) {
@@ -196,12 +205,25 @@ public class ClusterOperator {
             variables.put(ClusterFlows.RECOVER_FROM_FIRST_STEP, true);
         }
         var instance = flows.start(trigger.processKey(), namespace, name, variables);
-        LOG.info("MPDCluster {}/{}: started {} (trigger row {}) as {}", namespace, name, trigger.processKey(), trigger.row(),
+        LOG.info(
+                "MPDCluster {}/{}: started {} (trigger row {}) as {}",
+                namespace,
+                name,
+                trigger.processKey(),
+                trigger.row(),
                 instance.getId());
-        var updated = status.flowStarted(namespace, name, cluster.getMetadata().getGeneration(), trigger.state(),
-                trigger.processKey(), instance.getId());
-        resources.event(updated, "Normal", "FlowStarted", trigger.processKey() + " started (process instance "
-                + instance.getId() + ")");
+        var updated = status.flowStarted(
+                namespace,
+                name,
+                cluster.getMetadata().getGeneration(),
+                trigger.state(),
+                trigger.processKey(),
+                instance.getId());
+        resources.event(
+                updated,
+                "Normal",
+                "FlowStarted",
+                trigger.processKey() + " started (process instance " + instance.getId() + ")");
         return instance;
     }
 
@@ -212,8 +234,13 @@ public class ClusterOperator {
         if (condition != null && "False".equals(condition.getStatus()) && message.equals(condition.getMessage())) {
             return;
         }
-        var updated = status.condition(cluster.getMetadata().getNamespace(), cluster.getMetadata().getName(),
-                Conditions.OPERATION_AVAILABLE, false, Conditions.FLOW_NOT_AVAILABLE, message);
+        var updated = status.condition(
+                cluster.getMetadata().getNamespace(),
+                cluster.getMetadata().getName(),
+                Conditions.OPERATION_AVAILABLE,
+                false,
+                Conditions.FLOW_NOT_AVAILABLE,
+                message);
         resources.event(updated, "Warning", Conditions.FLOW_NOT_AVAILABLE, message);
     }
 
@@ -221,15 +248,26 @@ public class ClusterOperator {
         String namespace = cluster.getMetadata().getNamespace();
         String name = cluster.getMetadata().getName();
         String reason = "cancelled by annotation cancelled=true";
-        String previous = cluster.getStatus() == null ? null : cluster.getStatus().getClusterStatus();
+        String previous =
+                cluster.getStatus() == null ? null : cluster.getStatus().getClusterStatus();
         if (active != null) {
             flows.cancel(active, reason);
         }
-        var updated = status.cancelled(namespace, name, (active == null ? "nothing was running; "
-                : FlowKeys.ofDefinition(active.getProcessDefinitionId()) + " ") + reason
-                + ". To go on, annotate interrupt.recover=T (or forceRebuild=true)");
-        Map<String, String> set = new HashMap<>(Map.of(Annotations.INTERRUPT_RECOVER, "F",
-                Annotations.INTERRUPT_REASON, "CANCELLED", Annotations.INTERRUPT_MESSAGE, reason));
+        var updated = status.cancelled(
+                namespace,
+                name,
+                (active == null
+                                ? "nothing was running; "
+                                : FlowKeys.ofDefinition(active.getProcessDefinitionId()) + " ")
+                        + reason
+                        + ". To go on, annotate interrupt.recover=T (or forceRebuild=true)");
+        Map<String, String> set = new HashMap<>(Map.of(
+                Annotations.INTERRUPT_RECOVER,
+                "F",
+                Annotations.INTERRUPT_REASON,
+                "CANCELLED",
+                Annotations.INTERRUPT_MESSAGE,
+                reason));
         if (previous != null && !ClusterState.INTERRUPT.equals(previous)) {
             set.put(Annotations.INTERRUPT_PREVIOUS, previous);
         }
@@ -237,7 +275,9 @@ public class ClusterOperator {
         resources.event(updated, "Warning", "FlowCancelled", reason);
     }
 
-    private void resume(MPDCluster cluster, Map<String, String> annotations,
+    private void resume(
+            MPDCluster cluster,
+            Map<String, String> annotations,
             org.camunda.bpm.engine.runtime.ProcessInstance active) {
         String namespace = cluster.getMetadata().getNamespace();
         String name = cluster.getMetadata().getName();
@@ -251,11 +291,24 @@ public class ClusterOperator {
         }
         int resumed = active == null || restart ? 0 : flows.resume(active);
         // Status first: once the job runs again, its own step listener writes the status.
-        var updated = status.resumed(namespace, name, previous.isBlank() ? ClusterState.RUNNING : previous, restart
-                ? restarted + " starts again from its first step (interrupt.recover)"
-                : resumed > 0 ? "resumed " + resumed + " failed step(s) by interrupt.recover" : "interrupt cleared by interrupt.recover");
+        var updated = status.resumed(
+                namespace,
+                name,
+                previous.isBlank() ? ClusterState.RUNNING : previous,
+                restart
+                        ? restarted + " starts again from its first step (interrupt.recover)"
+                        : resumed > 0
+                                ? "resumed " + resumed + " failed step(s) by interrupt.recover"
+                                : "interrupt cleared by interrupt.recover");
         resources.annotate(namespace, name, Map.of(), Annotations.INTERRUPT);
-        resources.event(updated, "Normal", "Resumed", restart ? restarted + " starts again from its first step"
-                : resumed > 0 ? "retrying " + resumed + " failed step(s)" : "interrupt cleared; back to " + previous);
+        resources.event(
+                updated,
+                "Normal",
+                "Resumed",
+                restart
+                        ? restarted + " starts again from its first step"
+                        : resumed > 0
+                                ? "retrying " + resumed + " failed step(s)"
+                                : "interrupt cleared; back to " + previous);
     }
 }

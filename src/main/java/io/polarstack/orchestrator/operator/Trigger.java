@@ -12,8 +12,8 @@ import java.util.Map;
  * @param variables           small start values (instance ids, node names)
  * @param recoverFromFirstStep a resume re-runs the flow from its first step
  */
-public record Trigger(int row, String state, String processKey, Map<String, Object> variables,
-        boolean recoverFromFirstStep) {
+public record Trigger(
+        int row, String state, String processKey, Map<String, Object> variables, boolean recoverFromFirstStep) {
 
     public Trigger {
         variables = Map.copyOf(variables);

@@ -1,9 +1,5 @@
 package io.polarstack.orchestrator.operator;
 
-import java.util.Map;
-import java.util.Objects;
-import java.util.Optional;
-
 import io.polarstack.orchestrator.api.Annotations;
 import io.polarstack.orchestrator.api.ClassInfo;
 import io.polarstack.orchestrator.api.ClusterState;
@@ -14,6 +10,9 @@ import io.polarstack.orchestrator.api.MPDCluster;
 import io.polarstack.orchestrator.api.MPDClusterSpec;
 import io.polarstack.orchestrator.api.MPDClusterStatus;
 import io.polarstack.orchestrator.api.VersionConfig;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
 
 /**
  * PolarDB Stack's trigger table: which flow a cluster's spec and command annotations ask for. Rows are
@@ -22,11 +21,11 @@ import io.polarstack.orchestrator.api.VersionConfig;
  */
 public final class TriggerTable {
 
-    private TriggerTable() {
-    }
+    private TriggerTable() {}
 
     public static Optional<Trigger> evaluate(MPDCluster cluster) {
-        Map<String, String> annotations = Objects.requireNonNullElse(cluster.getMetadata().getAnnotations(), Map.of());
+        Map<String, String> annotations =
+                Objects.requireNonNullElse(cluster.getMetadata().getAnnotations(), Map.of());
         MPDClusterSpec spec = cluster.getSpec();
         MPDClusterStatus status = Objects.requireNonNullElseGet(cluster.getStatus(), MPDClusterStatus::new);
         String state = status.getClusterStatus() == null ? "" : status.getClusterStatus();
@@ -36,31 +35,37 @@ public final class TriggerTable {
         if (state.isEmpty() || state.equals(ClusterState.INIT) || state.equals(ClusterState.CREATING)) {
             return Optional.of(Trigger.of(0, ClusterState.CREATING, FlowKeys.CREATE_CLUSTER));
         }
-        boolean rebuild = state.equals(ClusterState.REBUILD) || Annotations.isTrue(annotations.get(Annotations.FORCE_REBUILD))
-                || (leader != null && !instances.isEmpty() && instances.values().stream().allMatch(TriggerTable::failed));
+        boolean rebuild = state.equals(ClusterState.REBUILD)
+                || Annotations.isTrue(annotations.get(Annotations.FORCE_REBUILD))
+                || (leader != null
+                        && !instances.isEmpty()
+                        && instances.values().stream().allMatch(TriggerTable::failed));
         if (rebuild) {
             return Optional.of(new Trigger(1, ClusterState.REBUILD, FlowKeys.REBUILD_CLUSTER, Map.of(), true));
         }
         if (!state.equals(ClusterState.RUNNING)) {
-            return Optional.empty();  // Interrupt (or a flow's own state): nothing but a rebuild starts here
+            return Optional.empty(); // Interrupt (or a flow's own state): nothing but a rebuild starts here
         }
         String modifyClass = className(spec.getClassInfoModifyTo());
         if (modifyClass != null && !modifyClass.equals(className(spec.getClassInfo()))) {
-            return Optional.of(Trigger.of(2, ClusterState.MODIFY_CLASS, FlowKeys.MODIFY_CLASS, Map.of("className", modifyClass)));
+            return Optional.of(
+                    Trigger.of(2, ClusterState.MODIFY_CLASS, FlowKeys.MODIFY_CLASS, Map.of("className", modifyClass)));
         }
         if (Annotations.isTrue(annotations.get(Annotations.RESTART_CLUSTER))) {
             return Optional.of(Trigger.of(3, ClusterState.RESTART_CLUSTER, FlowKeys.RESTART_CLUSTER));
         }
         String restartIns = blankToNull(annotations.get(Annotations.RESTART_INS));
         if (restartIns != null) {
-            return Optional.of(Trigger.of(4, ClusterState.RESTART_INS, FlowKeys.RESTART_INSTANCE, Map.of("insId", restartIns)));
+            return Optional.of(
+                    Trigger.of(4, ClusterState.RESTART_INS, FlowKeys.RESTART_INSTANCE, Map.of("insId", restartIns)));
         }
         if (Annotations.isTrue(annotations.get(Annotations.FLUSH_PARAMS))) {
             return Optional.of(Trigger.of(5, ClusterState.FLUSH_PARAMS, FlowKeys.FLUSH_PARAMS));
         }
         String switchRw = blankToNull(annotations.get(Annotations.SWITCH_RW));
         if (switchRw != null && !switchRw.equals(leader)) {
-            return Optional.of(Trigger.of(6, ClusterState.SWITCH_RW, FlowKeys.FAILOVER, Map.of("insId", switchRw, "planned", true)));
+            return Optional.of(Trigger.of(
+                    6, ClusterState.SWITCH_RW, FlowKeys.FAILOVER, Map.of("insId", switchRw, "planned", true)));
         }
         Optional<Trigger> migrate = migrate(annotations.get(Annotations.MIGRATE), leader, instances);
         if (migrate.isPresent()) {
@@ -68,15 +73,22 @@ public final class TriggerTable {
         }
         String upgradeTo = versionName(spec.getVersionCfgModifyTo());
         if (upgradeTo != null && !upgradeTo.equals(versionName(spec.getVersionCfg()))) {
-            return Optional.of(Trigger.of(9, ClusterState.UPGRADE_MINOR_VERSION, FlowKeys.UPGRADE_MINOR_VERSION, Map.of("versionName", upgradeTo)));
+            return Optional.of(Trigger.of(
+                    9,
+                    ClusterState.UPGRADE_MINOR_VERSION,
+                    FlowKeys.UPGRADE_MINOR_VERSION,
+                    Map.of("versionName", upgradeTo)));
         }
         InstanceStatus leaderInstance = leader == null ? null : instances.get(leader);
         if (leaderInstance != null && !failed(leaderInstance)) {
             Optional<String> failedRo = instances.entrySet().stream()
                     .filter(e -> !e.getKey().equals(leader) && failed(e.getValue()))
-                    .map(Map.Entry::getKey).sorted().findFirst();
+                    .map(Map.Entry::getKey)
+                    .sorted()
+                    .findFirst();
             if (failedRo.isPresent()) {
-                return Optional.of(Trigger.of(10, ClusterState.REBUILD_RO, FlowKeys.REBUILD_INSTANCE, Map.of("insId", failedRo.get())));
+                return Optional.of(Trigger.of(
+                        10, ClusterState.REBUILD_RO, FlowKeys.REBUILD_INSTANCE, Map.of("insId", failedRo.get())));
             }
         }
         int desired = spec.getFollowerNum() == null ? 0 : spec.getFollowerNum();
@@ -110,7 +122,8 @@ public final class TriggerTable {
     }
 
     private static boolean failed(InstanceStatus instance) {
-        return instance.getCurrentState() != null && "failed".equalsIgnoreCase(instance.getCurrentState().getState());
+        return instance.getCurrentState() != null
+                && "failed".equalsIgnoreCase(instance.getCurrentState().getState());
     }
 
     private static String className(ClassInfo info) {

@@ -1,15 +1,14 @@
 package io.polarstack.orchestrator.ports;
 
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.polarstack.orchestrator.api.MPDCluster;
+import io.polarstack.orchestrator.api.MPDClusterSpec;
+import io.polarstack.orchestrator.api.MPDClusterStatus;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Consumer;
-
-import io.fabric8.kubernetes.api.model.HasMetadata;
-import io.polarstack.orchestrator.api.MPDCluster;
-import io.polarstack.orchestrator.api.MPDClusterSpec;
-import io.polarstack.orchestrator.api.MPDClusterStatus;
 
 /** The Kubernetes objects the orchestrator reads and writes. */
 public interface ClusterResources {
@@ -37,7 +36,11 @@ public interface ClusterResources {
     /** Creates the object, patches what differs, or leaves it as it is; says which. */
     ApplyResult apply(HasMetadata object);
 
-    enum ApplyResult { CREATED, UPDATED, UNCHANGED }
+    enum ApplyResult {
+        CREATED,
+        UPDATED,
+        UNCHANGED
+    }
 
     /** A pod's state; empty when there is no such pod. */
     Optional<PodState> pod(String namespace, String name);
@@ -52,8 +55,7 @@ public interface ClusterResources {
      * @param ready     the pod's Ready condition is True
      * @param deleting  a deletion was requested
      */
-    record PodState(String name, String nodeName, String hostIp, String phase, boolean ready, boolean deleting) {
-    }
+    record PodState(String name, String nodeName, String hostIp, String phase, boolean ready, boolean deleting) {}
 
     /** Applies {@code change} to the latest status and writes it; retried when someone else wrote first. */
     MPDCluster updateStatus(String namespace, String name, Consumer<MPDClusterStatus> change);
@@ -89,7 +91,12 @@ public interface ClusterResources {
      * A Node as the orchestrator needs it; {@code internalIp} is null when the Node reports none. {@code ready}: its
      * Ready condition is True and it is not cordoned, so a new pod pinned to it can start.
      */
-    record Node(String name, String internalIp, Map<String, String> labels, Map<String, String> annotations, boolean ready) {
+    record Node(
+            String name,
+            String internalIp,
+            Map<String, String> labels,
+            Map<String, String> annotations,
+            boolean ready) {
         public Node {
             labels = labels == null ? Map.of() : Map.copyOf(labels);
             annotations = annotations == null ? Map.of() : Map.copyOf(annotations);

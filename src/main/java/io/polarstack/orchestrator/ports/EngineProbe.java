@@ -64,6 +64,5 @@ public interface EngineProbe extends AutoCloseable {
      * {@code replayed}: a primary's current write position or a replica's last replayed one; {@code received} null on a
      * primary.
      */
-    record Wal(long timeline, long replayed, Long received) {
-    }
+    record Wal(long timeline, long replayed, Long received) {}
 }

@@ -29,8 +29,13 @@ public interface ImageBuilder {
      * @param noCache   build every layer again
      * @param timeout   longest the build may take
      */
-    record BuildRequest(String image, Path context, Map<String, String> buildArgs, Map<String, String> labels,
-                        boolean noCache, Duration timeout) {
+    record BuildRequest(
+            String image,
+            Path context,
+            Map<String, String> buildArgs,
+            Map<String, String> labels,
+            boolean noCache,
+            Duration timeout) {
         public BuildRequest {
             buildArgs = Map.copyOf(buildArgs);
             labels = Map.copyOf(labels);

@@ -1,10 +1,9 @@
 package io.polarstack.orchestrator.ports;
 
-import java.util.List;
-import java.util.stream.Collectors;
-
 import io.polarstack.orchestrator.ports.StorageFabric.LunDiagnosis;
 import io.polarstack.orchestrator.ports.StorageFabric.LunState;
+import java.util.List;
+import java.util.stream.Collectors;
 
 /** A WWID is not usable on every storage host; {@link #diagnoses()} says, per host, what it sees and why. */
 public class LunNotResolvedException extends StorageFabricException {
@@ -27,12 +26,18 @@ public class LunNotResolvedException extends StorageFabricException {
     }
 
     private static String message(String wwid, List<LunDiagnosis> diagnoses) {
-        return "LUN " + wwid + " is not usable on every storage host:" + diagnoses.stream()
-                .filter(d -> d.state() != LunState.READY)
-                .map(d -> "\n  " + d.node() + ": " + d.state() + ", " + d.state().cause()
-                        + (d.detail() == null ? "" : " (" + d.detail() + ")")
-                        + (d.state() == LunState.HOST_UNREACHABLE ? ""
-                                : "; it sees " + (d.visibleWwids().isEmpty() ? "no multipath LUNs" : String.join(", ", d.visibleWwids()))))
-                .collect(Collectors.joining());
+        return "LUN " + wwid + " is not usable on every storage host:"
+                + diagnoses.stream()
+                        .filter(d -> d.state() != LunState.READY)
+                        .map(d -> "\n  " + d.node() + ": " + d.state() + ", "
+                                + d.state().cause()
+                                + (d.detail() == null ? "" : " (" + d.detail() + ")")
+                                + (d.state() == LunState.HOST_UNREACHABLE
+                                        ? ""
+                                        : "; it sees "
+                                                + (d.visibleWwids().isEmpty()
+                                                        ? "no multipath LUNs"
+                                                        : String.join(", ", d.visibleWwids()))))
+                        .collect(Collectors.joining());
     }
 }

@@ -10,7 +10,10 @@ import java.util.Map;
  */
 public interface ManagerClient {
 
-    enum Flavour { POLARDB, POSTGRESQL }
+    enum Flavour {
+        POLARDB,
+        POSTGRESQL
+    }
 
     /**
      * Where the instance's files are inside the manager container; null fields take the agent's defaults
@@ -32,9 +35,15 @@ public interface ManagerClient {
         }
     }
 
-    enum InstanceRole { RW, RO }
+    enum InstanceRole {
+        RW,
+        RO
+    }
 
-    enum StorageMode { LOCAL, SHARE }
+    enum StorageMode {
+        LOCAL,
+        SHARE
+    }
 
     /** The RW a local-mode RO streams from, and its replication account (privilege 15). */
     record Primary(String host, int port, String user, String password) {
@@ -49,65 +58,154 @@ public interface ManagerClient {
      * ({@code replica_<custinsId>_<slotUniqueName>}); {@code wwid}, {@code logicInsId} and {@code polarHostId} are for
      * PolarDB share mode. Null fields are left out of the request.
      */
-    record InstallSpec(InstanceRole role, StorageMode mode, int port, String listenAddresses, Map<String, String> params,
-            List<String> hbaCidrs, boolean lockInstall, Primary primary, String custinsId, String slotUniqueName, String logicInsId,
-            String wwid, String polarHostId) {
+    record InstallSpec(
+            InstanceRole role,
+            StorageMode mode,
+            int port,
+            String listenAddresses,
+            Map<String, String> params,
+            List<String> hbaCidrs,
+            boolean lockInstall,
+            Primary primary,
+            String custinsId,
+            String slotUniqueName,
+            String logicInsId,
+            String wwid,
+            String polarHostId) {
 
         public static InstallSpec rw(int port) {
-            return new InstallSpec(InstanceRole.RW, StorageMode.LOCAL, port, null, Map.of(), null, false, null, null, null, null, null, null);
+            return new InstallSpec(
+                    InstanceRole.RW,
+                    StorageMode.LOCAL,
+                    port,
+                    null,
+                    Map.of(),
+                    null,
+                    false,
+                    null,
+                    null,
+                    null,
+                    null,
+                    null,
+                    null);
         }
 
         public static InstallSpec ro(int port, Primary primary, String custinsId, String slotUniqueName) {
-            return new InstallSpec(InstanceRole.RO, StorageMode.LOCAL, port, null, Map.of(), null, false, primary, custinsId, slotUniqueName,
-                    null, null, null);
+            return new InstallSpec(
+                    InstanceRole.RO,
+                    StorageMode.LOCAL,
+                    port,
+                    null,
+                    Map.of(),
+                    null,
+                    false,
+                    primary,
+                    custinsId,
+                    slotUniqueName,
+                    null,
+                    null,
+                    null);
         }
 
         public InstallSpec withParams(Map<String, String> newParams) {
-            return new InstallSpec(role, mode, port, listenAddresses, newParams, hbaCidrs, lockInstall, primary, custinsId, slotUniqueName,
-                    logicInsId, wwid, polarHostId);
+            return new InstallSpec(
+                    role,
+                    mode,
+                    port,
+                    listenAddresses,
+                    newParams,
+                    hbaCidrs,
+                    lockInstall,
+                    primary,
+                    custinsId,
+                    slotUniqueName,
+                    logicInsId,
+                    wwid,
+                    polarHostId);
         }
 
         public InstallSpec withNetwork(String newListenAddresses, List<String> newHbaCidrs) {
-            return new InstallSpec(role, mode, port, newListenAddresses, params, newHbaCidrs, lockInstall, primary, custinsId, slotUniqueName,
-                    logicInsId, wwid, polarHostId);
+            return new InstallSpec(
+                    role,
+                    mode,
+                    port,
+                    newListenAddresses,
+                    params,
+                    newHbaCidrs,
+                    lockInstall,
+                    primary,
+                    custinsId,
+                    slotUniqueName,
+                    logicInsId,
+                    wwid,
+                    polarHostId);
         }
 
         public InstallSpec withLockInstall(boolean lock) {
-            return new InstallSpec(role, mode, port, listenAddresses, params, hbaCidrs, lock, primary, custinsId, slotUniqueName, logicInsId,
-                    wwid, polarHostId);
+            return new InstallSpec(
+                    role,
+                    mode,
+                    port,
+                    listenAddresses,
+                    params,
+                    hbaCidrs,
+                    lock,
+                    primary,
+                    custinsId,
+                    slotUniqueName,
+                    logicInsId,
+                    wwid,
+                    polarHostId);
         }
 
         public InstallSpec onSharedStorage(String newWwid, String newLogicInsId, String newPolarHostId) {
-            return new InstallSpec(role, StorageMode.SHARE, port, listenAddresses, params, hbaCidrs, lockInstall, primary, custinsId,
-                    slotUniqueName, newLogicInsId, newWwid, newPolarHostId);
+            return new InstallSpec(
+                    role,
+                    StorageMode.SHARE,
+                    port,
+                    listenAddresses,
+                    params,
+                    hbaCidrs,
+                    lockInstall,
+                    primary,
+                    custinsId,
+                    slotUniqueName,
+                    newLogicInsId,
+                    newWwid,
+                    newPolarHostId);
         }
     }
 
-    record InstallResult(boolean skipped, boolean reusedDataDir, String primarySlotName, boolean locked) {
+    record InstallResult(boolean skipped, boolean reusedDataDir, String primarySlotName, boolean locked) {}
+
+    enum StopMode {
+        SMART,
+        FAST,
+        IMMEDIATE
     }
 
-    enum StopMode { SMART, FAST, IMMEDIATE }
+    record StopResult(boolean alreadyStopped, boolean escalatedToImmediate) {}
 
-    record StopResult(boolean alreadyStopped, boolean escalatedToImmediate) {
+    enum HealthState {
+        RUNNING,
+        STARTING,
+        STOPPED
     }
 
-    enum HealthState { RUNNING, STARTING, STOPPED }
-
-    record Health(HealthState state, boolean locked, String detail) {
-    }
+    record Health(HealthState state, boolean locked, String detail) {}
 
     /** {@code replayLag*} are null on a primary. */
-    record RoleInfo(boolean primary, long timeline, Long replayLagBytes, Double replayLagSeconds) {
-    }
+    record RoleInfo(boolean primary, long timeline, Long replayLagBytes, Double replayLagSeconds) {}
 
-    record ParamsResult(boolean reloaded, List<String> pendingRestart) {
-    }
+    record ParamsResult(boolean reloaded, List<String> pendingRestart) {}
 
     /** PolarDB: whether the PFS file system was grown; PostgreSQL: the data file system's size. */
-    record StorageInfo(boolean grown, Long totalBytes, Long usableBytes) {
-    }
+    record StorageInfo(boolean grown, Long totalBytes, Long usableBytes) {}
 
-    enum SlotType { REPLICA, STANDBY }
+    enum SlotType {
+        REPLICA,
+        STANDBY
+    }
 
     InstallResult install(Target target, InstallSpec spec);
 
@@ -152,8 +250,7 @@ public interface ManagerClient {
      * Where the instance's WAL stands, in bytes: a primary's current write position; a replica's replayed and
      * received positions ({@code received} is null on a primary or when nothing was streamed).
      */
-    record WalPosition(boolean primary, long timeline, long replayed, Long received) {
-    }
+    record WalPosition(boolean primary, long timeline, long replayed, Long received) {}
 
     WalPosition walPosition(Target target);
 

@@ -13,8 +13,7 @@ public interface PodExec {
         }
     }
 
-    record Result(int exitCode, String stdout, String stderr) {
-    }
+    record Result(int exitCode, String stdout, String stderr) {}
 
     /**
      * Runs {@code argv} with {@code stdin} as its input; waits at most {@code timeout}.

@@ -17,6 +17,5 @@ public interface SourceRepository {
      * @param branch checked-out branch, or the commit id when detached
      * @param commit full commit id, or empty in a repository without commits
      */
-    record Revision(String url, String branch, String commit) {
-    }
+    record Revision(String url, String branch, String commit) {}
 }

@@ -72,8 +72,7 @@ public interface StorageFabric {
     PfsInfo growPfs(String wwid, String node, int chunks);
 
     /** A storage host: the Node, where SSH reaches it, and its reservation key (null without an IPv4 InternalIP). */
-    record StorageHost(String node, String address, int port, String reservationKey) {
-    }
+    record StorageHost(String node, String address, int port, String reservationKey) {}
 
     /** One multipath device. {@code device} is {@code /dev/mapper/<map name>}. */
     record Lun(String wwid, String device, long sizeBytes, String vendor, String product, List<LunPath> paths) {
@@ -119,8 +118,10 @@ public interface StorageFabric {
     enum LunState {
         READY("usable multipath device"),
         NOT_ZONED("no path to this LUN: it is not mapped (zoned/masked) to this host, or the host was not rescanned"),
-        NO_MULTIPATH_DEVICE("the host has paths to the LUN but no multipath device: multipathd is not running or the WWID is blacklisted"),
-        ALL_PATHS_DOWN("the multipath device exists but all its paths are failed: check cabling, switch ports and the array"),
+        NO_MULTIPATH_DEVICE(
+                "the host has paths to the LUN but no multipath device: multipathd is not running or the WWID is blacklisted"),
+        ALL_PATHS_DOWN(
+                "the multipath device exists but all its paths are failed: check cabling, switch ports and the array"),
         HOST_UNREACHABLE("the host could not be asked");
 
         private final String cause;
@@ -157,6 +158,5 @@ public interface StorageFabric {
     }
 
     /** PFS on a LUN: its size in 10 GiB chunks and free blocks. */
-    record PfsInfo(String wwid, int chunks, long totalBlocks, long freeBlocks) {
-    }
+    record PfsInfo(String wwid, int chunks, long totalBlocks, long freeBlocks) {}
 }

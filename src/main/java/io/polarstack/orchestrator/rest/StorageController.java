@@ -1,7 +1,10 @@
 package io.polarstack.orchestrator.rest;
 
+import io.polarstack.orchestrator.ports.StorageFabric;
+import io.polarstack.orchestrator.ports.StorageFabric.HostLuns;
+import io.polarstack.orchestrator.ports.StorageFabricException;
+import io.polarstack.orchestrator.ports.UnknownStorageHostException;
 import java.util.List;
-
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.ExceptionHandler;
@@ -9,11 +12,6 @@ import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
-
-import io.polarstack.orchestrator.ports.StorageFabric;
-import io.polarstack.orchestrator.ports.StorageFabric.HostLuns;
-import io.polarstack.orchestrator.ports.StorageFabricException;
-import io.polarstack.orchestrator.ports.UnknownStorageHostException;
 
 /**
  * What each storage host sees, so a user can pick the WWID ({@code volume_id}) for a share-mode cluster and check
@@ -40,8 +38,7 @@ class StorageController {
         return storage.discover(node);
     }
 
-    record Problem(String error) {
-    }
+    record Problem(String error) {}
 
     @ExceptionHandler(UnknownStorageHostException.class)
     ResponseEntity<Problem> unknownHost(UnknownStorageHostException e) {

@@ -1,14 +1,13 @@
 package io.polarstack.orchestrator.service;
 
-import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.List;
-import java.util.Objects;
-
 import io.polarstack.orchestrator.api.InstanceRole;
 import io.polarstack.orchestrator.api.InstanceStatus;
 import io.polarstack.orchestrator.api.MPDCluster;
 import io.polarstack.orchestrator.ports.ManagerClient.WalPosition;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Objects;
 
 /**
  * Which RO a Failover promotes, from what each RO said about its WAL. A running replica is promotable; in a planned
@@ -38,11 +37,9 @@ public final class CandidateChoice {
      * @param facts     what each RO said, for the person who decides
      * @param refusal   why none was chosen (null when one was)
      */
-    public record Choice(String candidate, String facts, String refusal) {
-    }
+    public record Choice(String candidate, String facts, String refusal) {}
 
-    private CandidateChoice() {
-    }
+    private CandidateChoice() {}
 
     /**
      * @param ros       the ROs' answers, in instance id order
@@ -76,19 +73,22 @@ public final class CandidateChoice {
             } else if (planned && rwPosition - p.replayed() > maxLagBytes) {
                 fact += "lags " + (rwPosition - p.replayed()) + " bytes behind the RW (limit " + maxLagBytes + ")";
             } else {
-                fact += "promotable, replayed " + p.replayed() + (rwPosition == null ? "" : ", lag " + (rwPosition - p.replayed()) + " bytes");
+                fact += "promotable, replayed " + p.replayed()
+                        + (rwPosition == null ? "" : ", lag " + (rwPosition - p.replayed()) + " bytes");
                 promotable.add(ro);
             }
             facts.add(fact);
         }
         String summary = ros.isEmpty() ? "the cluster has no RO" : String.join("; ", facts);
         if (requested != null && !requested.isBlank()) {
-            return promotable.stream().anyMatch(a -> a.insId().equals(requested)) ? new Choice(requested, summary, null)
+            return promotable.stream().anyMatch(a -> a.insId().equals(requested))
+                    ? new Choice(requested, summary, null)
                     : new Choice(null, summary, "the requested RO " + requested + " is not promotable: " + summary);
         }
         return promotable.stream()
                 .max(Comparator.comparingLong((Answer a) -> a.position().replayed())
-                        .thenComparingLong(a -> Objects.requireNonNullElse(a.position().received(), 0L)))
+                        .thenComparingLong(
+                                a -> Objects.requireNonNullElse(a.position().received(), 0L)))
                 .map(a -> new Choice(a.insId(), summary, null))
                 .orElseGet(() -> new Choice(null, summary, "no promotable RO: " + summary));
     }
@@ -98,10 +98,15 @@ public final class CandidateChoice {
         var instances = cluster.getStatus().getDbInstanceStatus();
         InstanceStatus instance = instances.get(insId);
         if (!InstanceRole.ro(instance)) {
-            throw new IllegalArgumentException(what + " is " + insId + ", which is not an RO of MPDCluster " + cluster.businessKey()
-                    + "; the ROs are " + instances.values().stream().filter(InstanceRole::ro).map(InstanceStatus::getInsId)
-                            .sorted().toList()
-                    + ". Correct it (or remove the annotation switchRw), then retry");
+            throw new IllegalArgumentException(
+                    what + " is " + insId + ", which is not an RO of MPDCluster " + cluster.businessKey()
+                            + "; the ROs are "
+                            + instances.values().stream()
+                                    .filter(InstanceRole::ro)
+                                    .map(InstanceStatus::getInsId)
+                                    .sorted()
+                                    .toList()
+                            + ". Correct it (or remove the annotation switchRw), then retry");
         }
         return instance;
     }

@@ -15,17 +15,21 @@ public final class ClassParams {
      * Parameters a hot standby must run with at least the primary's value: PostgreSQL refuses to replay on a standby
      * whose setting is lower (it stops, or pauses recovery, with "insufficient parameter settings").
      */
-    public static final List<String> STANDBY_MINIMUMS = List.of("max_connections", "max_prepared_transactions",
-            "max_locks_per_transaction", "max_worker_processes", "max_wal_senders");
+    public static final List<String> STANDBY_MINIMUMS = List.of(
+            "max_connections",
+            "max_prepared_transactions",
+            "max_locks_per_transaction",
+            "max_worker_processes",
+            "max_wal_senders");
 
-    private ClassParams() {
-    }
+    private ClassParams() {}
 
     /**
      * The parameters after the change: one still at the old class's value (so never changed by the user) takes the
      * new class's value; a value the user set stays, and so does anything the new class does not name.
      */
-    public static Map<String, String> moved(Map<String, String> current, Map<String, String> oldClass, Map<String, String> newClass) {
+    public static Map<String, String> moved(
+            Map<String, String> current, Map<String, String> oldClass, Map<String, String> newClass) {
         Map<String, String> next = new TreeMap<>(current);
         newClass.forEach((name, value) -> {
             String now = current.get(name);
@@ -64,7 +68,7 @@ public final class ClassParams {
         try {
             return value == null ? null : Long.valueOf(value.trim());
         } catch (NumberFormatException e) {
-            return null;  // not a plain count: not compared
+            return null; // not a plain count: not compared
         }
     }
 }

@@ -1,12 +1,5 @@
 package io.polarstack.orchestrator.service;
 
-import java.time.Instant;
-import java.util.Map;
-import java.util.function.Consumer;
-import java.util.function.Predicate;
-
-import org.springframework.stereotype.Component;
-
 import io.polarstack.orchestrator.api.ClusterState;
 import io.polarstack.orchestrator.api.Conditions;
 import io.polarstack.orchestrator.api.FlowStatus;
@@ -16,6 +9,11 @@ import io.polarstack.orchestrator.api.InstanceStatus;
 import io.polarstack.orchestrator.api.MPDCluster;
 import io.polarstack.orchestrator.api.MPDClusterStatus;
 import io.polarstack.orchestrator.ports.ClusterResources;
+import java.time.Instant;
+import java.util.Map;
+import java.util.function.Consumer;
+import java.util.function.Predicate;
+import org.springframework.stereotype.Component;
 
 /**
  * The one writer of an MPDCluster's status: the flow and its step, an incident, the cluster state, conditions, and the
@@ -38,11 +36,12 @@ public class ClusterStatusWriter {
     // ---- the flow ----
 
     /** A flow started on the cluster: it shows {@code state}, the new flow, FlowRunning and OperationAvailable. */
-    public MPDCluster flowStarted(String namespace, String name, Long generation, String state, String flow,
-            String processInstanceId) {
+    public MPDCluster flowStarted(
+            String namespace, String name, Long generation, String state, String flow, String processInstanceId) {
         return write(namespace, name, status -> {
             status.setClusterStatus(state);
-            if (status.getFlow() == null || !processInstanceId.equals(status.getFlow().getProcessInstanceId())) {
+            if (status.getFlow() == null
+                    || !processInstanceId.equals(status.getFlow().getProcessInstanceId())) {
                 status.setFlow(flow(flow, processInstanceId));
             }
             status.setObservedGeneration(generation);
@@ -54,8 +53,10 @@ public class ClusterStatusWriter {
     /** The flow {@code processInstanceId} (the top-level one) is at {@code step}; a previous incident is over. */
     public MPDCluster stepStarted(String namespace, String name, String flow, String processInstanceId, String step) {
         return write(namespace, name, status -> {
-            FlowStatus current = status.getFlow() != null && processInstanceId.equals(status.getFlow().getProcessInstanceId())
-                    ? status.getFlow() : flow(flow, processInstanceId);
+            FlowStatus current = status.getFlow() != null
+                            && processInstanceId.equals(status.getFlow().getProcessInstanceId())
+                    ? status.getFlow()
+                    : flow(flow, processInstanceId);
             current.setStep(step);
             current.setIncident(null);
             status.setFlow(current);
@@ -67,7 +68,11 @@ public class ClusterStatusWriter {
     public MPDCluster flowEnded(String namespace, String name, String flow, boolean cancelled) {
         return write(namespace, name, status -> {
             status.setFlow(null);
-            Conditions.set(status, Conditions.FLOW_RUNNING, false, cancelled ? Conditions.CANCELLED : "Completed",
+            Conditions.set(
+                    status,
+                    Conditions.FLOW_RUNNING,
+                    false,
+                    cancelled ? Conditions.CANCELLED : "Completed",
                     flow + (cancelled ? " was cancelled" : " completed") + " at " + Instant.now());
         });
     }
@@ -76,15 +81,26 @@ public class ClusterStatusWriter {
      * A step stopped with an incident: the cluster is Interrupt, the flow shows the step and {@code message}, and the
      * Interrupted condition says what failed and {@code howToResume}.
      */
-    public MPDCluster incident(String namespace, String name, String flow, String processInstanceId, String step,
-            String message, String howToResume) {
+    public MPDCluster incident(
+            String namespace,
+            String name,
+            String flow,
+            String processInstanceId,
+            String step,
+            String message,
+            String howToResume) {
         return write(namespace, name, status -> {
             status.setClusterStatus(ClusterState.INTERRUPT);
             FlowStatus current = status.getFlow() == null ? flow(flow, processInstanceId) : status.getFlow();
             current.setStep(step);
             current.setIncident(message);
             status.setFlow(current);
-            Conditions.set(status, Conditions.INTERRUPTED, true, "StepFailed", step + " failed: " + message + ". " + howToResume);
+            Conditions.set(
+                    status,
+                    Conditions.INTERRUPTED,
+                    true,
+                    "StepFailed",
+                    step + " failed: " + message + ". " + howToResume);
         });
     }
 
@@ -118,14 +134,16 @@ public class ClusterStatusWriter {
         });
     }
 
-    public MPDCluster condition(String namespace, String name, String type, boolean value, String reason, String message) {
+    public MPDCluster condition(
+            String namespace, String name, String type, boolean value, String reason, String message) {
         return write(namespace, name, status -> Conditions.set(status, type, value, reason, message));
     }
 
     // ---- the instance topology ----
 
     /** The ids of a new cluster's instances, unless a previous run recorded them already. */
-    public MPDCluster instancesPlanned(String namespace, String name, String logicId, Map<String, InstanceStatus> instances) {
+    public MPDCluster instancesPlanned(
+            String namespace, String name, String logicId, Map<String, InstanceStatus> instances) {
         return write(namespace, name, status -> {
             if (status.getLogicId() == null) {
                 status.setLogicId(logicId);
@@ -135,7 +153,8 @@ public class ClusterStatusWriter {
     }
 
     /** A new instance's entry, unless {@code allocated} finds one made by a previous run. */
-    public MPDCluster instanceAllocated(String namespace, String name, InstanceStatus entry, Predicate<MPDClusterStatus> allocated) {
+    public MPDCluster instanceAllocated(
+            String namespace, String name, InstanceStatus entry, Predicate<MPDClusterStatus> allocated) {
         return write(namespace, name, status -> {
             if (!allocated.test(status)) {
                 status.getDbInstanceStatus().put(entry.getInsId(), entry);
@@ -161,14 +180,19 @@ public class ClusterStatusWriter {
 
     /** The instance's {@code insType} ({@link InstanceRole}). */
     public MPDCluster role(String namespace, String name, String insId, String role) {
-        return write(namespace, name, status -> status.getDbInstanceStatus().get(insId).setInsType(role));
+        return write(
+                namespace,
+                name,
+                status -> status.getDbInstanceStatus().get(insId).setInsType(role));
     }
 
     /** The instance moves to {@code phase} (lastState keeps where it was) when {@code when} holds for its entry now. */
-    public MPDCluster instanceState(String namespace, String name, String insId, Predicate<InstanceStatus> when, String phase,
-            String reason) {
+    public MPDCluster instanceState(
+            String namespace, String name, String insId, Predicate<InstanceStatus> when, String phase, String reason) {
         return write(namespace, name, status -> {
-            InstanceStatus entry = status.getDbInstanceStatus() == null ? null : status.getDbInstanceStatus().get(insId);
+            InstanceStatus entry = status.getDbInstanceStatus() == null
+                    ? null
+                    : status.getDbInstanceStatus().get(insId);
             if (entry != null && when.test(entry)) {
                 moveTo(entry, phase, reason);
             }
@@ -180,7 +204,8 @@ public class ClusterStatusWriter {
         return write(namespace, name, status -> {
             var entry = status.getDbInstanceStatus().get(insId);
             entry.setInsType(InstanceRole.RO);
-            if (entry.getCurrentState() == null || !"RUNNING".equals(entry.getCurrentState().getState())) {
+            if (entry.getCurrentState() == null
+                    || !"RUNNING".equals(entry.getCurrentState().getState())) {
                 moveTo(entry, "RUNNING", null);
             }
         });
@@ -192,7 +217,9 @@ public class ClusterStatusWriter {
             var leader = status.getDbInstanceStatus().get(newRw);
             var old = status.getDbInstanceStatus().get(oldRw);
             leader.setInsType(InstanceRole.RW);
-            if (!InstanceRole.ro(old) || old.getCurrentState() == null || !fencedPhase.equals(old.getCurrentState().getState())) {
+            if (!InstanceRole.ro(old)
+                    || old.getCurrentState() == null
+                    || !fencedPhase.equals(old.getCurrentState().getState())) {
                 old.setInsType(InstanceRole.RO);
                 moveTo(old, fencedPhase, null);
             }
@@ -205,7 +232,8 @@ public class ClusterStatusWriter {
     public MPDCluster instanceRemoved(String namespace, String name, String insId) {
         return write(namespace, name, status -> {
             status.getDbInstanceStatus().remove(insId);
-            status.getDbInstanceStatus().values().stream().filter(i -> insId.equals(i.getReplacesInsId()))
+            status.getDbInstanceStatus().values().stream()
+                    .filter(i -> insId.equals(i.getReplacesInsId()))
                     .forEach(i -> i.setReplacesInsId(null));
         });
     }
@@ -214,7 +242,8 @@ public class ClusterStatusWriter {
      * Every instance but those {@code leftOut} starts again on its data: not installed, PENDING. {@code oldRw} (the one
      * a finished switchover left behind, or null) leaves the topology; the RW replaces nothing any more.
      */
-    public MPDCluster rebuildPlanned(String namespace, String name, String rw, String oldRw, Predicate<InstanceStatus> leftOut) {
+    public MPDCluster rebuildPlanned(
+            String namespace, String name, String rw, String oldRw, Predicate<InstanceStatus> leftOut) {
         return write(namespace, name, status -> {
             var entries = status.getDbInstanceStatus();
             if (oldRw != null) {
@@ -223,7 +252,8 @@ public class ClusterStatusWriter {
             entries.get(rw).setReplacesInsId(null);
             entries.values().stream().filter(leftOut.negate()).forEach(i -> {
                 i.setInstalled(false);
-                if (i.getCurrentState() == null || !"PENDING".equals(i.getCurrentState().getState())) {
+                if (i.getCurrentState() == null
+                        || !"PENDING".equals(i.getCurrentState().getState())) {
                     moveTo(i, "PENDING", "Rebuild");
                 }
             });

@@ -10,8 +10,7 @@ import java.util.List;
  */
 public record InstanceIds(String logicId, Slot rw, List<Slot> ros) {
 
-    public record Slot(String physicalInsId, String insId) {
-    }
+    public record Slot(String physicalInsId, String insId) {}
 
     public static int countFor(int followerNum) {
         return (followerNum + 1) * 2 + 1;

@@ -1,15 +1,14 @@
 package io.polarstack.orchestrator.service;
 
+import io.polarstack.orchestrator.api.InstanceStatus;
+import io.polarstack.orchestrator.api.MPDCluster;
+import io.polarstack.orchestrator.ports.ClusterResources.Node;
+import io.polarstack.orchestrator.specs.Labels;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.stream.Collectors;
-
-import io.polarstack.orchestrator.api.InstanceStatus;
-import io.polarstack.orchestrator.api.MPDCluster;
-import io.polarstack.orchestrator.ports.ClusterResources.Node;
-import io.polarstack.orchestrator.specs.Labels;
 
 /** Where a new instance of a cluster may go: which nodes can take it, and its PFS host id in share mode. Pure. */
 public final class InstancePlacement {
@@ -17,8 +16,7 @@ public final class InstancePlacement {
     /** The business error (and condition reason) of a target node that cannot take the instance. */
     public static final String TARGET_NODE_UNAVAILABLE = "TARGET_NODE_UNAVAILABLE";
 
-    private InstancePlacement() {
-    }
+    private InstancePlacement() {}
 
     /**
      * Why {@code node} cannot take a new instance of {@code cluster}, or null when it can: it must exist, be Ready
@@ -27,7 +25,8 @@ public final class InstancePlacement {
     public static String unavailable(List<Node> nodes, MPDCluster cluster, String node) {
         var found = nodes.stream().filter(n -> n.name().equals(node)).findFirst();
         if (found.isEmpty()) {
-            return "node " + node + " does not exist (nodes: " + nodes.stream().map(Node::name).sorted().toList() + ")";
+            return "node " + node + " does not exist (nodes: "
+                    + nodes.stream().map(Node::name).sorted().toList() + ")";
         }
         if (!found.get().ready()) {
             return "node " + node + " is not Ready or is cordoned";
@@ -35,10 +34,14 @@ public final class InstancePlacement {
         if (found.get().labels().containsKey(Labels.MAINTAIN_NODE)) {
             return "node " + node + " carries the label " + Labels.MAINTAIN_NODE;
         }
-        var here = instances(cluster).stream().filter(i -> node.equals(i.getNodeName()))
-                .map(i -> i.getInsType() + " " + i.getInsId()).sorted().toList();
+        var here = instances(cluster).stream()
+                .filter(i -> node.equals(i.getNodeName()))
+                .map(i -> i.getInsType() + " " + i.getInsId())
+                .sorted()
+                .toList();
         if (!here.isEmpty()) {
-            return "node " + node + " already runs " + String.join(", ", here) + " of this cluster (one instance per node)";
+            return "node " + node + " already runs " + String.join(", ", here)
+                    + " of this cluster (one instance per node)";
         }
         return null;
     }
@@ -48,7 +51,9 @@ public final class InstancePlacement {
         if (!"share".equals(cluster.getSpec().getDbClusterType())) {
             return null;
         }
-        Set<String> used = instances(cluster).stream().map(InstanceStatus::getPolarFsHostId).filter(Objects::nonNull)
+        Set<String> used = instances(cluster).stream()
+                .map(InstanceStatus::getPolarFsHostId)
+                .filter(Objects::nonNull)
                 .collect(Collectors.toSet());
         for (int id = 5; id <= 25; id++) {
             if (!used.contains(Integer.toString(id))) {
@@ -59,7 +64,8 @@ public final class InstancePlacement {
     }
 
     static java.util.Collection<InstanceStatus> instances(MPDCluster cluster) {
-        Map<String, InstanceStatus> entries = cluster.getStatus() == null ? null : cluster.getStatus().getDbInstanceStatus();
+        Map<String, InstanceStatus> entries =
+                cluster.getStatus() == null ? null : cluster.getStatus().getDbInstanceStatus();
         return entries == null ? List.of() : entries.values();
     }
 }

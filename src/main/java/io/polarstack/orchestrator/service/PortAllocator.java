@@ -1,16 +1,15 @@
 package io.polarstack.orchestrator.service;
 
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Objects;
-import java.util.HashSet;
-import java.util.Set;
-import java.util.function.Supplier;
-import java.util.stream.Collectors;
-
 import io.polarstack.orchestrator.api.InstanceNetwork;
 import io.polarstack.orchestrator.api.InstanceStatus;
 import io.polarstack.orchestrator.api.MPDCluster;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.function.Supplier;
+import java.util.stream.Collectors;
 
 /**
  * Engine ports. Per node (the default, PolarDB Stack's rule): every instance of a cluster uses its
@@ -19,23 +18,26 @@ import io.polarstack.orchestrator.api.MPDCluster;
  */
 public final class PortAllocator {
 
-    private PortAllocator() {
-    }
+    private PortAllocator() {}
 
     /**
      * The engine ports of {@code count} new instances of {@code cluster}: its own port for each, or in a shared port
      * space the lowest ones no instance of any cluster holds, this one's included (an old instance still runs beside
      * its replacement). {@code clusters} is asked only in a shared port space.
      */
-    public static List<Integer> forNewInstances(MPDCluster cluster, int count, boolean sharedPortSpace,
-            Supplier<List<MPDCluster>> clusters) {
+    public static List<Integer> forNewInstances(
+            MPDCluster cluster, int count, boolean sharedPortSpace, Supplier<List<MPDCluster>> clusters) {
         int start = cluster.getSpec().getNetCfg().getEngineStartPort();
         if (!sharedPortSpace) {
             return java.util.Collections.nCopies(count, start);
         }
         Set<Integer> used = new HashSet<>(usedByOthers(clusters.get(), cluster));
-        InstancePlacement.instances(cluster).stream().map(InstanceStatus::getNetInfo).filter(Objects::nonNull)
-                .map(InstanceNetwork::getWorkingPort).filter(Objects::nonNull).forEach(used::add);
+        InstancePlacement.instances(cluster).stream()
+                .map(InstanceStatus::getNetInfo)
+                .filter(Objects::nonNull)
+                .map(InstanceNetwork::getWorkingPort)
+                .filter(Objects::nonNull)
+                .forEach(used::add);
         return allocate(start, count, used);
     }
 
@@ -56,7 +58,8 @@ public final class PortAllocator {
     /** The ports the instances of every cluster but {@code self} hold. */
     public static Set<Integer> usedByOthers(List<MPDCluster> clusters, MPDCluster self) {
         return clusters.stream()
-                .filter(c -> !Objects.equals(c.getMetadata().getUid(), self.getMetadata().getUid()))
+                .filter(c -> !Objects.equals(
+                        c.getMetadata().getUid(), self.getMetadata().getUid()))
                 .filter(c -> c.getStatus() != null && c.getStatus().getDbInstanceStatus() != null)
                 .flatMap(c -> c.getStatus().getDbInstanceStatus().values().stream())
                 .filter(i -> i.getNetInfo() != null && i.getNetInfo().getWorkingPort() != null)

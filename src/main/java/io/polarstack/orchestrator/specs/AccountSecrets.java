@@ -1,14 +1,13 @@
 package io.polarstack.orchestrator.specs;
 
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
+import io.polarstack.orchestrator.api.MPDCluster;
 import java.security.SecureRandom;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
-
-import io.fabric8.kubernetes.api.model.Secret;
-import io.fabric8.kubernetes.api.model.SecretBuilder;
-import io.polarstack.orchestrator.api.MPDCluster;
 
 /**
  * The cluster's two system accounts as PolarDB Stack named them: {@code aurora} (privilege 7, the superuser
@@ -20,7 +19,8 @@ public final class AccountSecrets {
     private static final SecureRandom RANDOM = new SecureRandom();
 
     public enum Account {
-        AURORA("aurora", 7), REPLICATOR("replicator", 15);
+        AURORA("aurora", 7),
+        REPLICATOR("replicator", 15);
 
         final String user;
         final int privilege;
@@ -35,8 +35,7 @@ public final class AccountSecrets {
         }
     }
 
-    private AccountSecrets() {
-    }
+    private AccountSecrets() {}
 
     public static String name(MPDCluster cluster, String logicId, Account account) {
         return cluster.getMetadata().getName() + "-" + logicId + "-" + account.user;
@@ -51,19 +50,27 @@ public final class AccountSecrets {
 
     /** Both accounts' Secrets, each with a new password: the caller creates only those not there yet. */
     public static List<Secret> buildAll(MPDCluster cluster, String logicId) {
-        return Arrays.stream(Account.values()).map(account -> build(cluster, logicId, account, newPassword())).toList();
+        return Arrays.stream(Account.values())
+                .map(account -> build(cluster, logicId, account, newPassword()))
+                .toList();
     }
 
     public static Secret build(MPDCluster cluster, String logicId, Account account, String password) {
         return new SecretBuilder()
-                .withNewMetadata().withName(name(cluster, logicId, account)).withNamespace(cluster.getMetadata().getNamespace())
-                .withLabels(Map.of("mpdcluster_name", cluster.getMetadata().getName(), Labels.CLUSTER,
+                .withNewMetadata()
+                .withName(name(cluster, logicId, account))
+                .withNamespace(cluster.getMetadata().getNamespace())
+                .withLabels(Map.of(
+                        "mpdcluster_name",
+                        cluster.getMetadata().getName(),
+                        Labels.CLUSTER,
                         cluster.getMetadata().getName()))
-                .withOwnerReferences(InstancePods.owner(cluster)).endMetadata()
+                .withOwnerReferences(InstancePods.owner(cluster))
+                .endMetadata()
                 .withType("Opaque")
                 .addToStringData("Account", account.user)
                 .addToStringData("Password", password)
-                .addToStringData("Priviledge_type", Integer.toString(account.privilege))  // PolarDB Stack's key spelling
+                .addToStringData("Priviledge_type", Integer.toString(account.privilege)) // PolarDB Stack's key spelling
                 .build();
     }
 }

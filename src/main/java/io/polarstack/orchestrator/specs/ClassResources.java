@@ -1,23 +1,32 @@
 package io.polarstack.orchestrator.specs;
 
-import java.util.Map;
-
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.ResourceRequirements;
 import io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder;
+import java.util.Map;
 
 /**
  * An instance class's engine resources, read from its {@code ...-resource-rwo} ConfigMap
  * ({@code cpu_cores}, {@code cpu_cores_request}, {@code mem}, {@code mem_limit}, {@code mem_request} in bytes,
  * {@code hugepage_limit} in MiB, {@code max_conn}).
  */
-public record ClassResources(String className, String cpuLimit, String cpuRequest, long memoryLimit, long memoryRequest,
-        long hugepagesMiB, int maxConnections) {
+public record ClassResources(
+        String className,
+        String cpuLimit,
+        String cpuRequest,
+        long memoryLimit,
+        long memoryRequest,
+        long hugepagesMiB,
+        int maxConnections) {
 
     public static ClassResources fromConfigMap(String className, Map<String, String> data) {
         String cpu = required(className, data, "cpu_cores");
         long memory = Long.parseLong(required(className, data, "mem_limit"));
-        return new ClassResources(className, cpu, data.getOrDefault("cpu_cores_request", cpu), memory,
+        return new ClassResources(
+                className,
+                cpu,
+                data.getOrDefault("cpu_cores_request", cpu),
+                memory,
                 Long.parseLong(data.getOrDefault("mem_request", Long.toString(memory))),
                 Long.parseLong(data.getOrDefault("hugepage_limit", "0")),
                 Integer.parseInt(data.getOrDefault("max_conn", "100")));
@@ -33,7 +42,8 @@ public record ClassResources(String className, String cpuLimit, String cpuReques
 
     ResourceRequirements engineRequirements() {
         var builder = new ResourceRequirementsBuilder()
-                .addToLimits("cpu", new Quantity(cpuLimit)).addToLimits("memory", new Quantity(Long.toString(memoryLimit)))
+                .addToLimits("cpu", new Quantity(cpuLimit))
+                .addToLimits("memory", new Quantity(Long.toString(memoryLimit)))
                 .addToRequests("cpu", new Quantity(cpuRequest))
                 .addToRequests("memory", new Quantity(Long.toString(memoryRequest)));
         if (hugepagesMiB > 0) {

@@ -1,8 +1,7 @@
 package io.polarstack.orchestrator.specs;
 
-import java.util.Set;
-
 import io.polarstack.orchestrator.api.InstanceRole;
+import java.util.Set;
 
 /**
  * One instance to create.
@@ -17,8 +16,16 @@ import io.polarstack.orchestrator.api.InstanceRole;
  * @param managerImage     manager container image
  * @param pfsdImage        pfsd image (share mode), or null
  */
-public record InstancePlan(String insId, String physicalInsId, String role, int port, String targetNode,
-        Set<String> unavailableNodes, String engineImage, String managerImage, String pfsdImage) {
+public record InstancePlan(
+        String insId,
+        String physicalInsId,
+        String role,
+        int port,
+        String targetNode,
+        Set<String> unavailableNodes,
+        String engineImage,
+        String managerImage,
+        String pfsdImage) {
 
     public InstancePlan {
         if (!Set.of(InstanceRole.RW, InstanceRole.RO, InstanceRole.TEMPRO).contains(role)) {

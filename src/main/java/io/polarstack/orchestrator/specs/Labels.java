@@ -11,9 +11,9 @@ public final class Labels {
     public static final String ROLE = PREFIX + "role";
     /** Nodes carrying this label take no new instances (PolarDB Stack's maintenance label). */
     public static final String MAINTAIN_NODE = PREFIX + "maintainNode";
+
     public static final String APP = "app.kubernetes.io/name";
     public static final String APP_VALUE = "polardb";
 
-    private Labels() {
-    }
+    private Labels() {}
 }

@@ -1,17 +1,15 @@
 package io.polarstack.orchestrator.specs;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
+import io.polarstack.orchestrator.api.MPDCluster;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
-
-import io.fabric8.kubernetes.api.model.ConfigMap;
-import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
-import io.polarstack.orchestrator.api.MPDCluster;
 
 /**
  * {@code <cluster>-user-params} (what the user may edit, then flush) and {@code <cluster>-running-params}
@@ -22,8 +20,7 @@ public final class ParamsConfigMaps {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private ParamsConfigMaps() {
-    }
+    private ParamsConfigMaps() {}
 
     public static String userParamsName(MPDCluster cluster) {
         return cluster.getMetadata().getName() + "-user-params";
@@ -35,17 +32,23 @@ public final class ParamsConfigMaps {
 
     /** Both params ConfigMaps of a new cluster, with the class's {@code params}. */
     public static List<ConfigMap> buildAll(MPDCluster cluster, Map<String, String> params, Instant now) {
-        return List.of(build(cluster, userParamsName(cluster), params, now), build(cluster, runningParamsName(cluster), params, now));
+        return List.of(
+                build(cluster, userParamsName(cluster), params, now),
+                build(cluster, runningParamsName(cluster), params, now));
     }
 
     public static ConfigMap build(MPDCluster cluster, String name, Map<String, String> params, Instant now) {
         Map<String, String> data = new TreeMap<>();
         params.forEach((key, value) -> data.put(key, entry(key, value, now)));
         return new ConfigMapBuilder()
-                .withNewMetadata().withName(name).withNamespace(cluster.getMetadata().getNamespace())
+                .withNewMetadata()
+                .withName(name)
+                .withNamespace(cluster.getMetadata().getNamespace())
                 .withLabels(Map.of(Labels.CLUSTER, cluster.getMetadata().getName()))
-                .withOwnerReferences(InstancePods.owner(cluster)).endMetadata()
-                .withData(data).build();
+                .withOwnerReferences(InstancePods.owner(cluster))
+                .endMetadata()
+                .withData(data)
+                .build();
     }
 
     /** The parameter values of a params ConfigMap's data (each key's entry JSON, its {@code value}). */
@@ -55,16 +58,16 @@ public final class ParamsConfigMaps {
             try {
                 values.put(name, JSON.readTree(entry).path("value").asText());
             } catch (IOException e) {
-                throw new IllegalStateException("ConfigMap " + configMap + " key " + name + " is not a parameter entry: "
-                        + e.getMessage(), e);
+                throw new IllegalStateException(
+                        "ConfigMap " + configMap + " key " + name + " is not a parameter entry: " + e.getMessage(), e);
             }
         });
         return values;
     }
 
     /** The ConfigMap {@code name} with its {@code data} kept and the entries of {@code changes} written anew. */
-    public static ConfigMap update(MPDCluster cluster, String name, Map<String, String> data, Map<String, String> changes,
-            Instant now) {
+    public static ConfigMap update(
+            MPDCluster cluster, String name, Map<String, String> data, Map<String, String> changes, Instant now) {
         Map<String, String> updated = new TreeMap<>(data);
         changes.forEach((key, value) -> updated.put(key, entry(key, value, now)));
         var configMap = build(cluster, name, Map.of(), now);
@@ -74,8 +77,8 @@ public final class ParamsConfigMaps {
 
     private static String entry(String name, String value, Instant now) {
         try {
-            return JSON.writeValueAsString(Map.of("name", name, "value", value, "updateTime", now.toString(),
-                    "inoperative_value", ""));
+            return JSON.writeValueAsString(
+                    Map.of("name", name, "value", value, "updateTime", now.toString(), "inoperative_value", ""));
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }

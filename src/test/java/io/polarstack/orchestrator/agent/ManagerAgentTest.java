@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -12,12 +14,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
-
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 
 class ManagerAgentTest {
 
@@ -28,8 +26,11 @@ class ManagerAgentTest {
 
     private String run(String stdin, String... args) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        exit = ManagerAgent.run(args, new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)),
-                new PrintStream(out, true, StandardCharsets.UTF_8), Map.of("POLARSTACK_LOG_DIR", dir.toString()));
+        exit = ManagerAgent.run(
+                args,
+                new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)),
+                new PrintStream(out, true, StandardCharsets.UTF_8),
+                Map.of("POLARSTACK_LOG_DIR", dir.toString()));
         return out.toString(StandardCharsets.UTF_8);
     }
 
@@ -63,17 +64,24 @@ class ManagerAgentTest {
 
     @Test
     void aMissingClusterIsNamedAndTheRequestIdIsKept() throws Exception {
-        JsonNode answer = json("{\"flavour\":\"postgresql\",\"dataDir\":\"" + dir.resolve("none") + "\",\"requestId\":\"req-7\"}", "start");
+        JsonNode answer = json(
+                "{\"flavour\":\"postgresql\",\"dataDir\":\"" + dir.resolve("none") + "\",\"requestId\":\"req-7\"}",
+                "start");
         assertEquals(ErrorCode.NOT_INSTALLED.exitCode(), exit);
         assertEquals("req-7", answer.path("requestId").asText());
-        assertTrue(answer.path("error").path("message").asText().contains(dir.resolve("none").toString()));
+        assertTrue(answer.path("error")
+                .path("message")
+                .asText()
+                .contains(dir.resolve("none").toString()));
         assertTrue(Files.readString(dir.resolve("manager.log")).contains("[request_id=req-7]"));
     }
 
     @Test
     void theRequestIsLoggedWithoutSecrets() throws Exception {
-        run("{\"flavour\":\"postgresql\",\"dataDir\":\"" + dir.resolve("none") + "\",\"user\":\"u\",\"password\":\"hunter2\","
-                + "\"primary\":{\"password\":\"hunter3\"}}", "account-create");
+        run(
+                "{\"flavour\":\"postgresql\",\"dataDir\":\"" + dir.resolve("none")
+                        + "\",\"user\":\"u\",\"password\":\"hunter2\"," + "\"primary\":{\"password\":\"hunter3\"}}",
+                "account-create");
         String log = Files.readString(dir.resolve("manager.log"));
         assertFalse(log.contains("hunter2") || log.contains("hunter3"), log);
         assertTrue(log.contains("\"password\":\"***\""));
@@ -109,13 +117,16 @@ class ManagerAgentTest {
         assertEquals(2, clean.timeline());
         assertTrue(clean.shutDown());
         assertEquals("1/3002A8", Failover.lsn(clean.checkpoint()));
-        assertTrue(Failover.ControlData.parse(CONTROLDATA.formatted("shut down in recovery")).shutDown());
-        for (String state : new String[] {"in production", "in crash recovery", "shutting down", "in archive recovery"}) {
+        assertTrue(Failover.ControlData.parse(CONTROLDATA.formatted("shut down in recovery"))
+                .shutDown());
+        for (String state :
+                new String[] {"in production", "in crash recovery", "shutting down", "in archive recovery"}) {
             Failover.ControlData c = Failover.ControlData.parse(CONTROLDATA.formatted(state));
             assertEquals(state, c.state());
             assertFalse(c.shutDown(), state);
         }
-        AgentException garbage = assertThrows(AgentException.class, () -> Failover.ControlData.parse("pg_controldata: fatal: could not open"));
+        AgentException garbage = assertThrows(
+                AgentException.class, () -> Failover.ControlData.parse("pg_controldata: fatal: could not open"));
         assertEquals(ErrorCode.COMMAND_FAILED, garbage.code());
         assertEquals("0/0", Failover.lsn(0));
         assertEquals("FFFFFFFF/FFFFFFFF", Failover.lsn(-1));
@@ -124,19 +135,33 @@ class ManagerAgentTest {
     @Test
     void followAndRejoinRequestsAreCheckedBeforeAnythingIsTouched() throws Exception {
         String common = "\"flavour\":\"postgresql\",\"dataDir\":\"" + dir.resolve("none") + "\"";
-        String primary = "\"primary\":{\"host\":\"10.0.0.1\",\"port\":5432,\"user\":\"replicator\",\"password\":\"s3cret\"}";
+        String primary =
+                "\"primary\":{\"host\":\"10.0.0.1\",\"port\":5432,\"user\":\"replicator\",\"password\":\"s3cret\"}";
         String slot = "\"custinsId\":\"1001\",\"slotUniqueName\":\"rw-0\"";
         for (String action : new String[] {"follow", "rejoin"}) {
             assertInvalid(json("{" + common + "," + slot + "}", action), "'primary'");
             assertInvalid(json("{" + common + "," + primary + "}", action), "'custinsId'");
-            assertInvalid(json("{" + common + "," + primary.replace("10.0.0.1", "10.0.0.1; touch /tmp/x") + "," + slot + "}", action),
+            assertInvalid(
+                    json(
+                            "{" + common + "," + primary.replace("10.0.0.1", "10.0.0.1; touch /tmp/x") + "," + slot
+                                    + "}",
+                            action),
                     "'primary.host'");
-            assertInvalid(json("{" + common + "," + primary.replace(",\"password\":\"s3cret\"", "") + "," + slot + "}", action),
+            assertInvalid(
+                    json(
+                            "{" + common + "," + primary.replace(",\"password\":\"s3cret\"", "") + "," + slot + "}",
+                            action),
                     "'primary.password'");
-            assertInvalid(json("{" + common + "," + primary + "," + slot.replace("rw-0", "RW'0") + "}", action), "slot");
-            assertInvalid(json("{" + common + "," + primary + "," + slot + ",\"streamWaitSeconds\":-1}", action), "'streamWaitSeconds'");
+            assertInvalid(
+                    json("{" + common + "," + primary + "," + slot.replace("rw-0", "RW'0") + "}", action), "slot");
+            assertInvalid(
+                    json("{" + common + "," + primary + "," + slot + ",\"streamWaitSeconds\":-1}", action),
+                    "'streamWaitSeconds'");
             JsonNode valid = json("{" + common + "," + primary + "," + slot + "}", action);
-            assertEquals("NOT_INSTALLED", valid.path("error").path("code").asText(), "a valid request reaches the data directory");
+            assertEquals(
+                    "NOT_INSTALLED",
+                    valid.path("error").path("code").asText(),
+                    "a valid request reaches the data directory");
         }
         assertFalse(Files.readString(dir.resolve("manager.log")).contains("s3cret"));
     }
@@ -153,9 +178,10 @@ class ManagerAgentTest {
         Files.createDirectories(data);
         Files.writeString(data.resolve("PG_VERSION"), "11\n");
         Files.writeString(data.resolve("postgresql.conf"), "port = 5432\npolar_disk_name = 'mapper_36001405abc'\n");
-        String request = "{\"flavour\":\"polardb\",\"dataDir\":\"" + data + "\",\"binDir\":\"" + dir.resolve("nobin") + "\","
-                + "\"primary\":{\"host\":\"10.0.0.1\",\"port\":5432,\"user\":\"replicator\",\"password\":\"x\"},"
-                + "\"custinsId\":\"1001\",\"slotUniqueName\":\"rw-0\"}";
+        String request =
+                "{\"flavour\":\"polardb\",\"dataDir\":\"" + data + "\",\"binDir\":\"" + dir.resolve("nobin") + "\","
+                        + "\"primary\":{\"host\":\"10.0.0.1\",\"port\":5432,\"user\":\"replicator\",\"password\":\"x\"},"
+                        + "\"custinsId\":\"1001\",\"slotUniqueName\":\"rw-0\"}";
         for (String action : new String[] {"follow", "rejoin", "shutdown-checkpoint"}) {
             JsonNode answer = json(request, action);
             assertEquals(ErrorCode.NOT_SUPPORTED.exitCode(), exit, action);
@@ -163,7 +189,11 @@ class ManagerAgentTest {
         }
         // Local mode: still no follow or rejoin, but the shutdown checkpoint is read (here the binaries are missing).
         Files.writeString(data.resolve("postgresql.conf"), "port = 5432\n");
-        assertEquals("NOT_SUPPORTED", json(request, "rejoin").path("error").path("code").asText());
-        assertEquals("COMMAND_FAILED", json(request, "shutdown-checkpoint").path("error").path("code").asText());
+        assertEquals(
+                "NOT_SUPPORTED",
+                json(request, "rejoin").path("error").path("code").asText());
+        assertEquals(
+                "COMMAND_FAILED",
+                json(request, "shutdown-checkpoint").path("error").path("code").asText());
     }
 }

@@ -2,6 +2,15 @@ package io.polarstack.orchestrator.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.github.dockerjava.api.async.ResultCallback;
+import com.github.dockerjava.api.model.Frame;
+import com.github.dockerjava.api.model.HostConfig;
+import io.polarstack.orchestrator.ImageBuildProperties;
+import io.polarstack.orchestrator.adapters.docker.DockerImageBuilder;
+import io.polarstack.orchestrator.adapters.git.JGitSourceRepository;
+import io.polarstack.orchestrator.flows.buildimages.BuildImagesVariables;
+import io.polarstack.orchestrator.testing.FlowHarness;
+import io.polarstack.orchestrator.testing.TestEnvironment;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -18,7 +27,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-
 import org.camunda.bpm.engine.test.Deployment;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -26,17 +34,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-
-import com.github.dockerjava.api.async.ResultCallback;
-import com.github.dockerjava.api.model.Frame;
-import com.github.dockerjava.api.model.HostConfig;
-
-import io.polarstack.orchestrator.ImageBuildProperties;
-import io.polarstack.orchestrator.adapters.docker.DockerImageBuilder;
-import io.polarstack.orchestrator.adapters.git.JGitSourceRepository;
-import io.polarstack.orchestrator.flows.buildimages.BuildImagesVariables;
-import io.polarstack.orchestrator.testing.FlowHarness;
-import io.polarstack.orchestrator.testing.TestEnvironment;
 
 /**
  * BuildImages against the real dockerd and docker-registry of scripts/test-env, with a real git repository
@@ -48,8 +45,12 @@ class BuildImagesIT extends FlowHarness {
     static DockerImageBuilder docker;
     static String registry;
     /** The flow's work directory (one folder per run in it). */
-    @TempDir static Path runs;
-    @TempDir Path base;
+    @TempDir
+    static Path runs;
+
+    @TempDir
+    Path base;
+
     Path work;
     String prefix;
     final List<String> images = new ArrayList<>();
@@ -75,8 +76,11 @@ class BuildImagesIT extends FlowHarness {
         work = base.resolve("work");
         Path source = base.resolve("engine-src");
         Files.createDirectories(source.resolve("src/backend/utils/misc"));
-        Files.writeString(source.resolve("configure"), "#!/bin/sh\nPACKAGE_NAME='PostgreSQL'\nPACKAGE_VERSION='11.9'\n");
-        Files.writeString(source.resolve("src/backend/utils/misc/postgresql.conf.sample"), "port = 5432\nmax_connections = 100\n");
+        Files.writeString(
+                source.resolve("configure"), "#!/bin/sh\nPACKAGE_NAME='PostgreSQL'\nPACKAGE_VERSION='11.9'\n");
+        Files.writeString(
+                source.resolve("src/backend/utils/misc/postgresql.conf.sample"),
+                "port = 5432\nmax_connections = 100\n");
         Files.writeString(source.resolve("VERSION"), "tiny engine 11.9\n");
         git(source, "init", "-q", "-b", "POLARDB_11_STABLE");
         git(source, "add", "-A");
@@ -109,7 +113,11 @@ class BuildImagesIT extends FlowHarness {
     }
 
     void writeImageFile(String pushTo) throws IOException {
-        String engineSource = base.resolve("engine-src").toUri().toString().replace("file:/", "file:///").replace("file:////", "file:///");
+        String engineSource = base.resolve("engine-src")
+                .toUri()
+                .toString()
+                .replace("file:/", "file:///")
+                .replace("file:////", "file:///");
         Files.writeString(base.resolve("image.yml"), """
                 result: image.result
                 images:
@@ -154,21 +162,31 @@ class BuildImagesIT extends FlowHarness {
     @Test
     void theCommandBuildsClonesPushesWritesTheResultAndEveryImageRunsAfterAPull() throws Exception {
         var console = new ByteArrayOutputStream();
-        int exit = new ImageBuildCommand(new PrintStream(console, true, StandardCharsets.UTF_8), docker,
-                new JGitSourceRepository(), new ImageBuildProperties("", work, null, Duration.ofMinutes(5)),
-                ImageBuildCommand.shippedRetryProfiles()).build(base.resolve("image.yml"), false);
+        int exit = new ImageBuildCommand(
+                        new PrintStream(console, true, StandardCharsets.UTF_8),
+                        docker,
+                        new JGitSourceRepository(),
+                        new ImageBuildProperties("", work, null, Duration.ofMinutes(5)),
+                        ImageBuildCommand.shippedRetryProfiles())
+                .build(base.resolve("image.yml"), false);
         String output = console.toString(StandardCharsets.UTF_8);
         assertThat(exit).as(output).isZero();
-        assertThat(output).contains("[engine_test] Task_FetchEngineSource done", "[engine_release] Task_BuildEngineImage done",
-                "[manager] Task_PushManagerImage done", "all images built");
+        assertThat(output)
+                .contains(
+                        "[engine_test] Task_FetchEngineSource done",
+                        "[engine_release] Task_BuildEngineImage done",
+                        "[manager] Task_PushManagerImage done",
+                        "all images built");
 
         List<String> result = Files.readAllLines(base.resolve("image.result"));
         images.addAll(result);
-        String engineCommit = git(base.resolve("engine-src"), "rev-parse", "HEAD").strip();
+        String engineCommit =
+                git(base.resolve("engine-src"), "rev-parse", "HEAD").strip();
         String selfCommit = git(base, "rev-parse", "HEAD").strip();
         assertThat(result).hasSize(3);
-        assertThat(result.get(0)).matches(registry.replace(".", "\\.") + "/" + prefix
-                + "/engine_test:11\\.9\\.20210910\\." + engineCommit.substring(0, 8) + "\\.\\d{14}");
+        assertThat(result.get(0))
+                .matches(registry.replace(".", "\\.") + "/" + prefix + "/engine_test:11\\.9\\.20210910\\."
+                        + engineCommit.substring(0, 8) + "\\.\\d{14}");
         assertThat(result.get(1)).contains("/engine_release:11.9.");
         assertThat(result.get(2)).matches(".*/manager:\\d{14}\\." + selfCommit.substring(0, 8));
 
@@ -192,9 +210,14 @@ class BuildImagesIT extends FlowHarness {
         String id = start();
         drive();
         exhaust("Task_BuildManagerImage");
-        var incident = engine.getRuntimeService().createIncidentQuery().processInstanceId(id).singleResult();
+        var incident = engine.getRuntimeService()
+                .createIncidentQuery()
+                .processInstanceId(id)
+                .singleResult();
         assertThat(incident.getActivityId()).isEqualTo("Task_BuildManagerImage");
-        assertThat(incident.getIncidentMessage()).contains("image 'manager'").contains("returned a non-zero code: 3")
+        assertThat(incident.getIncidentMessage())
+                .contains("image 'manager'")
+                .contains("returned a non-zero code: 3")
                 .contains("manager.build.log");
         assertThat(Files.exists(base.resolve("image.result"))).isFalse();
 
@@ -206,7 +229,11 @@ class BuildImagesIT extends FlowHarness {
                 """);
         retry("Task_BuildManagerImage");
         drive();
-        assertThat(engine.getRuntimeService().createProcessInstanceQuery().processInstanceId(id).count()).isZero();
+        assertThat(engine.getRuntimeService()
+                        .createProcessInstanceQuery()
+                        .processInstanceId(id)
+                        .count())
+                .isZero();
         List<String> result = Files.readAllLines(base.resolve("image.result"));
         images.addAll(result);
         assertThat(run(result.get(2))).contains("manager");
@@ -222,44 +249,70 @@ class BuildImagesIT extends FlowHarness {
         String id = start();
         drive();
         exhaust("Task_PushEngineImage");
-        var incidents = engine.getRuntimeService().createIncidentQuery().processInstanceId(id).list();
+        var incidents = engine.getRuntimeService()
+                .createIncidentQuery()
+                .processInstanceId(id)
+                .list();
         assertThat(incidents).hasSize(2).allSatisfy(incident -> {
             assertThat(incident.getActivityId()).isEqualTo("Task_PushEngineImage");
-            assertThat(incident.getIncidentMessage()).contains("push of image 'engine_").contains("127.0.0.1:" + port);
+            assertThat(incident.getIncidentMessage())
+                    .contains("push of image 'engine_")
+                    .contains("127.0.0.1:" + port);
         });
 
         privateRegistry = startRegistry(port);
         retry("Task_PushEngineImage");
         drive();
-        assertThat(engine.getRuntimeService().createProcessInstanceQuery().processInstanceId(id).count()).isZero();
+        assertThat(engine.getRuntimeService()
+                        .createProcessInstanceQuery()
+                        .processInstanceId(id)
+                        .count())
+                .isZero();
         List<String> result = Files.readAllLines(base.resolve("image.result"));
         images.addAll(result);
         assertThat(result).hasSize(3).allMatch(name -> name.startsWith("127.0.0.1:" + port + "/"));
-        var tags = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v2/"
-                + prefix + "/manager/tags/list")).timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+        var tags = HttpClient.newHttpClient()
+                .send(
+                        HttpRequest.newBuilder(
+                                        URI.create("http://127.0.0.1:" + port + "/v2/" + prefix + "/manager/tags/list"))
+                                .timeout(Duration.ofSeconds(10))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
         assertThat(tags.body()).contains(result.get(2).substring(result.get(2).lastIndexOf(':') + 1));
     }
 
     String start() {
-        return engine.getRuntimeService().startProcessInstanceByKey(BuildImagesVariables.PROCESS_KEY, "images",
-                Map.of(BuildImagesVariables.IMAGE_FILE, base.resolve("image.yml").toString())).getId();
+        return engine.getRuntimeService()
+                .startProcessInstanceByKey(
+                        BuildImagesVariables.PROCESS_KEY,
+                        "images",
+                        Map.of(
+                                BuildImagesVariables.IMAGE_FILE,
+                                base.resolve("image.yml").toString()))
+                .getId();
     }
 
     /** Runs the image without network and returns what it printed. */
     static String run(String image) throws Exception {
         var client = docker.client();
-        String container = client.createContainerCmd(image).withHostConfig(HostConfig.newHostConfig().withNetworkMode("none"))
-                .exec().getId();
+        String container = client.createContainerCmd(image)
+                .withHostConfig(HostConfig.newHostConfig().withNetworkMode("none"))
+                .exec()
+                .getId();
         try {
             client.startContainerCmd(container).exec();
             Integer code = client.waitContainerCmd(container).start().awaitStatusCode(60, TimeUnit.SECONDS);
             var out = new StringBuilder();
-            client.logContainerCmd(container).withStdOut(true).withStdErr(true).exec(new ResultCallback.Adapter<Frame>() {
-                @Override
-                public void onNext(Frame frame) {
-                    out.append(new String(frame.getPayload(), StandardCharsets.UTF_8));
-                }
-            }).awaitCompletion(30, TimeUnit.SECONDS);
+            client.logContainerCmd(container)
+                    .withStdOut(true)
+                    .withStdErr(true)
+                    .exec(new ResultCallback.Adapter<Frame>() {
+                        @Override
+                        public void onNext(Frame frame) {
+                            out.append(new String(frame.getPayload(), StandardCharsets.UTF_8));
+                        }
+                    })
+                    .awaitCompletion(30, TimeUnit.SECONDS);
             assertThat(code).as("exit code of %s: %s", image, out).isZero();
             return out.toString();
         } finally {
@@ -276,14 +329,22 @@ class BuildImagesIT extends FlowHarness {
                 storage: {filesystem: {rootdirectory: %s}}
                 http: {addr: 127.0.0.1:%d}
                 """.formatted(dir.resolve("data"), port));
-        Process process = new ProcessBuilder("docker-registry", "serve", dir.resolve("config.yml").toString())
-                .redirectErrorStream(true).redirectOutput(dir.resolve("registry.log").toFile()).start();
+        Process process = new ProcessBuilder(
+                        "docker-registry", "serve", dir.resolve("config.yml").toString())
+                .redirectErrorStream(true)
+                .redirectOutput(dir.resolve("registry.log").toFile())
+                .start();
         var http = HttpClient.newHttpClient();
         long end = System.nanoTime() + Duration.ofSeconds(20).toNanos();
         while (System.nanoTime() < end) {
             try {
-                if (http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v2/"))
-                        .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+                if (http.send(
+                                        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v2/"))
+                                                .timeout(Duration.ofSeconds(2))
+                                                .build(),
+                                        HttpResponse.BodyHandlers.discarding())
+                                .statusCode()
+                        == 200) {
                     return process;
                 }
             } catch (IOException notYet) {
@@ -300,7 +361,9 @@ class BuildImagesIT extends FlowHarness {
         Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
         String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        assertThat(process.exitValue()).as("git %s: %s", String.join(" ", args), out).isZero();
+        assertThat(process.exitValue())
+                .as("git %s: %s", String.join(" ", args), out)
+                .isZero();
         return out;
     }
 }

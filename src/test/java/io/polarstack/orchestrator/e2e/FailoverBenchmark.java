@@ -2,13 +2,17 @@ package io.polarstack.orchestrator.e2e;
 
 import static io.polarstack.orchestrator.testing.Await.await;
 
+import io.polarstack.orchestrator.api.Annotations;
+import io.polarstack.orchestrator.api.FlowKeys;
+import io.polarstack.orchestrator.testing.LocalCluster;
+import io.polarstack.orchestrator.testing.RunningCluster;
+import io.polarstack.orchestrator.testing.RwWriter;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Date;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-
 import org.camunda.bpm.engine.HistoryService;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -16,12 +20,6 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
-
-import io.polarstack.orchestrator.api.Annotations;
-import io.polarstack.orchestrator.api.FlowKeys;
-import io.polarstack.orchestrator.testing.LocalCluster;
-import io.polarstack.orchestrator.testing.RunningCluster;
-import io.polarstack.orchestrator.testing.RwWriter;
 
 /**
  * bench/failover: recovery time on the local cluster, 1 RW + 2 RO of PostgreSQL 15 in local mode. (a) unplanned:
@@ -69,10 +67,16 @@ class FailoverBenchmark {
                 long killAt = System.currentTimeMillis();
                 pg.killPostmaster(killed);
                 // A backend of the killed postmaster may still finish a write in flight: count the new RW's first.
-                await(Duration.ofMinutes(3), () -> "the first write on a new RW after kill -9 of " + killed,
-                        () -> writer.acks().stream().anyMatch(a -> a.at() > killAt && !a.endpoint().equals(killedEndpoint)));
-                long firstAck = writer.acks().stream().filter(a -> a.at() > killAt && !a.endpoint().equals(killedEndpoint))
-                        .findFirst().orElseThrow().at();
+                await(
+                        Duration.ofMinutes(3),
+                        () -> "the first write on a new RW after kill -9 of " + killed,
+                        () -> writer.acks().stream()
+                                .anyMatch(a -> a.at() > killAt && !a.endpoint().equals(killedEndpoint)));
+                long firstAck = writer.acks().stream()
+                        .filter(a -> a.at() > killAt && !a.endpoint().equals(killedEndpoint))
+                        .findFirst()
+                        .orElseThrow()
+                        .at();
                 unplanned.add(firstAck - killAt);
                 pg.awaitLeaderOtherThan(killed, "failover " + run);
                 var failover = lastFailover(killAt);
@@ -86,12 +90,19 @@ class FailoverBenchmark {
                 long switchAt = System.currentTimeMillis();
                 pg.annotate(Annotations.SWITCH_RW, target);
                 pg.awaitLeader(target, "switchover " + run);
-                await(Duration.ofSeconds(30), () -> "a write after the switchover", () -> writer.acksAfter(System.currentTimeMillis() - 100) > 0);
-                planned.add(writer.outages(switchAt, Duration.ofMillis(0)).stream().mapToLong(RwWriter.Outage::millis).max().orElse(0));
+                await(
+                        Duration.ofSeconds(30),
+                        () -> "a write after the switchover",
+                        () -> writer.acksAfter(System.currentTimeMillis() - 100) > 0);
+                planned.add(writer.outages(switchAt, Duration.ofMillis(0)).stream()
+                        .mapToLong(RwWriter.Outage::millis)
+                        .max()
+                        .orElse(0));
                 steps(lastFailover(switchAt).getId(), plannedSteps);
                 lostPlanned += writer.lost().size() - lostBefore;
-                System.out.printf("run %d: unplanned %d ms (detected after %d ms), planned %d ms%n", run + 1,
-                        unplanned.get(run), detection.get(run), planned.get(run));
+                System.out.printf(
+                        "run %d: unplanned %d ms (detected after %d ms), planned %d ms%n",
+                        run + 1, unplanned.get(run), detection.get(run), planned.get(run));
             }
         }
         System.out.println();
@@ -106,13 +117,21 @@ class FailoverBenchmark {
     }
 
     org.camunda.bpm.engine.history.HistoricProcessInstance lastFailover(long after) {
-        return history.createHistoricProcessInstanceQuery().processDefinitionKey(FlowKeys.FAILOVER)
+        return history.createHistoricProcessInstanceQuery()
+                .processDefinitionKey(FlowKeys.FAILOVER)
                 .processInstanceBusinessKey(pg.businessKey())
-                .startedAfter(new Date(after - 1)).orderByProcessInstanceStartTime().desc().list().get(0);
+                .startedAfter(new Date(after - 1))
+                .orderByProcessInstanceStartTime()
+                .desc()
+                .list()
+                .get(0);
     }
 
     void steps(String processInstanceId, Map<String, List<Long>> into) {
-        history.createHistoricActivityInstanceQuery().processInstanceId(processInstanceId).activityType("serviceTask").list()
+        history.createHistoricActivityInstanceQuery()
+                .processInstanceId(processInstanceId)
+                .activityType("serviceTask")
+                .list()
                 .forEach(a -> into.computeIfAbsent(a.getActivityId(), k -> new ArrayList<>())
                         .add(a.getDurationInMillis() == null ? 0 : a.getDurationInMillis()));
     }
@@ -122,7 +141,12 @@ class FailoverBenchmark {
             return;
         }
         List<Long> sorted = values.stream().sorted().toList();
-        System.out.printf("%-58s median %6d ms  p90 %6d ms  max %6d ms  (n=%d)%n", what, sorted.get((sorted.size() - 1) / 2),
-                sorted.get((int) Math.ceil(sorted.size() * 0.9) - 1), sorted.get(sorted.size() - 1), sorted.size());
+        System.out.printf(
+                "%-58s median %6d ms  p90 %6d ms  max %6d ms  (n=%d)%n",
+                what,
+                sorted.get((sorted.size() - 1) / 2),
+                sorted.get((int) Math.ceil(sorted.size() * 0.9) - 1),
+                sorted.get(sorted.size() - 1),
+                sorted.size());
     }
 }

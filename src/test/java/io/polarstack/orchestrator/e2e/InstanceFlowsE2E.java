@@ -5,21 +5,7 @@ import static io.polarstack.orchestrator.testing.RunningCluster.instance;
 import static io.polarstack.orchestrator.testing.RunningCluster.ros;
 import static io.polarstack.orchestrator.testing.RunningCluster.rw;
 import static io.polarstack.orchestrator.testing.RunningCluster.slots;
-
 import static org.assertj.core.api.Assertions.assertThat;
-
-import java.time.Duration;
-import java.util.List;
-import java.util.Set;
-import java.util.function.Predicate;
-
-import org.camunda.bpm.engine.HistoryService;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
-import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 
 import io.polarstack.orchestrator.api.Annotations;
 import io.polarstack.orchestrator.api.Conditions;
@@ -30,6 +16,17 @@ import io.polarstack.orchestrator.api.MPDCluster;
 import io.polarstack.orchestrator.testing.LocalCluster;
 import io.polarstack.orchestrator.testing.RunningCluster;
 import io.polarstack.orchestrator.testing.RwWriter;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.function.Predicate;
+import org.camunda.bpm.engine.HistoryService;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
 
 /**
  * The flows built on ReplaceInstance on the local three-node cluster with real PostgreSQL 15 (local mode), one
@@ -78,15 +75,19 @@ class InstanceFlowsE2E {
         var old = ros(before).get(0);
         String target = pg.freeNode(before);
         pg.annotate(Annotations.MIGRATE, old.getInsId() + "|" + target);
-        var after = awaitFlowDone("RO " + old.getInsId() + " migrated to " + target,
+        var after = awaitFlowDone(
+                "RO " + old.getInsId() + " migrated to " + target,
                 c -> !c.getStatus().getDbInstanceStatus().containsKey(old.getInsId()));
 
         var moved = inSlot(after, old.getPhysicalInsId());
         assertThat(moved.getInsId()).as("a new instance id").isNotEqualTo(old.getInsId());
         assertThat(moved.getInsType()).isEqualTo(InstanceRole.RO);
         assertThat(moved.getNodeName()).isEqualTo(target);
-        assertThat(moved.getReplacesInsId()).as("cleared once the old entry went").isNull();
-        assertThat(after.getStatus().getLeaderInstanceId()).isEqualTo(before.getStatus().getLeaderInstanceId());
+        assertThat(moved.getReplacesInsId())
+                .as("cleared once the old entry went")
+                .isNull();
+        assertThat(after.getStatus().getLeaderInstanceId())
+                .isEqualTo(before.getStatus().getLeaderInstanceId());
         assertThat(after.getMetadata().getAnnotations()).doesNotContainKey(Annotations.MIGRATE);
         assertSettled(after, old.getPodName(), "after the RO migration");
         stage("migrate RO", started);
@@ -101,7 +102,8 @@ class InstanceFlowsE2E {
         try (RwWriter writer = pg.writer()) {
             long migrateAt = System.currentTimeMillis();
             pg.annotate(Annotations.MIGRATE, old.getInsId() + "|" + target);
-            var after = awaitFlowDone("RW " + old.getInsId() + " migrated to " + target,
+            var after = awaitFlowDone(
+                    "RW " + old.getInsId() + " migrated to " + target,
                     c -> !c.getStatus().getDbInstanceStatus().containsKey(old.getInsId()));
 
             String leader = after.getStatus().getLeaderInstanceId();
@@ -111,15 +113,22 @@ class InstanceFlowsE2E {
             assertThat(moved.getInsType()).isEqualTo(InstanceRole.RW);
             assertThat(moved.getNodeName()).isEqualTo(target);
             assertThat(after.getMetadata().getAnnotations()).doesNotContainKey(Annotations.MIGRATE);
-            await(Duration.ofSeconds(60), () -> "writes through the RW Service to " + leader + " after the migration",
+            await(
+                    Duration.ofSeconds(60),
+                    () -> "writes through the RW Service to " + leader + " after the migration",
                     () -> writer.acksAfter(System.currentTimeMillis() - 1000) > 0
                             && writer.endpoint().startsWith(moved.getNetInfo().getWorkingHostIP() + ":"));
             assertSettled(after, old.getPodName(), "after the RW migration");
             var outages = writer.outages(migrateAt, Duration.ofMillis(200));
-            System.out.printf("RW migration: write outages %s ms (%d writes acknowledged in all); the flow's own figure: %s%n",
-                    outages.stream().map(RwWriter.Outage::millis).toList(), writer.acks().size(), pg.events("RwSwitched"));
+            System.out.printf(
+                    "RW migration: write outages %s ms (%d writes acknowledged in all); the flow's own figure: %s%n",
+                    outages.stream().map(RwWriter.Outage::millis).toList(),
+                    writer.acks().size(),
+                    pg.events("RwSwitched"));
             pg.printFailoverSteps(history, "RW migration", migrateAt);
-            assertThat(writer.lost()).as("acknowledged writes missing on the new RW").isEmpty();
+            assertThat(writer.lost())
+                    .as("acknowledged writes missing on the new RW")
+                    .isEmpty();
         }
         stage("migrate RW", started);
     }
@@ -133,21 +142,36 @@ class InstanceFlowsE2E {
         var before = pg.get();
         var old = ros(before).get(0);
         // kill -9 after the removal: the supervisor then finds no install marker and leaves the engine down.
-        var destroyed = pg.exec(old.getPodName(), "engine", List.of("sh", "-c",
-                "pid=$(head -1 /data/postmaster.pid) && find /data -mindepth 1 -delete && kill -9 \"$pid\""),
+        var destroyed = pg.exec(
+                old.getPodName(),
+                "engine",
+                List.of(
+                        "sh",
+                        "-c",
+                        "pid=$(head -1 /data/postmaster.pid) && find /data -mindepth 1 -delete && kill -9 \"$pid\""),
                 Duration.ofSeconds(30));
-        assertThat(destroyed.exitCode()).as("destroying the data dir: " + destroyed.stderr()).isZero();
+        assertThat(destroyed.exitCode())
+                .as("destroying the data dir: " + destroyed.stderr())
+                .isZero();
 
-        var after = awaitFlowDone("RO " + old.getInsId() + " rebuilt",
+        var after = awaitFlowDone(
+                "RO " + old.getInsId() + " rebuilt",
                 c -> !c.getStatus().getDbInstanceStatus().containsKey(old.getInsId()));
-        assertThat(pg.events("RoFailed")).as("the HA monitor marked it failed").anyMatch(m -> m.contains(old.getInsId()));
-        assertThat(history.createHistoricProcessInstanceQuery().processDefinitionKey(FlowKeys.REBUILD_INSTANCE)
-                .processInstanceBusinessKey(pg.businessKey()).count()).as("RebuildInstance started by the trigger table").isEqualTo(1);
+        assertThat(pg.events("RoFailed"))
+                .as("the HA monitor marked it failed")
+                .anyMatch(m -> m.contains(old.getInsId()));
+        assertThat(history.createHistoricProcessInstanceQuery()
+                        .processDefinitionKey(FlowKeys.REBUILD_INSTANCE)
+                        .processInstanceBusinessKey(pg.businessKey())
+                        .count())
+                .as("RebuildInstance started by the trigger table")
+                .isEqualTo(1);
         var rebuilt = inSlot(after, old.getPhysicalInsId());
         assertThat(rebuilt.getInsId()).isNotEqualTo(old.getInsId());
         assertThat(rebuilt.getInsType()).isEqualTo(InstanceRole.RO);
         assertThat(rebuilt.getCurrentState().getState()).isNotEqualToIgnoringCase("failed");
-        assertThat(after.getStatus().getLeaderInstanceId()).isEqualTo(before.getStatus().getLeaderInstanceId());
+        assertThat(after.getStatus().getLeaderInstanceId())
+                .isEqualTo(before.getStatus().getLeaderInstanceId());
         assertSettled(after, old.getPodName(), "after the rebuild");
         stage("rebuild RO", started);
     }
@@ -162,7 +186,9 @@ class InstanceFlowsE2E {
             return c;
         });
         var added = awaitFlowDone("a second RO", c -> ros(c).size() == 2);
-        var newRo = ros(added).stream().filter(i -> !slots.contains(i.getPhysicalInsId())).toList();
+        var newRo = ros(added).stream()
+                .filter(i -> !slots.contains(i.getPhysicalInsId()))
+                .toList();
         assertThat(newRo).as("one RO in a new slot").hasSize(1);
         pg.assertTopology(added, 2);
         pg.assertReplicates(added, "after AddRo");
@@ -170,13 +196,21 @@ class InstanceFlowsE2E {
 
         started = System.currentTimeMillis();
         // The older RO, not the newest: any RO may be named.
-        var removed = ros(added).stream().filter(i -> !i.getInsId().equals(newRo.get(0).getInsId())).findFirst().orElseThrow();
+        var removed = ros(added).stream()
+                .filter(i -> !i.getInsId().equals(newRo.get(0).getInsId()))
+                .findFirst()
+                .orElseThrow();
         pg.annotate(Annotations.REMOVE_INS, removed.getInsId());
-        var after = awaitFlowDone("RO " + removed.getInsId() + " removed",
+        var after = awaitFlowDone(
+                "RO " + removed.getInsId() + " removed",
                 c -> !c.getStatus().getDbInstanceStatus().containsKey(removed.getInsId()));
-        assertThat(after.getSpec().getFollowerNum()).as("followerNum follows, so AddRo does not put it back").isEqualTo(1);
+        assertThat(after.getSpec().getFollowerNum())
+                .as("followerNum follows, so AddRo does not put it back")
+                .isEqualTo(1);
         assertThat(after.getMetadata().getAnnotations()).doesNotContainKey(Annotations.REMOVE_INS);
-        assertThat(ros(after)).extracting(InstanceStatus::getInsId).containsExactly(newRo.get(0).getInsId());
+        assertThat(ros(after))
+                .extracting(InstanceStatus::getInsId)
+                .containsExactly(newRo.get(0).getInsId());
         assertThat(pg.events("RoRemoved")).anyMatch(m -> m.contains(removed.getInsId()));
         assertSettled(after, removed.getPodName(), "after RemoveRo");
         stage("remove RO", started);
@@ -185,8 +219,10 @@ class InstanceFlowsE2E {
         String rw = after.getStatus().getLeaderInstanceId();
         var pods = pg.podNames();
         pg.annotate(Annotations.REMOVE_INS, rw);
-        var refused = awaitFlowDone("removeIns=" + rw + " refused", c -> c.getMetadata().getAnnotations() == null
-                || !c.getMetadata().getAnnotations().containsKey(Annotations.REMOVE_INS));
+        var refused = awaitFlowDone(
+                "removeIns=" + rw + " refused",
+                c -> c.getMetadata().getAnnotations() == null
+                        || !c.getMetadata().getAnnotations().containsKey(Annotations.REMOVE_INS));
         var condition = Conditions.get(refused.getStatus(), Conditions.OPERATION_AVAILABLE);
         assertThat(condition).as("OperationAvailable").isNotNull();
         assertThat(condition.getStatus()).isEqualTo("False");
@@ -194,7 +230,8 @@ class InstanceFlowsE2E {
         assertThat(condition.getMessage()).contains(rw, "switchRw");
         assertThat(pg.events("RW_NOT_REMOVABLE")).anyMatch(m -> m.contains(rw));
         assertThat(refused.getStatus().getLeaderInstanceId()).isEqualTo(rw);
-        assertThat(refused.getStatus().getDbInstanceStatus().keySet()).isEqualTo(after.getStatus().getDbInstanceStatus().keySet());
+        assertThat(refused.getStatus().getDbInstanceStatus().keySet())
+                .isEqualTo(after.getStatus().getDbInstanceStatus().keySet());
         assertThat(refused.getSpec().getFollowerNum()).isEqualTo(1);
         assertThat(pg.podNames()).isEqualTo(pods);
         pg.assertReplicates(refused, "after the refusal");
@@ -215,7 +252,8 @@ class InstanceFlowsE2E {
 
     static InstanceStatus inSlot(MPDCluster cluster, String physicalInsId) {
         var found = cluster.getStatus().getDbInstanceStatus().values().stream()
-                .filter(i -> physicalInsId.equals(i.getPhysicalInsId())).toList();
+                .filter(i -> physicalInsId.equals(i.getPhysicalInsId()))
+                .toList();
         assertThat(found).as("instances in slot " + physicalInsId).hasSize(1);
         return found.get(0);
     }

@@ -1,22 +1,7 @@
 package io.polarstack.orchestrator.e2e;
 
 import static io.polarstack.orchestrator.testing.Await.await;
-
 import static org.assertj.core.api.Assertions.assertThat;
-
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.time.Duration;
-import java.util.HexFormat;
-import java.util.List;
-import java.util.Properties;
-import java.util.Set;
-import java.util.concurrent.ThreadLocalRandom;
 
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -36,8 +21,21 @@ import io.polarstack.orchestrator.specs.ClassResources;
 import io.polarstack.orchestrator.specs.InstancePlan;
 import io.polarstack.orchestrator.specs.InstancePods;
 import io.polarstack.orchestrator.testing.LocalCluster;
-import io.polarstack.orchestrator.testing.LocalClusterSetup;
 import io.polarstack.orchestrator.testing.LocalClusterExtension.Cluster;
+import io.polarstack.orchestrator.testing.LocalClusterSetup;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -57,7 +55,7 @@ class LocalClusterPostgresE2E {
 
     @BeforeAll
     static void imagesAndNamespace(KubernetesClient client) throws Exception {
-        LocalClusterSetup.localImages();  // idempotent and cached
+        LocalClusterSetup.localImages(); // idempotent and cached
         namespace = LocalClusterSetup.namespace(client, "pg-smoke-" + System.nanoTime());
     }
 
@@ -69,57 +67,89 @@ class LocalClusterPostgresE2E {
     }
 
     @Test
-    void postgresqlInstanceRunsInstallsAnswersAndStopsOnDelete(KubernetesClient client, Cluster cluster) throws Exception {
-        ConfigMap catalog = client.configMaps().inNamespace("kube-system").withName(CATALOG).get();
-        assertThat(catalog).as("version catalog %s written by scripts/local-images", CATALOG).isNotNull();
+    void postgresqlInstanceRunsInstallsAnswersAndStopsOnDelete(KubernetesClient client, Cluster cluster)
+            throws Exception {
+        ConfigMap catalog =
+                client.configMaps().inNamespace("kube-system").withName(CATALOG).get();
+        assertThat(catalog)
+                .as("version catalog %s written by scripts/local-images", CATALOG)
+                .isNotNull();
         String engineImage = catalog.getData().get("pgEngineImage");
         String managerImage = catalog.getData().get("pgManagerImage");
         assertThat(engineImage).startsWith(cluster.registry() + "/");
         assertThat(managerImage).startsWith(cluster.registry() + "/");
 
-        MPDCluster mpd = Serialization.unmarshal(Files.readString(Path.of("deploy/samples/mpdcluster-local.yaml")),
-                MPDCluster.class);
+        MPDCluster mpd = Serialization.unmarshal(
+                Files.readString(Path.of("deploy/samples/mpdcluster-local.yaml")), MPDCluster.class);
         mpd.getMetadata().setNamespace(namespace);
         mpd.getMetadata().setUid("00000000-0000-0000-0000-000000000001");
         ConfigMap classResources = Serialization.unmarshal(
-                Files.readString(Path.of("deploy/samples/catalog-class-polar.o.x4.medium.yaml")).split("\n---\n")[0],
+                Files.readString(Path.of("deploy/samples/catalog-class-polar.o.x4.medium.yaml"))
+                        .split("\n---\n")[0],
                 ConfigMap.class);
         String node = cluster.nodes().get(1);
         int port = freePort(node);
         var plan = new InstancePlan("1001", "2001", "rw", port, node, Set.of(), engineImage, managerImage, null);
-        Pod pod = InstancePods.build(mpd, plan,
-                ClassResources.fromConfigMap("polar.o.x4.medium", classResources.getData()), "/var/lib/polarstack");
+        Pod pod = InstancePods.build(
+                mpd,
+                plan,
+                ClassResources.fromConfigMap("polar.o.x4.medium", classResources.getData()),
+                "/var/lib/polarstack");
         // No MPDCluster object exists here: the garbage collector would remove a pod owned by a missing owner.
         pod.getMetadata().setOwnerReferences(List.of());
-        String name = client.pods().inNamespace(namespace).resource(pod).create().getMetadata().getName();
+        String name = client.pods()
+                .inNamespace(namespace)
+                .resource(pod)
+                .create()
+                .getMetadata()
+                .getName();
 
-        await(Duration.ofSeconds(180), () -> "pod " + name + " Ready on node " + node + " (status: "
-                + LocalClusterSetup.podStatus(client, namespace, name) + "); see " + LOGS + "/kubelet"
-                + node.substring(node.lastIndexOf('.') + 1) + ".log",
+        await(
+                Duration.ofSeconds(180),
+                () -> "pod " + name + " Ready on node " + node + " (status: "
+                        + LocalClusterSetup.podStatus(client, namespace, name) + "); see " + LOGS + "/kubelet"
+                        + node.substring(node.lastIndexOf('.') + 1) + ".log",
                 () -> {
-                    Pod current = client.pods().inNamespace(namespace).withName(name).get();
+                    Pod current =
+                            client.pods().inNamespace(namespace).withName(name).get();
                     return current != null && Readiness.isPodReady(current);
                 });
-        assertThat(client.pods().inNamespace(namespace).withName(name).get().getSpec().getNodeName()).isEqualTo(node);
+        assertThat(client.pods()
+                        .inNamespace(namespace)
+                        .withName(name)
+                        .get()
+                        .getSpec()
+                        .getNodeName())
+                .isEqualTo(node);
 
-        ManagerClient manager = new JsonManagerClient(PodExecs.kubernetes(client), List.of("manager-agent"),
-                new JsonManagerClient.Retry(3, Duration.ofSeconds(2)), JsonManagerClient.defaultTimeouts());
+        ManagerClient manager = new JsonManagerClient(
+                PodExecs.kubernetes(client),
+                List.of("manager-agent"),
+                new JsonManagerClient.Retry(3, Duration.ofSeconds(2)),
+                JsonManagerClient.defaultTimeouts());
         Target target = new Target(namespace, name, Flavour.POSTGRESQL, new Layout(null, null, null, true));
         var installed = manager.install(target, InstallSpec.rw(port).withNetwork(node, List.of("127.0.0.0/8")));
-        assertThat(installed.skipped()).as("install of a new data directory skipped").isFalse();
+        assertThat(installed.skipped())
+                .as("install of a new data directory skipped")
+                .isFalse();
         manager.start(target);
         assertThat(manager.health(target).state()).isEqualTo(HealthState.RUNNING);
 
         String user = "smoke";
-        String password = HexFormat.of().formatHex(randomBytes()) + HexFormat.of().formatHex(randomBytes());
+        String password =
+                HexFormat.of().formatHex(randomBytes()) + HexFormat.of().formatHex(randomBytes());
         manager.createAccount(target, user, password, 1);
         assertThat(selectOne(node, port, user, password)).isEqualTo(1);
 
         client.pods().inNamespace(namespace).withName(name).delete();
-        await(Duration.ofSeconds(90), () -> "pod " + name + " removed after delete; see " + LOGS + "/kubelet"
-                + node.substring(node.lastIndexOf('.') + 1) + ".log",
+        await(
+                Duration.ofSeconds(90),
+                () -> "pod " + name + " removed after delete; see " + LOGS + "/kubelet"
+                        + node.substring(node.lastIndexOf('.') + 1) + ".log",
                 () -> client.pods().inNamespace(namespace).withName(name).get() == null);
-        await(Duration.ofSeconds(30), () -> "PostgreSQL at " + node + ":" + port + " refusing connections after the pod's delete",
+        await(
+                Duration.ofSeconds(30),
+                () -> "PostgreSQL at " + node + ":" + port + " refusing connections after the pod's delete",
                 () -> {
                     try {
                         selectOne(node, port, user, password);
@@ -137,7 +167,7 @@ class LocalClusterPostgresE2E {
         props.setProperty("connectTimeout", "5");
         props.setProperty("socketTimeout", "10");
         try (Connection c = DriverManager.getConnection("jdbc:postgresql://" + host + ":" + port + "/postgres", props);
-             ResultSet rs = c.createStatement().executeQuery("select 1")) {
+                ResultSet rs = c.createStatement().executeQuery("select 1")) {
             rs.next();
             return rs.getInt(1);
         }
@@ -156,5 +186,4 @@ class LocalClusterPostgresE2E {
         ThreadLocalRandom.current().nextBytes(bytes);
         return bytes;
     }
-
 }

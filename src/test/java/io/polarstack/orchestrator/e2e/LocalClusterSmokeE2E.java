@@ -1,9 +1,18 @@
 package io.polarstack.orchestrator.e2e;
 
 import static io.polarstack.orchestrator.testing.Await.await;
-
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.ExecWatch;
+import io.fabric8.kubernetes.client.readiness.Readiness;
+import io.polarstack.orchestrator.testing.LocalCluster;
+import io.polarstack.orchestrator.testing.LocalClusterExtension.Cluster;
+import io.polarstack.orchestrator.testing.LocalClusterSetup;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.ConnectException;
@@ -20,17 +29,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-
-import io.fabric8.kubernetes.api.model.ConfigMap;
-import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
-import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.PodBuilder;
-import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.dsl.ExecWatch;
-import io.fabric8.kubernetes.client.readiness.Readiness;
-import io.polarstack.orchestrator.testing.LocalCluster;
-import io.polarstack.orchestrator.testing.LocalClusterSetup;
-import io.polarstack.orchestrator.testing.LocalClusterExtension.Cluster;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -64,21 +62,31 @@ class LocalClusterSmokeE2E {
         int port = freePort();
         List<String> nodes = cluster.nodes();
         assertThat(nodes).containsExactly("127.0.0.2", "127.0.0.3", "127.0.0.4");
-        assertThat(client.nodes().list().getItems()).extracting(n -> n.getMetadata().getName())
+        assertThat(client.nodes().list().getItems())
+                .extracting(n -> n.getMetadata().getName())
                 .containsExactlyInAnyOrderElementsOf(nodes);
 
         List<String> pods = new ArrayList<>();
         for (String node : nodes) {
-            Pod pod = client.pods().inNamespace(namespace).resource(smokePod(cluster, node, port)).create();
+            Pod pod = client.pods()
+                    .inNamespace(namespace)
+                    .resource(smokePod(cluster, node, port))
+                    .create();
             pods.add(pod.getMetadata().getName());
         }
         for (int i = 0; i < nodes.size(); i++) {
             String node = nodes.get(i);
             String name = pods.get(i);
-            await(Duration.ofSeconds(120), () -> "pod " + name + " Ready on node " + node + " (status: "
-                    + LocalClusterSetup.podStatus(client, namespace, name) + "); see " + LOGS + "/kubelet"
-                    + node.substring(node.lastIndexOf('.') + 1) + ".log and " + LOGS + "/scheduler.log", () -> {
-                        Pod current = client.pods().inNamespace(namespace).withName(name).get();
+            await(
+                    Duration.ofSeconds(120),
+                    () -> "pod " + name + " Ready on node " + node + " (status: "
+                            + LocalClusterSetup.podStatus(client, namespace, name) + "); see " + LOGS + "/kubelet"
+                            + node.substring(node.lastIndexOf('.') + 1) + ".log and " + LOGS + "/scheduler.log",
+                    () -> {
+                        Pod current = client.pods()
+                                .inNamespace(namespace)
+                                .withName(name)
+                                .get();
                         return current != null && Readiness.isPodReady(current);
                     });
             Pod pod = client.pods().inNamespace(namespace).withName(name).get();
@@ -92,9 +100,14 @@ class LocalClusterSmokeE2E {
             assertThat(exec(client, name, "web", "cat", "/www/index.html")).isEqualTo(node + "\n");
             // All three pods write into the same host path, yet each sees only its own node's file.
             assertThat(exec(client, name, "debian", "ls", "/data")).isEqualTo(node + "\n");
-            assertThat(execExitCode(client, name, "debian", "sh", "-c", "exit 7")).isEqualTo(7);
+            assertThat(execExitCode(client, name, "debian", "sh", "-c", "exit 7"))
+                    .isEqualTo(7);
             // Logs come from the node's own /var/log/pods, through the apiserver and that node's kubelet.
-            assertThat(client.pods().inNamespace(namespace).withName(name).inContainer("web").getLog())
+            assertThat(client.pods()
+                            .inNamespace(namespace)
+                            .withName(name)
+                            .inContainer("web")
+                            .getLog())
                     .contains("serving on " + node + ":" + port);
         }
 
@@ -104,91 +117,191 @@ class LocalClusterSmokeE2E {
         for (int i = 0; i < nodes.size(); i++) {
             String node = nodes.get(i);
             String name = pods.get(i);
-            await(Duration.ofSeconds(90), () -> "pod " + name + " removed after delete; see " + LOGS + "/kubelet"
-                    + node.substring(node.lastIndexOf('.') + 1) + ".log",
+            await(
+                    Duration.ofSeconds(90),
+                    () -> "pod " + name + " removed after delete; see " + LOGS + "/kubelet"
+                            + node.substring(node.lastIndexOf('.') + 1) + ".log",
                     () -> client.pods().inNamespace(namespace).withName(name).get() == null);
-            assertThat(refusesConnections(node, port)).as("web container on %s stopped", node).isTrue();
+            assertThat(refusesConnections(node, port))
+                    .as("web container on %s stopped", node)
+                    .isTrue();
         }
     }
 
     @Test
     void garbageCollectorRemovesOwnedObjects(KubernetesClient client) {
-        ConfigMap owner = client.configMaps().inNamespace(namespace).resource(new ConfigMapBuilder()
-                .withNewMetadata().withName("owner").endMetadata().addToData("role", "owner").build()).create();
-        client.configMaps().inNamespace(namespace).resource(new ConfigMapBuilder()
-                .withNewMetadata().withName("owned")
-                .addNewOwnerReference().withApiVersion("v1").withKind("ConfigMap").withName("owner")
-                .withUid(owner.getMetadata().getUid()).endOwnerReference()
-                .endMetadata().addToData("role", "owned").build()).create();
-        client.configMaps().inNamespace(namespace).resource(new ConfigMapBuilder()
-                .withNewMetadata().withName("bystander").endMetadata().addToData("role", "none").build()).create();
+        ConfigMap owner = client.configMaps()
+                .inNamespace(namespace)
+                .resource(new ConfigMapBuilder()
+                        .withNewMetadata()
+                        .withName("owner")
+                        .endMetadata()
+                        .addToData("role", "owner")
+                        .build())
+                .create();
+        client.configMaps()
+                .inNamespace(namespace)
+                .resource(new ConfigMapBuilder()
+                        .withNewMetadata()
+                        .withName("owned")
+                        .addNewOwnerReference()
+                        .withApiVersion("v1")
+                        .withKind("ConfigMap")
+                        .withName("owner")
+                        .withUid(owner.getMetadata().getUid())
+                        .endOwnerReference()
+                        .endMetadata()
+                        .addToData("role", "owned")
+                        .build())
+                .create();
+        client.configMaps()
+                .inNamespace(namespace)
+                .resource(new ConfigMapBuilder()
+                        .withNewMetadata()
+                        .withName("bystander")
+                        .endMetadata()
+                        .addToData("role", "none")
+                        .build())
+                .create();
 
         client.configMaps().inNamespace(namespace).withName("owner").delete();
 
-        await(Duration.ofSeconds(60), () -> "garbage collection of ConfigMap owned by a deleted owner; see " + LOGS
-                + "/kcm.log", () -> client.configMaps().inNamespace(namespace).withName("owned").get() == null);
-        assertThat(client.configMaps().inNamespace(namespace).withName("bystander").get()).isNotNull();
+        await(
+                Duration.ofSeconds(60),
+                () -> "garbage collection of ConfigMap owned by a deleted owner; see " + LOGS + "/kcm.log",
+                () -> client.configMaps()
+                                .inNamespace(namespace)
+                                .withName("owned")
+                                .get()
+                        == null);
+        assertThat(client.configMaps()
+                        .inNamespace(namespace)
+                        .withName("bystander")
+                        .get())
+                .isNotNull();
     }
 
     private static Pod smokePod(Cluster cluster, String node, int port) {
         String suffix = node.substring(node.lastIndexOf('.') + 1);
         return new PodBuilder()
-                .withNewMetadata().withName("smoke-node" + suffix).withLabels(Map.of("app", "smoke")).endMetadata()
+                .withNewMetadata()
+                .withName("smoke-node" + suffix)
+                .withLabels(Map.of("app", "smoke"))
+                .endMetadata()
                 .withNewSpec()
                 .withHostNetwork(true)
                 .withTerminationGracePeriodSeconds(2L)
                 .withNodeSelector(Map.of("kubernetes.io/hostname", node))
                 .addNewContainer()
-                .withName("web").withImage(cluster.busyboxImage()).withImagePullPolicy("IfNotPresent")
-                .withCommand("sh", "-c", "mkdir -p /www && echo \"$NODE_NAME\" > /www/index.html"
-                        + " && echo \"serving on $POD_IP:" + port + "\" && exec httpd -f -p \"$POD_IP:" + port + "\" -h /www")
-                .addNewEnv().withName("POD_IP").withNewValueFrom().withNewFieldRef().withFieldPath("status.podIP")
-                .endFieldRef().endValueFrom().endEnv()
-                .addNewEnv().withName("NODE_NAME").withNewValueFrom().withNewFieldRef().withFieldPath("spec.nodeName")
-                .endFieldRef().endValueFrom().endEnv()
-                .withNewReadinessProbe().withNewHttpGet().withPath("/index.html").withNewPort(port).endHttpGet()
-                .withPeriodSeconds(1).endReadinessProbe()
+                .withName("web")
+                .withImage(cluster.busyboxImage())
+                .withImagePullPolicy("IfNotPresent")
+                .withCommand(
+                        "sh",
+                        "-c",
+                        "mkdir -p /www && echo \"$NODE_NAME\" > /www/index.html" + " && echo \"serving on $POD_IP:"
+                                + port + "\" && exec httpd -f -p \"$POD_IP:" + port + "\" -h /www")
+                .addNewEnv()
+                .withName("POD_IP")
+                .withNewValueFrom()
+                .withNewFieldRef()
+                .withFieldPath("status.podIP")
+                .endFieldRef()
+                .endValueFrom()
+                .endEnv()
+                .addNewEnv()
+                .withName("NODE_NAME")
+                .withNewValueFrom()
+                .withNewFieldRef()
+                .withFieldPath("spec.nodeName")
+                .endFieldRef()
+                .endValueFrom()
+                .endEnv()
+                .withNewReadinessProbe()
+                .withNewHttpGet()
+                .withPath("/index.html")
+                .withNewPort(port)
+                .endHttpGet()
+                .withPeriodSeconds(1)
+                .endReadinessProbe()
                 .endContainer()
                 .addNewContainer()
-                .withName("debian").withImage(cluster.debianImage()).withImagePullPolicy("IfNotPresent")
+                .withName("debian")
+                .withImage(cluster.debianImage())
+                .withImagePullPolicy("IfNotPresent")
                 .withCommand("sh", "-c", "echo \"$NODE_NAME\" > \"/data/$NODE_NAME\" && exec sleep infinity")
-                .addNewEnv().withName("NODE_NAME").withNewValueFrom().withNewFieldRef().withFieldPath("spec.nodeName")
-                .endFieldRef().endValueFrom().endEnv()
-                .addNewVolumeMount().withName("host").withMountPath("/data").endVolumeMount()
-                .withNewReadinessProbe().withNewExec().withCommand("sh", "-c", "test -f \"/data/$NODE_NAME\"").endExec()
-                .withPeriodSeconds(1).endReadinessProbe()
+                .addNewEnv()
+                .withName("NODE_NAME")
+                .withNewValueFrom()
+                .withNewFieldRef()
+                .withFieldPath("spec.nodeName")
+                .endFieldRef()
+                .endValueFrom()
+                .endEnv()
+                .addNewVolumeMount()
+                .withName("host")
+                .withMountPath("/data")
+                .endVolumeMount()
+                .withNewReadinessProbe()
+                .withNewExec()
+                .withCommand("sh", "-c", "test -f \"/data/$NODE_NAME\"")
+                .endExec()
+                .withPeriodSeconds(1)
+                .endReadinessProbe()
                 .endContainer()
                 // The orchestrator's instance-host-root: each node has its own, as a real node has its own disk.
-                .addNewVolume().withName("host").withNewHostPath().withPath("/var/lib/polarstack/" + namespace)
-                .withType("DirectoryOrCreate").endHostPath().endVolume()
-                .endSpec().build();
+                .addNewVolume()
+                .withName("host")
+                .withNewHostPath()
+                .withPath("/var/lib/polarstack/" + namespace)
+                .withType("DirectoryOrCreate")
+                .endHostPath()
+                .endVolume()
+                .endSpec()
+                .build();
     }
 
     private static String exec(KubernetesClient client, String pod, String container, String... command)
             throws Exception {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
-        try (ExecWatch watch = client.pods().inNamespace(namespace).withName(pod).inContainer(container)
-                .writingOutput(out).writingError(err).exec(command)) {
+        try (ExecWatch watch = client.pods()
+                .inNamespace(namespace)
+                .withName(pod)
+                .inContainer(container)
+                .writingOutput(out)
+                .writingError(err)
+                .exec(command)) {
             int code = watch.exitCode().get(30, TimeUnit.SECONDS);
-            assertThat(code).as("exit code of %s in %s/%s; stderr: %s", String.join(" ", command), pod, container,
-                    err.toString(StandardCharsets.UTF_8)).isZero();
+            assertThat(code)
+                    .as(
+                            "exit code of %s in %s/%s; stderr: %s",
+                            String.join(" ", command), pod, container, err.toString(StandardCharsets.UTF_8))
+                    .isZero();
         }
         return out.toString(StandardCharsets.UTF_8);
     }
 
     private static int execExitCode(KubernetesClient client, String pod, String container, String... command)
             throws Exception {
-        try (ExecWatch watch = client.pods().inNamespace(namespace).withName(pod).inContainer(container)
-                .writingOutput(new ByteArrayOutputStream()).exec(command)) {
+        try (ExecWatch watch = client.pods()
+                .inNamespace(namespace)
+                .withName(pod)
+                .inContainer(container)
+                .writingOutput(new ByteArrayOutputStream())
+                .exec(command)) {
             return watch.exitCode().get(30, TimeUnit.SECONDS);
         }
     }
 
     private static String httpGet(String host, int port) throws IOException, InterruptedException {
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-        HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create("http://" + host + ":" + port
-                + "/index.html")).timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+        HttpClient http =
+                HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        HttpResponse<String> response = http.send(
+                HttpRequest.newBuilder(URI.create("http://" + host + ":" + port + "/index.html"))
+                        .timeout(Duration.ofSeconds(5))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
         assertThat(response.statusCode()).isEqualTo(200);
         return response.body();
     }
@@ -210,6 +323,4 @@ class LocalClusterSmokeE2E {
             return socket.getLocalPort();
         }
     }
-
-
 }

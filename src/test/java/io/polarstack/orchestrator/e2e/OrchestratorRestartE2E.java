@@ -5,9 +5,18 @@ import static io.polarstack.orchestrator.testing.RunningCluster.describe;
 import static io.polarstack.orchestrator.testing.RunningCluster.instance;
 import static io.polarstack.orchestrator.testing.RunningCluster.notInterrupted;
 import static io.polarstack.orchestrator.testing.RunningCluster.ros;
-
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.polarstack.orchestrator.api.Annotations;
+import io.polarstack.orchestrator.api.InstanceRole;
+import io.polarstack.orchestrator.api.InstanceStatus;
+import io.polarstack.orchestrator.api.MPDCluster;
+import io.polarstack.orchestrator.testing.LocalCluster;
+import io.polarstack.orchestrator.testing.OrchestratorProcess;
+import io.polarstack.orchestrator.testing.RunningCluster;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -20,21 +29,9 @@ import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.regex.Pattern;
-
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-
-import io.fabric8.kubernetes.api.model.HasMetadata;
-import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.client.KubernetesClient;
-import io.polarstack.orchestrator.api.Annotations;
-import io.polarstack.orchestrator.api.InstanceRole;
-import io.polarstack.orchestrator.api.InstanceStatus;
-import io.polarstack.orchestrator.api.MPDCluster;
-import io.polarstack.orchestrator.testing.LocalCluster;
-import io.polarstack.orchestrator.testing.OrchestratorProcess;
-import io.polarstack.orchestrator.testing.RunningCluster;
 
 /**
  * The orchestrator, run as its own process from the packaged jar, is killed (SIGKILL) in the middle of CreateCluster,
@@ -69,70 +66,118 @@ class OrchestratorRestartE2E {
 
         // Mid-create: the RW is installed and the first RO's install step runs.
         long started = System.nanoTime();
-        await(Duration.ofMinutes(8), () -> "the first RO's Task_InstallInstance; last: " + describe(pg.get()),
-                () -> {
-                    assertThat(orchestrator.isAlive()).as("orchestrator process (log in " + WORK + ")").isTrue();
-                    var c = pg.get();
-                    notInterrupted(c);
-                    return c != null && c.getStatus() != null && c.getStatus().getFlow() != null
-                            && "Task_InstallInstance".equals(c.getStatus().getFlow().getStep())
-                            && c.getStatus().getDbInstanceStatus().values().stream()
-                                    .filter(i -> Boolean.TRUE.equals(i.getInstalled())).count() == 1;
-                });
+        await(Duration.ofMinutes(8), () -> "the first RO's Task_InstallInstance; last: " + describe(pg.get()), () -> {
+            assertThat(orchestrator.isAlive())
+                    .as("orchestrator process (log in " + WORK + ")")
+                    .isTrue();
+            var c = pg.get();
+            notInterrupted(c);
+            return c != null
+                    && c.getStatus() != null
+                    && c.getStatus().getFlow() != null
+                    && "Task_InstallInstance".equals(c.getStatus().getFlow().getStep())
+                    && c.getStatus().getDbInstanceStatus().values().stream()
+                                    .filter(i -> Boolean.TRUE.equals(i.getInstalled()))
+                                    .count()
+                            == 1;
+        });
         // Kill while the manager agent works for that step (install or start), not before it was asked.
         String firstRo = pg.get().getStatus().getDbInstanceStatus().values().stream()
-                .filter(i -> InstanceRole.ro(i) && client.pods().inNamespace(NS).withName(i.getPodName()).get() != null)
-                .findFirst().orElseThrow().getPodName();
-        await(Duration.ofMinutes(2), () -> "an install request in " + firstRo + "'s /log/manager.log",
-                () -> execQuietly(client, firstRo, "cat /log/manager.log 2>/dev/null").contains("install request"));
+                .filter(i -> InstanceRole.ro(i)
+                        && client.pods()
+                                        .inNamespace(NS)
+                                        .withName(i.getPodName())
+                                        .get()
+                                != null)
+                .findFirst()
+                .orElseThrow()
+                .getPodName();
+        await(
+                Duration.ofMinutes(2),
+                () -> "an install request in " + firstRo + "'s /log/manager.log",
+                () -> execQuietly(client, firstRo, "cat /log/manager.log 2>/dev/null")
+                        .contains("install request"));
         var before = pg.get();
-        Map<String, String> podsBefore = uids(client.pods().inNamespace(NS).list().getItems());
+        Map<String, String> podsBefore =
+                uids(client.pods().inNamespace(NS).list().getItems());
         Map<String, String> ownedBefore = owned(client, before);
-        System.out.printf("mid-create after %d s: pods %s; %s's agent log:%n%s%n", (System.nanoTime() - started) / 1_000_000_000,
-                podsBefore.keySet(), firstRo, execQuietly(client, firstRo, "grep -h 'request\\|succeeded\\|failed' /log/manager.log"));
+        System.out.printf(
+                "mid-create after %d s: pods %s; %s's agent log:%n%s%n",
+                (System.nanoTime() - started) / 1_000_000_000,
+                podsBefore.keySet(),
+                firstRo,
+                execQuietly(client, firstRo, "grep -h 'request\\|succeeded\\|failed' /log/manager.log"));
 
         long pid = orchestrator.pid();
         OrchestratorProcess.kill(orchestrator);
-        assertThat(orchestrator.exitValue()).as("exit status of pid " + pid + " killed by SIGKILL").isEqualTo(137);
+        assertThat(orchestrator.exitValue())
+                .as("exit status of pid " + pid + " killed by SIGKILL")
+                .isEqualTo(137);
 
         long restarted = System.nanoTime();
         orchestrator = OrchestratorProcess.start(NS, WORK, 2);
         var running = pg.awaitDone(Duration.ofMinutes(8), "Running after the restart", c -> {
-            assertThat(orchestrator.isAlive()).as("restarted orchestrator process").isTrue();
+            assertThat(orchestrator.isAlive())
+                    .as("restarted orchestrator process")
+                    .isTrue();
             return true;
         });
         System.out.printf("Running %d s after the restart%n", (System.nanoTime() - restarted) / 1_000_000_000);
         printEngineRestarts(client);
         assertThat(Files.readString(WORK.resolve("orchestrator-2.log")))
                 .as("the restarted replica released the step it had locked, instead of waiting out the lock")
-                .containsPattern("released 1 step\\(s\\) that this replica \\(" + OrchestratorProcess.IDENTITY + "\\) had locked");
+                .containsPattern("released 1 step\\(s\\) that this replica \\(" + OrchestratorProcess.IDENTITY
+                        + "\\) had locked");
 
-        assertThat(running.getStatus().getLogicId()).isEqualTo(before.getStatus().getLogicId());
-        assertThat(running.getStatus().getDbInstanceStatus()).as("the instance ids reserved before the kill")
+        assertThat(running.getStatus().getLogicId())
+                .isEqualTo(before.getStatus().getLogicId());
+        assertThat(running.getStatus().getDbInstanceStatus())
+                .as("the instance ids reserved before the kill")
                 .containsOnlyKeys(before.getStatus().getDbInstanceStatus().keySet());
-        assertThat(running.getStatus().getLeaderInstanceId()).isEqualTo(before.getStatus().getLeaderInstanceId());
+        assertThat(running.getStatus().getLeaderInstanceId())
+                .isEqualTo(before.getStatus().getLeaderInstanceId());
         running.getStatus().getDbInstanceStatus().forEach((id, instance) -> {
             var was = before.getStatus().getDbInstanceStatus().get(id);
             assertThat(instance.getPhysicalInsId()).as(id).isEqualTo(was.getPhysicalInsId());
             assertThat(instance.getPodName()).as(id).isEqualTo(was.getPodName());
-            assertThat(instance.getNetInfo().getWorkingPort()).as(id).isEqualTo(was.getNetInfo().getWorkingPort());
+            assertThat(instance.getNetInfo().getWorkingPort())
+                    .as(id)
+                    .isEqualTo(was.getNetInfo().getWorkingPort());
         });
-        assertThat(running.getStatus().getDbInstanceStatus().values()).extracting(InstanceStatus::getNodeName)
-                .as("one instance per node").doesNotHaveDuplicates().hasSize(3);
+        assertThat(running.getStatus().getDbInstanceStatus().values())
+                .extracting(InstanceStatus::getNodeName)
+                .as("one instance per node")
+                .doesNotHaveDuplicates()
+                .hasSize(3);
 
-        Map<String, String> podsAfter = uids(client.pods().inNamespace(NS).list().getItems());
-        assertThat(podsAfter).as("exactly the three instance pods")
-                .containsOnlyKeys(running.getStatus().getDbInstanceStatus().values().stream().map(InstanceStatus::getPodName).toList());
-        assertThat(podsAfter).as("pods that existed before the kill were kept, not made again").containsAllEntriesOf(podsBefore);
-        assertThat(owned(client, running)).as("Secrets, Services and ConfigMaps: the ones made before the kill, none again")
+        Map<String, String> podsAfter =
+                uids(client.pods().inNamespace(NS).list().getItems());
+        assertThat(podsAfter)
+                .as("exactly the three instance pods")
+                .containsOnlyKeys(running.getStatus().getDbInstanceStatus().values().stream()
+                        .map(InstanceStatus::getPodName)
+                        .toList());
+        assertThat(podsAfter)
+                .as("pods that existed before the kill were kept, not made again")
+                .containsAllEntriesOf(podsBefore);
+        assertThat(owned(client, running))
+                .as("Secrets, Services and ConfigMaps: the ones made before the kill, none again")
                 .isEqualTo(ownedBefore);
 
         for (InstanceStatus instance : running.getStatus().getDbInstanceStatus().values()) {
             String log = exec(client, instance.getPodName(), "cat /log/manager.log*");
-            System.out.printf("%s's agent log:%n%s%n", instance.getPodName(), log.lines()
-                    .filter(l -> l.contains(" request ") || l.contains("succeeded") || l.contains("failed") || l.contains("waiting"))
-                    .map(l -> l.length() > 220 ? l.substring(0, 220) : l).collect(java.util.stream.Collectors.joining("\n")));
-            assertThat(INSTALLED.matcher(log).results().count()).as("installs that did the work on " + instance.getPodName())
+            System.out.printf(
+                    "%s's agent log:%n%s%n",
+                    instance.getPodName(),
+                    log.lines()
+                            .filter(l -> l.contains(" request ")
+                                    || l.contains("succeeded")
+                                    || l.contains("failed")
+                                    || l.contains("waiting"))
+                            .map(l -> l.length() > 220 ? l.substring(0, 220) : l)
+                            .collect(java.util.stream.Collectors.joining("\n")));
+            assertThat(INSTALLED.matcher(log).results().count())
+                    .as("installs that did the work on " + instance.getPodName())
                     .isEqualTo(1);
         }
 
@@ -145,39 +190,52 @@ class OrchestratorRestartE2E {
         await(Duration.ofMinutes(3), () -> "Failover at Task_Promote; last: " + describe(pg.get()), () -> {
             var c = pg.get();
             notInterrupted(c);
-            return c.getStatus().getFlow() != null && "Task_Promote".equals(c.getStatus().getFlow().getStep());
+            return c.getStatus().getFlow() != null
+                    && "Task_Promote".equals(c.getStatus().getFlow().getStep());
         });
-        await(Duration.ofMinutes(1), () -> "a promote request in " + candidatePod + "'s agent log",
+        await(
+                Duration.ofMinutes(1),
+                () -> "a promote request in " + candidatePod + "'s agent log",
                 () -> execQuietly(client, candidatePod, "cat /log/manager.log").contains("promote request"));
         OrchestratorProcess.kill(orchestrator);
         orchestrator = OrchestratorProcess.start(NS, WORK, 3);
         var switched = pg.awaitLeader(candidate, "the switchover finished by the restarted orchestrator");
         int primaries = 0;
-        for (InstanceStatus instance : switched.getStatus().getDbInstanceStatus().values()) {
-            try (var c = pg.connect(instance); var st = c.createStatement();
-                 var rows = st.executeQuery("select pg_is_in_recovery()")) {
+        for (InstanceStatus instance :
+                switched.getStatus().getDbInstanceStatus().values()) {
+            try (var c = pg.connect(instance);
+                    var st = c.createStatement();
+                    var rows = st.executeQuery("select pg_is_in_recovery()")) {
                 rows.next();
                 primaries += rows.getBoolean(1) ? 0 : 1;
             }
         }
         try (var c = pg.connect(instance(switched, candidate));
-             var st = c.createStatement();
-             var rows = st.executeQuery("select pg_is_in_recovery(), ('x' || substr(pg_walfile_name(pg_current_wal_lsn()), 1, 8))"
-                     + "::bit(32)::int")) {
+                var st = c.createStatement();
+                var rows = st.executeQuery(
+                        "select pg_is_in_recovery(), ('x' || substr(pg_walfile_name(pg_current_wal_lsn()), 1, 8))"
+                                + "::bit(32)::int")) {
             rows.next();
             assertThat(rows.getBoolean(1)).as("the new RW is no replica").isFalse();
-            assertThat(rows.getInt(2)).as("exactly one promotion: timeline 1 became 2").isEqualTo(2);
+            assertThat(rows.getInt(2))
+                    .as("exactly one promotion: timeline 1 became 2")
+                    .isEqualTo(2);
         }
         assertThat(primaries).as("exactly one primary").isEqualTo(1);
         assertThat(instance(switched, before.getStatus().getLeaderInstanceId()).getInsType())
-                .as("the old RW rejoined as an RO").isEqualTo(InstanceRole.RO);
+                .as("the old RW rejoined as an RO")
+                .isEqualTo(InstanceRole.RO);
 
         pg.deleteAndAwaitGone();
-        await(Duration.ofMinutes(2), () -> "its pods, Secrets, Services and ConfigMaps garbage-collected",
+        await(
+                Duration.ofMinutes(2),
+                () -> "its pods, Secrets, Services and ConfigMaps garbage-collected",
                 () -> client.pods().inNamespace(NS).list().getItems().isEmpty()
                         && client.services().inNamespace(NS).list().getItems().isEmpty()
-                        && ownedBy(client.secrets().inNamespace(NS).list().getItems(), running).isEmpty()
-                        && ownedBy(client.configMaps().inNamespace(NS).list().getItems(), running).isEmpty());
+                        && ownedBy(client.secrets().inNamespace(NS).list().getItems(), running)
+                                .isEmpty()
+                        && ownedBy(client.configMaps().inNamespace(NS).list().getItems(), running)
+                                .isEmpty());
     }
 
     static Map<String, String> uids(List<? extends HasMetadata> objects) {
@@ -187,14 +245,19 @@ class OrchestratorRestartE2E {
     }
 
     static <T extends HasMetadata> List<T> ownedBy(List<T> objects, MPDCluster cluster) {
-        return objects.stream().filter(o -> o.getMetadata().getOwnerReferences() != null && o.getMetadata().getOwnerReferences()
-                .stream().anyMatch(r -> r.getUid().equals(cluster.getMetadata().getUid()))).toList();
+        return objects.stream()
+                .filter(o -> o.getMetadata().getOwnerReferences() != null
+                        && o.getMetadata().getOwnerReferences().stream()
+                                .anyMatch(r ->
+                                        r.getUid().equals(cluster.getMetadata().getUid())))
+                .toList();
     }
 
     /** kind/name to uid of the Secrets, Services and ConfigMaps the cluster owns. */
     static Map<String, String> owned(KubernetesClient client, MPDCluster cluster) {
         Map<String, String> owned = new TreeMap<>();
-        Function<String, Function<HasMetadata, String>> key = kind -> o -> kind + "/" + o.getMetadata().getName();
+        Function<String, Function<HasMetadata, String>> key =
+                kind -> o -> kind + "/" + o.getMetadata().getName();
         for (var o : ownedBy(client.secrets().inNamespace(NS).list().getItems(), cluster)) {
             owned.put(key.apply("Secret").apply(o), o.getMetadata().getUid());
         }
@@ -204,15 +267,23 @@ class OrchestratorRestartE2E {
         for (var o : ownedBy(client.configMaps().inNamespace(NS).list().getItems(), cluster)) {
             owned.put(key.apply("ConfigMap").apply(o), o.getMetadata().getUid());
         }
-        assertThat(owned.keySet()).as("the cluster's own objects").anyMatch(k -> k.startsWith("Secret/"))
-                .anyMatch(k -> k.startsWith("Service/")).anyMatch(k -> k.startsWith("ConfigMap/"));
+        assertThat(owned.keySet())
+                .as("the cluster's own objects")
+                .anyMatch(k -> k.startsWith("Secret/"))
+                .anyMatch(k -> k.startsWith("Service/"))
+                .anyMatch(k -> k.startsWith("ConfigMap/"));
         return owned;
     }
 
     static String exec(KubernetesClient client, String pod, String command) throws Exception {
         var out = new ByteArrayOutputStream();
         var err = new ByteArrayOutputStream();
-        try (var watch = client.pods().inNamespace(NS).withName(pod).inContainer("manager").writingOutput(out).writingError(err)
+        try (var watch = client.pods()
+                .inNamespace(NS)
+                .withName(pod)
+                .inContainer("manager")
+                .writingOutput(out)
+                .writingError(err)
                 .exec("sh", "-c", command)) {
             int code = watch.exitCode().get(60, TimeUnit.SECONDS);
             assertThat(code).as(command + " in " + pod + ": " + err).isZero();
@@ -239,8 +310,12 @@ class OrchestratorRestartE2E {
                 lines.add("== " + pod.getMetadata().getName() + " container " + status.getName() + " restarted "
                         + status.getRestartCount() + "x; last state " + status.getLastState());
                 try {
-                    lines.add(client.pods().inNamespace(NS).withName(pod.getMetadata().getName()).inContainer(status.getName())
-                            .terminated().getLog());
+                    lines.add(client.pods()
+                            .inNamespace(NS)
+                            .withName(pod.getMetadata().getName())
+                            .inContainer(status.getName())
+                            .terminated()
+                            .getLog());
                 } catch (RuntimeException e) {
                     lines.add("(no previous log: " + e + ")");
                 }

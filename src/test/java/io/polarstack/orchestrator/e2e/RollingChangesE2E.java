@@ -3,33 +3,7 @@ package io.polarstack.orchestrator.e2e;
 import static io.polarstack.orchestrator.testing.Await.await;
 import static io.polarstack.orchestrator.testing.RunningCluster.rw;
 import static io.polarstack.orchestrator.testing.RunningCluster.slots;
-
 import static org.assertj.core.api.Assertions.assertThat;
-
-import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.file.Path;
-import java.sql.SQLException;
-import java.time.Duration;
-import java.util.HashSet;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.Set;
-import java.util.function.Predicate;
-
-import org.camunda.bpm.engine.HistoryService;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
-import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.Container;
@@ -47,6 +21,29 @@ import io.polarstack.orchestrator.testing.LocalCluster;
 import io.polarstack.orchestrator.testing.LocalClusterSetup;
 import io.polarstack.orchestrator.testing.RunningCluster;
 import io.polarstack.orchestrator.testing.RwWriter;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Predicate;
+import org.camunda.bpm.engine.HistoryService;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
 
 /**
  * The rolling flows built on ReplaceInstance on the local three-node cluster with real PostgreSQL 15 (local mode),
@@ -85,6 +82,7 @@ class RollingChangesE2E {
     RwWriter writer;
     /** The images of version local-next, which every pod runs from the upgrade on. */
     String nextEngine;
+
     String nextManager;
     final Map<String, Long> stageMillis = new LinkedHashMap<>();
 
@@ -95,7 +93,8 @@ class RollingChangesE2E {
 
     @BeforeAll
     static void setUp(KubernetesClient client) throws Exception {
-        LocalClusterSetup.configMaps(CLASSES).forEach(c -> client.resource(c).forceConflicts().serverSideApply());
+        LocalClusterSetup.configMaps(CLASSES)
+                .forEach(c -> client.resource(c).forceConflicts().serverSideApply());
     }
 
     @AfterAll
@@ -106,7 +105,10 @@ class RollingChangesE2E {
         } finally {
             client.configMaps().inNamespace(CATALOG_NS).withName(VERSION_CM).delete();
             LocalClusterSetup.configMaps(CLASSES)
-                    .forEach(c -> client.configMaps().inNamespace(CATALOG_NS).withName(c.getMetadata().getName()).delete());
+                    .forEach(c -> client.configMaps()
+                            .inNamespace(CATALOG_NS)
+                            .withName(c.getMetadata().getName())
+                            .delete());
         }
     }
 
@@ -128,10 +130,20 @@ class RollingChangesE2E {
             changeClass(DOWN_CLASS, "400", true);
         }
 
-        assertThat(history.createHistoricProcessInstanceQuery().processInstanceBusinessKey(pg.businessKey())
-                .processDefinitionKey(FlowKeys.UPGRADE_MINOR_VERSION).finished().count()).as("one UpgradeMinorVersion").isEqualTo(1);
-        assertThat(history.createHistoricProcessInstanceQuery().processInstanceBusinessKey(pg.businessKey())
-                .processDefinitionKey(FlowKeys.MODIFY_CLASS).finished().count()).as("two ModifyClass").isEqualTo(2);
+        assertThat(history.createHistoricProcessInstanceQuery()
+                        .processInstanceBusinessKey(pg.businessKey())
+                        .processDefinitionKey(FlowKeys.UPGRADE_MINOR_VERSION)
+                        .finished()
+                        .count())
+                .as("one UpgradeMinorVersion")
+                .isEqualTo(1);
+        assertThat(history.createHistoricProcessInstanceQuery()
+                        .processInstanceBusinessKey(pg.businessKey())
+                        .processDefinitionKey(FlowKeys.MODIFY_CLASS)
+                        .finished()
+                        .count())
+                .as("two ModifyClass")
+                .isEqualTo(2);
         stageMillis.forEach((stage, millis) -> System.out.printf("stage %s: %.1f s%n", stage, millis / 1000.0));
         System.out.printf("whole test: %.1f s%n", (System.currentTimeMillis() - started) / 1000.0);
     }
@@ -143,28 +155,51 @@ class RollingChangesE2E {
     void upgrade() throws Exception {
         long started = System.currentTimeMillis();
         var before = pg.get();
-        Pod rwPod = client.pods().inNamespace(NS).withName(rw(before).getPodName()).get();
+        Pod rwPod =
+                client.pods().inNamespace(NS).withName(rw(before).getPodName()).get();
         String engine = retag(image(rwPod, InstancePods.ENGINE), "next");
         String manager = retag(image(rwPod, InstancePods.MANAGER), "next");
         nextEngine = engine;
         nextManager = manager;
-        client.resource(new ConfigMapBuilder().withNewMetadata().withName(VERSION_CM).withNamespace(CATALOG_NS)
-                .withLabels(Map.of("configtype", "minor_version_info", "dbClusterMode", "WriteReadMore", "dbType", "PostgreSQL",
-                        "dbVersion", "1.0")).endMetadata()
-                .withData(Map.of("name", NEXT_VERSION, "pgEngineImage", engine, "pgManagerImage", manager)).build())
-                .forceConflicts().serverSideApply();
+        client.resource(new ConfigMapBuilder()
+                        .withNewMetadata()
+                        .withName(VERSION_CM)
+                        .withNamespace(CATALOG_NS)
+                        .withLabels(Map.of(
+                                "configtype",
+                                "minor_version_info",
+                                "dbClusterMode",
+                                "WriteReadMore",
+                                "dbType",
+                                "PostgreSQL",
+                                "dbVersion",
+                                "1.0"))
+                        .endMetadata()
+                        .withData(Map.of("name", NEXT_VERSION, "pgEngineImage", engine, "pgManagerImage", manager))
+                        .build())
+                .forceConflicts()
+                .serverSideApply();
 
-        var after = underWriter("upgrade", before, () -> pg.resource().edit(c -> {
-            var to = new VersionConfig();
-            to.setVersionName(NEXT_VERSION);
-            c.getSpec().setVersionCfgModifyTo(to);
-            return c;
-        }), c -> NEXT_VERSION.equals(c.getSpec().getVersionCfg().getVersionName()) && c.getSpec().getVersionCfgModifyTo() == null);
+        var after = underWriter(
+                "upgrade",
+                before,
+                () -> pg.resource().edit(c -> {
+                    var to = new VersionConfig();
+                    to.setVersionName(NEXT_VERSION);
+                    c.getSpec().setVersionCfgModifyTo(to);
+                    return c;
+                }),
+                c -> NEXT_VERSION.equals(c.getSpec().getVersionCfg().getVersionName())
+                        && c.getSpec().getVersionCfgModifyTo() == null);
 
         for (InstanceStatus i : after.getStatus().getDbInstanceStatus().values()) {
             Pod pod = client.pods().inNamespace(NS).withName(i.getPodName()).get();
-            assertThat(image(pod, InstancePods.ENGINE)).as("engine image of " + i.getPodName()).isEqualTo(engine);
-            assertThat(image(pod, InstancePods.MANAGER)).as("manager image of " + i.getPodName()).isEqualTo(manager);
+            assertThat(image(pod, InstancePods.ENGINE))
+                    .as("engine image of " + i.getPodName())
+                    .isEqualTo(engine);
+            assertThat(image(pod, InstancePods.MANAGER))
+                    .as("manager image of " + i.getPodName())
+                    .isEqualTo(manager);
         }
         assertThat(pg.events("MinorVersionUpgraded")).anyMatch(m -> m.contains(NEXT_VERSION));
         stage("upgrade to " + NEXT_VERSION, started);
@@ -177,35 +212,58 @@ class RollingChangesE2E {
     void changeClass(String className, String maxConnections, boolean down) throws Exception {
         long started = System.currentTimeMillis();
         var before = pg.get();
-        var after = underWriter("class " + className, before, () -> pg.resource().edit(c -> {
-            var to = new ClassInfo();
-            to.setClassName(className);
-            c.getSpec().setClassInfoModifyTo(to);
-            return c;
-        }), c -> className.equals(c.getSpec().getClassInfo().getClassName()) && c.getSpec().getClassInfoModifyTo() == null);
+        var after = underWriter(
+                "class " + className,
+                before,
+                () -> pg.resource().edit(c -> {
+                    var to = new ClassInfo();
+                    to.setClassName(className);
+                    c.getSpec().setClassInfoModifyTo(to);
+                    return c;
+                }),
+                c -> className.equals(c.getSpec().getClassInfo().getClassName())
+                        && c.getSpec().getClassInfoModifyTo() == null);
 
         assertMaxConnections(after, maxConnections);
-        var expected = ClassResources.fromConfigMap(className, client.configMaps().inNamespace(CATALOG_NS)
-                .withName("postgresql-1-0-level-" + className.replace('.', '-') + "-resource-rwo").get().getData());
+        var expected = ClassResources.fromConfigMap(
+                className,
+                client.configMaps()
+                        .inNamespace(CATALOG_NS)
+                        .withName("postgresql-1-0-level-" + className.replace('.', '-') + "-resource-rwo")
+                        .get()
+                        .getData());
         for (InstanceStatus i : after.getStatus().getDbInstanceStatus().values()) {
             Pod pod = client.pods().inNamespace(NS).withName(i.getPodName()).get();
             var resources = container(pod, InstancePods.ENGINE).getResources();
             String what = "engine resources of " + i.getPodName() + " (class " + className + ")";
-            assertThat(List.of(image(pod, InstancePods.ENGINE), image(pod, InstancePods.MANAGER))).as("images of " + i.getPodName()
-                    + ": still version " + NEXT_VERSION).containsExactly(nextEngine, nextManager);
-            assertThat(amount(resources.getLimits().get("cpu"))).as(what + ": cpu limit").isEqualByComparingTo(amount(expected.cpuLimit()));
-            assertThat(amount(resources.getRequests().get("cpu"))).as(what + ": cpu request").isEqualByComparingTo(amount(expected.cpuRequest()));
-            assertThat(amount(resources.getLimits().get("memory"))).as(what + ": memory limit")
+            assertThat(List.of(image(pod, InstancePods.ENGINE), image(pod, InstancePods.MANAGER)))
+                    .as("images of " + i.getPodName() + ": still version " + NEXT_VERSION)
+                    .containsExactly(nextEngine, nextManager);
+            assertThat(amount(resources.getLimits().get("cpu")))
+                    .as(what + ": cpu limit")
+                    .isEqualByComparingTo(amount(expected.cpuLimit()));
+            assertThat(amount(resources.getRequests().get("cpu")))
+                    .as(what + ": cpu request")
+                    .isEqualByComparingTo(amount(expected.cpuRequest()));
+            assertThat(amount(resources.getLimits().get("memory")))
+                    .as(what + ": memory limit")
                     .isEqualByComparingTo(Long.toString(expected.memoryLimit()));
-            assertThat(amount(resources.getRequests().get("memory"))).as(what + ": memory request")
+            assertThat(amount(resources.getRequests().get("memory")))
+                    .as(what + ": memory request")
                     .isEqualByComparingTo(Long.toString(expected.memoryRequest()));
         }
-        var restarts = pg.events("RwRestarted").stream().filter(m -> m.contains("max_connections=" + maxConnections)).toList();
+        var restarts = pg.events("RwRestarted").stream()
+                .filter(m -> m.contains("max_connections=" + maxConnections))
+                .toList();
         if (down) {
-            assertThat(restarts).as("the RW lowered max_connections first, with a restart").hasSize(1);
+            assertThat(restarts)
+                    .as("the RW lowered max_connections first, with a restart")
+                    .hasSize(1);
             assertThat(restarts.get(0)).contains(before.getStatus().getLeaderInstanceId());
         } else {
-            assertThat(pg.events("RwRestarted")).as("going up restarts no engine").isEmpty();
+            assertThat(pg.events("RwRestarted"))
+                    .as("going up restarts no engine")
+                    .isEmpty();
         }
         assertThat(pg.events("ClassModified")).anyMatch(m -> m.contains(className));
         stage("class " + className + " (max_connections " + maxConnections + ")", started);
@@ -216,8 +274,10 @@ class RollingChangesE2E {
      * in the old slots, the seed rows are intact on every instance, a new row replicates, writes go to the new RW, and
      * no acknowledged write is missing there. Prints the outages the writer saw and the flow's own figure.
      */
-    MPDCluster underWriter(String what, MPDCluster before, Runnable change, Predicate<MPDCluster> done) throws Exception {
-        Set<String> oldIds = new HashSet<>(before.getStatus().getDbInstanceStatus().keySet());
+    MPDCluster underWriter(String what, MPDCluster before, Runnable change, Predicate<MPDCluster> done)
+            throws Exception {
+        Set<String> oldIds =
+                new HashSet<>(before.getStatus().getDbInstanceStatus().keySet());
         Set<String> oldPods = pg.podNames();
         long acksBefore = writer.acks().size();
         long changeAt = System.currentTimeMillis();
@@ -226,22 +286,36 @@ class RollingChangesE2E {
         long doneAt = System.currentTimeMillis();
 
         var rw = rw(after);
-        await(Duration.ofSeconds(60), () -> "writes through the RW Service to " + rw.getInsId() + " after " + what,
-                () -> writer.acksAfter(doneAt) > 0 && writer.endpoint().startsWith(rw.getNetInfo().getWorkingHostIP() + ":"));
+        await(
+                Duration.ofSeconds(60),
+                () -> "writes through the RW Service to " + rw.getInsId() + " after " + what,
+                () -> writer.acksAfter(doneAt) > 0
+                        && writer.endpoint().startsWith(rw.getNetInfo().getWorkingHostIP() + ":"));
         var outages = writer.outages(changeAt, Duration.ofMillis(200));
         String oldRw = before.getStatus().getLeaderInstanceId();
-        var switched = pg.events("RwSwitched").stream().filter(m -> m.contains("from " + oldRw + " ")).toList();
-        System.out.printf("%s: flow %.1f s; write outages %s ms (%d writes acknowledged meanwhile); the flow's own figure: %s%n", what,
-                (doneAt - changeAt) / 1000.0, outages.stream().map(RwWriter.Outage::millis).toList(), writer.acks().size() - acksBefore,
+        var switched = pg.events("RwSwitched").stream()
+                .filter(m -> m.contains("from " + oldRw + " "))
+                .toList();
+        System.out.printf(
+                "%s: flow %.1f s; write outages %s ms (%d writes acknowledged meanwhile); the flow's own figure: %s%n",
+                what,
+                (doneAt - changeAt) / 1000.0,
+                outages.stream().map(RwWriter.Outage::millis).toList(),
+                writer.acks().size() - acksBefore,
                 switched);
         pg.printFailoverSteps(history, what, changeAt);
         printSlowSteps(what, changeAt);
-        assertThat(writer.lost()).as("acknowledged writes missing on the new RW after " + what).isEmpty();
+        assertThat(writer.lost())
+                .as("acknowledged writes missing on the new RW after " + what)
+                .isEmpty();
 
-        assertThat(after.getStatus().getDbInstanceStatus().keySet()).as("every instance replaced by " + what)
+        assertThat(after.getStatus().getDbInstanceStatus().keySet())
+                .as("every instance replaced by " + what)
                 .doesNotContainAnyElementsOf(oldIds);
         assertThat(slots(after)).as("the same slots").isEqualTo(slots(before));
-        assertThat(after.getStatus().getLeaderInstanceId()).as("a new RW").isNotEqualTo(before.getStatus().getLeaderInstanceId());
+        assertThat(after.getStatus().getLeaderInstanceId())
+                .as("a new RW")
+                .isNotEqualTo(before.getStatus().getLeaderInstanceId());
         pg.assertTopology(after, 1);
         assertThat(pg.podNames()).as("the old pods are gone").doesNotContainAnyElementsOf(oldPods);
         assertSeedIntact(after, what);
@@ -252,7 +326,8 @@ class RollingChangesE2E {
     /** Rows written before the changes; their digest must read the same on every instance after each. */
     void seed() throws SQLException {
         var cluster = pg.get();
-        try (var c = pg.connect(rw(cluster)); var st = c.createStatement()) {
+        try (var c = pg.connect(rw(cluster));
+                var st = c.createStatement()) {
             st.execute("create table seed(id int primary key, note text not null)");
             st.execute("insert into seed select g, md5(g::text) from generate_series(1, " + SEED_ROWS + ") g");
             seedDigest = digest(c);
@@ -262,7 +337,10 @@ class RollingChangesE2E {
 
     void assertSeedIntact(MPDCluster cluster, String after) {
         for (InstanceStatus i : cluster.getStatus().getDbInstanceStatus().values()) {
-            await(Duration.ofSeconds(90), () -> "the " + SEED_ROWS + " seed rows on " + i.getInsType() + " " + i.getInsId() + " after " + after,
+            await(
+                    Duration.ofSeconds(90),
+                    () -> "the " + SEED_ROWS + " seed rows on " + i.getInsType() + " " + i.getInsId() + " after "
+                            + after,
                     () -> {
                         try (var c = pg.connect(i)) {
                             return seedDigest.equals(digest(c));
@@ -275,7 +353,8 @@ class RollingChangesE2E {
 
     static String digest(java.sql.Connection c) throws SQLException {
         try (var st = c.createStatement();
-             var rows = st.executeQuery("select count(*) || ':' || md5(string_agg(id || '=' || note, ',' order by id)) from seed")) {
+                var rows = st.executeQuery(
+                        "select count(*) || ':' || md5(string_agg(id || '=' || note, ',' order by id)) from seed")) {
             rows.next();
             return rows.getString(1);
         }
@@ -283,26 +362,33 @@ class RollingChangesE2E {
 
     void assertMaxConnections(MPDCluster cluster, String expected) throws SQLException {
         for (InstanceStatus i : cluster.getStatus().getDbInstanceStatus().values()) {
-            try (var c = pg.connect(i); var st = c.createStatement();
-                 var rows = st.executeQuery("show max_connections")) {
+            try (var c = pg.connect(i);
+                    var st = c.createStatement();
+                    var rows = st.executeQuery("show max_connections")) {
                 rows.next();
-                assertThat(rows.getString(1)).as("max_connections on " + i.getInsType() + " " + i.getInsId()).isEqualTo(expected);
+                assertThat(rows.getString(1))
+                        .as("max_connections on " + i.getInsType() + " " + i.getInsId())
+                        .isEqualTo(expected);
             }
         }
     }
 
     /** Where the flow's time went: every step of it and of the flows it called that took a second or more. */
     void printSlowSteps(String what, long since) {
-        for (var flow : history.createHistoricProcessInstanceQuery().processInstanceBusinessKey(pg.businessKey())
-                .startedAfter(new java.util.Date(since)).list()) {
+        for (var flow : history.createHistoricProcessInstanceQuery()
+                .processInstanceBusinessKey(pg.businessKey())
+                .startedAfter(new java.util.Date(since))
+                .list()) {
             if (!flow.getId().equals(flow.getRootProcessInstanceId())) {
                 continue;
             }
             var steps = history.createHistoricProcessInstanceQuery().rootProcessInstanceId(flow.getId()).list().stream()
-                    .flatMap(p -> history.createHistoricActivityInstanceQuery().processInstanceId(p.getId()).list().stream())
+                    .flatMap(p ->
+                            history.createHistoricActivityInstanceQuery().processInstanceId(p.getId()).list().stream())
                     .filter(a -> a.getDurationInMillis() != null && a.getDurationInMillis() >= 1000)
                     .sorted(java.util.Comparator.comparing(a -> a.getStartTime()))
-                    .map(a -> a.getActivityId() + " " + a.getDurationInMillis() + " ms").toList();
+                    .map(a -> a.getActivityId() + " " + a.getDurationInMillis() + " ms")
+                    .toList();
             System.out.printf("%s: %s steps of 1 s or more %s%n", what, flow.getProcessDefinitionKey(), steps);
         }
     }
@@ -320,20 +406,34 @@ class RollingChangesE2E {
         String newTag = tag + "-" + suffix;
         String manifests = "http://" + registry + "/v2/" + repository + "/manifests/";
         var http = HttpClient.newHttpClient();
-        var get = http.send(HttpRequest.newBuilder(URI.create(manifests + tag))
-                .header("Accept", "application/vnd.docker.distribution.manifest.v2+json")
-                .header("Accept", "application/vnd.oci.image.manifest.v1+json").GET().build(), HttpResponse.BodyHandlers.ofByteArray());
+        var get = http.send(
+                HttpRequest.newBuilder(URI.create(manifests + tag))
+                        .header("Accept", "application/vnd.docker.distribution.manifest.v2+json")
+                        .header("Accept", "application/vnd.oci.image.manifest.v1+json")
+                        .GET()
+                        .build(),
+                HttpResponse.BodyHandlers.ofByteArray());
         assertThat(get.statusCode()).as("GET manifest of " + image).isEqualTo(200);
-        var put = http.send(HttpRequest.newBuilder(URI.create(manifests + newTag))
-                .header("Content-Type", get.headers().firstValue("Content-Type").orElseThrow())
-                .PUT(HttpRequest.BodyPublishers.ofByteArray(get.body())).build(), HttpResponse.BodyHandlers.ofString());
-        assertThat(put.statusCode()).as("PUT manifest " + repository + ":" + newTag + ": " + put.body()).isEqualTo(201);
+        var put = http.send(
+                HttpRequest.newBuilder(URI.create(manifests + newTag))
+                        .header(
+                                "Content-Type",
+                                get.headers().firstValue("Content-Type").orElseThrow())
+                        .PUT(HttpRequest.BodyPublishers.ofByteArray(get.body()))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(put.statusCode())
+                .as("PUT manifest " + repository + ":" + newTag + ": " + put.body())
+                .isEqualTo(201);
         return registry + "/" + repository + ":" + newTag;
     }
 
     static Container container(Pod pod, String name) {
-        return pod.getSpec().getContainers().stream().filter(c -> name.equals(c.getName())).findFirst()
-                .orElseThrow(() -> new AssertionError("no container " + name + " in pod " + pod.getMetadata().getName()));
+        return pod.getSpec().getContainers().stream()
+                .filter(c -> name.equals(c.getName()))
+                .findFirst()
+                .orElseThrow(() -> new AssertionError(
+                        "no container " + name + " in pod " + pod.getMetadata().getName()));
     }
 
     static String image(Pod pod, String container) {

@@ -2,10 +2,10 @@ package io.polarstack.orchestrator.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.polarstack.orchestrator.testing.AppTestSupport;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Date;
-
 import org.camunda.bpm.engine.ProcessEngine;
 import org.camunda.bpm.engine.ProcessEngineConfiguration;
 import org.camunda.bpm.engine.impl.cfg.ProcessEngineConfigurationImpl;
@@ -16,19 +16,18 @@ import org.camunda.bpm.model.bpmn.Bpmn;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import io.polarstack.orchestrator.testing.AppTestSupport;
-
 /**
  * Two replicas lock a step each on one engine database (an H2 file) and die without running it. Replica 1 starts
  * again: its own lock is released before its job executor starts, so its step runs at once; replica 2's lock stays.
  */
 class JobLockOwnerPluginTest {
 
-    @TempDir Path dir;
+    @TempDir
+    Path dir;
 
     ProcessEngine engine(String name, String owner) {
-        var configuration = (ProcessEngineConfigurationImpl) ProcessEngineConfiguration
-                .createStandaloneProcessEngineConfiguration();
+        var configuration = (ProcessEngineConfigurationImpl)
+                ProcessEngineConfiguration.createStandaloneProcessEngineConfiguration();
         configuration.setProcessEngineName(name);
         configuration.setJdbcUrl("jdbc:h2:file:" + dir.resolve("engine") + ";DB_CLOSE_ON_EXIT=FALSE");
         configuration.setDatabaseSchemaUpdate(ProcessEngineConfiguration.DB_SCHEMA_UPDATE_TRUE);
@@ -44,20 +43,34 @@ class JobLockOwnerPluginTest {
     }
 
     static JobEntity job(ProcessEngine engine, String processInstanceId) {
-        return (JobEntity) engine.getManagementService().createJobQuery().processInstanceId(processInstanceId).singleResult();
+        return (JobEntity) engine.getManagementService()
+                .createJobQuery()
+                .processInstanceId(processInstanceId)
+                .singleResult();
     }
 
     @Test
     void aRestartedReplicaReleasesItsOwnLocksAndNoOneElses() throws Exception {
         ProcessEngine first = engine("replica-1-before", "replica-1");
-        first.getRepositoryService().createDeployment().addModelInstance("step.bpmn",
-                Bpmn.createExecutableProcess("OneStep").camundaHistoryTimeToLive(1).startEvent()
-                        .serviceTask("Task_Step").camundaAsyncBefore().camundaExpression("${true}").endEvent().done())
+        first.getRepositoryService()
+                .createDeployment()
+                .addModelInstance(
+                        "step.bpmn",
+                        Bpmn.createExecutableProcess("OneStep")
+                                .camundaHistoryTimeToLive(1)
+                                .startEvent()
+                                .serviceTask("Task_Step")
+                                .camundaAsyncBefore()
+                                .camundaExpression("${true}")
+                                .endEvent()
+                                .done())
                 .deploy();
-        String mine = first.getRuntimeService().startProcessInstanceByKey("OneStep").getId();
+        String mine =
+                first.getRuntimeService().startProcessInstanceByKey("OneStep").getId();
         acquire(first);
         ProcessEngine other = engine("replica-2", "replica-2");
-        String theirs = other.getRuntimeService().startProcessInstanceByKey("OneStep").getId();
+        String theirs =
+                other.getRuntimeService().startProcessInstanceByKey("OneStep").getId();
         acquire(other);
         assertThat(job(first, mine).getLockOwner()).isEqualTo("replica-1");
         Date theirExpiry = job(other, theirs).getLockExpirationTime();
@@ -74,15 +87,23 @@ class JobLockOwnerPluginTest {
             JobEntity released = job(restarted, mine);
             assertThat(released.getLockOwner()).isNull();
             assertThat(released.getLockExpirationTime()).isNull();
-            assertThat(released.getRetries()).as("a step that died running is not counted as failed").isEqualTo(3);
+            assertThat(released.getRetries())
+                    .as("a step that died running is not counted as failed")
+                    .isEqualTo(3);
             JobEntity kept = job(restarted, theirs);
             assertThat(kept.getLockOwner()).isEqualTo("replica-2");
             assertThat(kept.getLockExpirationTime()).isEqualTo(theirExpiry);
 
             configuration.getJobExecutor().start();
             AppTestSupport.awaitEnded(restarted.getHistoryService(), mine, Duration.ofSeconds(20));
-            Job stillLocked = restarted.getManagementService().createJobQuery().processInstanceId(theirs).singleResult();
-            assertThat(stillLocked).as("replica 2's step waits for its own lock to expire").isNotNull();
+            Job stillLocked = restarted
+                    .getManagementService()
+                    .createJobQuery()
+                    .processInstanceId(theirs)
+                    .singleResult();
+            assertThat(stillLocked)
+                    .as("replica 2's step waits for its own lock to expire")
+                    .isNotNull();
         } finally {
             restarted.close();
         }

@@ -11,14 +11,12 @@ import static io.polarstack.orchestrator.ports.EngineProbe.Outcome.REFUSED;
 import static io.polarstack.orchestrator.ports.EngineProbe.Outcome.TIMEOUT;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.time.Duration;
-import java.time.Instant;
-
-import org.junit.jupiter.api.Test;
-
 import io.polarstack.orchestrator.ha.FailoverDecision.RwAction;
 import io.polarstack.orchestrator.ha.FailoverDecision.Verdict;
 import io.polarstack.orchestrator.ports.EngineProbe.Outcome;
+import java.time.Duration;
+import java.time.Instant;
+import org.junit.jupiter.api.Test;
 
 class FailoverDecisionTest {
 
@@ -33,7 +31,8 @@ class FailoverDecisionTest {
     @Test
     void aRefusingRwIsFailedAtOnce() {
         assertThat(at(0, "rw", RW, REFUSED)).isEqualTo(FAILED);
-        assertThat(decision.observe("rw", RW, REFUSED, "Connection refused").reason()).startsWith("REFUSED")
+        assertThat(decision.observe("rw", RW, REFUSED, "Connection refused").reason())
+                .startsWith("REFUSED")
                 .endsWith(": Connection refused");
     }
 
@@ -43,7 +42,8 @@ class FailoverDecisionTest {
         assertThat(at(2, "rw", RW, TIMEOUT)).isEqualTo(FAILING);
         assertThat(at(4.9, "rw", RW, TIMEOUT)).isEqualTo(FAILING);
         assertThat(at(5, "rw", RW, TIMEOUT)).isEqualTo(FAILED);
-        assertThat(decision.observe("rw", RW, TIMEOUT, "read timed out").reason()).isEqualTo("TIMEOUT for 5.0 s: read timed out");
+        assertThat(decision.observe("rw", RW, TIMEOUT, "read timed out").reason())
+                .isEqualTo("TIMEOUT for 5.0 s: read timed out");
     }
 
     @Test
@@ -56,7 +56,9 @@ class FailoverDecisionTest {
     @Test
     void aDeniedLoginNeverFailsAnInstanceAndTheFirstFailureIsRemembered() {
         assertThat(at(0, "rw", RW, Outcome.DENIED)).isEqualTo(FAILING);
-        assertThat(at(600, "rw", RW, Outcome.DENIED)).as("the engine answers: no failover").isEqualTo(FAILING);
+        assertThat(at(600, "rw", RW, Outcome.DENIED))
+                .as("the engine answers: no failover")
+                .isEqualTo(FAILING);
         assertThat(at(600, "ro", FailoverDecision.Role.RO, Outcome.DENIED)).isEqualTo(FAILING);
         assertThat(decision.failingSince("rw")).isEqualTo(Instant.parse("2025-01-01T00:00:00Z"));
         at(601, "rw", RW, Outcome.OK);
@@ -69,8 +71,12 @@ class FailoverDecisionTest {
         assertThat(at(4, "rw", RW, TIMEOUT)).isEqualTo(FAILING);
         assertThat(at(4.5, "rw", RW, OK)).isEqualTo(HEALTHY);
         assertThat(at(5, "rw", RW, TIMEOUT)).isEqualTo(FAILING);
-        assertThat(at(9.9, "rw", RW, TIMEOUT)).as("counts from the first failure after the success").isEqualTo(FAILING);
-        assertThat(at(10, "rw", RW, ERROR)).as("timeouts then errors are one run of failure").isEqualTo(FAILED);
+        assertThat(at(9.9, "rw", RW, TIMEOUT))
+                .as("counts from the first failure after the success")
+                .isEqualTo(FAILING);
+        assertThat(at(10, "rw", RW, ERROR))
+                .as("timeouts then errors are one run of failure")
+                .isEqualTo(FAILED);
     }
 
     @Test
@@ -102,20 +108,25 @@ class FailoverDecisionTest {
     @Test
     void aFailedRwStartsFailoverOnlyOnARunningClusterNoFlowHolds() {
         assertThat(FailoverDecision.whenRwFailed("Running", null, false)).isEqualTo(RwAction.START);
-        assertThat(FailoverDecision.whenRwFailed("Interrupt", null, false)).as("left as a person left it").isEqualTo(RwAction.NONE);
+        assertThat(FailoverDecision.whenRwFailed("Interrupt", null, false))
+                .as("left as a person left it")
+                .isEqualTo(RwAction.NONE);
         assertThat(FailoverDecision.whenRwFailed("Creating", null, false)).isEqualTo(RwAction.NONE);
     }
 
     @Test
     void anotherFlowIsTakenOverOnlyWhenBlockedOtherwiseTheFailoverWaits() {
-        assertThat(FailoverDecision.whenRwFailed("RestartIns", "RestartInstance", false)).isEqualTo(RwAction.WAIT);
-        assertThat(FailoverDecision.whenRwFailed("Interrupt", "RestartInstance", true)).isEqualTo(RwAction.TAKE_OVER);
+        assertThat(FailoverDecision.whenRwFailed("RestartIns", "RestartInstance", false))
+                .isEqualTo(RwAction.WAIT);
+        assertThat(FailoverDecision.whenRwFailed("Interrupt", "RestartInstance", true))
+                .isEqualTo(RwAction.TAKE_OVER);
     }
 
     @Test
     void aRunningFailoverOrDeleteIsLeftAlone() {
         assertThat(FailoverDecision.whenRwFailed("SwitchRw", "Failover", false)).isEqualTo(RwAction.NONE);
         assertThat(FailoverDecision.whenRwFailed("Interrupt", "Failover", true)).isEqualTo(RwAction.NONE);
-        assertThat(FailoverDecision.whenRwFailed("Deleting", "DeleteCluster", true)).isEqualTo(RwAction.NONE);
+        assertThat(FailoverDecision.whenRwFailed("Deleting", "DeleteCluster", true))
+                .isEqualTo(RwAction.NONE);
     }
 }

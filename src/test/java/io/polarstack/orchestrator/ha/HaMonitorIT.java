@@ -2,25 +2,6 @@ package io.polarstack.orchestrator.ha;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.Duration;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.function.Predicate;
-import java.util.function.Supplier;
-
-import org.camunda.bpm.engine.ProcessEngine;
-import org.camunda.bpm.engine.runtime.ProcessInstance;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.MethodOrderer;
-import org.junit.jupiter.api.Order;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.TestMethodOrder;
-
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.utils.Serialization;
@@ -44,6 +25,23 @@ import io.polarstack.orchestrator.specs.AccountSecrets;
 import io.polarstack.orchestrator.testing.ScratchPostgres;
 import io.polarstack.orchestrator.testing.TestEngines;
 import io.polarstack.orchestrator.testing.TestEnvironment;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Predicate;
+import java.util.function.Supplier;
+import org.camunda.bpm.engine.ProcessEngine;
+import org.camunda.bpm.engine.runtime.ProcessInstance;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
 
 /**
  * The HA monitor on the real kube-apiserver, with an in-memory engine (stub Failover and "another flow" models that
@@ -77,7 +75,13 @@ class HaMonitorIT {
         deadPort = ScratchPostgres.freePort();
         admin = TestEnvironment.kubernetes();
         TestEnvironment.installCrd(admin);
-        admin.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(NS).endMetadata().build()).create();
+        admin.namespaces()
+                .resource(new NamespaceBuilder()
+                        .withNewMetadata()
+                        .withName(NS)
+                        .endMetadata()
+                        .build())
+                .create();
         resources = TestClusterResources.of(admin);
 
         engine = TestEngines.inMemory("ha-monitor-it", new HashMap<>());
@@ -88,18 +92,28 @@ class HaMonitorIT {
         }
         deployment.deploy();
 
-        var properties = new OrchestratorProperties(Map.of(), null, null, null,
-                new OrchestratorProperties.Operator(true, null, List.of(NS), NS, "ha-monitor-it", NS, Duration.ofMinutes(1), false),
-                new OrchestratorProperties.Ha(true, Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofSeconds(3),
+        var properties = new OrchestratorProperties(
+                Map.of(),
+                null,
+                null,
+                null,
+                new OrchestratorProperties.Operator(
+                        true, null, List.of(NS), NS, "ha-monitor-it", NS, Duration.ofMinutes(1), false),
+                new OrchestratorProperties.Ha(
+                        true,
+                        Duration.ofMillis(500),
+                        Duration.ofSeconds(1),
+                        Duration.ofSeconds(3),
                         Duration.ofSeconds(1)));
-        flows = new ClusterFlows(engine.getRuntimeService(), engine.getRepositoryService(), engine.getManagementService(),
-                properties);
+        flows = new ClusterFlows(
+                engine.getRuntimeService(), engine.getRepositoryService(), engine.getManagementService(), properties);
         operator = new ClusterOperator(resources, new ClusterStatusWriter(resources), flows, properties);
         operator.start();
         await("this replica leads", () -> operator.leading(), Duration.ofSeconds(30));
         probe = new JdbcEngineProbe();
         meters = new SimpleMeterRegistry();
-        monitor = new HaMonitor(resources, new ClusterStatusWriter(resources), flows, operator, probe, properties, meters);
+        monitor = new HaMonitor(
+                resources, new ClusterStatusWriter(resources), flows, operator, probe, properties, meters);
         monitor.start();
     }
 
@@ -135,14 +149,15 @@ class HaMonitorIT {
     /** A cluster as CreateCluster leaves it: Running, AutoFailover on, the aurora Secret, a RW (and maybe an RO). */
     MPDCluster cluster(String name, String clusterStatus, int rwPort, Integer roPort, Map<String, String> annotations)
             throws Exception {
-        MPDCluster cluster = Serialization.unmarshal(Files.readString(Path.of("deploy/samples/mpdcluster-local.yaml")),
-                MPDCluster.class);
+        MPDCluster cluster = Serialization.unmarshal(
+                Files.readString(Path.of("deploy/samples/mpdcluster-local.yaml")), MPDCluster.class);
         cluster.getMetadata().setNamespace(NS);
         cluster.getMetadata().setName(name);
         cluster.getMetadata().setAnnotations(annotations);
         cluster.getSpec().setFollowerNum(roPort == null ? 0 : 1);
         cluster = admin.resource(cluster).create();
-        admin.resource(AccountSecrets.build(cluster, LOGIC_ID, AccountSecrets.Account.AURORA, PASSWORD)).create();
+        admin.resource(AccountSecrets.build(cluster, LOGIC_ID, AccountSecrets.Account.AURORA, PASSWORD))
+                .create();
         return resources.updateStatus(NS, name, status -> {
             status.setClusterStatus(clusterStatus);
             status.setLogicId(LOGIC_ID);
@@ -190,17 +205,24 @@ class HaMonitorIT {
     }
 
     List<ProcessInstance> running(String name) {
-        return engine.getRuntimeService().createProcessInstanceQuery().processInstanceBusinessKey(NS + "/" + name).list();
+        return engine.getRuntimeService()
+                .createProcessInstanceQuery()
+                .processInstanceBusinessKey(NS + "/" + name)
+                .list();
     }
 
     long failoversEver(String name) {
-        return engine.getHistoryService().createHistoricProcessInstanceQuery().processDefinitionKey("Failover")
-                .processInstanceBusinessKey(NS + "/" + name).count();
+        return engine.getHistoryService()
+                .createHistoricProcessInstanceQuery()
+                .processDefinitionKey("Failover")
+                .processInstanceBusinessKey(NS + "/" + name)
+                .count();
     }
 
     long events(String name, String reason) {
         return admin.v1().events().inNamespace(NS).list().getItems().stream()
-                .filter(e -> name.equals(e.getInvolvedObject().getName()) && reason.equals(e.getReason())).count();
+                .filter(e -> name.equals(e.getInvolvedObject().getName()) && reason.equals(e.getReason()))
+                .count();
     }
 
     static String condition(MPDCluster cluster, String type) {
@@ -209,8 +231,14 @@ class HaMonitorIT {
     }
 
     double probes(String name, String outcome) {
-        return meters.find("polarstack.ha.probe").tag("cluster", NS + "/" + name).tag("outcome", outcome).timers().stream()
-                .mapToDouble(t -> t.count()).sum();
+        return meters
+                .find("polarstack.ha.probe")
+                .tag("cluster", NS + "/" + name)
+                .tag("outcome", outcome)
+                .timers()
+                .stream()
+                .mapToDouble(t -> t.count())
+                .sum();
     }
 
     double counted(String meter, String name, String decision) {
@@ -229,20 +257,30 @@ class HaMonitorIT {
         cluster("healthy", "Running", pg.port(), null, Map.of());
         await("healthy probes", () -> probes("healthy", "ok") >= 4, Duration.ofSeconds(15));
         assertThat(running("healthy")).isEmpty();
-        assertThat(probes("healthy", "refused") + probes("healthy", "timeout") + probes("healthy", "error")).isZero();
-        assertThat(meters.find("polarstack.ha.probe").tag("cluster", NS + "/healthy").timer().totalTime(
-                java.util.concurrent.TimeUnit.NANOSECONDS)).as("latency is recorded").isPositive();
+        assertThat(probes("healthy", "refused") + probes("healthy", "timeout") + probes("healthy", "error"))
+                .isZero();
+        assertThat(meters.find("polarstack.ha.probe")
+                        .tag("cluster", NS + "/healthy")
+                        .timer()
+                        .totalTime(java.util.concurrent.TimeUnit.NANOSECONDS))
+                .as("latency is recorded")
+                .isPositive();
     }
 
     @Test
     @Order(2)
     void theAnnotationTurnsAutomaticFailoverOffAndTheConditionSaysHow() throws Exception {
         cluster("manual", "Running", pg.port(), null, Map.of(Annotations.AUTO_FAILOVER, "false"));
-        var off = awaitCluster("manual", "AutoFailover False by annotation",
+        var off = awaitCluster(
+                "manual",
+                "AutoFailover False by annotation",
                 c -> "False/DisabledByAnnotation".equals(condition(c, Conditions.AUTO_FAILOVER)));
-        assertThat(Conditions.get(off.getStatus(), Conditions.AUTO_FAILOVER).getMessage()).contains("autoFailover-");
+        assertThat(Conditions.get(off.getStatus(), Conditions.AUTO_FAILOVER).getMessage())
+                .contains("autoFailover-");
         Thread.sleep(1500);
-        assertThat(probes("manual", "ok")).as("a switched-off cluster is not probed").isZero();
+        assertThat(probes("manual", "ok"))
+                .as("a switched-off cluster is not probed")
+                .isZero();
     }
 
     @Test
@@ -250,25 +288,43 @@ class HaMonitorIT {
     void aFailedRwWaitsForAFlowThatRunsAndTakesOverOneThatIsBlocked() throws Exception {
         var hold = flows.start("HaTestHold", NS, "held", Map.of());
         cluster("held", "RestartIns", deadPort, null, Map.of());
-        var waiting = awaitCluster("held", "says a failover is pending",
+        var waiting = awaitCluster(
+                "held",
+                "says a failover is pending",
                 c -> "True/FlowHoldsCluster".equals(condition(c, Conditions.FAILOVER_PENDING)));
-        assertThat(Conditions.get(waiting.getStatus(), Conditions.FAILOVER_PENDING).getMessage())
-                .contains("RW " + RW).contains("REFUSED").contains("until HaTestHold ends");
+        assertThat(Conditions.get(waiting.getStatus(), Conditions.FAILOVER_PENDING)
+                        .getMessage())
+                .contains("RW " + RW)
+                .contains("REFUSED")
+                .contains("until HaTestHold ends");
         Thread.sleep(2000);
-        assertThat(running("held")).singleElement().satisfies(p -> assertThat(p.getId()).isEqualTo(hold.getId()));
-        assertThat(events("held", "FailoverPending")).as("said once, not every second").isEqualTo(1);
+        assertThat(running("held"))
+                .singleElement()
+                .satisfies(p -> assertThat(p.getId()).isEqualTo(hold.getId()));
+        assertThat(events("held", "FailoverPending"))
+                .as("said once, not every second")
+                .isEqualTo(1);
         assertThat(counted("polarstack.ha.decisions", "held", "pending")).isEqualTo(1);
 
         // The flow gets stuck at an incident: now it is in the way, and Failover takes over.
         engine.getRuntimeService().createIncident("ha-it", hold.getId(), "Task_Wait", "the step cannot reach the RW");
-        var failover = awaitCluster("held", "Failover started, no longer pending", c -> "Failover".equals(
-                c.getStatus().getFlow() == null ? null : c.getStatus().getFlow().getName())
-                && "False/FailoverStarted".equals(condition(c, Conditions.FAILOVER_PENDING)));
+        var failover = awaitCluster(
+                "held",
+                "Failover started, no longer pending",
+                c -> "Failover"
+                                .equals(
+                                        c.getStatus().getFlow() == null
+                                                ? null
+                                                : c.getStatus().getFlow().getName())
+                        && "False/FailoverStarted".equals(condition(c, Conditions.FAILOVER_PENDING)));
         assertThat(failover.getStatus().getClusterStatus()).isEqualTo(ClusterState.SWITCH_RW);
-        var cancelled = engine.getHistoryService().createHistoricProcessInstanceQuery().processInstanceId(hold.getId())
+        var cancelled = engine.getHistoryService()
+                .createHistoricProcessInstanceQuery()
+                .processInstanceId(hold.getId())
                 .singleResult();
         assertThat(cancelled.getDeleteReason()).contains("RW " + RW + " failed").contains("Failover takes over");
-        assertThat(running("held")).singleElement()
+        assertThat(running("held"))
+                .singleElement()
                 .satisfies(p -> assertThat(p.getProcessDefinitionId()).startsWith("Failover:"));
         assertThat(counted("polarstack.ha.decisions", "held", "takeover")).isEqualTo(1);
     }
@@ -277,17 +333,28 @@ class HaMonitorIT {
     @Order(4)
     void aFailedRoIsMarkedFailedAndSetBackWhenItAnswersBeforeARebuild() throws Exception {
         cluster("ro", "Running", pg.port(), deadPort, Map.of());
-        var marked = awaitCluster("ro", "RO marked failed", c -> "FAILED".equals(state(c, RO).getState()));
+        var marked = awaitCluster(
+                "ro", "RO marked failed", c -> "FAILED".equals(state(c, RO).getState()));
         assertThat(state(marked, RO).getReason()).startsWith("HaMonitor: REFUSED for ");
-        assertThat(marked.getStatus().getDbInstanceStatus().get(RO).getLastState().getState()).isEqualTo("RUNNING");
+        assertThat(marked.getStatus()
+                        .getDbInstanceStatus()
+                        .get(RO)
+                        .getLastState()
+                        .getState())
+                .isEqualTo("RUNNING");
         assertThat(state(marked, RW).getState()).isEqualTo("RUNNING");
         assertThat(running("ro")).as("no failover for an RO").isEmpty();
         assertThat(events("ro", "RoFailed")).isEqualTo(1);
 
         // It answers again (here: it is found at the running server) before any rebuild started.
-        resources.updateStatus(NS, "ro", status -> status.getDbInstanceStatus().get(RO).getNetInfo().setWorkingPort(pg.port()));
-        var back = awaitCluster("ro", "RO set back", c -> "RUNNING".equals(state(c, RO).getState()));
-        assertThat(back.getStatus().getDbInstanceStatus().get(RO).getLastState().getState()).isEqualTo("FAILED");
+        resources.updateStatus(
+                NS,
+                "ro",
+                status -> status.getDbInstanceStatus().get(RO).getNetInfo().setWorkingPort(pg.port()));
+        var back = awaitCluster(
+                "ro", "RO set back", c -> "RUNNING".equals(state(c, RO).getState()));
+        assertThat(back.getStatus().getDbInstanceStatus().get(RO).getLastState().getState())
+                .isEqualTo("FAILED");
         assertThat(counted("polarstack.ha.decisions", "ro", "ro-recovered")).isEqualTo(1);
     }
 
@@ -304,8 +371,11 @@ class HaMonitorIT {
         System.out.printf("Failover started %d ms after the RW stopped%n", (System.nanoTime() - stopped) / 1_000_000);
         var instance = running("healthy").get(0);
         var variables = engine.getRuntimeService().getVariables(instance.getId());
-        assertThat(variables).containsEntry("planned", false).containsEntry("failedInsId", RW)
-                .containsEntry(FlowKeys.NAMESPACE, NS).containsEntry(FlowKeys.NAME, "healthy");
+        assertThat(variables)
+                .containsEntry("planned", false)
+                .containsEntry("failedInsId", RW)
+                .containsEntry(FlowKeys.NAMESPACE, NS)
+                .containsEntry(FlowKeys.NAME, "healthy");
         assertThat((String) variables.get("reason")).startsWith("REFUSED");
         assertThat(variables.values()).noneMatch(v -> String.valueOf(v).contains(PASSWORD));
 
@@ -315,7 +385,7 @@ class HaMonitorIT {
         assertThat(events("healthy", "AutoFailover")).isEqualTo(1);
         assertThat(events("healthy", "FlowStarted")).isEqualTo(1);
 
-        Thread.sleep(3000);  // the RW stays dead: still one Failover
+        Thread.sleep(3000); // the RW stays dead: still one Failover
         assertThat(failoversEver("healthy")).isEqualTo(1);
         assertThat(counted("polarstack.ha.failovers", "healthy", null)).isEqualTo(1);
         assertThat(counted("polarstack.ha.decisions", "healthy", "failover")).isEqualTo(1);
@@ -332,7 +402,10 @@ class HaMonitorIT {
             c.getMetadata().getAnnotations().remove(Annotations.AUTO_FAILOVER);
             return c;
         });
-        var on = awaitCluster("manual", "AutoFailover True again", c -> "True/Enabled".equals(condition(c, Conditions.AUTO_FAILOVER)));
+        var on = awaitCluster(
+                "manual",
+                "AutoFailover True again",
+                c -> "True/Enabled".equals(condition(c, Conditions.AUTO_FAILOVER)));
         assertThat(on).isNotNull();
         await("its dead RW is failed over now", () -> failoversEver("manual") == 1, Duration.ofSeconds(10));
     }

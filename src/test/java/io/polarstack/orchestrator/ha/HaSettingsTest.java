@@ -2,10 +2,10 @@ package io.polarstack.orchestrator.ha;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.polarstack.orchestrator.OrchestratorProperties;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.context.properties.source.ConfigurationPropertySources;
@@ -13,26 +13,47 @@ import org.springframework.boot.context.properties.source.MapConfigurationProper
 import org.springframework.boot.env.YamlPropertySourceLoader;
 import org.springframework.core.io.ClassPathResource;
 
-import io.polarstack.orchestrator.OrchestratorProperties;
-
 /** orchestrator.ha.* as shipped in application.yml, and as overridden. */
 class HaSettingsTest {
 
     @Test
     void theShippedDefaults() throws Exception {
         var yaml = new YamlPropertySourceLoader().load("application.yml", new ClassPathResource("application.yml"));
-        var ha = new Binder(ConfigurationPropertySources.from(yaml)).bind("orchestrator", OrchestratorProperties.class).get().ha();
-        assertThat(ha).isEqualTo(new OrchestratorProperties.Ha(true, Duration.ofSeconds(1), Duration.ofSeconds(1),
-                Duration.ofSeconds(5), Duration.ofSeconds(2)));
+        var ha = new Binder(ConfigurationPropertySources.from(yaml))
+                .bind("orchestrator", OrchestratorProperties.class)
+                .get()
+                .ha();
+        assertThat(ha)
+                .isEqualTo(new OrchestratorProperties.Ha(
+                        true,
+                        Duration.ofSeconds(1),
+                        Duration.ofSeconds(1),
+                        Duration.ofSeconds(5),
+                        Duration.ofSeconds(2)));
     }
 
     @Test
     void overridesAndMissingValues() {
-        var source = new MapConfigurationPropertySource(Map.of("orchestrator.ha.enabled", "false",
-                "orchestrator.ha.failover-after", "10s", "orchestrator.operator.name", "x"));
-        var properties = new Binder(List.of(source)).bind("orchestrator", OrchestratorProperties.class).get();
-        assertThat(properties.ha()).isEqualTo(new OrchestratorProperties.Ha(false, Duration.ofSeconds(1), Duration.ofSeconds(1),
-                Duration.ofSeconds(10), Duration.ofSeconds(2)));
-        assertThat(new OrchestratorProperties(Map.of(), null, null, null, null).ha().enabled()).isTrue();
+        var source = new MapConfigurationPropertySource(Map.of(
+                "orchestrator.ha.enabled",
+                "false",
+                "orchestrator.ha.failover-after",
+                "10s",
+                "orchestrator.operator.name",
+                "x"));
+        var properties = new Binder(List.of(source))
+                .bind("orchestrator", OrchestratorProperties.class)
+                .get();
+        assertThat(properties.ha())
+                .isEqualTo(new OrchestratorProperties.Ha(
+                        false,
+                        Duration.ofSeconds(1),
+                        Duration.ofSeconds(1),
+                        Duration.ofSeconds(10),
+                        Duration.ofSeconds(2)));
+        assertThat(new OrchestratorProperties(Map.of(), null, null, null, null)
+                        .ha()
+                        .enabled())
+                .isTrue();
     }
 }

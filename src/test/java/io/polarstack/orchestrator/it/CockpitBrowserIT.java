@@ -2,12 +2,14 @@ package io.polarstack.orchestrator.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.polarstack.orchestrator.testing.AppTestSupport;
 import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
-
 import org.camunda.bpm.engine.HistoryService;
 import org.camunda.bpm.engine.RuntimeService;
 import org.junit.jupiter.api.AfterAll;
@@ -31,15 +33,12 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
-import io.fabric8.kubernetes.api.model.NamespaceBuilder;
-import io.fabric8.kubernetes.client.KubernetesClient;
-import io.polarstack.orchestrator.testing.AppTestSupport;
-
 /**
  * A person's path through Cockpit in a real headless Chromium: log in, find the deployed flows, open an
  * instance stopped by an incident, fix the cause, retry from the UI, see the instance complete.
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+@SpringBootTest(
+        webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
         properties = "orchestrator.retry-profiles.k8s=R2/PT1S")
 class CockpitBrowserIT {
 
@@ -65,10 +64,17 @@ class CockpitBrowserIT {
         }
     };
 
-    @LocalServerPort int port;
-    @Autowired RuntimeService runtime;
-    @Autowired HistoryService history;
-    @Autowired KubernetesClient kubernetes;
+    @LocalServerPort
+    int port;
+
+    @Autowired
+    RuntimeService runtime;
+
+    @Autowired
+    HistoryService history;
+
+    @Autowired
+    KubernetesClient kubernetes;
 
     @BeforeAll
     static void openBrowser() throws Exception {
@@ -80,11 +86,21 @@ class CockpitBrowserIT {
         Files.createDirectories(SHOTS);
         var options = new ChromeOptions();
         options.setBinary("/usr/bin/chromium");
-        options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                "--disable-dev-shm-usage", "--window-size=1400,1000",
+        options.addArguments(
+                "--headless=new",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--disable-dev-shm-usage",
+                "--window-size=1400,1000",
                 "--user-data-dir=" + Files.createTempDirectory("cockpit-browser"));
-        var service = new ChromeDriverService.Builder().usingDriverExecutable(new File("/usr/bin/chromedriver")).build();
+        var service = new ChromeDriverService.Builder()
+                .usingDriverExecutable(new File("/usr/bin/chromedriver"))
+                .build();
         browser = new ChromeDriver(service, options);
     }
 
@@ -98,7 +114,8 @@ class CockpitBrowserIT {
     @Test
     void logInSeeFlowsRetryAnIncidentAndSeeTheInstanceComplete() throws Exception {
         String namespace = "cockpit-" + System.nanoTime();
-        var instance = runtime.startProcessInstanceByKey("ConnectivityCheck", "ui/check", Map.of("namespace", namespace));
+        var instance =
+                runtime.startProcessInstanceByKey("ConnectivityCheck", "ui/check", Map.of("namespace", namespace));
         awaitIncident(instance.getId());
 
         String base = "http://localhost:" + port + "/camunda/app/cockpit/default/";
@@ -120,30 +137,47 @@ class CockpitBrowserIT {
         wait.until(ExpectedConditions.textToBePresentInElementLocated(By.tagName("body"), "Check namespace"));
         shot("04-instance-in-incident");
 
-        kubernetes.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(namespace).endMetadata()
-                .build()).create();  // the operator fixes the cause
-        browser.findElement(By.cssSelector("a[uib-tooltip='Increment Number of Retries of Failed Jobs']")).click();
+        kubernetes
+                .namespaces()
+                .resource(new NamespaceBuilder()
+                        .withNewMetadata()
+                        .withName(namespace)
+                        .endMetadata()
+                        .build())
+                .create(); // the operator fixes the cause
+        browser.findElement(By.cssSelector("a[uib-tooltip='Increment Number of Retries of Failed Jobs']"))
+                .click();
         wait.until(ExpectedConditions.visibilityOfElementLocated(By.cssSelector(".modal-dialog")));
         var dialog = browser.findElement(By.cssSelector(".modal-dialog"));
-        wait.until(ExpectedConditions.textToBePresentInElement(dialog, "does not exist"));  // the incident's message
+        wait.until(ExpectedConditions.textToBePresentInElement(dialog, "does not exist")); // the incident's message
         shot("05-retry-dialog");
-        dialog.findElement(By.cssSelector("button[ng-click='retryFailedJobs(selectedFailedJobIds)']")).click();
+        dialog.findElement(By.cssSelector("button[ng-click='retryFailedJobs(selectedFailedJobIds)']"))
+                .click();
         wait.until(ExpectedConditions.textToBePresentInElement(dialog, "Successful"));
         shot("06-retry-done");
 
         var ended = AppTestSupport.awaitEnded(history, instance.getId(), Duration.ofSeconds(30));
         assertThat(ended.getState()).isEqualTo("COMPLETED");
-        assertThat(history.createHistoricActivityInstanceQuery().processInstanceId(instance.getId())
-                .activityId("EndEvent_Connected").count()).isEqualTo(1);
+        assertThat(history.createHistoricActivityInstanceQuery()
+                        .processInstanceId(instance.getId())
+                        .activityId("EndEvent_Connected")
+                        .count())
+                .isEqualTo(1);
         browser.get(base + "#/process-definition/" + instance.getProcessDefinitionId() + "/runtime");
         wait.until(ExpectedConditions.textToBePresentInElementLocated(By.tagName("body"), "Check namespace"));
-        assertThat(runtime.createIncidentQuery().processInstanceId(instance.getId()).count()).isZero();
+        assertThat(runtime.createIncidentQuery()
+                        .processInstanceId(instance.getId())
+                        .count())
+                .isZero();
         shot("07-definition-no-incident");
     }
 
     void awaitIncident(String processInstanceId) throws InterruptedException {
         long end = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (runtime.createIncidentQuery().processInstanceId(processInstanceId).count() == 0) {
+        while (runtime.createIncidentQuery()
+                        .processInstanceId(processInstanceId)
+                        .count()
+                == 0) {
             assertThat(System.nanoTime()).as("incident within 30 s").isLessThan(end);
             Thread.sleep(100);
         }

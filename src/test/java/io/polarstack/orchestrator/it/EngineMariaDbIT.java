@@ -1,11 +1,10 @@
 package io.polarstack.orchestrator.it;
 
+import io.polarstack.orchestrator.testing.AppTestSupport;
+import io.polarstack.orchestrator.testing.TestEnvironment;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
-
-import io.polarstack.orchestrator.testing.AppTestSupport;
-import io.polarstack.orchestrator.testing.TestEnvironment;
 
 /** The engine on the real MariaDB of scripts/test-env through mysql-connector-j (Camunda's MySQL dialect). */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)

@@ -1,11 +1,10 @@
 package io.polarstack.orchestrator.it;
 
+import io.polarstack.orchestrator.testing.AppTestSupport;
+import io.polarstack.orchestrator.testing.TestEnvironment;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
-
-import io.polarstack.orchestrator.testing.AppTestSupport;
-import io.polarstack.orchestrator.testing.TestEnvironment;
 
 /** The engine on the real PostgreSQL 15 of scripts/test-env, chosen by configuration alone. */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)

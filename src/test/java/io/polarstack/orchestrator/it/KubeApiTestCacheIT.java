@@ -2,13 +2,12 @@ package io.polarstack.orchestrator.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import org.junit.jupiter.api.Test;
-
 import io.fabric8.kubeapitest.junit.EnableKubeAPIServer;
 import io.fabric8.kubeapitest.junit.KubeConfig;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import org.junit.jupiter.api.Test;
 
 /**
  * scripts/test-env lays the kube-apiserver it builds out where fabric8 kube-api-test looks, so a test can
@@ -22,9 +21,16 @@ class KubeApiTestCacheIT {
 
     @Test
     void aPrivateApiServerStartsFromTheCache() {
-        try (var client = new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(kubeconfig)).build()) {
+        try (var client = new KubernetesClientBuilder()
+                .withConfig(Config.fromKubeconfig(kubeconfig))
+                .build()) {
             assertThat(client.getKubernetesVersion().getGitVersion()).isEqualTo("v1.20.2");
-            client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName("private").endMetadata().build())
+            client.namespaces()
+                    .resource(new NamespaceBuilder()
+                            .withNewMetadata()
+                            .withName("private")
+                            .endMetadata()
+                            .build())
                     .create();
             assertThat(client.namespaces().withName("private").get()).isNotNull();
         }

@@ -3,22 +3,20 @@ package io.polarstack.orchestrator.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.Map;
-import java.util.function.Consumer;
-import java.util.stream.Stream;
-
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
-
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.polarstack.orchestrator.testing.TestEnvironment;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /** The CRD's schema refuses bad clusters at the API server, naming the field, and nothing is stored. */
 class MPDClusterValidationIT {
@@ -54,33 +52,66 @@ class MPDClusterValidationIT {
                 new Case("too many ROs", s -> s.put("followerNum", 16), "spec.followerNum"),
                 new Case("negative ROs", s -> s.put("followerNum", -1), "spec.followerNum"),
                 new Case("ROs as text", s -> s.put("followerNum", "two"), "spec.followerNum"),
-                new Case("privileged port", s -> at(s, "netCfg").put("engineStartPort", 80), "spec.netCfg.engineStartPort"),
-                new Case("port beyond 65535", s -> at(s, "netCfg").put("engineStartPort", 70000), "spec.netCfg.engineStartPort"),
-                new Case("malformed class", s -> at(s, "classInfo").put("className", "Polar O;X4"), "spec.classInfo.className"),
+                new Case(
+                        "privileged port",
+                        s -> at(s, "netCfg").put("engineStartPort", 80),
+                        "spec.netCfg.engineStartPort"),
+                new Case(
+                        "port beyond 65535",
+                        s -> at(s, "netCfg").put("engineStartPort", 70000),
+                        "spec.netCfg.engineStartPort"),
+                new Case(
+                        "malformed class",
+                        s -> at(s, "classInfo").put("className", "Polar O;X4"),
+                        "spec.classInfo.className"),
                 new Case("no class", s -> s.remove("classInfo"), "spec.classInfo"),
                 new Case("no port", s -> s.remove("netCfg"), "spec.netCfg"),
                 new Case("share without its LUN", s -> s.remove("shareStore"), "spec.shareStore"),
-                new Case("WWID with a shell", s -> at(s, "shareStore").put("volumeId", "36e0$(reboot)"), "spec.shareStore.volumeId"),
-                new Case("WWID upper-case", s -> at(s, "shareStore").put("volumeId", "36E00084100EE7EC9"), "spec.shareStore.volumeId"),
-                new Case("unknown volume type", s -> at(s, "shareStore").put("volumeType", "nfs"), "spec.shareStore.volumeType"),
-                new Case("malformed PVC name", s -> at(s, "shareStore").put("sharePvcName", "Bad_Name"), "spec.shareStore.sharePvcName"),
-                new Case("malformed version", s -> s.put("versionCfg", Map.of("versionName", "Image_Open")), "spec.versionCfg.versionName"),
-                new Case("quota not a number", s -> at(s, "shareStore").put("diskQuota", "100G"), "spec.shareStore.diskQuota"));
+                new Case(
+                        "WWID with a shell",
+                        s -> at(s, "shareStore").put("volumeId", "36e0$(reboot)"),
+                        "spec.shareStore.volumeId"),
+                new Case(
+                        "WWID upper-case",
+                        s -> at(s, "shareStore").put("volumeId", "36E00084100EE7EC9"),
+                        "spec.shareStore.volumeId"),
+                new Case(
+                        "unknown volume type",
+                        s -> at(s, "shareStore").put("volumeType", "nfs"),
+                        "spec.shareStore.volumeType"),
+                new Case(
+                        "malformed PVC name",
+                        s -> at(s, "shareStore").put("sharePvcName", "Bad_Name"),
+                        "spec.shareStore.sharePvcName"),
+                new Case(
+                        "malformed version",
+                        s -> s.put("versionCfg", Map.of("versionName", "Image_Open")),
+                        "spec.versionCfg.versionName"),
+                new Case(
+                        "quota not a number",
+                        s -> at(s, "shareStore").put("diskQuota", "100G"),
+                        "spec.shareStore.diskQuota"));
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("invalid")
     @SuppressWarnings("unchecked")
     void rejected(Case c) throws Exception {
-        var cluster = Serialization.unmarshal(Files.readString(Path.of("deploy/samples/mpdcluster-share.yaml")),
-                GenericKubernetesResource.class);
+        var cluster = Serialization.unmarshal(
+                Files.readString(Path.of("deploy/samples/mpdcluster-share.yaml")), GenericKubernetesResource.class);
         String name = "invalid-" + System.nanoTime();
         cluster.getMetadata().setName(name);
-        c.breakIt().accept((Map<String, Object>) cluster.getAdditionalProperties().get("spec"));
+        c.breakIt()
+                .accept((Map<String, Object>) cluster.getAdditionalProperties().get("spec"));
         assertThatThrownBy(() -> client.resource(cluster).create())
-                .isInstanceOfSatisfying(KubernetesClientException.class, e -> assertThat(e.getCode()).isEqualTo(422))
+                .isInstanceOfSatisfying(
+                        KubernetesClientException.class,
+                        e -> assertThat(e.getCode()).isEqualTo(422))
                 .hasMessageContaining(c.message());
-        assertThat(client.genericKubernetesResources("mpd.polardb.aliyun.com/v1", "MPDCluster").inNamespace("default")
-                .withName(name).get()).isNull();
+        assertThat(client.genericKubernetesResources("mpd.polardb.aliyun.com/v1", "MPDCluster")
+                        .inNamespace("default")
+                        .withName(name)
+                        .get())
+                .isNull();
     }
 }

@@ -2,21 +2,6 @@ package io.polarstack.orchestrator.operator;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.Duration;
-import java.util.List;
-import java.util.Map;
-import java.util.function.Predicate;
-
-import org.camunda.bpm.engine.RuntimeService;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Test;
-import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
-
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
@@ -26,6 +11,19 @@ import io.polarstack.orchestrator.api.Conditions;
 import io.polarstack.orchestrator.api.MPDCluster;
 import io.polarstack.orchestrator.testing.AppTestSupport;
 import io.polarstack.orchestrator.testing.TestEnvironment;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Predicate;
+import org.camunda.bpm.engine.RuntimeService;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
 
 /**
  * The operator against the real kube-apiserver: a resource in, a flow started, owned objects and status out;
@@ -33,7 +31,8 @@ import io.polarstack.orchestrator.testing.TestEnvironment;
  * There is no kubelet here, so pods stay Pending and CreateCluster waits at its pod step (the local-cluster
  * E2E tier runs it to the end). The resync is long, so every reaction here comes from a change or a flow's end.
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+@SpringBootTest(
+        webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
         properties = {"orchestrator.retry-profiles.k8s=R1/PT1S", "orchestrator.operator.resync=PT10M"})
 class ClusterOperatorIT {
 
@@ -45,7 +44,13 @@ class ClusterOperatorIT {
         AppTestSupport.register(registry, "cluster-operator-it");
         admin = TestEnvironment.kubernetes();
         TestEnvironment.installCrd(admin);
-        admin.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(NS).endMetadata().build()).create();
+        admin.namespaces()
+                .resource(new NamespaceBuilder()
+                        .withNewMetadata()
+                        .withName(NS)
+                        .endMetadata()
+                        .build())
+                .create();
         registry.add("orchestrator.operator.enabled", () -> "true");
         registry.add("orchestrator.operator.namespaces", () -> NS);
         registry.add("orchestrator.operator.lease-namespace", () -> NS);
@@ -66,18 +71,26 @@ class ClusterOperatorIT {
                     if (configuration.getCustomPostBPMNParseListeners() == null) {
                         configuration.setCustomPostBPMNParseListeners(new java.util.ArrayList<>());
                     }
-                    configuration.getCustomPostBPMNParseListeners().add(new org.camunda.bpm.engine.impl.bpmn.parser.AbstractBpmnParseListener() {
-                        @Override
-                        public void parseProcess(org.camunda.bpm.engine.impl.util.xml.Element element,
-                                org.camunda.bpm.engine.impl.persistence.entity.ProcessDefinitionEntity process) {
-                            if (process.getKey().equals("FlushParams")) {
-                                process.addListener("end", (org.camunda.bpm.engine.delegate.ExecutionListener) execution ->
-                                        org.camunda.bpm.engine.impl.context.Context.getCommandContext().getTransactionContext()
-                                                .addTransactionListener(org.camunda.bpm.engine.impl.cfg.TransactionState.COMMITTING,
-                                                        committing -> sleep(1500)));
-                            }
-                        }
-                    });
+                    configuration
+                            .getCustomPostBPMNParseListeners()
+                            .add(new org.camunda.bpm.engine.impl.bpmn.parser.AbstractBpmnParseListener() {
+                                @Override
+                                public void parseProcess(
+                                        org.camunda.bpm.engine.impl.util.xml.Element element,
+                                        org.camunda.bpm.engine.impl.persistence.entity.ProcessDefinitionEntity
+                                                process) {
+                                    if (process.getKey().equals("FlushParams")) {
+                                        process.addListener("end", (org.camunda.bpm.engine.delegate.ExecutionListener)
+                                                execution ->
+                                                        org.camunda.bpm.engine.impl.context.Context.getCommandContext()
+                                                                .getTransactionContext()
+                                                                .addTransactionListener(
+                                                                        org.camunda.bpm.engine.impl.cfg.TransactionState
+                                                                                .COMMITTING,
+                                                                        committing -> sleep(1500)));
+                                    }
+                                }
+                            });
                 }
             };
         }
@@ -91,10 +104,17 @@ class ClusterOperatorIT {
         }
     }
 
-    @Autowired RuntimeService runtime;
-    @Autowired org.camunda.bpm.engine.RepositoryService repository;
-    @Autowired org.camunda.bpm.engine.HistoryService history;
-    @Autowired io.polarstack.orchestrator.flows.ClusterFlows flows;
+    @Autowired
+    RuntimeService runtime;
+
+    @Autowired
+    org.camunda.bpm.engine.RepositoryService repository;
+
+    @Autowired
+    org.camunda.bpm.engine.HistoryService history;
+
+    @Autowired
+    io.polarstack.orchestrator.flows.ClusterFlows flows;
 
     @AfterAll
     static void cleanUp() {
@@ -115,8 +135,8 @@ class ClusterOperatorIT {
     }
 
     static MPDCluster create(String name, String version) throws Exception {
-        MPDCluster cluster = Serialization.unmarshal(Files.readString(Path.of("deploy/samples/mpdcluster-local.yaml")),
-                MPDCluster.class);
+        MPDCluster cluster = Serialization.unmarshal(
+                Files.readString(Path.of("deploy/samples/mpdcluster-local.yaml")), MPDCluster.class);
         cluster.getMetadata().setNamespace(NS);
         cluster.getMetadata().setName(name);
         cluster.getSpec().setFollowerNum(1);
@@ -128,18 +148,26 @@ class ClusterOperatorIT {
         long end = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         MPDCluster cluster = null;
         while (System.nanoTime() < end) {
-            cluster = admin.resources(MPDCluster.class).inNamespace(NS).withName(name).get();
+            cluster = admin.resources(MPDCluster.class)
+                    .inNamespace(NS)
+                    .withName(name)
+                    .get();
             if (cluster != null && condition.test(cluster)) {
                 return cluster;
             }
             Thread.sleep(200);
         }
         throw new AssertionError("MPDCluster " + NS + "/" + name + ": " + what + " within 60 s; last seen: "
-                + (cluster == null ? "gone" : Serialization.asYaml(cluster.getStatus()) + cluster.getMetadata().getAnnotations()));
+                + (cluster == null
+                        ? "gone"
+                        : Serialization.asYaml(cluster.getStatus())
+                                + cluster.getMetadata().getAnnotations()));
     }
 
     static String step(MPDCluster c) {
-        return c.getStatus() == null || c.getStatus().getFlow() == null ? null : c.getStatus().getFlow().getStep();
+        return c.getStatus() == null || c.getStatus().getFlow() == null
+                ? null
+                : c.getStatus().getFlow().getStep();
     }
 
     @Test
@@ -147,68 +175,110 @@ class ClusterOperatorIT {
         catalog("catalog-class-polar.o.x4.medium.yaml");
         create("pg-a", "v-missing");
 
-        var interrupted = await("pg-a", "stops at Task_InitMeta with an incident",
+        var interrupted = await(
+                "pg-a",
+                "stops at Task_InitMeta with an incident",
                 c -> c.getStatus() != null && "Interrupt".equals(c.getStatus().getClusterStatus()));
         assertThat(interrupted.getMetadata().getFinalizers()).contains(MPDCluster.FINALIZER);
-        assertThat(interrupted.getMetadata().getAnnotations()).containsEntry("interrupt.recover", "F")
+        assertThat(interrupted.getMetadata().getAnnotations())
+                .containsEntry("interrupt.recover", "F")
                 .containsEntry("interrupt.previous.status", "Creating")
-                .hasEntrySatisfying("interrupt.message", m -> assertThat(m).contains("Task_InitMeta")
-                        .contains("postgresql-1-0-minor-version-info-rwo-v-missing"));
+                .hasEntrySatisfying(
+                        "interrupt.message",
+                        m -> assertThat(m)
+                                .contains("Task_InitMeta")
+                                .contains("postgresql-1-0-minor-version-info-rwo-v-missing"));
         assertThat(step(interrupted)).isEqualTo("Task_InitMeta");
         var condition = Conditions.get(interrupted.getStatus(), Conditions.INTERRUPTED);
         assertThat(condition.getStatus()).isEqualTo("True");
         assertThat(condition.getMessage()).contains("interrupt.recover=T");
         assertThat(admin.v1().events().inNamespace(NS).list().getItems())
-                .anyMatch(e -> "StepFailed".equals(e.getReason()) && "pg-a".equals(e.getInvolvedObject().getName()));
+                .anyMatch(e -> "StepFailed".equals(e.getReason())
+                        && "pg-a".equals(e.getInvolvedObject().getName()));
 
-        catalog("catalog-version-image-open.yaml");  // the fix: the version exists now...
-        var fixed = admin.resources(MPDCluster.class).inNamespace(NS).withName("pg-a").get();
+        catalog("catalog-version-image-open.yaml"); // the fix: the version exists now...
+        var fixed = admin.resources(MPDCluster.class)
+                .inNamespace(NS)
+                .withName("pg-a")
+                .get();
         fixed.getSpec().getVersionCfg().setVersionName("image-open");
         admin.resource(fixed).update();
-        admin.resources(MPDCluster.class).inNamespace(NS).withName("pg-a")
-                .edit(c -> { c.getMetadata().getAnnotations().put("interrupt.recover", "T"); return c; });
+        admin.resources(MPDCluster.class).inNamespace(NS).withName("pg-a").edit(c -> {
+            c.getMetadata().getAnnotations().put("interrupt.recover", "T");
+            return c;
+        });
 
-        var resumed = await("pg-a", "resumes and waits for its RW pod",
+        var resumed = await(
+                "pg-a",
+                "resumes and waits for its RW pod",
                 c -> "Creating".equals(c.getStatus().getClusterStatus()) && "Task_CheckInstancePod".equals(step(c)));
         assertThat(resumed.getMetadata().getAnnotations()).doesNotContainKeys("interrupt.recover", "interrupt.message");
         assertThat(resumed.getStatus().getDbInstanceStatus()).hasSize(2);
         String uid = resumed.getMetadata().getUid();
-        String rwPod = resumed.getStatus().getDbInstanceStatus().values().stream().filter(i -> "rw".equals(i.getInsType()))
-                .findFirst().orElseThrow().getPodName();
+        String rwPod = resumed.getStatus().getDbInstanceStatus().values().stream()
+                .filter(i -> "rw".equals(i.getInsType()))
+                .findFirst()
+                .orElseThrow()
+                .getPodName();
         var pod = admin.pods().inNamespace(NS).withName(rwPod).get();
         assertThat(pod).as("the RW pod").isNotNull();
-        for (HasMetadata owned : List.<HasMetadata>of(pod,
-                admin.secrets().inNamespace(NS).withName("pg-a-" + resumed.getStatus().getLogicId() + "-aurora").get(),
+        for (HasMetadata owned : List.<HasMetadata>of(
+                pod,
+                admin.secrets()
+                        .inNamespace(NS)
+                        .withName("pg-a-" + resumed.getStatus().getLogicId() + "-aurora")
+                        .get(),
                 admin.configMaps().inNamespace(NS).withName("pg-a-user-params").get(),
                 admin.services().inNamespace(NS).withName("pg-a-rw").get())) {
-            assertThat(owned.getMetadata().getOwnerReferences()).as(owned.getKind() + " " + owned.getMetadata().getName())
-                    .singleElement().satisfies(o -> {
+            assertThat(owned.getMetadata().getOwnerReferences())
+                    .as(owned.getKind() + " " + owned.getMetadata().getName())
+                    .singleElement()
+                    .satisfies(o -> {
                         assertThat(o.getUid()).isEqualTo(uid);
                         assertThat(o.getController()).isTrue();
                     });
         }
 
         // A request while the flow runs waits its turn: no second flow.
-        admin.resources(MPDCluster.class).inNamespace(NS).withName("pg-a")
-                .edit(c -> { c.getMetadata().getAnnotations().put("restartCluster", "true"); return c; });
+        admin.resources(MPDCluster.class).inNamespace(NS).withName("pg-a").edit(c -> {
+            c.getMetadata().getAnnotations().put("restartCluster", "true");
+            return c;
+        });
         Thread.sleep(3000);
-        assertThat(runtime.createProcessInstanceQuery().processInstanceBusinessKey(NS + "/pg-a").rootProcessInstances().list())
-                .singleElement().satisfies(p -> assertThat(p.getProcessDefinitionId()).startsWith("CreateCluster:"));
+        assertThat(runtime.createProcessInstanceQuery()
+                        .processInstanceBusinessKey(NS + "/pg-a")
+                        .rootProcessInstances()
+                        .list())
+                .singleElement()
+                .satisfies(p -> assertThat(p.getProcessDefinitionId()).startsWith("CreateCluster:"));
 
         // Cancel: the flow goes, the cluster shows why.
-        admin.resources(MPDCluster.class).inNamespace(NS).withName("pg-a")
-                .edit(c -> { c.getMetadata().getAnnotations().put("cancelled", "true"); return c; });
-        var cancelled = await("pg-a", "is cancelled", c -> "CANCELLED".equals(
-                c.getMetadata().getAnnotations().get("interrupt.reason")));
+        admin.resources(MPDCluster.class).inNamespace(NS).withName("pg-a").edit(c -> {
+            c.getMetadata().getAnnotations().put("cancelled", "true");
+            return c;
+        });
+        var cancelled = await(
+                "pg-a",
+                "is cancelled",
+                c -> "CANCELLED".equals(c.getMetadata().getAnnotations().get("interrupt.reason")));
         assertThat(cancelled.getStatus().getClusterStatus()).isEqualTo("Interrupt");
         assertThat(cancelled.getMetadata().getAnnotations()).doesNotContainKey("cancelled");
-        assertThat(runtime.createProcessInstanceQuery().processInstanceBusinessKey(NS + "/pg-a").count()).isZero();
+        assertThat(runtime.createProcessInstanceQuery()
+                        .processInstanceBusinessKey(NS + "/pg-a")
+                        .count())
+                .isZero();
 
         // Delete: DeleteCluster runs, removes the finalizer, and the resource goes.
         admin.resources(MPDCluster.class).inNamespace(NS).withName("pg-a").delete();
         long end = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (admin.resources(MPDCluster.class).inNamespace(NS).withName("pg-a").get() != null) {
-            assertThat(System.nanoTime()).as("MPDCluster pg-a deleted through DeleteCluster").isLessThan(end);
+        while (admin.resources(MPDCluster.class)
+                        .inNamespace(NS)
+                        .withName("pg-a")
+                        .get()
+                != null) {
+            assertThat(System.nanoTime())
+                    .as("MPDCluster pg-a deleted through DeleteCluster")
+                    .isLessThan(end);
             Thread.sleep(200);
         }
     }
@@ -217,9 +287,10 @@ class ClusterOperatorIT {
     void aRequestForAFlowThatDoesNotExistYetSaysSo() throws Exception {
         catalog("catalog-class-polar.o.x4.medium.yaml");
         catalog("catalog-version-image-open.yaml");
-        // A running cluster (as another operator left it) asks for a cluster restart, whose flow comes in a later version.
-        MPDCluster cluster = Serialization.unmarshal(Files.readString(Path.of("deploy/samples/mpdcluster-local.yaml")),
-                MPDCluster.class);
+        // A running cluster (as another operator left it) asks for a cluster restart, whose flow comes in a later
+        // version.
+        MPDCluster cluster = Serialization.unmarshal(
+                Files.readString(Path.of("deploy/samples/mpdcluster-local.yaml")), MPDCluster.class);
         cluster.getMetadata().setNamespace(NS);
         cluster.getMetadata().setName("pg-b");
         cluster.getMetadata().setAnnotations(Map.of("restartCluster", "true"));
@@ -229,29 +300,45 @@ class ClusterOperatorIT {
         cluster.getStatus().setClusterStatus("Running");
         cluster = admin.resource(cluster).updateStatus();
         Thread.sleep(2500);
-        assertThat(runtime.createProcessInstanceQuery().processInstanceBusinessKey(NS + "/pg-b").count())
-                .as("another operator's cluster is left alone").isZero();
+        assertThat(runtime.createProcessInstanceQuery()
+                        .processInstanceBusinessKey(NS + "/pg-b")
+                        .count())
+                .as("another operator's cluster is left alone")
+                .isZero();
         cluster.getSpec().setOperatorName("polar-mpd");
         admin.resource(cluster).update();
-        var refused = await("pg-b", "says RestartCluster is not available",
+        var refused = await(
+                "pg-b",
+                "says RestartCluster is not available",
                 c -> Conditions.get(c.getStatus(), Conditions.OPERATION_AVAILABLE) != null
-                        && "False".equals(Conditions.get(c.getStatus(), Conditions.OPERATION_AVAILABLE).getStatus()));
-        assertThat(Conditions.get(refused.getStatus(), Conditions.OPERATION_AVAILABLE).getMessage()).contains("RestartCluster");
+                        && "False"
+                                .equals(Conditions.get(c.getStatus(), Conditions.OPERATION_AVAILABLE)
+                                        .getStatus()));
+        assertThat(Conditions.get(refused.getStatus(), Conditions.OPERATION_AVAILABLE)
+                        .getMessage())
+                .contains("RestartCluster");
         assertThat(refused.getStatus().getClusterStatus()).isEqualTo("Running");
-        assertThat(runtime.createProcessInstanceQuery().processInstanceBusinessKey(NS + "/pg-b").count()).isZero();
+        assertThat(runtime.createProcessInstanceQuery()
+                        .processInstanceBusinessKey(NS + "/pg-b")
+                        .count())
+                .isZero();
     }
 
     @Test
     void aSecondChangeDuringAFlowRunsAfterIt() throws Exception {
         // FlushParams comes in a later version; a stub of it (waits at Task_Hold until signalled) stands in here.
         try (var model = getClass().getResourceAsStream("/operator/flush-params-stub.bpmn.xml")) {
-            repository.createDeployment().name("FlushParams stub").addInputStream("flush-params-stub.bpmn", model).deploy();
+            repository
+                    .createDeployment()
+                    .name("FlushParams stub")
+                    .addInputStream("flush-params-stub.bpmn", model)
+                    .deploy();
         }
         catalog("catalog-class-polar.o.x4.medium.yaml");
         catalog("catalog-version-image-open.yaml");
         // A running cluster, taken over from another operator while a first flow (as if started through REST) runs.
-        MPDCluster cluster = Serialization.unmarshal(Files.readString(Path.of("deploy/samples/mpdcluster-local.yaml")),
-                MPDCluster.class);
+        MPDCluster cluster = Serialization.unmarshal(
+                Files.readString(Path.of("deploy/samples/mpdcluster-local.yaml")), MPDCluster.class);
         cluster.getMetadata().setNamespace(NS);
         cluster.getMetadata().setName("pg-c");
         cluster.getSpec().setOperatorName("another-operator");
@@ -268,31 +355,56 @@ class ClusterOperatorIT {
             c.getMetadata().getAnnotations().put("flushParams", "true");
             return c;
         });
-        await("pg-c", "is taken over (finalizer)", c -> c.getMetadata().getFinalizers() != null
-                && c.getMetadata().getFinalizers().contains(MPDCluster.FINALIZER));
+        await(
+                "pg-c",
+                "is taken over (finalizer)",
+                c -> c.getMetadata().getFinalizers() != null
+                        && c.getMetadata().getFinalizers().contains(MPDCluster.FINALIZER));
         Thread.sleep(3000);
-        assertThat(runtime.createProcessInstanceQuery().processInstanceBusinessKey(key).list()).as("only the first flow runs")
-                .singleElement().satisfies(p -> assertThat(p.getId()).isEqualTo(first.getId()));
+        assertThat(runtime.createProcessInstanceQuery()
+                        .processInstanceBusinessKey(key)
+                        .list())
+                .as("only the first flow runs")
+                .singleElement()
+                .satisfies(p -> assertThat(p.getId()).isEqualTo(first.getId()));
 
         // The first flow ends; the waiting change starts right after, with no further change to the resource.
         long ended = System.nanoTime();
-        runtime.signal(runtime.createExecutionQuery().processInstanceId(first.getId()).activityId("Task_Hold").singleResult()
+        runtime.signal(runtime.createExecutionQuery()
+                .processInstanceId(first.getId())
+                .activityId("Task_Hold")
+                .singleResult()
                 .getId());
         AppTestSupport.awaitEnded(history, first.getId(), Duration.ofSeconds(30));
         long end = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-        while (runtime.createProcessInstanceQuery().processInstanceBusinessKey(key).count() == 0) {
-            assertThat(System.nanoTime()).as("the waiting FlushParams started after the first flow ended").isLessThan(end);
+        while (runtime.createProcessInstanceQuery()
+                        .processInstanceBusinessKey(key)
+                        .count()
+                == 0) {
+            assertThat(System.nanoTime())
+                    .as("the waiting FlushParams started after the first flow ended")
+                    .isLessThan(end);
             Thread.sleep(100);
         }
-        System.out.printf("second flow started %d ms after the first was signalled%n", (System.nanoTime() - ended) / 1_000_000);
+        System.out.printf(
+                "second flow started %d ms after the first was signalled%n", (System.nanoTime() - ended) / 1_000_000);
         Thread.sleep(3000);
-        var second = runtime.createProcessInstanceQuery().processInstanceBusinessKey(key).singleResult();
+        var second = runtime.createProcessInstanceQuery()
+                .processInstanceBusinessKey(key)
+                .singleResult();
         assertThat(second.getProcessDefinitionId()).startsWith("FlushParams:");
-        assertThat(history.createHistoricProcessInstanceQuery().processInstanceBusinessKey(key).count())
-                .as("the first flow and the waiting one, once").isEqualTo(2);
-        var now = admin.resources(MPDCluster.class).inNamespace(NS).withName("pg-c").get();
+        assertThat(history.createHistoricProcessInstanceQuery()
+                        .processInstanceBusinessKey(key)
+                        .count())
+                .as("the first flow and the waiting one, once")
+                .isEqualTo(2);
+        var now = admin.resources(MPDCluster.class)
+                .inNamespace(NS)
+                .withName("pg-c")
+                .get();
         assertThat(now.getMetadata().getAnnotations()).containsEntry("flushParams", "true");
-        assertThat(now.getMetadata().getGeneration()).as("no spec change after the one during the first flow")
+        assertThat(now.getMetadata().getGeneration())
+                .as("no spec change after the one during the first flow")
                 .isEqualTo(cluster.getMetadata().getGeneration() + 1);
         assertThat(now.getStatus().getFlow().getProcessInstanceId()).isEqualTo(second.getId());
         assertThat(now.getStatus().getClusterStatus()).isEqualTo("FlushParams");
@@ -304,8 +416,8 @@ class ClusterOperatorIT {
         catalog("catalog-class-polar.o.x4.medium.yaml");
         catalog("catalog-version-image-open.yaml");
         // A running cluster whose version left the catalog, asked to rebuild: RebuildCluster stops at its plan.
-        MPDCluster cluster = Serialization.unmarshal(Files.readString(Path.of("deploy/samples/mpdcluster-local.yaml")),
-                MPDCluster.class);
+        MPDCluster cluster = Serialization.unmarshal(
+                Files.readString(Path.of("deploy/samples/mpdcluster-local.yaml")), MPDCluster.class);
         cluster.getMetadata().setNamespace(NS);
         cluster.getMetadata().setName("pg-d");
         cluster.getSpec().setOperatorName("another-operator");
@@ -331,25 +443,47 @@ class ClusterOperatorIT {
         cluster.getMetadata().setAnnotations(Map.of("forceRebuild", "true"));
         admin.resource(cluster).update();
 
-        var interrupted = await("pg-d", "stops at Task_PlanRebuild", c -> c.getStatus() != null
-                && "Interrupt".equals(c.getStatus().getClusterStatus()) && "Task_PlanRebuild".equals(step(c)));
+        var interrupted = await(
+                "pg-d",
+                "stops at Task_PlanRebuild",
+                c -> c.getStatus() != null
+                        && "Interrupt".equals(c.getStatus().getClusterStatus())
+                        && "Task_PlanRebuild".equals(step(c)));
         assertThat(interrupted.getMetadata().getAnnotations()).containsEntry("interrupt.previous.status", "Rebuild");
         String first = interrupted.getStatus().getFlow().getProcessInstanceId();
 
-        var fixed = admin.resources(MPDCluster.class).inNamespace(NS).withName("pg-d").get();
+        var fixed = admin.resources(MPDCluster.class)
+                .inNamespace(NS)
+                .withName("pg-d")
+                .get();
         fixed.getSpec().getVersionCfg().setVersionName("image-open");
         admin.resource(fixed).update();
-        admin.resources(MPDCluster.class).inNamespace(NS).withName("pg-d")
-                .edit(c -> { c.getMetadata().getAnnotations().put("interrupt.recover", "T"); return c; });
+        admin.resources(MPDCluster.class).inNamespace(NS).withName("pg-d").edit(c -> {
+            c.getMetadata().getAnnotations().put("interrupt.recover", "T");
+            return c;
+        });
 
-        var restarted = await("pg-d", "runs a new RebuildCluster, waiting for the RW's pod", c -> c.getStatus().getFlow() != null
-                && !first.equals(c.getStatus().getFlow().getProcessInstanceId()) && "Task_CheckInstancePod".equals(step(c)));
+        var restarted = await(
+                "pg-d",
+                "runs a new RebuildCluster, waiting for the RW's pod",
+                c -> c.getStatus().getFlow() != null
+                        && !first.equals(c.getStatus().getFlow().getProcessInstanceId())
+                        && "Task_CheckInstancePod".equals(step(c)));
         assertThat(restarted.getStatus().getClusterStatus()).isEqualTo("Rebuild");
-        assertThat(restarted.getMetadata().getAnnotations()).doesNotContainKeys("interrupt.recover", "interrupt.previous.status");
-        assertThat(runtime.createProcessInstanceQuery().processInstanceId(first).count()).as("the stopped one").isZero();
+        assertThat(restarted.getMetadata().getAnnotations())
+                .doesNotContainKeys("interrupt.recover", "interrupt.previous.status");
+        assertThat(runtime.createProcessInstanceQuery().processInstanceId(first).count())
+                .as("the stopped one")
+                .isZero();
         String second = restarted.getStatus().getFlow().getProcessInstanceId();
-        assertThat(history.createHistoricActivityInstanceQuery().processInstanceId(second).activityId("Task_DisableHa").count())
-                .as("the first step ran again").isEqualTo(1);
-        assertThat(admin.pods().inNamespace(NS).withName("pg-d-901-902").get()).as("the RW's pod, made again").isNotNull();
+        assertThat(history.createHistoricActivityInstanceQuery()
+                        .processInstanceId(second)
+                        .activityId("Task_DisableHa")
+                        .count())
+                .as("the first step ran again")
+                .isEqualTo(1);
+        assertThat(admin.pods().inNamespace(NS).withName("pg-d-901-902").get())
+                .as("the RW's pod, made again")
+                .isNotNull();
     }
 }

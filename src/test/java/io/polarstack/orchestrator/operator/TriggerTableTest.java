@@ -2,12 +2,6 @@ package io.polarstack.orchestrator.operator;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.util.HashMap;
-import java.util.Map;
-import java.util.function.Consumer;
-
-import org.junit.jupiter.api.Test;
-
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.polarstack.orchestrator.api.ClassInfo;
 import io.polarstack.orchestrator.api.InstanceState;
@@ -16,13 +10,21 @@ import io.polarstack.orchestrator.api.MPDCluster;
 import io.polarstack.orchestrator.api.MPDClusterSpec;
 import io.polarstack.orchestrator.api.MPDClusterStatus;
 import io.polarstack.orchestrator.api.VersionConfig;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.function.Consumer;
+import org.junit.jupiter.api.Test;
 
 class TriggerTableTest {
 
     /** A running cluster: RW 1002 on node-a, RO 1004 on node-b, followerNum 1, nothing asked. */
     static MPDCluster running(Consumer<MPDCluster> change) {
         var cluster = new MPDCluster();
-        cluster.setMetadata(new ObjectMetaBuilder().withNamespace("db").withName("pg").withAnnotations(new HashMap<>()).build());
+        cluster.setMetadata(new ObjectMetaBuilder()
+                .withNamespace("db")
+                .withName("pg")
+                .withAnnotations(new HashMap<>())
+                .build());
         var spec = new MPDClusterSpec();
         spec.setDbClusterType("local");
         spec.setFollowerNum(1);
@@ -32,8 +34,8 @@ class TriggerTableTest {
         var status = new MPDClusterStatus();
         status.setClusterStatus("Running");
         status.setLeaderInstanceId("1002");
-        status.setDbInstanceStatus(new HashMap<>(Map.of("1002", instance("rw", "node-a", "RUNNING"),
-                "1004", instance("ro", "node-b", "RUNNING"))));
+        status.setDbInstanceStatus(new HashMap<>(
+                Map.of("1002", instance("rw", "node-a", "RUNNING"), "1004", instance("ro", "node-b", "RUNNING"))));
         cluster.setStatus(status);
         change.accept(cluster);
         return cluster;
@@ -71,7 +73,7 @@ class TriggerTableTest {
 
     @Test
     void quietRunningClusterTriggersNothing() {
-        assertThat(TriggerTable.evaluate(running(c -> { }))).isEmpty();
+        assertThat(TriggerTable.evaluate(running(c -> {}))).isEmpty();
     }
 
     @Test
@@ -83,30 +85,41 @@ class TriggerTableTest {
             assertThat(t.state()).isEqualTo("Creating");
         }
         var noStatus = running(c -> c.setStatus(null));
-        assertThat(TriggerTable.evaluate(noStatus)).get().extracting(Trigger::processKey).isEqualTo("CreateCluster");
+        assertThat(TriggerTable.evaluate(noStatus))
+                .get()
+                .extracting(Trigger::processKey)
+                .isEqualTo("CreateCluster");
     }
 
     @Test
     void row1RebuildByStateAnnotationOrAllInstancesFailedAndFromInterruptToo() {
-        assertThat(trigger(c -> c.getStatus().setClusterStatus("Rebuild")).processKey()).isEqualTo("RebuildCluster");
+        assertThat(trigger(c -> c.getStatus().setClusterStatus("Rebuild")).processKey())
+                .isEqualTo("RebuildCluster");
         var forced = trigger(c -> annotate(c, "forceRebuild", "T"));
         assertThat(forced.row()).isEqualTo(1);
         assertThat(forced.recoverFromFirstStep()).isTrue();
-        assertThat(trigger(c -> c.getStatus().getDbInstanceStatus().values()
-                .forEach(i -> i.getCurrentState().setState("Failed"))).processKey()).isEqualTo("RebuildCluster");
+        assertThat(trigger(c -> c.getStatus()
+                                .getDbInstanceStatus()
+                                .values()
+                                .forEach(i -> i.getCurrentState().setState("Failed")))
+                        .processKey())
+                .isEqualTo("RebuildCluster");
         assertThat(trigger(c -> {
-            c.getStatus().setClusterStatus("Interrupt");
-            annotate(c, "forceRebuild", "1");
-        }).processKey()).isEqualTo("RebuildCluster");
+                            c.getStatus().setClusterStatus("Interrupt");
+                            annotate(c, "forceRebuild", "1");
+                        })
+                        .processKey())
+                .isEqualTo("RebuildCluster");
     }
 
     @Test
     void interruptIgnoresEverythingButRebuild() {
         assertThat(TriggerTable.evaluate(running(c -> {
-            c.getStatus().setClusterStatus("Interrupt");
-            annotate(c, "restartCluster", "true");
-            c.getSpec().setFollowerNum(5);
-        }))).isEmpty();
+                    c.getStatus().setClusterStatus("Interrupt");
+                    annotate(c, "restartCluster", "true");
+                    c.getSpec().setFollowerNum(5);
+                })))
+                .isEmpty();
     }
 
     @Test
@@ -114,13 +127,15 @@ class TriggerTableTest {
         var t = trigger(c -> c.getSpec().setClassInfoModifyTo(classInfo("polar.o.x8.large")));
         assertThat(t.row()).isEqualTo(2);
         assertThat(t.variables()).containsEntry("className", "polar.o.x8.large");
-        assertThat(TriggerTable.evaluate(running(c -> c.getSpec().setClassInfoModifyTo(classInfo("polar.o.x4.medium")))))
+        assertThat(TriggerTable.evaluate(
+                        running(c -> c.getSpec().setClassInfoModifyTo(classInfo("polar.o.x4.medium")))))
                 .isEmpty();
     }
 
     @Test
     void rows3to6CommandAnnotations() {
-        assertThat(trigger(c -> annotate(c, "restartCluster", "true")).processKey()).isEqualTo("RestartCluster");
+        assertThat(trigger(c -> annotate(c, "restartCluster", "true")).processKey())
+                .isEqualTo("RestartCluster");
         var restartIns = trigger(c -> annotate(c, "restartIns", "1004"));
         assertThat(restartIns.processKey()).isEqualTo("RestartInstance");
         assertThat(restartIns.variables()).containsEntry("insId", "1004");
@@ -129,8 +144,11 @@ class TriggerTableTest {
         assertThat(switchRw.row()).isEqualTo(6);
         assertThat(switchRw.processKey()).isEqualTo("Failover");
         assertThat(switchRw.variables()).containsEntry("planned", true);
-        assertThat(TriggerTable.evaluate(running(c -> annotate(c, "switchRw", "1002")))).as("already leader").isEmpty();
-        assertThat(TriggerTable.evaluate(running(c -> annotate(c, "flushParams", "false")))).isEmpty();
+        assertThat(TriggerTable.evaluate(running(c -> annotate(c, "switchRw", "1002"))))
+                .as("already leader")
+                .isEmpty();
+        assertThat(TriggerTable.evaluate(running(c -> annotate(c, "flushParams", "false"))))
+                .isEmpty();
     }
 
     @Test
@@ -139,9 +157,15 @@ class TriggerTableTest {
         assertThat(ro.row()).isEqualTo(7);
         assertThat(ro.variables()).containsEntry("insId", "1004").containsEntry("targetNode", "node-c");
         assertThat(trigger(c -> annotate(c, "migrate", "1002|node-c")).row()).isEqualTo(8);
-        assertThat(TriggerTable.evaluate(running(c -> annotate(c, "migrate", "1004|node-b")))).as("same node").isEmpty();
-        assertThat(TriggerTable.evaluate(running(c -> annotate(c, "migrate", "9999|node-c")))).as("unknown").isEmpty();
-        assertThat(TriggerTable.evaluate(running(c -> annotate(c, "migrate", "1004")))).as("malformed").isEmpty();
+        assertThat(TriggerTable.evaluate(running(c -> annotate(c, "migrate", "1004|node-b"))))
+                .as("same node")
+                .isEmpty();
+        assertThat(TriggerTable.evaluate(running(c -> annotate(c, "migrate", "9999|node-c"))))
+                .as("unknown")
+                .isEmpty();
+        assertThat(TriggerTable.evaluate(running(c -> annotate(c, "migrate", "1004"))))
+                .as("malformed")
+                .isEmpty();
     }
 
     @Test
@@ -153,7 +177,11 @@ class TriggerTableTest {
 
     @Test
     void row10RebuildAFailedRoWhileTheLeaderIsHealthy() {
-        var t = trigger(c -> c.getStatus().getDbInstanceStatus().get("1004").getCurrentState().setState("FAILED"));
+        var t = trigger(c -> c.getStatus()
+                .getDbInstanceStatus()
+                .get("1004")
+                .getCurrentState()
+                .setState("FAILED"));
         assertThat(t.row()).isEqualTo(10);
         assertThat(t.variables()).containsEntry("insId", "1004");
     }
@@ -164,7 +192,8 @@ class TriggerTableTest {
         var remove = trigger(c -> annotate(c, "removeIns", "1004"));
         assertThat(remove.processKey()).isEqualTo("RemoveRo");
         assertThat(remove.variables()).containsEntry("insId", "1004");
-        assertThat(trigger(c -> annotate(c, "extendStorage", "true")).processKey()).isEqualTo("ExtendStorage");
+        assertThat(trigger(c -> annotate(c, "extendStorage", "true")).processKey())
+                .isEqualTo("ExtendStorage");
     }
 
     @Test

@@ -2,6 +2,15 @@ package io.polarstack.orchestrator.rest;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import io.polarstack.orchestrator.api.InstanceNetwork;
+import io.polarstack.orchestrator.api.InstanceStatus;
+import io.polarstack.orchestrator.api.MPDCluster;
+import io.polarstack.orchestrator.api.MPDClusterStatus;
+import io.polarstack.orchestrator.testing.AppTestSupport;
+import io.polarstack.orchestrator.testing.TestEnvironment;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -11,7 +20,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Base64;
 import java.util.Map;
-
 import org.camunda.bpm.engine.RuntimeService;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -22,22 +30,14 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
-import io.fabric8.kubernetes.api.model.NamespaceBuilder;
-import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.utils.Serialization;
-import io.polarstack.orchestrator.api.InstanceNetwork;
-import io.polarstack.orchestrator.api.InstanceStatus;
-import io.polarstack.orchestrator.api.MPDCluster;
-import io.polarstack.orchestrator.api.MPDClusterStatus;
-import io.polarstack.orchestrator.testing.AppTestSupport;
-import io.polarstack.orchestrator.testing.TestEnvironment;
-
 /**
  * POST /api/v1/clusters/{ns}/{name}/failover on the real kube-apiserver: login required, a bad request is refused
  * with the reason and starts nothing, a good one starts the cluster's Failover, a second one while it runs is refused.
  * Job execution is off: the started flow is only looked at, not run (there are no pods behind this cluster).
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = "camunda.bpm.job-execution.enabled=false")
+@SpringBootTest(
+        webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+        properties = "camunda.bpm.job-execution.enabled=false")
 class FailoverApiIT {
 
     static final String NS = "failover-api-" + System.nanoTime();
@@ -51,6 +51,7 @@ class FailoverApiIT {
 
     @LocalServerPort
     int port;
+
     @Autowired
     RuntimeService runtime;
 
@@ -60,8 +61,15 @@ class FailoverApiIT {
     static void cluster() throws Exception {
         client = TestEnvironment.kubernetes();
         TestEnvironment.installCrd(client);
-        client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(NS).endMetadata().build()).create();
-        MPDCluster cluster = Serialization.unmarshal(Files.readString(Path.of("deploy/samples/mpdcluster-local.yaml")), MPDCluster.class);
+        client.namespaces()
+                .resource(new NamespaceBuilder()
+                        .withNewMetadata()
+                        .withName(NS)
+                        .endMetadata()
+                        .build())
+                .create();
+        MPDCluster cluster = Serialization.unmarshal(
+                Files.readString(Path.of("deploy/samples/mpdcluster-local.yaml")), MPDCluster.class);
         cluster.getMetadata().setNamespace(NS);
         cluster.getMetadata().setName("pg");
         var created = client.resource(cluster).create();
@@ -103,29 +111,49 @@ class FailoverApiIT {
         var notAnRo = post(path, "{\"insId\":\"1002\"}", LOGIN);
         assertThat(notAnRo.statusCode()).isEqualTo(400);
         assertThat(notAnRo.body()).contains("insId 1002 is not an RO", "[1004]");
-        assertThat(runtime.createProcessInstanceQuery().processInstanceBusinessKey(NS + "/pg").count()).as("nothing started").isZero();
+        assertThat(runtime.createProcessInstanceQuery()
+                        .processInstanceBusinessKey(NS + "/pg")
+                        .count())
+                .as("nothing started")
+                .isZero();
 
         var started = post(path, "{\"insId\":\"1004\"}", LOGIN);
         assertThat(started.statusCode()).as(started.body()).isEqualTo(202);
-        var instance = runtime.createProcessInstanceQuery().processInstanceBusinessKey(NS + "/pg").singleResult();
+        var instance = runtime.createProcessInstanceQuery()
+                .processInstanceBusinessKey(NS + "/pg")
+                .singleResult();
         assertThat(instance.getProcessDefinitionId()).startsWith("Failover:");
         assertThat(started.body()).contains(instance.getId());
-        assertThat(runtime.getVariables(instance.getId())).containsEntry("planned", true).containsEntry("insId", "1004");
-        assertThat(client.resources(MPDCluster.class).inNamespace(NS).withName("pg").get().getStatus().getFlow().getName())
+        assertThat(runtime.getVariables(instance.getId()))
+                .containsEntry("planned", true)
+                .containsEntry("insId", "1004");
+        assertThat(client.resources(MPDCluster.class)
+                        .inNamespace(NS)
+                        .withName("pg")
+                        .get()
+                        .getStatus()
+                        .getFlow()
+                        .getName())
                 .isEqualTo("Failover");
 
         var busy = post(path, "{\"planned\":false}", LOGIN);
         assertThat(busy.statusCode()).isEqualTo(409);
         assertThat(busy.body()).contains("busy with Failover", instance.getId());
-        assertThat(runtime.createProcessInstanceQuery().processInstanceBusinessKey(NS + "/pg").count()).isEqualTo(1);
+        assertThat(runtime.createProcessInstanceQuery()
+                        .processInstanceBusinessKey(NS + "/pg")
+                        .count())
+                .isEqualTo(1);
         runtime.deleteProcessInstance(instance.getId(), "test over");
     }
 
     private HttpResponse<String> post(String path, String json, String login) throws Exception {
         var request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(json));
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(json));
         if (login != null) {
-            request.header("Authorization", "Basic " + Base64.getEncoder().encodeToString(login.getBytes(StandardCharsets.UTF_8)));
+            request.header(
+                    "Authorization",
+                    "Basic " + Base64.getEncoder().encodeToString(login.getBytes(StandardCharsets.UTF_8)));
         }
         return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
     }

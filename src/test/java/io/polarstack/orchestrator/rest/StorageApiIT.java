@@ -2,13 +2,14 @@ package io.polarstack.orchestrator.rest;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.polarstack.orchestrator.ports.StorageFabric;
+import io.polarstack.orchestrator.testing.AppTestSupport;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
-
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
@@ -16,16 +17,16 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
-import io.polarstack.orchestrator.ports.StorageFabric;
-import io.polarstack.orchestrator.testing.AppTestSupport;
-
 /**
  * The whole application on its HTTP port: /api/v1/storage answers only to an engine user, like /engine-rest,
  * and lists what the hosts of the real kube-apiserver's Nodes see.
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
-        "camunda.bpm.job-execution.enabled=false",
-        "orchestrator.storage.node-selector=storage-api-it=none"})
+@SpringBootTest(
+        webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+        properties = {
+            "camunda.bpm.job-execution.enabled=false",
+            "orchestrator.storage.node-selector=storage-api-it=none"
+        })
 class StorageApiIT {
 
     @DynamicPropertySource
@@ -61,9 +62,12 @@ class StorageApiIT {
     }
 
     private HttpResponse<String> get(String path, String login) throws Exception {
-        var request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).GET();
+        var request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                .GET();
         if (login != null) {
-            request.header("Authorization", "Basic " + Base64.getEncoder().encodeToString(login.getBytes(StandardCharsets.UTF_8)));
+            request.header(
+                    "Authorization",
+                    "Basic " + Base64.getEncoder().encodeToString(login.getBytes(StandardCharsets.UTF_8)));
         }
         return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
     }

@@ -6,13 +6,6 @@ import static org.mockito.ArgumentMatchers.eq;
 import static org.mockito.Mockito.mock;
 import static org.mockito.Mockito.when;
 
-import java.util.HashMap;
-import java.util.Map;
-import java.util.function.Consumer;
-
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.polarstack.orchestrator.api.ClusterState;
 import io.polarstack.orchestrator.api.Conditions;
@@ -22,6 +15,11 @@ import io.polarstack.orchestrator.api.InstanceStatus;
 import io.polarstack.orchestrator.api.MPDCluster;
 import io.polarstack.orchestrator.api.MPDClusterStatus;
 import io.polarstack.orchestrator.ports.ClusterResources;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.function.Consumer;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 
 /** What each write leaves in the status, and that writing it again leaves the same. */
 class ClusterStatusWriterTest {
@@ -32,10 +30,15 @@ class ClusterStatusWriterTest {
     @BeforeEach
     @SuppressWarnings("unchecked")
     void cluster() {
-        cluster.setMetadata(new ObjectMetaBuilder().withNamespace("ns").withName("c").build());
+        cluster.setMetadata(
+                new ObjectMetaBuilder().withNamespace("ns").withName("c").build());
         cluster.setStatus(new MPDClusterStatus());
-        cluster.getStatus().setDbInstanceStatus(new HashMap<>(Map.of("1", instance("1", InstanceRole.RW, "RUNNING"),
-                "2", instance("2", InstanceRole.RO, "RUNNING"))));
+        cluster.getStatus()
+                .setDbInstanceStatus(new HashMap<>(Map.of(
+                        "1",
+                        instance("1", InstanceRole.RW, "RUNNING"),
+                        "2",
+                        instance("2", InstanceRole.RO, "RUNNING"))));
         ClusterResources resources = mock(ClusterResources.class);
         when(resources.updateStatus(eq("ns"), eq("c"), any())).thenAnswer(call -> {
             call.<Consumer<MPDClusterStatus>>getArgument(2).accept(cluster.getStatus());
@@ -63,7 +66,8 @@ class ClusterStatusWriterTest {
         assertThat(started.getIncident()).as("the step runs again").isNull();
         writer.flowEnded("ns", "c", "Failover", false);
         assertThat(cluster.getStatus().getFlow()).isNull();
-        assertThat(Conditions.get(cluster.getStatus(), Conditions.FLOW_RUNNING).getReason()).isEqualTo("Completed");
+        assertThat(Conditions.get(cluster.getStatus(), Conditions.FLOW_RUNNING).getReason())
+                .isEqualTo("Completed");
     }
 
     @Test
@@ -87,23 +91,36 @@ class ClusterStatusWriterTest {
         InstanceState fenced = instances.get("1").getCurrentState();
         writer.rwMoved("ns", "c", "2", "1", "FENCED");
         assertThat(instances.get("1").getCurrentState()).isSameAs(fenced);
-        assertThat(instances.get("1").getLastState().getState()).as("where it was before the fence").isEqualTo("RUNNING");
+        assertThat(instances.get("1").getLastState().getState())
+                .as("where it was before the fence")
+                .isEqualTo("RUNNING");
     }
 
     @Test
     void anInstanceIsAllocatedOnceAndItsStateChangesOnlyWhenAsked() {
         var entry = instance("3", InstanceRole.TEMPRO, "PENDING");
-        writer.instanceAllocated("ns", "c", entry, status -> status.getDbInstanceStatus().containsKey("3"));
-        writer.instanceAllocated("ns", "c", instance("3", InstanceRole.RO, "RUNNING"),
+        writer.instanceAllocated(
+                "ns", "c", entry, status -> status.getDbInstanceStatus().containsKey("3"));
+        writer.instanceAllocated(
+                "ns",
+                "c",
+                instance("3", InstanceRole.RO, "RUNNING"),
                 status -> status.getDbInstanceStatus().containsKey("3"));
         assertThat(cluster.getStatus().getDbInstanceStatus().get("3")).isSameAs(entry);
 
         writer.instanceState("ns", "c", "2", i -> false, "FAILED", "not asked");
-        assertThat(cluster.getStatus().getDbInstanceStatus().get("2").getCurrentState().getState()).isEqualTo("RUNNING");
+        assertThat(cluster.getStatus()
+                        .getDbInstanceStatus()
+                        .get("2")
+                        .getCurrentState()
+                        .getState())
+                .isEqualTo("RUNNING");
         writer.instanceState("ns", "c", "2", i -> true, "FAILED", "x".repeat(600));
         var state = cluster.getStatus().getDbInstanceStatus().get("2").getCurrentState();
         assertThat(state.getState()).isEqualTo("FAILED");
-        assertThat(state.getReason()).hasSize(ClusterStatusWriter.MAX_REASON + 3).endsWith("...");
+        assertThat(state.getReason())
+                .hasSize(ClusterStatusWriter.MAX_REASON + 3)
+                .endsWith("...");
         writer.instanceState("ns", "c", "9", i -> true, "FAILED", "gone");
         assertThat(cluster.getStatus().getDbInstanceStatus()).doesNotContainKey("9");
     }

@@ -3,13 +3,11 @@ package io.polarstack.orchestrator.service;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.util.List;
-import java.util.Map;
-
-import org.junit.jupiter.api.Test;
-
 import io.polarstack.orchestrator.ports.ClusterResources.Node;
 import io.polarstack.orchestrator.specs.Labels;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
 
 class InstancePlacementTest {
 
@@ -23,9 +21,12 @@ class InstancePlacementTest {
     void aNodeTakesANewInstanceOnlyWhenItIsThereReadyNotInMaintenanceAndFreeOfThisCluster() {
         var cluster = Samples.with(Samples.cluster("mpdcluster-local.yaml", "u1"), "1002", "rw", "n1", 5432);
         assertThat(InstancePlacement.unavailable(NODES, cluster, "n2")).isNull();
-        assertThat(InstancePlacement.unavailable(NODES, cluster, "n9")).isEqualTo("node n9 does not exist (nodes: [n1, n2, n3, n4])");
-        assertThat(InstancePlacement.unavailable(NODES, cluster, "n3")).isEqualTo("node n3 is not Ready or is cordoned");
-        assertThat(InstancePlacement.unavailable(NODES, cluster, "n4")).isEqualTo("node n4 carries the label " + Labels.MAINTAIN_NODE);
+        assertThat(InstancePlacement.unavailable(NODES, cluster, "n9"))
+                .isEqualTo("node n9 does not exist (nodes: [n1, n2, n3, n4])");
+        assertThat(InstancePlacement.unavailable(NODES, cluster, "n3"))
+                .isEqualTo("node n3 is not Ready or is cordoned");
+        assertThat(InstancePlacement.unavailable(NODES, cluster, "n4"))
+                .isEqualTo("node n4 carries the label " + Labels.MAINTAIN_NODE);
         assertThat(InstancePlacement.unavailable(NODES, cluster, "n1"))
                 .isEqualTo("node n1 already runs rw 1002 of this cluster (one instance per node)");
     }
@@ -41,14 +42,27 @@ class InstancePlacementTest {
     void shareModeGetsTheSmallestFreePfsHostIdFrom5LocalModeNone() {
         var share = Samples.cluster("mpdcluster-share.yaml", "u1");
         assertThat(InstancePlacement.polarFsHostId(share)).isEqualTo("5");
-        Samples.with(share, "1002", "rw", "n1", 5800).getStatus().getDbInstanceStatus().get("1002").setPolarFsHostId("5");
-        Samples.with(share, "1004", "ro", "n2", 5800).getStatus().getDbInstanceStatus().get("1004").setPolarFsHostId("7");
+        Samples.with(share, "1002", "rw", "n1", 5800)
+                .getStatus()
+                .getDbInstanceStatus()
+                .get("1002")
+                .setPolarFsHostId("5");
+        Samples.with(share, "1004", "ro", "n2", 5800)
+                .getStatus()
+                .getDbInstanceStatus()
+                .get("1004")
+                .setPolarFsHostId("7");
         assertThat(InstancePlacement.polarFsHostId(share)).isEqualTo("6");
         for (int id = 6; id <= 25; id++) {
-            Samples.with(share, "2" + id, "ro", null, 5800).getStatus().getDbInstanceStatus().get("2" + id)
+            Samples.with(share, "2" + id, "ro", null, 5800)
+                    .getStatus()
+                    .getDbInstanceStatus()
+                    .get("2" + id)
                     .setPolarFsHostId(Integer.toString(id));
         }
-        assertThatThrownBy(() -> InstancePlacement.polarFsHostId(share)).hasMessageContaining("no free PFS host id in 5..25");
-        assertThat(InstancePlacement.polarFsHostId(Samples.cluster("mpdcluster-local.yaml", "u1"))).isNull();
+        assertThatThrownBy(() -> InstancePlacement.polarFsHostId(share))
+                .hasMessageContaining("no free PFS host id in 5..25");
+        assertThat(InstancePlacement.polarFsHostId(Samples.cluster("mpdcluster-local.yaml", "u1")))
+                .isNull();
     }
 }

@@ -2,12 +2,10 @@ package io.polarstack.orchestrator.service;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.polarstack.orchestrator.api.MPDCluster;
 import java.util.List;
 import java.util.function.Supplier;
-
 import org.junit.jupiter.api.Test;
-
-import io.polarstack.orchestrator.api.MPDCluster;
 
 class PortAllocatorTest {
 
@@ -26,9 +24,11 @@ class PortAllocatorTest {
         var other = Samples.with(Samples.cluster("mpdcluster-share.yaml", "u2"), "2002", "rw", "n1", 5433);
         var cluster = Samples.cluster("mpdcluster-local.yaml", "u1");
         var self = Samples.with(Samples.cluster("mpdcluster-local.yaml", "u1"), "1002", "rw", "n1", 5432);
-        assertThat(PortAllocator.forNewInstances(cluster, 3, true, () -> List.of(other, self))).as("a new cluster")
+        assertThat(PortAllocator.forNewInstances(cluster, 3, true, () -> List.of(other, self)))
+                .as("a new cluster")
                 .containsExactly(5432, 5434, 5435);
         assertThat(PortAllocator.forNewInstances(self, 1, true, () -> List.of(other, self)))
-                .as("a replacement runs beside the instance it replaces").containsExactly(5434);
+                .as("a replacement runs beside the instance it replaces")
+                .containsExactly(5434);
     }
 }

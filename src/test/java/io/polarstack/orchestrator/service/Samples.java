@@ -1,24 +1,23 @@
 package io.polarstack.orchestrator.service;
 
+import io.fabric8.kubernetes.client.utils.Serialization;
+import io.polarstack.orchestrator.api.MPDCluster;
+import io.polarstack.orchestrator.api.MPDClusterStatus;
+import io.polarstack.orchestrator.specs.InstanceEntries;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.HashMap;
 
-import io.fabric8.kubernetes.client.utils.Serialization;
-import io.polarstack.orchestrator.api.MPDCluster;
-import io.polarstack.orchestrator.api.MPDClusterStatus;
-import io.polarstack.orchestrator.specs.InstanceEntries;
-
 /** The clusters of deploy/samples, with instances in status as a test needs them. */
 final class Samples {
 
-    private Samples() {
-    }
+    private Samples() {}
 
     static MPDCluster cluster(String file, String uid) {
         try {
-            MPDCluster cluster = Serialization.unmarshal(Files.readString(Path.of("deploy/samples", file)), MPDCluster.class);
+            MPDCluster cluster =
+                    Serialization.unmarshal(Files.readString(Path.of("deploy/samples", file)), MPDCluster.class);
             cluster.getMetadata().setUid(uid);
             cluster.setStatus(new MPDClusterStatus());
             cluster.getStatus().setDbInstanceStatus(new HashMap<>());

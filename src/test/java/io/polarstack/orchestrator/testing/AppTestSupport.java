@@ -3,7 +3,6 @@ package io.polarstack.orchestrator.testing;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.Base64;
-
 import org.camunda.bpm.engine.HistoryService;
 import org.camunda.bpm.engine.history.HistoricProcessInstance;
 import org.springframework.test.context.DynamicPropertyRegistry;
@@ -14,8 +13,7 @@ public final class AppTestSupport {
     public static final String ADMIN = "admin";
     public static final String ADMIN_PASSWORD = randomPassword();
 
-    private AppTestSupport() {
-    }
+    private AppTestSupport() {}
 
     public static void register(DynamicPropertyRegistry registry, String h2Name) {
         registry.add("orchestrator.admin.password", () -> ADMIN_PASSWORD);
@@ -32,7 +30,9 @@ public final class AppTestSupport {
             throws InterruptedException {
         long end = System.nanoTime() + limit.toNanos();
         while (System.nanoTime() < end) {
-            var instance = history.createHistoricProcessInstanceQuery().processInstanceId(processInstanceId).singleResult();
+            var instance = history.createHistoricProcessInstanceQuery()
+                    .processInstanceId(processInstanceId)
+                    .singleResult();
             if (instance != null && instance.getEndTime() != null) {
                 return instance;
             }

@@ -7,8 +7,7 @@ import java.util.function.Supplier;
 /** Bounded waiting for tests: polls until the condition holds, or fails naming what did not happen. */
 public final class Await {
 
-    private Await() {
-    }
+    private Await() {}
 
     public static void await(Duration limit, Supplier<String> what, BooleanSupplier condition) {
         long end = System.nanoTime() + limit.toNanos();

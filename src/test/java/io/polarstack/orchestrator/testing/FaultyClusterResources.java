@@ -1,14 +1,13 @@
 package io.polarstack.orchestrator.testing;
 
+import io.polarstack.orchestrator.api.MPDCluster;
+import io.polarstack.orchestrator.api.MPDClusterSpec;
+import io.polarstack.orchestrator.api.MPDClusterStatus;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
-
-import io.polarstack.orchestrator.api.MPDCluster;
-import io.polarstack.orchestrator.api.MPDClusterSpec;
-import io.polarstack.orchestrator.api.MPDClusterStatus;
 
 /**
  * {@link RecordingClusterResources} whose writes fail on demand (a name in {@link #failing}: {@code updateStatus},
@@ -20,6 +19,7 @@ public class FaultyClusterResources extends RecordingClusterResources {
     public final Set<String> failing = ConcurrentHashMap.newKeySet();
     /** Every pod delete asked for, in order. */
     public final java.util.List<String> deletedPods = new java.util.concurrent.CopyOnWriteArrayList<>();
+
     public volatile boolean podsLinger;
     private final Set<String> lingering = ConcurrentHashMap.newKeySet();
 
@@ -64,8 +64,10 @@ public class FaultyClusterResources extends RecordingClusterResources {
 
     @Override
     public Optional<PodState> pod(String namespace, String name) {
-        return super.pod(namespace, name).map(p -> lingering.contains(namespace + "/" + name)
-                ? new PodState(p.name(), p.nodeName(), p.hostIp(), p.phase(), p.ready(), true) : p);
+        return super.pod(namespace, name)
+                .map(p -> lingering.contains(namespace + "/" + name)
+                        ? new PodState(p.name(), p.nodeName(), p.hostIp(), p.phase(), p.ready(), true)
+                        : p);
     }
 
     /** The lingering pods finally go. */

@@ -14,37 +14,6 @@ import static org.mockito.Mockito.mockingDetails;
 import static org.mockito.Mockito.reset;
 import static org.mockito.Mockito.when;
 
-import java.io.IOException;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Proxy;
-import java.nio.file.Path;
-import java.time.Duration;
-import java.util.AbstractMap;
-import java.util.ArrayList;
-import java.util.Date;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.function.Supplier;
-
-import org.camunda.bpm.engine.ProcessEngine;
-import org.camunda.bpm.engine.impl.util.ClockUtil;
-import org.camunda.bpm.engine.runtime.Incident;
-import org.camunda.bpm.engine.runtime.Job;
-import org.camunda.bpm.engine.runtime.ProcessInstance;
-import org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests;
-import org.camunda.bpm.engine.test.junit5.ProcessEngineExtension;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.extension.ExtendWith;
-import org.springframework.boot.env.YamlPropertySourceLoader;
-import org.springframework.context.annotation.AnnotationConfigApplicationContext;
-import org.springframework.core.io.ClassPathResource;
-
 import io.fabric8.kubernetes.api.model.Pod;
 import io.polarstack.orchestrator.ImageBuildProperties;
 import io.polarstack.orchestrator.OrchestratorProperties;
@@ -63,6 +32,35 @@ import io.polarstack.orchestrator.ports.ManagerClient.WalPosition;
 import io.polarstack.orchestrator.ports.SourceRepository;
 import io.polarstack.orchestrator.ports.StorageFabric;
 import io.polarstack.orchestrator.specs.Labels;
+import java.io.IOException;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.AbstractMap;
+import java.util.ArrayList;
+import java.util.Date;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Supplier;
+import org.camunda.bpm.engine.ProcessEngine;
+import org.camunda.bpm.engine.impl.util.ClockUtil;
+import org.camunda.bpm.engine.runtime.Incident;
+import org.camunda.bpm.engine.runtime.Job;
+import org.camunda.bpm.engine.runtime.ProcessInstance;
+import org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests;
+import org.camunda.bpm.engine.test.junit5.ProcessEngineExtension;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.springframework.boot.env.YamlPropertySourceLoader;
+import org.springframework.context.annotation.AnnotationConfigApplicationContext;
+import org.springframework.core.io.ClassPathResource;
 
 /**
  * The one harness of the tests that run flows (every *ProcessTest, and the ITs that drive an in-memory engine): one
@@ -102,8 +100,8 @@ public abstract class FlowHarness {
     /** Changes a test makes once CreateCluster is done (broken ports, odd entries); its own setup runs them. */
     protected final List<Runnable> afterCreate = new ArrayList<>();
 
-    protected static final ProcessEngine engine = TestEngines.inMemory("flows", new ContextBeans(),
-            new ClusterStatusPlugin(port(ClusterResources.class)));
+    protected static final ProcessEngine engine =
+            TestEngines.inMemory("flows", new ContextBeans(), new ClusterStatusPlugin(port(ClusterResources.class)));
     private static AnnotationConfigApplicationContext context;
 
     static {
@@ -136,7 +134,9 @@ public abstract class FlowHarness {
     @AfterEach
     protected void clean() {
         ClockUtil.reset();
-        engine.getRuntimeService().createProcessInstanceQuery().list()
+        engine.getRuntimeService()
+                .createProcessInstanceQuery()
+                .list()
                 .forEach(p -> engine.getRuntimeService().deleteProcessInstance(p.getId(), "test over", true, true));
         if (sharedPortSpace) {
             sharedPortSpace = false;
@@ -168,12 +168,17 @@ public abstract class FlowHarness {
     /** The delegates and what they need, found as the application finds them, on this class's ports. */
     static synchronized AnnotationConfigApplicationContext context() {
         if (context == null) {
-            var properties = new OrchestratorProperties(Map.of(), null, null, null,
+            var properties = new OrchestratorProperties(
+                    Map.of(),
+                    null,
+                    null,
+                    null,
                     new OrchestratorProperties.Operator(true, null, null, null, "test", null, null, sharedPortSpace));
             var beans = new AnnotationConfigApplicationContext();
             try {
-                for (var source : new YamlPropertySourceLoader().load("application.yml", new ClassPathResource("application.yml"))) {
-                    beans.getEnvironment().getPropertySources().addLast(source);  // the @Value settings as shipped
+                for (var source : new YamlPropertySourceLoader()
+                        .load("application.yml", new ClassPathResource("application.yml"))) {
+                    beans.getEnvironment().getPropertySources().addLast(source); // the @Value settings as shipped
                 }
             } catch (IOException e) {
                 throw new IllegalStateException(e);
@@ -229,13 +234,14 @@ public abstract class FlowHarness {
     /** A {@code type} whose every call goes to the current test's {@link #resources}. */
     @SuppressWarnings("unchecked")
     static <T> T port(Class<T> type) {
-        return (T) Proxy.newProxyInstance(FlowHarness.class.getClassLoader(), new Class<?>[] {type}, (proxy, method, args) -> {
-            try {
-                return method.invoke(resources, args);
-            } catch (InvocationTargetException e) {
-                throw e.getCause();
-            }
-        });
+        return (T) Proxy.newProxyInstance(
+                FlowHarness.class.getClassLoader(), new Class<?>[] {type}, (proxy, method, args) -> {
+                    try {
+                        return method.invoke(resources, args);
+                    } catch (InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
     }
 
     /**
@@ -256,25 +262,30 @@ public abstract class FlowHarness {
         positions.clear();
         primaries.clear();
         doAnswer(a -> {
-            String pod = a.<ManagerClient.Target>getArgument(0).pod();
-            long position = positions.getOrDefault(pod, 1000L);
-            if (position < 0) {
-                throw new ManagerException("ENGINE_NOT_RUNNING", pod + ": no server socket", null);
-            }
-            boolean primary = primaries.contains(pod) || pod.equals(leaderPod());
-            return new WalPosition(primary, 1, position, primary ? null : position);
-        }).when(manager).walPosition(any());
+                    String pod = a.<ManagerClient.Target>getArgument(0).pod();
+                    long position = positions.getOrDefault(pod, 1000L);
+                    if (position < 0) {
+                        throw new ManagerException("ENGINE_NOT_RUNNING", pod + ": no server socket", null);
+                    }
+                    boolean primary = primaries.contains(pod) || pod.equals(leaderPod());
+                    return new WalPosition(primary, 1, position, primary ? null : position);
+                })
+                .when(manager)
+                .walPosition(any());
         if (mockingDetails(storage).isMock()) {
-            when(storage.resolve(anyString())).thenAnswer(a -> new StorageFabric.ResolvedLun(a.getArgument(0),
-                    Map.of("node-a", "/dev/mapper/" + a.getArgument(0))));
-            when(storage.lockWrite(anyString(), anyString())).thenAnswer(a -> new StorageFabric.Reservation(a.getArgument(0), 1,
-                    List.of("0x7f000002"), "0x7f000002", 7));
+            when(storage.resolve(anyString()))
+                    .thenAnswer(a -> new StorageFabric.ResolvedLun(
+                            a.getArgument(0), Map.of("node-a", "/dev/mapper/" + a.getArgument(0))));
+            when(storage.lockWrite(anyString(), anyString()))
+                    .thenAnswer(a ->
+                            new StorageFabric.Reservation(a.getArgument(0), 1, List.of("0x7f000002"), "0x7f000002", 7));
         }
     }
 
     private static String leaderPod() {
         var status = resources.cluster.getStatus();
-        var leader = status == null || status.getLeaderInstanceId() == null ? null
+        var leader = status == null || status.getLeaderInstanceId() == null
+                ? null
                 : status.getDbInstanceStatus().get(status.getLeaderInstanceId());
         return leader == null ? null : leader.getPodName();
     }
@@ -330,7 +341,8 @@ public abstract class FlowHarness {
             if (jobQuery().activityId(activityId).count() > 0) {
                 return;
             }
-            execute(jobQuery().executable().list().stream().findFirst()
+            execute(jobQuery().executable().list().stream()
+                    .findFirst()
                     .orElseThrow(() -> new AssertionError("the flow never reached " + activityId)));
         }
         throw new AssertionError("the flow never reached " + activityId);
@@ -338,7 +350,9 @@ public abstract class FlowHarness {
 
     /** Runs the jobs at {@code activityId} until their retries are used up, each run failing; returns the last failure. */
     protected static Throwable exhaust(String activityId) {
-        assertThat(jobQuery().activityId(activityId).list()).as("a job at " + activityId).isNotEmpty();
+        assertThat(jobQuery().activityId(activityId).list())
+                .as("a job at " + activityId)
+                .isNotEmpty();
         Throwable last = null;
         for (int attempt = 0; attempt < 10; attempt++) {
             List<Job> left = jobQuery().activityId(activityId).withRetriesLeft().list();
@@ -374,13 +388,18 @@ public abstract class FlowHarness {
     }
 
     protected static boolean ended(ProcessInstance instance) {
-        return engine.getRuntimeService().createProcessInstanceQuery().processInstanceId(instance.getId()).count() == 0;
+        return engine.getRuntimeService()
+                        .createProcessInstanceQuery()
+                        .processInstanceId(instance.getId())
+                        .count()
+                == 0;
     }
 
     /** The one open incident where a step failed (its callers carry incidents caused by it, left out here). */
     protected static Incident incident() {
         var causes = engine.getRuntimeService().createIncidentQuery().list().stream()
-                .filter(i -> i.getId().equals(i.getRootCauseIncidentId())).toList();
+                .filter(i -> i.getId().equals(i.getRootCauseIncidentId()))
+                .toList();
         assertThat(causes).as("incidents").hasSize(1);
         return causes.get(0);
     }
@@ -403,7 +422,10 @@ public abstract class FlowHarness {
     }
 
     protected static String roleLabel(String pod) {
-        return ((Pod) resources.applied.get("Pod:default/" + pod)).getMetadata().getLabels().get(Labels.ROLE);
+        return ((Pod) resources.applied.get("Pod:default/" + pod))
+                .getMetadata()
+                .getLabels()
+                .get(Labels.ROLE);
     }
 
     /** The id the counter hands out next (nothing is reserved). */
@@ -421,7 +443,9 @@ public abstract class FlowHarness {
     }
 
     protected static Map<String, String> annotations() {
-        return resources.cluster.getMetadata().getAnnotations() == null ? Map.of() : resources.cluster.getMetadata().getAnnotations();
+        return resources.cluster.getMetadata().getAnnotations() == null
+                ? Map.of()
+                : resources.cluster.getMetadata().getAnnotations();
     }
 
     /** Makes the named write of {@link #resources} ({@code apply}, {@code deletePod}, ...) fail, on top of what fails already. */

@@ -1,5 +1,8 @@
 package io.polarstack.orchestrator.testing;
 
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -12,10 +15,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-
-import io.fabric8.kubernetes.client.Config;
-import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ParameterContext;
 import org.junit.jupiter.api.extension.ParameterResolver;
@@ -28,6 +27,7 @@ public final class LocalClusterExtension implements ParameterResolver {
 
     /** Cold start builds the node binaries from source (several minutes on 2 cores); warm start is seconds. */
     private static final Duration UP_LIMIT = Duration.ofMinutes(30);
+
     private static final Duration DOWN_LIMIT = Duration.ofMinutes(2);
 
     @Override
@@ -44,7 +44,8 @@ public final class LocalClusterExtension implements ParameterResolver {
 
     /** The cluster of this test run, started on first use. */
     public static Cluster cluster(ExtensionContext context) {
-        return context.getRoot().getStore(ExtensionContext.Namespace.GLOBAL)
+        return context.getRoot()
+                .getStore(ExtensionContext.Namespace.GLOBAL)
                 .getOrComputeIfAbsent(Cluster.class, key -> Cluster.start(), Cluster.class);
     }
 
@@ -73,9 +74,12 @@ public final class LocalClusterExtension implements ParameterResolver {
             try {
                 kubeconfig = Files.readString(Path.of(env.get("KUBECONFIG")));
             } catch (IOException e) {
-                throw new IllegalStateException("cannot read the local cluster's kubeconfig " + env.get("KUBECONFIG"), e);
+                throw new IllegalStateException(
+                        "cannot read the local cluster's kubeconfig " + env.get("KUBECONFIG"), e);
             }
-            KubernetesClient client = new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(kubeconfig)).build();
+            KubernetesClient client = new KubernetesClientBuilder()
+                    .withConfig(Config.fromKubeconfig(kubeconfig))
+                    .build();
             return new Cluster(!running, env, client);
         }
 
@@ -104,8 +108,8 @@ public final class LocalClusterExtension implements ParameterResolver {
         public String value(String key) {
             String value = env.get(key);
             if (value == null || value.isEmpty()) {
-                throw new IllegalStateException("the local cluster's env file has no " + key
-                        + "; rerun: scripts/local-cluster up");
+                throw new IllegalStateException(
+                        "the local cluster's env file has no " + key + "; rerun: scripts/local-cluster up");
             }
             return value;
         }
@@ -147,29 +151,32 @@ public final class LocalClusterExtension implements ParameterResolver {
             Deque<String> tail = new ArrayDeque<>();
             try {
                 Process process = builder.start();
-                Thread relay = new Thread(() -> {
-                    try (BufferedReader reader = process.inputReader()) {
-                        for (String line = reader.readLine(); line != null; line = reader.readLine()) {
-                            if (showOutput) {
-                                System.out.println(line);
-                            }
-                            synchronized (tail) {
-                                tail.addLast(line);
-                                if (tail.size() > 20) {
-                                    tail.removeFirst();
+                Thread relay = new Thread(
+                        () -> {
+                            try (BufferedReader reader = process.inputReader()) {
+                                for (String line = reader.readLine(); line != null; line = reader.readLine()) {
+                                    if (showOutput) {
+                                        System.out.println(line);
+                                    }
+                                    synchronized (tail) {
+                                        tail.addLast(line);
+                                        if (tail.size() > 20) {
+                                            tail.removeFirst();
+                                        }
+                                    }
                                 }
+                            } catch (IOException ignored) {
+                                // the process ended; its exit code tells the outcome
                             }
-                        }
-                    } catch (IOException ignored) {
-                        // the process ended; its exit code tells the outcome
-                    }
-                }, "local-cluster-" + command);
+                        },
+                        "local-cluster-" + command);
                 relay.setDaemon(true);
                 relay.start();
                 if (!process.waitFor(limit.toSeconds(), TimeUnit.SECONDS)) {
                     process.destroy();
                     throw new IllegalStateException("scripts/local-cluster " + command + " did not finish within "
-                            + limit + "; see /tmp/polarstack-local-cluster/logs. Last output:\n" + String.join("\n", tail));
+                            + limit + "; see /tmp/polarstack-local-cluster/logs. Last output:\n"
+                            + String.join("\n", tail));
                 }
                 relay.join(TimeUnit.SECONDS.toMillis(5));
                 if (process.exitValue() != 0 && showOutput) {
@@ -189,7 +196,9 @@ public final class LocalClusterExtension implements ParameterResolver {
 
         private static String output(String command) {
             try {
-                Process process = new ProcessBuilder(script(), command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+                Process process = new ProcessBuilder(script(), command)
+                        .redirectError(ProcessBuilder.Redirect.INHERIT)
+                        .start();
                 String out = new String(process.getInputStream().readAllBytes()).trim();
                 if (!process.waitFor(30, TimeUnit.SECONDS) || process.exitValue() != 0) {
                     throw new IllegalStateException("scripts/local-cluster " + command + " failed");

@@ -7,8 +7,7 @@ import io.polarstack.orchestrator.ports.ManagerClient;
 /** Process tests answer WAL positions through their ManagerClient mock; the SQL path runs in the E2Es. */
 public final class ManagerWalPositions {
 
-    private ManagerWalPositions() {
-    }
+    private ManagerWalPositions() {}
 
     public static WalPositions of(ManagerClient manager) {
         return (cluster, instance) -> manager.walPosition(ClusterSteps.target(cluster, instance));

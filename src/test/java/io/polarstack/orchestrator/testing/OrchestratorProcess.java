@@ -16,22 +16,28 @@ public final class OrchestratorProcess {
     public static final Path JAR = Path.of("target/orchestrator.jar");
     public static final String IDENTITY = "restart-e2e-replica";
 
-    private OrchestratorProcess() {
-    }
+    private OrchestratorProcess() {}
 
     public static Process start(String namespace, Path work, int run) throws IOException {
-        assertThat(JAR).as("the packaged jar (mvn package runs before the E2E tier)").exists();
+        assertThat(JAR)
+                .as("the packaged jar (mvn package runs before the E2E tier)")
+                .exists();
         Files.createDirectories(work);
         String java = ProcessHandle.current().info().command().orElse("java");
-        var builder = new ProcessBuilder(java, "-Xmx768m", "-jar", JAR.toString(), "serve",
-                "--server.port=0",
-                "--orchestrator.data-dir=" + work.resolve("data").toAbsolutePath(),
-                "--orchestrator.kubernetes.kubeconfig=" + LocalClusterSetup.KUBECONFIG,
-                "--orchestrator.operator.enabled=true",
-                "--orchestrator.operator.identity=" + IDENTITY,
-                "--orchestrator.operator.namespaces=" + namespace,
-                "--orchestrator.operator.lease-namespace=" + namespace,
-                "--orchestrator.operator.shared-port-space=false")
+        var builder = new ProcessBuilder(
+                        java,
+                        "-Xmx768m",
+                        "-jar",
+                        JAR.toString(),
+                        "serve",
+                        "--server.port=0",
+                        "--orchestrator.data-dir=" + work.resolve("data").toAbsolutePath(),
+                        "--orchestrator.kubernetes.kubeconfig=" + LocalClusterSetup.KUBECONFIG,
+                        "--orchestrator.operator.enabled=true",
+                        "--orchestrator.operator.identity=" + IDENTITY,
+                        "--orchestrator.operator.namespaces=" + namespace,
+                        "--orchestrator.operator.lease-namespace=" + namespace,
+                        "--orchestrator.operator.shared-port-space=false")
                 .redirectErrorStream(true)
                 .redirectOutput(work.resolve("orchestrator-" + run + ".log").toFile());
         builder.environment().put("ORCHESTRATOR_ADMIN_PASSWORD", AppTestSupport.ADMIN_PASSWORD);

@@ -1,5 +1,14 @@
 package io.polarstack.orchestrator.testing;
 
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import io.polarstack.orchestrator.api.MPDCluster;
+import io.polarstack.orchestrator.api.MPDClusterSpec;
+import io.polarstack.orchestrator.api.MPDClusterStatus;
+import io.polarstack.orchestrator.ports.ClusterResources;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,16 +22,6 @@ import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
-import io.fabric8.kubernetes.api.model.ConfigMap;
-import io.fabric8.kubernetes.api.model.HasMetadata;
-import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.Secret;
-import io.fabric8.kubernetes.client.utils.Serialization;
-import io.polarstack.orchestrator.api.MPDCluster;
-import io.polarstack.orchestrator.api.MPDClusterSpec;
-import io.polarstack.orchestrator.api.MPDClusterStatus;
-import io.polarstack.orchestrator.ports.ClusterResources;
-
 /**
  * The {@link ClusterResources} port for *ProcessTest: one cluster held in memory, the catalog from
  * deploy/samples, every applied object recorded, pods Ready (or not) as the test says. The real adapter is
@@ -35,7 +34,8 @@ public class RecordingClusterResources implements ClusterResources {
     public final List<String> events = new ArrayList<>();
     public final Map<String, Map<String, String>> configMaps = new HashMap<>();
     public final List<Node> nodes = new ArrayList<>(List.of(
-            new Node("node-a", "127.0.0.2", Map.of(), Map.of()), new Node("node-b", "127.0.0.3", Map.of(), Map.of()),
+            new Node("node-a", "127.0.0.2", Map.of(), Map.of()),
+            new Node("node-b", "127.0.0.3", Map.of(), Map.of()),
             new Node("node-c", "127.0.0.4", Map.of(), Map.of())));
     public boolean podsReady = true;
     private final Map<String, Node> podNodes = new java.util.concurrent.ConcurrentHashMap<>();
@@ -44,7 +44,8 @@ public class RecordingClusterResources implements ClusterResources {
      * Called first by every write (apply, deletePod, labelPod, updateStatus, updateSpec, annotate, reserveIds) with its
      * name, and by event with {@code "event <reason>"}: a test throws from it to make that call fail.
      */
-    public java.util.function.Consumer<String> onCall = call -> { };
+    public java.util.function.Consumer<String> onCall = call -> {};
+
     private final AtomicLong nextId = new AtomicLong(1000);
 
     public RecordingClusterResources(String sample) {
@@ -52,7 +53,8 @@ public class RecordingClusterResources implements ClusterResources {
             cluster = Serialization.unmarshal(Files.readString(Path.of("deploy/samples", sample)), MPDCluster.class);
             cluster.getMetadata().setUid("uid-" + sample);
             for (String catalog : List.of("catalog-version-image-open.yaml", "catalog-class-polar.o.x4.medium.yaml")) {
-                List<HasMetadata> objects = Serialization.unmarshal(Files.readString(Path.of("deploy/samples", catalog)));
+                List<HasMetadata> objects =
+                        Serialization.unmarshal(Files.readString(Path.of("deploy/samples", catalog)));
                 for (HasMetadata object : objects) {
                     configMaps.put(key(object), ((ConfigMap) object).getData());
                 }
@@ -63,11 +65,15 @@ public class RecordingClusterResources implements ClusterResources {
     }
 
     static String key(HasMetadata object) {
-        return object.getKind() + ":" + object.getMetadata().getNamespace() + "/" + object.getMetadata().getName();
+        return object.getKind() + ":" + object.getMetadata().getNamespace() + "/"
+                + object.getMetadata().getName();
     }
 
     public <T extends HasMetadata> List<T> appliedOf(Class<T> type) {
-        return applied.values().stream().filter(type::isInstance).map(type::cast).toList();
+        return applied.values().stream()
+                .filter(type::isInstance)
+                .map(type::cast)
+                .toList();
     }
 
     @Override
@@ -127,7 +133,9 @@ public class RecordingClusterResources implements ClusterResources {
             throw failApply;
         }
         var before = applied.put(key(object), object);
-        return before == null ? ApplyResult.CREATED : before.equals(object) ? ApplyResult.UNCHANGED : ApplyResult.UPDATED;
+        return before == null
+                ? ApplyResult.CREATED
+                : before.equals(object) ? ApplyResult.UNCHANGED : ApplyResult.UPDATED;
     }
 
     @Override
@@ -137,23 +145,39 @@ public class RecordingClusterResources implements ClusterResources {
             return Optional.empty();
         }
         // the node is fixed when the pod is first seen: a role label moved later does not move the pod
-        var node = podNodes.computeIfAbsent(namespace + "/" + name, k -> pinnedNode(pod)
-                .orElse(nodes.get(pod.getMetadata().getLabels().get("mpd.polardb.aliyun.com/role").equals("rw") ? 0 : 1)));
-        return Optional.of(new PodState(name, node.name(), node.internalIp(), podsReady ? "Running" : "Pending", podsReady, false));
+        var node = podNodes.computeIfAbsent(
+                namespace + "/" + name,
+                k -> pinnedNode(pod)
+                        .orElse(nodes.get(
+                                pod.getMetadata()
+                                                .getLabels()
+                                                .get("mpd.polardb.aliyun.com/role")
+                                                .equals("rw")
+                                        ? 0
+                                        : 1)));
+        return Optional.of(new PodState(
+                name, node.name(), node.internalIp(), podsReady ? "Running" : "Pending", podsReady, false));
     }
 
     /** The node a pod is pinned to by its required node affinity ({@code kubernetes.io/hostname In [node]}). */
     private Optional<Node> pinnedNode(Pod pod) {
         var affinity = pod.getSpec().getAffinity();
-        if (affinity == null || affinity.getNodeAffinity() == null
+        if (affinity == null
+                || affinity.getNodeAffinity() == null
                 || affinity.getNodeAffinity().getRequiredDuringSchedulingIgnoredDuringExecution() == null) {
             return Optional.empty();
         }
-        return affinity.getNodeAffinity().getRequiredDuringSchedulingIgnoredDuringExecution().getNodeSelectorTerms().stream()
+        return affinity
+                .getNodeAffinity()
+                .getRequiredDuringSchedulingIgnoredDuringExecution()
+                .getNodeSelectorTerms()
+                .stream()
                 .flatMap(t -> t.getMatchExpressions().stream())
                 .filter(e -> "kubernetes.io/hostname".equals(e.getKey()) && "In".equals(e.getOperator()))
-                .flatMap(e -> e.getValues().stream()).findFirst()
-                .flatMap(name -> nodes.stream().filter(n -> n.name().equals(name)).findFirst());
+                .flatMap(e -> e.getValues().stream())
+                .findFirst()
+                .flatMap(name ->
+                        nodes.stream().filter(n -> n.name().equals(name)).findFirst());
     }
 
     @Override
@@ -186,8 +210,10 @@ public class RecordingClusterResources implements ClusterResources {
     @Override
     public MPDCluster annotate(String namespace, String name, Map<String, String> set, Set<String> remove) {
         onCall.accept("annotate");
-        Map<String, String> annotations = new HashMap<>(cluster.getMetadata().getAnnotations() == null ? Map.of()
-                : cluster.getMetadata().getAnnotations());
+        Map<String, String> annotations = new HashMap<>(
+                cluster.getMetadata().getAnnotations() == null
+                        ? Map.of()
+                        : cluster.getMetadata().getAnnotations());
         annotations.keySet().removeAll(remove);
         annotations.putAll(set);
         cluster.getMetadata().setAnnotations(annotations);

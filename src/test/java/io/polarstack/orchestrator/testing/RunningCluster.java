@@ -1,9 +1,21 @@
 package io.polarstack.orchestrator.testing;
 
 import static io.polarstack.orchestrator.testing.Await.await;
-
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.Resource;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import io.polarstack.orchestrator.adapters.k8s.PodExecs;
+import io.polarstack.orchestrator.api.Account;
+import io.polarstack.orchestrator.api.ClusterState;
+import io.polarstack.orchestrator.api.FlowKeys;
+import io.polarstack.orchestrator.api.InstanceRole;
+import io.polarstack.orchestrator.api.InstanceStatus;
+import io.polarstack.orchestrator.api.MPDCluster;
+import io.polarstack.orchestrator.ports.PodExec;
+import io.polarstack.orchestrator.specs.Labels;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
@@ -25,26 +37,11 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.function.Predicate;
 import java.util.stream.Collectors;
-
 import org.camunda.bpm.engine.HistoryService;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
-
-import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.dsl.Resource;
-import io.fabric8.kubernetes.client.utils.Serialization;
-import io.polarstack.orchestrator.adapters.k8s.PodExecs;
-import io.polarstack.orchestrator.api.Account;
-import io.polarstack.orchestrator.api.ClusterState;
-import io.polarstack.orchestrator.api.FlowKeys;
-import io.polarstack.orchestrator.api.InstanceRole;
-import io.polarstack.orchestrator.api.InstanceStatus;
-import io.polarstack.orchestrator.api.MPDCluster;
-import io.polarstack.orchestrator.ports.PodExec;
-import io.polarstack.orchestrator.specs.Labels;
 
 /**
  * The MPDCluster {@value #NAME} of one E2E class on the local cluster, and what the tests read from it and do with it:
@@ -95,7 +92,7 @@ public final class RunningCluster implements BeforeAllCallback, AfterAllCallback
 
     @Override
     public void afterAll(ExtensionContext context) {
-        if (resource != null) {  // null: the local cluster did not come up
+        if (resource != null) { // null: the local cluster did not come up
             drop();
         }
     }
@@ -159,31 +156,44 @@ public final class RunningCluster implements BeforeAllCallback, AfterAllCallback
      * cluster as it was then.
      */
     public MPDCluster awaitDone(Duration bound, String what, Predicate<MPDCluster> done) {
-        await(bound, () -> "MPDCluster " + namespace + "/" + NAME + ": " + what + "; last: " + describe(resource.get()), () -> {
-            var c = resource.get();
-            notInterrupted(c);
-            return c != null && c.getStatus() != null && done.test(c)
-                    && ClusterState.RUNNING.equals(c.getStatus().getClusterStatus()) && c.getStatus().getFlow() == null;
-        });
+        await(
+                bound,
+                () -> "MPDCluster " + namespace + "/" + NAME + ": " + what + "; last: " + describe(resource.get()),
+                () -> {
+                    var c = resource.get();
+                    notInterrupted(c);
+                    return c != null
+                            && c.getStatus() != null
+                            && done.test(c)
+                            && ClusterState.RUNNING.equals(c.getStatus().getClusterStatus())
+                            && c.getStatus().getFlow() == null;
+                });
         return resource.get();
     }
 
     /** A Failover made {@code insId} the RW and ended. */
     public MPDCluster awaitLeader(String insId, String what) {
-        return awaitDone(SWITCH_BOUND, insId + " leads (" + what + ")", c -> insId.equals(c.getStatus().getLeaderInstanceId()));
+        return awaitDone(
+                SWITCH_BOUND,
+                insId + " leads (" + what + ")",
+                c -> insId.equals(c.getStatus().getLeaderInstanceId()));
     }
 
     /** A Failover moved the RW away from {@code insId} and ended. */
     public MPDCluster awaitLeaderOtherThan(String insId, String what) {
-        return awaitDone(SWITCH_BOUND, "a new leader instead of " + insId + " (" + what + ")",
+        return awaitDone(
+                SWITCH_BOUND,
+                "a new leader instead of " + insId + " (" + what + ")",
                 c -> !insId.equals(c.getStatus().getLeaderInstanceId()));
     }
 
     /** Sets the annotation, or removes it when {@code value} is null. */
     public void annotate(String key, String value) {
         resource.edit(c -> {
-            Map<String, String> annotations = new HashMap<>(c.getMetadata().getAnnotations() == null ? Map.of()
-                    : c.getMetadata().getAnnotations());
+            Map<String, String> annotations = new HashMap<>(
+                    c.getMetadata().getAnnotations() == null
+                            ? Map.of()
+                            : c.getMetadata().getAnnotations());
             if (value == null) {
                 annotations.remove(key);
             } else {
@@ -197,7 +207,9 @@ public final class RunningCluster implements BeforeAllCallback, AfterAllCallback
     /** Deletes the cluster and waits until DeleteCluster has removed it. */
     public void deleteAndAwaitGone() {
         resource.delete();
-        await(Duration.ofMinutes(3), () -> "MPDCluster " + namespace + "/" + NAME + " gone through DeleteCluster",
+        await(
+                Duration.ofMinutes(3),
+                () -> "MPDCluster " + namespace + "/" + NAME + " gone through DeleteCluster",
                 () -> resource.get() == null);
     }
 
@@ -207,16 +219,27 @@ public final class RunningCluster implements BeforeAllCallback, AfterAllCallback
         props.setProperty("user", superuser().user());
         props.setProperty("password", superuser().password());
         props.setProperty("connectTimeout", "5");
-        return DriverManager.getConnection("jdbc:postgresql://" + instance.getNetInfo().getWorkingHostIP() + ":"
-                + instance.getNetInfo().getWorkingPort() + "/postgres", props);
+        return DriverManager.getConnection(
+                "jdbc:postgresql://" + instance.getNetInfo().getWorkingHostIP() + ":"
+                        + instance.getNetInfo().getWorkingPort() + "/postgres",
+                props);
     }
 
     /** An independent client writing every 50 ms through the RW Service, its first writes acknowledged. */
     public RwWriter writer() throws SQLException, InterruptedException {
-        RwWriter writer = new RwWriter(client, namespace, NAME + "-rw", superuser().user(), superuser().password(),
-                Duration.ofMillis(50)).start();
+        RwWriter writer = new RwWriter(
+                        client,
+                        namespace,
+                        NAME + "-rw",
+                        superuser().user(),
+                        superuser().password(),
+                        Duration.ofMillis(50))
+                .start();
         try {
-            await(Duration.ofSeconds(30), () -> "first writes", () -> writer.acks().size() > 5);
+            await(
+                    Duration.ofSeconds(30),
+                    () -> "first writes",
+                    () -> writer.acks().size() > 5);
         } catch (AssertionError e) {
             writer.close();
             throw e;
@@ -235,7 +258,9 @@ public final class RunningCluster implements BeforeAllCallback, AfterAllCallback
     public void assertReplicates(MPDCluster cluster, String note, Duration bound) {
         var rw = rw(cluster);
         long rows;
-        try (var c = connect(rw); var st = c.createStatement(); var insert = c.prepareStatement("insert into marks values (?)")) {
+        try (var c = connect(rw);
+                var st = c.createStatement();
+                var insert = c.prepareStatement("insert into marks values (?)")) {
             st.execute("create table if not exists marks(note text)");
             insert.setString(1, note + " " + System.nanoTime());
             insert.executeUpdate();
@@ -244,12 +269,15 @@ public final class RunningCluster implements BeforeAllCallback, AfterAllCallback
             throw new AssertionError("writing on the RW " + rw.getInsId() + ": " + e.getMessage(), e);
         }
         for (InstanceStatus ro : ros(cluster)) {
-            await(bound, () -> "all " + rows + " rows of marks (" + note + ") on RO " + ro.getInsId() + " at "
-                    + ro.getNetInfo().getWorkingHostIP(), () -> {
+            await(
+                    bound,
+                    () -> "all " + rows + " rows of marks (" + note + ") on RO " + ro.getInsId() + " at "
+                            + ro.getNetInfo().getWorkingHostIP(),
+                    () -> {
                         try (var c = connect(ro)) {
                             return marks(c) == rows;
                         } catch (SQLException e) {
-                            return false;  // not replayed yet
+                            return false; // not replayed yet
                         }
                     });
         }
@@ -263,24 +291,48 @@ public final class RunningCluster implements BeforeAllCallback, AfterAllCallback
         var instances = cluster.getStatus().getDbInstanceStatus().values();
         List<String> types = new ArrayList<>(List.of(InstanceRole.RW));
         types.addAll(Collections.nCopies(ros, InstanceRole.RO));
-        assertThat(instances).extracting(InstanceStatus::getInsType).as("types").containsExactlyInAnyOrderElementsOf(types);
-        assertThat(instances).extracting(InstanceStatus::getNodeName).as("one instance per node").doesNotHaveDuplicates();
+        assertThat(instances)
+                .extracting(InstanceStatus::getInsType)
+                .as("types")
+                .containsExactlyInAnyOrderElementsOf(types);
+        assertThat(instances)
+                .extracting(InstanceStatus::getNodeName)
+                .as("one instance per node")
+                .doesNotHaveDuplicates();
         assertThat(instances).extracting(InstanceStatus::getReplacesInsId).containsOnlyNulls();
-        Set<String> expected = instances.stream().map(InstanceStatus::getPodName).collect(Collectors.toSet());
-        await(Duration.ofMinutes(2), () -> "exactly the pods " + expected + ", Ready; now " + podNames(), () -> podNames().equals(expected)
-                && expected.stream().allMatch(p -> client.pods().inNamespace(namespace).withName(p).isReady()));
+        Set<String> expected =
+                instances.stream().map(InstanceStatus::getPodName).collect(Collectors.toSet());
+        await(
+                Duration.ofMinutes(2),
+                () -> "exactly the pods " + expected + ", Ready; now " + podNames(),
+                () -> podNames().equals(expected)
+                        && expected.stream()
+                                .allMatch(p -> client.pods()
+                                        .inNamespace(namespace)
+                                        .withName(p)
+                                        .isReady()));
         for (InstanceStatus i : instances) {
-            Pod pod = client.pods().inNamespace(namespace).withName(i.getPodName()).get();
-            assertThat(pod.getSpec().getNodeName()).as("node of " + i.getPodName()).isEqualTo(i.getNodeName());
-            assertThat(pod.getMetadata().getLabels()).as("labels of " + i.getPodName()).containsEntry(Labels.ROLE, i.getInsType())
-                    .containsEntry(Labels.SLOT, i.getPhysicalInsId()).containsEntry(Labels.INSTANCE, i.getInsId());
+            Pod pod = client.pods()
+                    .inNamespace(namespace)
+                    .withName(i.getPodName())
+                    .get();
+            assertThat(pod.getSpec().getNodeName())
+                    .as("node of " + i.getPodName())
+                    .isEqualTo(i.getNodeName());
+            assertThat(pod.getMetadata().getLabels())
+                    .as("labels of " + i.getPodName())
+                    .containsEntry(Labels.ROLE, i.getInsType())
+                    .containsEntry(Labels.SLOT, i.getPhysicalInsId())
+                    .containsEntry(Labels.INSTANCE, i.getInsId());
         }
         var rw = rw(cluster);
-        Set<String> slots = ros(cluster).stream().map(ro -> "replica_" + cluster.getStatus().getLogicId() + "_" + ro.getInsId())
+        Set<String> slots = ros(cluster).stream()
+                .map(ro -> "replica_" + cluster.getStatus().getLogicId() + "_" + ro.getInsId())
                 .collect(Collectors.toSet());
         await(Duration.ofSeconds(60), () -> "active slots " + slots + " on the RW " + rw.getInsId(), () -> {
-            try (var c = connect(rw); var st = c.createStatement();
-                 var rows = st.executeQuery("select slot_name, active from pg_replication_slots")) {
+            try (var c = connect(rw);
+                    var st = c.createStatement();
+                    var rows = st.executeQuery("select slot_name, active from pg_replication_slots")) {
                 Set<String> now = new HashSet<>();
                 boolean allActive = true;
                 while (rows.next()) {
@@ -302,16 +354,24 @@ public final class RunningCluster implements BeforeAllCallback, AfterAllCallback
     /** kill -9 of the instance's postmaster, as a crash would end it. */
     public void killPostmaster(String insId) {
         String pod = instance(get(), insId).getPodName();
-        var pid = exec(pod, "engine", List.of("head", "-1", "/data/postmaster.pid"), Duration.ofSeconds(10)).stdout().strip();
+        var pid = exec(pod, "engine", List.of("head", "-1", "/data/postmaster.pid"), Duration.ofSeconds(10))
+                .stdout()
+                .strip();
         assertThat(pid).matches("[0-9]+");
         var result = exec(pod, "engine", List.of("kill", "-9", pid), Duration.ofSeconds(10));
-        assertThat(result.exitCode()).as("kill -9 " + pid + ": " + result.stderr()).isZero();
+        assertThat(result.exitCode())
+                .as("kill -9 " + pid + ": " + result.stderr())
+                .isZero();
     }
 
     /** The cluster's pods that are not being deleted. */
     public Set<String> podNames() {
         Set<String> names = new HashSet<>();
-        for (Pod p : client.pods().inNamespace(namespace).withLabel(Labels.CLUSTER, NAME).list().getItems()) {
+        for (Pod p : client.pods()
+                .inNamespace(namespace)
+                .withLabel(Labels.CLUSTER, NAME)
+                .list()
+                .getItems()) {
             if (p.getMetadata().getDeletionTimestamp() == null) {
                 names.add(p.getMetadata().getName());
             }
@@ -320,30 +380,49 @@ public final class RunningCluster implements BeforeAllCallback, AfterAllCallback
     }
 
     public void awaitPodGone(String pod) {
-        await(Duration.ofMinutes(2), () -> "pod " + pod + " gone", () -> client.pods().inNamespace(namespace).withName(pod).get() == null);
+        await(
+                Duration.ofMinutes(2),
+                () -> "pod " + pod + " gone",
+                () -> client.pods().inNamespace(namespace).withName(pod).get() == null);
     }
 
     /** The first node (by name) that holds none of the cluster's instances. */
     public String freeNode(MPDCluster cluster) {
         Set<String> used = new HashSet<>();
         cluster.getStatus().getDbInstanceStatus().values().forEach(i -> used.add(i.getNodeName()));
-        return client.nodes().list().getItems().stream().map(n -> n.getMetadata().getName()).filter(n -> !used.contains(n))
-                .sorted().findFirst().orElseThrow(() -> new AssertionError("no node free of " + used));
+        return client.nodes().list().getItems().stream()
+                .map(n -> n.getMetadata().getName())
+                .filter(n -> !used.contains(n))
+                .sorted()
+                .findFirst()
+                .orElseThrow(() -> new AssertionError("no node free of " + used));
     }
 
     /** Messages of the namespace's events with this reason. */
     public List<String> events(String reason) {
-        return client.v1().events().inNamespace(namespace).list().getItems().stream().filter(e -> reason.equals(e.getReason()))
-                .map(e -> e.getMessage() == null ? "" : e.getMessage()).toList();
+        return client.v1().events().inNamespace(namespace).list().getItems().stream()
+                .filter(e -> reason.equals(e.getReason()))
+                .map(e -> e.getMessage() == null ? "" : e.getMessage())
+                .toList();
     }
 
     /** Where a switchover's time went: the steps of each Failover of this cluster started since then. */
     public void printFailoverSteps(HistoryService history, String what, long since) {
-        for (var failover : history.createHistoricProcessInstanceQuery().processDefinitionKey(FlowKeys.FAILOVER)
-                .processInstanceBusinessKey(businessKey()).startedAfter(new Date(since)).list()) {
-            var steps = history.createHistoricActivityInstanceQuery().processInstanceId(failover.getId()).activityType("serviceTask")
-                    .orderByHistoricActivityInstanceStartTime().asc().list().stream()
-                    .map(a -> a.getActivityId() + " " + a.getDurationInMillis() + " ms").toList();
+        for (var failover : history.createHistoricProcessInstanceQuery()
+                .processDefinitionKey(FlowKeys.FAILOVER)
+                .processInstanceBusinessKey(businessKey())
+                .startedAfter(new Date(since))
+                .list()) {
+            var steps = history
+                    .createHistoricActivityInstanceQuery()
+                    .processInstanceId(failover.getId())
+                    .activityType("serviceTask")
+                    .orderByHistoricActivityInstanceStartTime()
+                    .asc()
+                    .list()
+                    .stream()
+                    .map(a -> a.getActivityId() + " " + a.getDurationInMillis() + " ms")
+                    .toList();
             System.out.printf("%s: Failover steps %s%n", what, steps);
         }
     }
@@ -358,26 +437,34 @@ public final class RunningCluster implements BeforeAllCallback, AfterAllCallback
 
     /** The ROs, ordered by instance id. */
     public static List<InstanceStatus> ros(MPDCluster cluster) {
-        return cluster.getStatus().getDbInstanceStatus().values().stream().filter(InstanceRole::ro)
-                .sorted(Comparator.comparing(InstanceStatus::getInsId)).toList();
+        return cluster.getStatus().getDbInstanceStatus().values().stream()
+                .filter(InstanceRole::ro)
+                .sorted(Comparator.comparing(InstanceStatus::getInsId))
+                .toList();
     }
 
     /** The instances' slots (physical instance ids). */
     public static Set<String> slots(MPDCluster cluster) {
-        return cluster.getStatus().getDbInstanceStatus().values().stream().map(InstanceStatus::getPhysicalInsId)
+        return cluster.getStatus().getDbInstanceStatus().values().stream()
+                .map(InstanceStatus::getPhysicalInsId)
                 .collect(Collectors.toSet());
     }
 
     /** Fails when a flow of the cluster stopped with an incident. */
     public static void notInterrupted(MPDCluster cluster) {
-        if (cluster != null && cluster.getStatus() != null && ClusterState.INTERRUPT.equals(cluster.getStatus().getClusterStatus())) {
+        if (cluster != null
+                && cluster.getStatus() != null
+                && ClusterState.INTERRUPT.equals(cluster.getStatus().getClusterStatus())) {
             throw new AssertionError("the flow stopped with an incident: " + describe(cluster));
         }
     }
 
     /** Status and annotations, for a failure message. */
     public static String describe(MPDCluster cluster) {
-        return cluster == null ? "gone" : Serialization.asYaml(cluster.getStatus()) + cluster.getMetadata().getAnnotations();
+        return cluster == null
+                ? "gone"
+                : Serialization.asYaml(cluster.getStatus())
+                        + cluster.getMetadata().getAnnotations();
     }
 
     private Account superuser() {
@@ -386,14 +473,17 @@ public final class RunningCluster implements BeforeAllCallback, AfterAllCallback
             var secret = client.secrets().inNamespace(namespace).withName(name).get();
             assertThat(secret).as("Secret " + namespace + "/" + name).isNotNull();
             Map<String, byte[]> data = new HashMap<>();
-            secret.getData().forEach((key, value) -> data.put(key, Base64.getDecoder().decode(value)));
-            superuser = Account.of(data).orElseThrow(() -> new AssertionError("no account in Secret " + namespace + "/" + name));
+            secret.getData()
+                    .forEach((key, value) -> data.put(key, Base64.getDecoder().decode(value)));
+            superuser = Account.of(data)
+                    .orElseThrow(() -> new AssertionError("no account in Secret " + namespace + "/" + name));
         }
         return superuser;
     }
 
     private static long marks(Connection c) throws SQLException {
-        try (var st = c.createStatement(); var rows = st.executeQuery("select count(*) from marks")) {
+        try (var st = c.createStatement();
+                var rows = st.executeQuery("select count(*) from marks")) {
             rows.next();
             return rows.getLong(1);
         }

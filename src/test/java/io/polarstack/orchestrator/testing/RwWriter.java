@@ -1,5 +1,6 @@
 package io.polarstack.orchestrator.testing;
 
+import io.fabric8.kubernetes.client.KubernetesClient;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -11,8 +12,6 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 
-import io.fabric8.kubernetes.client.KubernetesClient;
-
 /**
  * An independent client that writes one row every {@code period} through a cluster's RW Service: it resolves
  * the Service's ready endpoint (what a Service address does; the local cluster runs no kube-proxy) on every
@@ -21,8 +20,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 public final class RwWriter implements AutoCloseable {
 
     /** One acknowledged write: its id, when the commit returned (epoch millis) and the endpoint that took it. */
-    public record Ack(long id, long at, String endpoint) {
-    }
+    public record Ack(long id, long at, String endpoint) {}
 
     /** A stretch without acknowledged writes: from the last ack before it to the first after it. */
     public record Outage(long from, long to) {
@@ -41,7 +39,8 @@ public final class RwWriter implements AutoCloseable {
     private volatile String endpoint = "";
     private final Thread thread;
 
-    public RwWriter(KubernetesClient client, String namespace, String service, String user, String password, Duration period) {
+    public RwWriter(
+            KubernetesClient client, String namespace, String service, String user, String password, Duration period) {
         this.client = client;
         this.namespace = namespace;
         this.service = service;
@@ -56,8 +55,10 @@ public final class RwWriter implements AutoCloseable {
 
     /** Creates the table on the current RW and starts writing. */
     public RwWriter start() throws SQLException {
-        try (Connection c = connect(); var st = c.createStatement()) {
-            st.execute("create table if not exists rw_writer (id bigint primary key, at timestamptz not null default now())");
+        try (Connection c = connect();
+                var st = c.createStatement()) {
+            st.execute(
+                    "create table if not exists rw_writer (id bigint primary key, at timestamptz not null default now())");
         }
         thread.start();
         return this;
@@ -81,7 +82,7 @@ public final class RwWriter implements AutoCloseable {
                 close(connection);
                 connection = null;
             }
-            next++;  // an unacknowledged id is never reused: it may or may not have been written
+            next++; // an unacknowledged id is never reused: it may or may not have been written
             long sleep = period.toMillis() - (System.currentTimeMillis() - started);
             if (sleep > 0) {
                 try {
@@ -106,14 +107,25 @@ public final class RwWriter implements AutoCloseable {
             throw new SQLException("Service " + namespace + "/" + service + " does not exist");
         }
         var targetPort = svc.getSpec().getPorts().get(0).getTargetPort();
-        var pod = client.pods().inNamespace(namespace).withLabels(svc.getSpec().getSelector()).list().getItems().stream()
-                .filter(p -> p.getMetadata().getDeletionTimestamp() == null && p.getStatus() != null && p.getStatus().getConditions() != null
-                        && p.getStatus().getConditions().stream().anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus())))
-                .findFirst().orElseThrow(() -> new SQLException("Service " + namespace + "/" + service + " has no ready endpoint"));
-        int port = targetPort.getIntVal() != null ? targetPort.getIntVal() : pod.getSpec().getContainers().stream()
-                .flatMap(c -> c.getPorts().stream()).filter(p -> targetPort.getStrVal().equals(p.getName())).findFirst()
-                .orElseThrow(() -> new SQLException("no port " + targetPort.getStrVal() + " on pod " + pod.getMetadata().getName()))
-                .getContainerPort();
+        var pod =
+                client.pods().inNamespace(namespace).withLabels(svc.getSpec().getSelector()).list().getItems().stream()
+                        .filter(p -> p.getMetadata().getDeletionTimestamp() == null
+                                && p.getStatus() != null
+                                && p.getStatus().getConditions() != null
+                                && p.getStatus().getConditions().stream()
+                                        .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus())))
+                        .findFirst()
+                        .orElseThrow(() ->
+                                new SQLException("Service " + namespace + "/" + service + " has no ready endpoint"));
+        int port = targetPort.getIntVal() != null
+                ? targetPort.getIntVal()
+                : pod.getSpec().getContainers().stream()
+                        .flatMap(c -> c.getPorts().stream())
+                        .filter(p -> targetPort.getStrVal().equals(p.getName()))
+                        .findFirst()
+                        .orElseThrow(() -> new SQLException("no port " + targetPort.getStrVal() + " on pod "
+                                + pod.getMetadata().getName()))
+                        .getContainerPort();
         endpoint = pod.getStatus().getPodIP() + ":" + port;
         return DriverManager.getConnection("jdbc:postgresql://" + endpoint + "/postgres", credentials);
     }
@@ -148,12 +160,17 @@ public final class RwWriter implements AutoCloseable {
         // The acks before the read: a write acknowledged after the select's snapshot is not missing from it.
         List<Ack> acknowledged = List.copyOf(acks);
         Set<Long> present = new HashSet<>();
-        try (Connection c = connect(); var st = c.createStatement(); var rows = st.executeQuery("select id from rw_writer")) {
+        try (Connection c = connect();
+                var st = c.createStatement();
+                var rows = st.executeQuery("select id from rw_writer")) {
             while (rows.next()) {
                 present.add(rows.getLong(1));
             }
         }
-        return acknowledged.stream().map(Ack::id).filter(id -> !present.contains(id)).toList();
+        return acknowledged.stream()
+                .map(Ack::id)
+                .filter(id -> !present.contains(id))
+                .toList();
     }
 
     @Override

@@ -39,11 +39,26 @@ public final class ScratchPostgres implements AutoCloseable {
             run(List.of("chown", "postgres:postgres", pwfile.toString()));
         }
         ScratchPostgres pg = new ScratchPostgres(dir, freePort());
-        asPostgres(List.of(BIN.resolve("initdb").toString(), "-D", pg.data().toString(), "-U", user, "--pwfile=" + pwfile,
-                "--auth-local=trust", "--auth-host=scram-sha-256", "-E", "UTF8", "--no-instructions"));
+        asPostgres(List.of(
+                BIN.resolve("initdb").toString(),
+                "-D",
+                pg.data().toString(),
+                "-U",
+                user,
+                "--pwfile=" + pwfile,
+                "--auth-local=trust",
+                "--auth-host=scram-sha-256",
+                "-E",
+                "UTF8",
+                "--no-instructions"));
         Files.delete(pwfile);
-        Files.writeString(pg.data().resolve("postgresql.conf"), String.format("%nlisten_addresses = '127.0.0.1'%nport = %d%n"
-                + "unix_socket_directories = '%s'%nfsync = off%n", pg.port, dir), StandardOpenOption.APPEND);
+        Files.writeString(
+                pg.data().resolve("postgresql.conf"),
+                String.format(
+                        "%nlisten_addresses = '127.0.0.1'%nport = %d%n"
+                                + "unix_socket_directories = '%s'%nfsync = off%n",
+                        pg.port, dir),
+                StandardOpenOption.APPEND);
         pg.startServer();
         return pg;
     }
@@ -57,20 +72,30 @@ public final class ScratchPostgres implements AutoCloseable {
     }
 
     public void startServer() {
-        asPostgres(List.of(BIN.resolve("pg_ctl").toString(), "start", "-D", data().toString(), "-l",
-                dir.resolve("server.log").toString(), "-w", "-t", "30"));
+        asPostgres(List.of(
+                BIN.resolve("pg_ctl").toString(),
+                "start",
+                "-D",
+                data().toString(),
+                "-l",
+                dir.resolve("server.log").toString(),
+                "-w",
+                "-t",
+                "30"));
     }
 
     /** A fast shutdown, as an operator's or a crash-restart's would be; waits until the port is closed. */
     public void stopServer() {
-        asPostgres(List.of(BIN.resolve("pg_ctl").toString(), "stop", "-D", data().toString(), "-m", "fast", "-w", "-t", "30"));
+        asPostgres(List.of(
+                BIN.resolve("pg_ctl").toString(), "stop", "-D", data().toString(), "-m", "fast", "-w", "-t", "30"));
     }
 
     @Override
     public void close() {
         if (Files.exists(data().resolve("postmaster.pid"))) {
             try {
-                asPostgres(List.of(BIN.resolve("pg_ctl").toString(), "stop", "-D", data().toString(), "-m", "immediate", "-w"));
+                asPostgres(List.of(
+                        BIN.resolve("pg_ctl").toString(), "stop", "-D", data().toString(), "-m", "immediate", "-w"));
             } catch (IllegalStateException e) {
                 System.err.println("cleanup: " + e.getMessage());
             }

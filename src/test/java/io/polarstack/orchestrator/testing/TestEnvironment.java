@@ -1,14 +1,13 @@
 package io.polarstack.orchestrator.testing;
 
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
-
-import io.fabric8.kubernetes.client.Config;
-import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 
 /**
  * Endpoints and credentials of the real components started by {@code scripts/test-env up}, read from
@@ -16,12 +15,11 @@ import io.fabric8.kubernetes.client.KubernetesClientBuilder;
  */
 public final class TestEnvironment {
 
-    private static final Path FILE = Path.of(System.getenv().getOrDefault("POLARSTACK_TEST_ENV_FILE",
-            "/tmp/polarstack-test-env/env"));
+    private static final Path FILE =
+            Path.of(System.getenv().getOrDefault("POLARSTACK_TEST_ENV_FILE", "/tmp/polarstack-test-env/env"));
     private static Map<String, String> values;
 
-    private TestEnvironment() {
-    }
+    private TestEnvironment() {}
 
     public static synchronized String get(String key) {
         if (values == null) {
@@ -29,25 +27,40 @@ public final class TestEnvironment {
         }
         String value = values.get(key);
         if (value == null || value.isEmpty()) {
-            throw new IllegalStateException(FILE + " has no " + key + "; start the test services with: sudo scripts/test-env up");
+            throw new IllegalStateException(
+                    FILE + " has no " + key + "; start the test services with: sudo scripts/test-env up");
         }
         return value;
     }
 
     /** A client for the test environment's kube-apiserver; close it after use. */
     public static KubernetesClient kubernetes() {
-        return new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(new java.io.File(get("KUBECONFIG")))).build();
+        return new KubernetesClientBuilder()
+                .withConfig(Config.fromKubeconfig(new java.io.File(get("KUBECONFIG"))))
+                .build();
     }
 
     /** Applies deploy/040-Crd-mpdcluster.yaml and waits until the API server serves MPDCluster. */
     public static void installCrd(KubernetesClient client) {
         try (var in = Files.newInputStream(Path.of("deploy/040-Crd-mpdcluster.yaml"))) {
-            var crd = client.apiextensions().v1().customResourceDefinitions().load(in).item();
+            var crd = client.apiextensions()
+                    .v1()
+                    .customResourceDefinitions()
+                    .load(in)
+                    .item();
             client.resource(crd).forceConflicts().serverSideApply();
-            client.apiextensions().v1().customResourceDefinitions().withName(crd.getMetadata().getName())
-                    .waitUntilCondition(c -> c.getStatus() != null && c.getStatus().getConditions() != null && c.getStatus().getConditions().stream()
-                            .anyMatch(cond -> cond.getType().equals("Established") && cond.getStatus().equals("True")),
-                            30, java.util.concurrent.TimeUnit.SECONDS);
+            client.apiextensions()
+                    .v1()
+                    .customResourceDefinitions()
+                    .withName(crd.getMetadata().getName())
+                    .waitUntilCondition(
+                            c -> c.getStatus() != null
+                                    && c.getStatus().getConditions() != null
+                                    && c.getStatus().getConditions().stream()
+                                            .anyMatch(cond -> cond.getType().equals("Established")
+                                                    && cond.getStatus().equals("True")),
+                            30,
+                            java.util.concurrent.TimeUnit.SECONDS);
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }

@@ -1,9 +1,8 @@
 package io.polarstack.orchestrator.adapters.docker;
 
+import io.polarstack.orchestrator.ImageBuildProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-
-import io.polarstack.orchestrator.ImageBuildProperties;
 
 @Configuration(proxyBeanMethods = false)
 class DockerConfiguration {

@@ -1,13 +1,5 @@
 package io.polarstack.orchestrator.adapters.docker;
 
-import java.time.Duration;
-import java.util.HashSet;
-import java.util.Optional;
-import java.util.Set;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.Consumer;
-
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.async.ResultCallback;
 import com.github.dockerjava.api.command.BuildImageResultCallback;
@@ -19,8 +11,14 @@ import com.github.dockerjava.core.DefaultDockerClientConfig;
 import com.github.dockerjava.core.DockerClientConfig;
 import com.github.dockerjava.core.DockerClientImpl;
 import com.github.dockerjava.transport.DockerHttpClient;
-
 import io.polarstack.orchestrator.ports.ImageBuilder;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 
 /** {@link ImageBuilder} on a Docker daemon through docker-java (the classic builder, like {@code docker build}). */
 public class DockerImageBuilder implements ImageBuilder, AutoCloseable {
@@ -43,8 +41,10 @@ public class DockerImageBuilder implements ImageBuilder, AutoCloseable {
         this.config = builder.build();
         // Connecting is lazy: the orchestrator starts while the daemon is away; a step then fails and retries.
         DockerHttpClient http = new com.github.dockerjava.httpclient5.ApacheDockerHttpClient.Builder()
-                .dockerHost(config.getDockerHost()).sslConfig(config.getSSLConfig())
-                .connectionTimeout(Duration.ofSeconds(10)).build();
+                .dockerHost(config.getDockerHost())
+                .sslConfig(config.getSSLConfig())
+                .connectionTimeout(Duration.ofSeconds(10))
+                .build();
         this.client = DockerClientImpl.getInstance(config, http);
     }
 
@@ -98,8 +98,12 @@ public class DockerImageBuilder implements ImageBuilder, AutoCloseable {
             @Override
             public void onNext(PushResponseItem item) {
                 if (item.getErrorDetail() != null || item.getError() != null) {
-                    error.compareAndSet(null, item.getErrorDetail() != null && item.getErrorDetail().getMessage() != null
-                            ? item.getErrorDetail().getMessage() : item.getError());
+                    error.compareAndSet(
+                            null,
+                            item.getErrorDetail() != null
+                                            && item.getErrorDetail().getMessage() != null
+                                    ? item.getErrorDetail().getMessage()
+                                    : item.getError());
                 }
                 // Progress lines repeat for every chunk; one line per layer and state is enough.
                 if (item.getStatus() != null && reported.add(item.getId() + " " + item.getStatus())) {
@@ -126,7 +130,8 @@ public class DockerImageBuilder implements ImageBuilder, AutoCloseable {
     public Optional<ImageInfo> inspect(String image) {
         try {
             var response = client.inspectImageCmd(image).exec();
-            var labels = response.getConfig() == null ? null : response.getConfig().getLabels();
+            var labels =
+                    response.getConfig() == null ? null : response.getConfig().getLabels();
             return Optional.of(new ImageInfo(response.getId(), labels));
         } catch (NotFoundException e) {
             return Optional.empty();

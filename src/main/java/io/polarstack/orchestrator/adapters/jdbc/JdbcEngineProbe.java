@@ -1,5 +1,6 @@
 package io.polarstack.orchestrator.adapters.jdbc;
 
+import io.polarstack.orchestrator.ports.EngineProbe;
 import java.net.ConnectException;
 import java.net.SocketTimeoutException;
 import java.sql.Connection;
@@ -13,12 +14,9 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
-
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
-
-import io.polarstack.orchestrator.ports.EngineProbe;
 
 /**
  * {@link EngineProbe} over the PostgreSQL JDBC driver. One connection per endpoint is kept between probes (a probe
@@ -36,11 +34,12 @@ public class JdbcEngineProbe implements EngineProbe {
      * The timeline as the manager agent's wal-position reads it: a primary's is that of its current WAL file; a replica's
      * that of the WAL its walreceiver last received, else that of its last restartpoint.
      */
-    static final String SQL = "SELECT pg_is_in_recovery(), CASE WHEN pg_is_in_recovery() THEN pg_last_wal_replay_lsn() - '0/0'"
-            + " ELSE pg_current_wal_lsn() - '0/0' END, pg_last_wal_receive_lsn() - '0/0',"
-            + " CASE WHEN pg_is_in_recovery() THEN coalesce((SELECT nullif(received_tli, 0) FROM pg_stat_wal_receiver),"
-            + " (SELECT timeline_id FROM pg_control_checkpoint()))"
-            + " ELSE ('x' || substr(pg_walfile_name(pg_current_wal_lsn()), 1, 8))::bit(32)::int END";
+    static final String SQL =
+            "SELECT pg_is_in_recovery(), CASE WHEN pg_is_in_recovery() THEN pg_last_wal_replay_lsn() - '0/0'"
+                    + " ELSE pg_current_wal_lsn() - '0/0' END, pg_last_wal_receive_lsn() - '0/0',"
+                    + " CASE WHEN pg_is_in_recovery() THEN coalesce((SELECT nullif(received_tli, 0) FROM pg_stat_wal_receiver),"
+                    + " (SELECT timeline_id FROM pg_control_checkpoint()))"
+                    + " ELSE ('x' || substr(pg_walfile_name(pg_current_wal_lsn()), 1, 8))::bit(32)::int END";
     /** admin_shutdown, crash_shutdown, cannot_connect_now (starting up or shutting down). */
     private static final Set<String> DOWN_STATES = Set.of("57P01", "57P02", "57P03");
     /** Host names and IP literals only: the host comes from the resource status and goes into a JDBC URL. */
@@ -72,8 +71,12 @@ public class JdbcEngineProbe implements EngineProbe {
             if (slot.released) {
                 closeQuietly(slot);
             }
-            return new Result(result.outcome(), Duration.ofNanos(System.nanoTime() - start), result.inRecovery(),
-                    result.detail(), result.wal());
+            return new Result(
+                    result.outcome(),
+                    Duration.ofNanos(System.nanoTime() - start),
+                    result.inRecovery(),
+                    result.detail(),
+                    result.wal());
         }
     }
 
@@ -87,13 +90,21 @@ public class JdbcEngineProbe implements EngineProbe {
             }
             // Bounds this probe's round trip on a kept connection to the millisecond (socketTimeout is whole seconds).
             slot.connection.setNetworkTimeout(Runnable::run, (int) Math.max(1, timeout.toMillis()));
-            try (Statement statement = slot.connection.createStatement(); ResultSet rows = statement.executeQuery(SQL)) {
+            try (Statement statement = slot.connection.createStatement();
+                    ResultSet rows = statement.executeQuery(SQL)) {
                 rows.next();
                 boolean inRecovery = rows.getBoolean(1);
                 var replayed = (Number) rows.getObject(2);
                 var received = (Number) rows.getObject(3);
-                return new Result(Outcome.OK, Duration.ZERO, inRecovery, "", new Wal(rows.getLong(4),
-                        replayed == null ? 0 : replayed.longValue(), inRecovery && received != null ? received.longValue() : null));
+                return new Result(
+                        Outcome.OK,
+                        Duration.ZERO,
+                        inRecovery,
+                        "",
+                        new Wal(
+                                rows.getLong(4),
+                                replayed == null ? 0 : replayed.longValue(),
+                                inRecovery && received != null ? received.longValue() : null));
             }
         } catch (SQLException | RuntimeException e) {
             closeQuietly(slot);
@@ -104,18 +115,21 @@ public class JdbcEngineProbe implements EngineProbe {
         }
     }
 
-    private static Connection connect(Endpoint endpoint, Credentials credentials, Duration timeout) throws SQLException {
+    private static Connection connect(Endpoint endpoint, Credentials credentials, Duration timeout)
+            throws SQLException {
         Properties properties = new Properties();
         properties.setProperty("user", credentials.user());
         properties.setProperty("password", credentials.password());
         String seconds = Long.toString(Math.max(1, (timeout.toMillis() + 999) / 1000));
         properties.setProperty("connectTimeout", seconds);
         properties.setProperty("socketTimeout", seconds);
-        properties.setProperty("loginTimeout", Double.toString(timeout.toMillis() / 1000.0));  // the whole login, fractional
+        properties.setProperty(
+                "loginTimeout", Double.toString(timeout.toMillis() / 1000.0)); // the whole login, fractional
         properties.setProperty("ApplicationName", APPLICATION_NAME);
         properties.setProperty("tcpKeepAlive", "true");
         String host = endpoint.host().contains(":") ? "[" + endpoint.host() + "]" : endpoint.host();
-        return DriverManager.getConnection("jdbc:postgresql://" + host + ":" + endpoint.port() + "/postgres", properties);
+        return DriverManager.getConnection(
+                "jdbc:postgresql://" + host + ":" + endpoint.port() + "/postgres", properties);
     }
 
     /** REFUSED, DENIED, TIMEOUT or ERROR for a failed attempt that took {@code took}. */
@@ -124,7 +138,9 @@ public class JdbcEngineProbe implements EngineProbe {
             if (t instanceof SQLException sql && sql.getSQLState() != null && DOWN_STATES.contains(sql.getSQLState())) {
                 return Outcome.REFUSED;
             }
-            if (t instanceof SQLException sql && sql.getSQLState() != null && sql.getSQLState().startsWith("28")) {
+            if (t instanceof SQLException sql
+                    && sql.getSQLState() != null
+                    && sql.getSQLState().startsWith("28")) {
                 return Outcome.DENIED;
             }
             if (t instanceof ConnectException) {
@@ -139,15 +155,17 @@ public class JdbcEngineProbe implements EngineProbe {
     }
 
     static String detail(Throwable failure, Credentials credentials) {
-        String state = failure instanceof SQLException sql && sql.getSQLState() != null ? "[" + sql.getSQLState() + "] " : "";
-        String text = state + (failure.getMessage() == null ? failure.getClass().getSimpleName() : failure.getMessage());
+        String state =
+                failure instanceof SQLException sql && sql.getSQLState() != null ? "[" + sql.getSQLState() + "] " : "";
+        String text =
+                state + (failure.getMessage() == null ? failure.getClass().getSimpleName() : failure.getMessage());
         if (credentials.password() != null && !credentials.password().isEmpty()) {
             text = text.replace(credentials.password(), "***");
         }
         text = text.replaceAll("\\s+", " ").trim();
         int sentence = text.indexOf(". ");
         if (sentence > 0) {
-            text = text.substring(0, sentence + 1);  // the driver's advice after the first sentence is noise in events
+            text = text.substring(0, sentence + 1); // the driver's advice after the first sentence is noise in events
         }
         return text.length() > 300 ? text.substring(0, 300) + "..." : text;
     }

@@ -1,14 +1,12 @@
 package io.polarstack.orchestrator.adapters.k8s;
 
-import java.io.File;
-
-import org.springframework.context.annotation.Bean;
-import org.springframework.context.annotation.Configuration;
-
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.polarstack.orchestrator.OrchestratorProperties;
+import java.io.File;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
 
 @Configuration(proxyBeanMethods = false)
 class KubernetesClientConfiguration {
@@ -23,8 +21,9 @@ class KubernetesClientConfiguration {
         } else {
             File file = new File(kubeconfig);
             if (!file.canRead()) {
-                throw new IllegalStateException("orchestrator.kubernetes.kubeconfig " + file
-                        + " cannot be read; point it at a kubeconfig file or unset it to use KUBECONFIG or in-cluster config");
+                throw new IllegalStateException(
+                        "orchestrator.kubernetes.kubeconfig " + file
+                                + " cannot be read; point it at a kubeconfig file or unset it to use KUBECONFIG or in-cluster config");
             }
             config = Config.fromKubeconfig(file);
         }

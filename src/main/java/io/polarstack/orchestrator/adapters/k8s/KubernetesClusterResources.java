@@ -1,21 +1,5 @@
 package io.polarstack.orchestrator.adapters.k8s;
 
-import java.util.Base64;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.Optional;
-
-import java.time.Duration;
-import java.time.Instant;
-import java.util.ArrayList;
-import java.util.Set;
-import java.util.function.Consumer;
-
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-import org.springframework.stereotype.Component;
-
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.EventBuilder;
@@ -35,6 +19,19 @@ import io.polarstack.orchestrator.api.MPDCluster;
 import io.polarstack.orchestrator.api.MPDClusterSpec;
 import io.polarstack.orchestrator.api.MPDClusterStatus;
 import io.polarstack.orchestrator.ports.ClusterResources;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Component;
 
 @Component
 class KubernetesClusterResources implements ClusterResources {
@@ -66,17 +63,30 @@ class KubernetesClusterResources implements ClusterResources {
         var nodes = labelSelector == null || labelSelector.isBlank()
                 ? client.nodes().list()
                 : client.nodes().withLabelSelector(labelSelector).list();
-        return nodes.getItems().stream().map(n -> new Node(n.getMetadata().getName(),
-                n.getStatus() == null || n.getStatus().getAddresses() == null ? null
-                        : n.getStatus().getAddresses().stream().filter(a -> "InternalIP".equals(a.getType()))
-                                .map(NodeAddress::getAddress).findFirst().orElse(null),
-                n.getMetadata().getLabels(), n.getMetadata().getAnnotations(), ready(n))).toList();
+        return nodes.getItems().stream()
+                .map(n -> new Node(
+                        n.getMetadata().getName(),
+                        n.getStatus() == null || n.getStatus().getAddresses() == null
+                                ? null
+                                : n.getStatus().getAddresses().stream()
+                                        .filter(a -> "InternalIP".equals(a.getType()))
+                                        .map(NodeAddress::getAddress)
+                                        .findFirst()
+                                        .orElse(null),
+                        n.getMetadata().getLabels(),
+                        n.getMetadata().getAnnotations(),
+                        ready(n)))
+                .toList();
     }
 
     private static boolean ready(io.fabric8.kubernetes.api.model.Node node) {
-        boolean cordoned = node.getSpec() != null && Boolean.TRUE.equals(node.getSpec().getUnschedulable());
-        return !cordoned && node.getStatus() != null && node.getStatus().getConditions() != null && node.getStatus().getConditions()
-                .stream().anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
+        boolean cordoned =
+                node.getSpec() != null && Boolean.TRUE.equals(node.getSpec().getUnschedulable());
+        return !cordoned
+                && node.getStatus() != null
+                && node.getStatus().getConditions() != null
+                && node.getStatus().getConditions().stream()
+                        .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
     }
 
     @Override
@@ -94,8 +104,10 @@ class KubernetesClusterResources implements ClusterResources {
 
     @Override
     public Optional<Map<String, String>> configMapData(String namespace, String name) {
-        ConfigMap configMap = client.configMaps().inNamespace(namespace).withName(name).get();
-        return configMap == null ? Optional.empty()
+        ConfigMap configMap =
+                client.configMaps().inNamespace(namespace).withName(name).get();
+        return configMap == null
+                ? Optional.empty()
                 : Optional.of(configMap.getData() == null ? Map.of() : Map.copyOf(configMap.getData()));
     }
 
@@ -106,7 +118,10 @@ class KubernetesClusterResources implements ClusterResources {
 
     @Override
     public Optional<MPDCluster> cluster(String namespace, String name) {
-        return Optional.ofNullable(client.resources(MPDCluster.class).inNamespace(namespace).withName(name).get());
+        return Optional.ofNullable(client.resources(MPDCluster.class)
+                .inNamespace(namespace)
+                .withName(name)
+                .get());
     }
 
     @Override
@@ -114,12 +129,18 @@ class KubernetesClusterResources implements ClusterResources {
         HasMetadata existing = client.resource(object).get();
         // Server-side apply, creation included, so this manager owns the fields; applying the same object
         // again then leaves the resourceVersion alone.
-        HasMetadata applied = client.resource(object).fieldManager(FIELD_MANAGER).forceConflicts().serverSideApply();
+        HasMetadata applied = client.resource(object)
+                .fieldManager(FIELD_MANAGER)
+                .forceConflicts()
+                .serverSideApply();
         if (existing == null) {
             return ApplyResult.CREATED;
         }
-        return applied.getMetadata().getResourceVersion().equals(existing.getMetadata().getResourceVersion())
-                ? ApplyResult.UNCHANGED : ApplyResult.UPDATED;
+        return applied.getMetadata()
+                        .getResourceVersion()
+                        .equals(existing.getMetadata().getResourceVersion())
+                ? ApplyResult.UNCHANGED
+                : ApplyResult.UPDATED;
     }
 
     @Override
@@ -129,10 +150,17 @@ class KubernetesClusterResources implements ClusterResources {
             return Optional.empty();
         }
         var status = pod.getStatus();
-        boolean ready = status != null && status.getConditions() != null && status.getConditions().stream()
-                .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
-        return Optional.of(new PodState(name, pod.getSpec().getNodeName(), status == null ? null : status.getHostIP(),
-                status == null ? null : status.getPhase(), ready, pod.getMetadata().getDeletionTimestamp() != null));
+        boolean ready = status != null
+                && status.getConditions() != null
+                && status.getConditions().stream()
+                        .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
+        return Optional.of(new PodState(
+                name,
+                pod.getSpec().getNodeName(),
+                status == null ? null : status.getHostIP(),
+                status == null ? null : status.getPhase(),
+                ready,
+                pod.getMetadata().getDeletionTimestamp() != null));
     }
 
     @Override
@@ -168,9 +196,11 @@ class KubernetesClusterResources implements ClusterResources {
     public MPDCluster annotate(String namespace, String name, Map<String, String> set, Set<String> remove) {
         return withConflictRetry("annotations of " + namespace + "/" + name, () -> {
             MPDCluster cluster = existing(namespace, name);
-            Map<String, String> annotations = cluster.getMetadata().getAnnotations() == null ? new HashMap<>()
+            Map<String, String> annotations = cluster.getMetadata().getAnnotations() == null
+                    ? new HashMap<>()
                     : new HashMap<>(cluster.getMetadata().getAnnotations());
-            if (annotations.keySet().stream().noneMatch(remove::contains) && annotations.entrySet().containsAll(set.entrySet())) {
+            if (annotations.keySet().stream().noneMatch(remove::contains)
+                    && annotations.entrySet().containsAll(set.entrySet())) {
                 return cluster;
             }
             annotations.keySet().removeAll(remove);
@@ -193,7 +223,8 @@ class KubernetesClusterResources implements ClusterResources {
     public MPDCluster finalizer(String namespace, String name, boolean present) {
         return withConflictRetry("finalizer of " + namespace + "/" + name, () -> {
             MPDCluster cluster = existing(namespace, name);
-            List<String> finalizers = cluster.getMetadata().getFinalizers() == null ? new ArrayList<>()
+            List<String> finalizers = cluster.getMetadata().getFinalizers() == null
+                    ? new ArrayList<>()
                     : new ArrayList<>(cluster.getMetadata().getFinalizers());
             if (finalizers.contains(MPDCluster.FINALIZER) == present) {
                 return cluster;
@@ -212,15 +243,33 @@ class KubernetesClusterResources implements ClusterResources {
     public void event(MPDCluster cluster, String type, String reason, String message) {
         String now = Instant.now().toString();
         var meta = cluster.getMetadata();
-        client.v1().events().inNamespace(meta.getNamespace()).resource(new EventBuilder()
-                .withNewMetadata().withGenerateName(meta.getName() + ".").withNamespace(meta.getNamespace()).endMetadata()
-                .withInvolvedObject(new ObjectReferenceBuilder().withApiVersion(cluster.getApiVersion())
-                        .withKind(cluster.getKind()).withNamespace(meta.getNamespace()).withName(meta.getName())
-                        .withUid(meta.getUid()).withResourceVersion(meta.getResourceVersion()).build())
-                .withType(type).withReason(reason).withMessage(message).withCount(1)
-                .withFirstTimestamp(now).withLastTimestamp(now)
-                .withNewSource().withComponent(FIELD_MANAGER).endSource()
-                .build()).create();
+        client.v1()
+                .events()
+                .inNamespace(meta.getNamespace())
+                .resource(new EventBuilder()
+                        .withNewMetadata()
+                        .withGenerateName(meta.getName() + ".")
+                        .withNamespace(meta.getNamespace())
+                        .endMetadata()
+                        .withInvolvedObject(new ObjectReferenceBuilder()
+                                .withApiVersion(cluster.getApiVersion())
+                                .withKind(cluster.getKind())
+                                .withNamespace(meta.getNamespace())
+                                .withName(meta.getName())
+                                .withUid(meta.getUid())
+                                .withResourceVersion(meta.getResourceVersion())
+                                .build())
+                        .withType(type)
+                        .withReason(reason)
+                        .withMessage(message)
+                        .withCount(1)
+                        .withFirstTimestamp(now)
+                        .withLastTimestamp(now)
+                        .withNewSource()
+                        .withComponent(FIELD_MANAGER)
+                        .endSource()
+                        .build())
+                .create();
     }
 
     @Override
@@ -228,15 +277,20 @@ class KubernetesClusterResources implements ClusterResources {
         return withConflictRetry("id counter " + namespace + "/" + COUNTERS, () -> {
             var resource = client.configMaps().inNamespace(namespace).withName(COUNTERS);
             ConfigMap counters = resource.get();
-            if (counters == null) {  // a 409 here means another replica created it first: the retry reads it
-                counters = resource.create(new ConfigMapBuilder().withNewMetadata().withName(COUNTERS)
-                        .withNamespace(namespace).endMetadata().addToData(NEXT_ID, "1000").build());
+            if (counters == null) { // a 409 here means another replica created it first: the retry reads it
+                counters = resource.create(new ConfigMapBuilder()
+                        .withNewMetadata()
+                        .withName(COUNTERS)
+                        .withNamespace(namespace)
+                        .endMetadata()
+                        .addToData(NEXT_ID, "1000")
+                        .build());
             }
             Map<String, String> data = counters.getData() == null ? new HashMap<>() : new HashMap<>(counters.getData());
             long first = Long.parseLong(data.getOrDefault(NEXT_ID, "1000"));
             data.put(NEXT_ID, Long.toString(first + count));
             counters.setData(data);
-            client.resource(counters).update();  // optimistic: carries the resourceVersion just read
+            client.resource(counters).update(); // optimistic: carries the resourceVersion just read
             return first;
         });
     }
@@ -264,7 +318,8 @@ class KubernetesClusterResources implements ClusterResources {
         if (namespaces.isEmpty()) {
             informers.add(client.resources(MPDCluster.class).inAnyNamespace().inform(handler, resyncMillis));
         } else {
-            namespaces.forEach(ns -> informers.add(client.resources(MPDCluster.class).inNamespace(ns).inform(handler, resyncMillis)));
+            namespaces.forEach(ns -> informers.add(
+                    client.resources(MPDCluster.class).inNamespace(ns).inform(handler, resyncMillis)));
         }
         return () -> informers.forEach(SharedIndexInformer::close);
     }
@@ -278,15 +333,18 @@ class KubernetesClusterResources implements ClusterResources {
                 .withRenewDeadline(Duration.ofSeconds(10))
                 .withRetryPeriod(Duration.ofSeconds(2))
                 .withReleaseOnCancel(true)
-                .withLeaderCallbacks(new LeaderCallbacks(started, stopped,
-                        leader -> LOG.info("Lease {}/{} is held by {}", namespace, name, leader)))
+                .withLeaderCallbacks(new LeaderCallbacks(
+                        started, stopped, leader -> LOG.info("Lease {}/{} is held by {}", namespace, name, leader)))
                 .build();
         var election = client.leaderElector().withConfig(config).build().start();
         return () -> election.cancel(true);
     }
 
     private MPDCluster existing(String namespace, String name) {
-        MPDCluster cluster = client.resources(MPDCluster.class).inNamespace(namespace).withName(name).get();
+        MPDCluster cluster = client.resources(MPDCluster.class)
+                .inNamespace(namespace)
+                .withName(name)
+                .get();
         if (cluster == null) {
             throw new IllegalStateException("MPDCluster " + namespace + "/" + name + " no longer exists");
         }

@@ -1,5 +1,11 @@
 package io.polarstack.orchestrator.adapters.manager;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.polarstack.orchestrator.ports.ManagerClient;
+import io.polarstack.orchestrator.ports.PodExec;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -7,14 +13,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
-
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-
-import io.polarstack.orchestrator.ports.ManagerClient;
-import io.polarstack.orchestrator.ports.PodExec;
 
 /**
  * {@link ManagerClient} over {@link PodExec}: each call execs {@code <agentCommand> <action>} in the pod's
@@ -50,17 +48,29 @@ public class JsonManagerClient implements ManagerClient {
         this.timeouts = Map.copyOf(timeouts);
     }
 
-    static final Map<String, Duration> DEFAULT_TIMEOUTS = Map.ofEntries(Map.entry("install", Duration.ofMinutes(10)),
-            Map.entry("start", Duration.ofMinutes(5)), Map.entry("stop", Duration.ofSeconds(330)), Map.entry("restart", Duration.ofMinutes(10)),
-            Map.entry("health", Duration.ofSeconds(15)), Map.entry("role", Duration.ofSeconds(15)),
-            Map.entry("account-create", Duration.ofMinutes(1)), Map.entry("params-update", Duration.ofMinutes(1)),
-            Map.entry("lock-diskfull", Duration.ofMinutes(1)), Map.entry("unlock-diskfull", Duration.ofMinutes(1)),
-            Map.entry("lock-expiry", Duration.ofSeconds(330)), Map.entry("unlock-expiry", Duration.ofMinutes(5)),
-            Map.entry("grow-storage", Duration.ofMinutes(5)), Map.entry("slot-create", Duration.ofSeconds(30)),
-            Map.entry("slot-remove", Duration.ofSeconds(30)), Map.entry("promote", Duration.ofMinutes(2)),
-            Map.entry("system-identifier", Duration.ofSeconds(30)), Map.entry("wal-position", Duration.ofSeconds(15)),
-            Map.entry("checkpoint", Duration.ofMinutes(5)), Map.entry("shutdown-checkpoint", Duration.ofSeconds(30)),
-            Map.entry("follow", Duration.ofMinutes(1)), Map.entry("rejoin", Duration.ofMinutes(10)));
+    static final Map<String, Duration> DEFAULT_TIMEOUTS = Map.ofEntries(
+            Map.entry("install", Duration.ofMinutes(10)),
+            Map.entry("start", Duration.ofMinutes(5)),
+            Map.entry("stop", Duration.ofSeconds(330)),
+            Map.entry("restart", Duration.ofMinutes(10)),
+            Map.entry("health", Duration.ofSeconds(15)),
+            Map.entry("role", Duration.ofSeconds(15)),
+            Map.entry("account-create", Duration.ofMinutes(1)),
+            Map.entry("params-update", Duration.ofMinutes(1)),
+            Map.entry("lock-diskfull", Duration.ofMinutes(1)),
+            Map.entry("unlock-diskfull", Duration.ofMinutes(1)),
+            Map.entry("lock-expiry", Duration.ofSeconds(330)),
+            Map.entry("unlock-expiry", Duration.ofMinutes(5)),
+            Map.entry("grow-storage", Duration.ofMinutes(5)),
+            Map.entry("slot-create", Duration.ofSeconds(30)),
+            Map.entry("slot-remove", Duration.ofSeconds(30)),
+            Map.entry("promote", Duration.ofMinutes(2)),
+            Map.entry("system-identifier", Duration.ofSeconds(30)),
+            Map.entry("wal-position", Duration.ofSeconds(15)),
+            Map.entry("checkpoint", Duration.ofMinutes(5)),
+            Map.entry("shutdown-checkpoint", Duration.ofSeconds(30)),
+            Map.entry("follow", Duration.ofMinutes(1)),
+            Map.entry("rejoin", Duration.ofMinutes(10)));
 
     public static Map<String, Duration> defaultTimeouts() {
         return DEFAULT_TIMEOUTS;
@@ -87,13 +97,20 @@ public class JsonManagerClient implements ManagerClient {
         putIfSet(r, "wwid", spec.wwid());
         putIfSet(r, "polarHostId", spec.polarHostId());
         JsonNode res = call(target, "install", r);
-        return new InstallResult(res.path("skipped").asBoolean(), res.path("reusedDataDir").asBoolean(),
-                res.path("primarySlotName").isMissingNode() ? null : res.path("primarySlotName").asText(), res.path("locked").asBoolean());
+        return new InstallResult(
+                res.path("skipped").asBoolean(),
+                res.path("reusedDataDir").asBoolean(),
+                res.path("primarySlotName").isMissingNode()
+                        ? null
+                        : res.path("primarySlotName").asText(),
+                res.path("locked").asBoolean());
     }
 
     @Override
     public boolean start(Target target) {
-        return call(target, "start", json.createObjectNode()).path("alreadyRunning").asBoolean();
+        return call(target, "start", json.createObjectNode())
+                .path("alreadyRunning")
+                .asBoolean();
     }
 
     @Override
@@ -102,7 +119,9 @@ public class JsonManagerClient implements ManagerClient {
         r.put("mode", mode.name().toLowerCase(Locale.ROOT));
         r.put("stopTimeoutSeconds", stopTimeoutSeconds);
         JsonNode res = call(target, "stop", r);
-        return new StopResult(res.path("alreadyStopped").asBoolean(), res.path("escalatedToImmediate").asBoolean());
+        return new StopResult(
+                res.path("alreadyStopped").asBoolean(),
+                res.path("escalatedToImmediate").asBoolean());
     }
 
     @Override
@@ -114,8 +133,12 @@ public class JsonManagerClient implements ManagerClient {
     public Health health(Target target) {
         try {
             JsonNode res = call(target, "health", json.createObjectNode());
-            return new Health(HealthState.valueOf(res.path("state").asText().toUpperCase(Locale.ROOT)), res.path("locked").asBoolean(),
-                    res.path("detail").isMissingNode() ? null : res.path("detail").asText());
+            return new Health(
+                    HealthState.valueOf(res.path("state").asText().toUpperCase(Locale.ROOT)),
+                    res.path("locked").asBoolean(),
+                    res.path("detail").isMissingNode()
+                            ? null
+                            : res.path("detail").asText());
         } catch (AgentFailure e) {
             if ("ENGINE_NOT_RUNNING".equals(e.code())) {
                 return new Health(HealthState.STOPPED, e.details.path("locked").asBoolean(), e.getMessage());
@@ -131,8 +154,13 @@ public class JsonManagerClient implements ManagerClient {
 
     private static RoleInfo roleInfo(JsonNode res) {
         boolean primary = "primary".equals(res.path("role").asText());
-        return new RoleInfo(primary, res.path("timeline").asLong(), primary ? null : res.path("replayLagBytes").asLong(),
-                primary || res.path("replayLagSeconds").isNull() ? null : res.path("replayLagSeconds").asDouble());
+        return new RoleInfo(
+                primary,
+                res.path("timeline").asLong(),
+                primary ? null : res.path("replayLagBytes").asLong(),
+                primary || res.path("replayLagSeconds").isNull()
+                        ? null
+                        : res.path("replayLagSeconds").asDouble());
     }
 
     @Override
@@ -179,13 +207,17 @@ public class JsonManagerClient implements ManagerClient {
         ObjectNode r = json.createObjectNode();
         putIfSet(r, "wwid", wwid);
         JsonNode res = call(target, "grow-storage", r);
-        return new StorageInfo(res.path("grown").asBoolean(), res.has("totalBytes") ? res.path("totalBytes").asLong() : null,
+        return new StorageInfo(
+                res.path("grown").asBoolean(),
+                res.has("totalBytes") ? res.path("totalBytes").asLong() : null,
                 res.has("usableBytes") ? res.path("usableBytes").asLong() : null);
     }
 
     @Override
     public String createSlot(Target target, SlotType type, String custinsId, String slotUniqueName) {
-        return call(target, "slot-create", slotRequest(type, custinsId, slotUniqueName)).path("slotName").asText();
+        return call(target, "slot-create", slotRequest(type, custinsId, slotUniqueName))
+                .path("slotName")
+                .asText();
     }
 
     @Override
@@ -208,14 +240,19 @@ public class JsonManagerClient implements ManagerClient {
 
     @Override
     public String systemIdentifier(Target target) {
-        return call(target, "system-identifier", json.createObjectNode()).path("systemIdentifier").asText();
+        return call(target, "system-identifier", json.createObjectNode())
+                .path("systemIdentifier")
+                .asText();
     }
 
     @Override
     public WalPosition walPosition(Target target) {
         JsonNode res = call(target, "wal-position", json.createObjectNode());
         JsonNode received = res.path("received");
-        return new WalPosition("primary".equals(res.path("role").asText()), res.path("timeline").asLong(), res.path("replayed").asLong(),
+        return new WalPosition(
+                "primary".equals(res.path("role").asText()),
+                res.path("timeline").asLong(),
+                res.path("replayed").asLong(),
                 received.isNumber() ? received.asLong() : null);
     }
 
@@ -226,21 +263,29 @@ public class JsonManagerClient implements ManagerClient {
 
     @Override
     public long shutdownCheckpoint(Target target) {
-        JsonNode checkpoint = call(target, "shutdown-checkpoint", json.createObjectNode()).path("checkpoint");
+        JsonNode checkpoint =
+                call(target, "shutdown-checkpoint", json.createObjectNode()).path("checkpoint");
         if (!checkpoint.isNumber()) {
-            throw new ManagerException("AGENT_FAILED", "shutdown-checkpoint on " + target + " answered without a checkpoint position", null);
+            throw new ManagerException(
+                    "AGENT_FAILED",
+                    "shutdown-checkpoint on " + target + " answered without a checkpoint position",
+                    null);
         }
         return checkpoint.asLong();
     }
 
     @Override
     public boolean follow(Target target, Primary primary, String custinsId, String slotUniqueName) {
-        return call(target, "follow", upstreamRequest(primary, custinsId, slotUniqueName)).path("changed").asBoolean();
+        return call(target, "follow", upstreamRequest(primary, custinsId, slotUniqueName))
+                .path("changed")
+                .asBoolean();
     }
 
     @Override
     public boolean rejoin(Target target, Primary primary, String custinsId, String slotUniqueName) {
-        return call(target, "rejoin", upstreamRequest(primary, custinsId, slotUniqueName)).path("rewound").asBoolean();
+        return call(target, "rejoin", upstreamRequest(primary, custinsId, slotUniqueName))
+                .path("rewound")
+                .asBoolean();
     }
 
     private ObjectNode upstreamRequest(Primary primary, String custinsId, String slotUniqueName) {
@@ -283,18 +328,23 @@ public class JsonManagerClient implements ManagerClient {
         return parse(target, action, result);
     }
 
-    private PodExec.Result execWithRetry(PodExec.Target where, List<String> argv, byte[] stdin, Duration timeout, String action) {
-        for (int attempt = 1;; attempt++) {
+    private PodExec.Result execWithRetry(
+            PodExec.Target where, List<String> argv, byte[] stdin, Duration timeout, String action) {
+        for (int attempt = 1; ; attempt++) {
             try {
                 return exec.exec(where, argv, stdin, timeout);
             } catch (PodExec.ContainerNotReadyException e) {
                 if (attempt >= retry.attempts()) {
-                    throw new ManagerException("CONTAINER_NOT_READY", action + " on " + where + ": the container is still not ready after "
-                            + attempt + " attempts: " + e.getMessage(), e);
+                    throw new ManagerException(
+                            "CONTAINER_NOT_READY",
+                            action + " on " + where + ": the container is still not ready after " + attempt
+                                    + " attempts: " + e.getMessage(),
+                            e);
                 }
                 sleep(retry.delay());
             } catch (PodExec.ExecException e) {
-                throw new ManagerException("EXEC_FAILED", action + " on " + where + " could not run: " + e.getMessage(), e);
+                throw new ManagerException(
+                        "EXEC_FAILED", action + " on " + where + " could not run: " + e.getMessage(), e);
             }
         }
     }
@@ -302,15 +352,20 @@ public class JsonManagerClient implements ManagerClient {
     private JsonNode parse(Target target, String action, PodExec.Result result) {
         JsonNode answer = lastJsonLine(result.stdout());
         if (answer == null) {
-            throw new ManagerException("AGENT_FAILED", action + " on " + target + " gave no JSON answer (exit " + result.exitCode() + "): "
-                    + tail(result.stderr().isBlank() ? result.stdout() : result.stderr()), null);
+            throw new ManagerException(
+                    "AGENT_FAILED",
+                    action + " on " + target + " gave no JSON answer (exit " + result.exitCode() + "): "
+                            + tail(result.stderr().isBlank() ? result.stdout() : result.stderr()),
+                    null);
         }
         if (result.exitCode() == 0 && answer.path("ok").asBoolean()) {
             return answer.path("result");
         }
         JsonNode error = answer.path("error");
-        throw new AgentFailure(error.path("code").asText("AGENT_FAILED"), action + " on " + target + ": " + error.path("message").asText(
-                "exit " + result.exitCode()), error.path("details"));
+        throw new AgentFailure(
+                error.path("code").asText("AGENT_FAILED"),
+                action + " on " + target + ": " + error.path("message").asText("exit " + result.exitCode()),
+                error.path("details"));
     }
 
     private JsonNode lastJsonLine(String stdout) {

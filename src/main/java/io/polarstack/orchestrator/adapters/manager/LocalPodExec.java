@@ -1,5 +1,6 @@
 package io.polarstack.orchestrator.adapters.manager;
 
+import io.polarstack.orchestrator.ports.PodExec;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -9,8 +10,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-
-import io.polarstack.orchestrator.ports.PodExec;
 
 /**
  * {@link PodExec} as a child process on this machine, for tests and the local runtime: the "container" is this
@@ -52,7 +51,8 @@ public class LocalPodExec implements PodExec {
             if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
                 process.descendants().forEach(ProcessHandle::destroyForcibly);
                 process.destroyForcibly();
-                throw new ExecException(argv.get(0) + " for " + target + " did not finish within " + timeout.toSeconds() + " s", null);
+                throw new ExecException(
+                        argv.get(0) + " for " + target + " did not finish within " + timeout.toSeconds() + " s", null);
             }
             return new Result(process.exitValue(), out.text(), err.text());
         } catch (InterruptedException e) {
@@ -67,13 +67,15 @@ public class LocalPodExec implements PodExec {
         private final Thread thread;
 
         Drain(InputStream in) {
-            thread = new Thread(() -> {
-                try (in) {
-                    in.transferTo(buffer);
-                } catch (IOException e) {
-                    // The stream ends with the process; what was read is kept.
-                }
-            }, "local-exec-drain");
+            thread = new Thread(
+                    () -> {
+                        try (in) {
+                            in.transferTo(buffer);
+                        } catch (IOException e) {
+                            // The stream ends with the process; what was read is kept.
+                        }
+                    },
+                    "local-exec-drain");
             thread.setDaemon(true);
             thread.start();
         }

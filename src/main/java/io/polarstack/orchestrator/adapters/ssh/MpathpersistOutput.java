@@ -16,15 +16,22 @@ final class MpathpersistOutput {
     private static final Pattern TYPE = Pattern.compile("type\\s*=\\s*(.+?)\\s*$", Pattern.MULTILINE);
     /** The SPC type names as sg3_utils and mpathpersist print them. */
     private static final Map<String, Integer> TYPES = Map.of(
-            "write exclusive", 1, "exclusive access", 3,
-            "write exclusive, registrants only", 5, "exclusive access, registrants only", 6,
-            "write exclusive, all registrants", 7, "exclusive access, all registrants", 8);
+            "write exclusive",
+            1,
+            "exclusive access",
+            3,
+            "write exclusive, registrants only",
+            5,
+            "exclusive access, registrants only",
+            6,
+            "write exclusive, all registrants",
+            7,
+            "exclusive access, all registrants",
+            8);
 
-    private MpathpersistOutput() {
-    }
+    private MpathpersistOutput() {}
 
-    record Keys(long generation, List<String> keys) {
-    }
+    record Keys(long generation, List<String> keys) {}
 
     record Held(String holderKey, Integer type) {
         static final Held NONE = new Held(null, null);
@@ -40,7 +47,8 @@ final class MpathpersistOutput {
             }
         }
         if (keys.isEmpty() && !output.contains("NO registered reservation keys")) {
-            throw new IllegalArgumentException("unexpected `mpathpersist --in -k` output: " + StorageValues.printable(output));
+            throw new IllegalArgumentException(
+                    "unexpected `mpathpersist --in -k` output: " + StorageValues.printable(output));
         }
         return new Keys(generation, keys);
     }
@@ -52,11 +60,13 @@ final class MpathpersistOutput {
         Matcher holder = HOLDER.matcher(output);
         Matcher type = TYPE.matcher(output);
         if (!holder.find() || !type.find()) {
-            throw new IllegalArgumentException("unexpected `mpathpersist --in -r` output: " + StorageValues.printable(output));
+            throw new IllegalArgumentException(
+                    "unexpected `mpathpersist --in -r` output: " + StorageValues.printable(output));
         }
         Integer code = TYPES.get(type.group(1).toLowerCase(Locale.ROOT));
         if (code == null) {
-            throw new IllegalArgumentException("unknown reservation type \"" + type.group(1) + "\" in `mpathpersist --in -r` output");
+            throw new IllegalArgumentException(
+                    "unknown reservation type \"" + type.group(1) + "\" in `mpathpersist --in -r` output");
         }
         return new Held(StorageValues.key(holder.group(1).toLowerCase(Locale.ROOT)), code);
     }

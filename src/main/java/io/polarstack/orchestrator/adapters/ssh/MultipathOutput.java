@@ -1,27 +1,27 @@
 package io.polarstack.orchestrator.adapters.ssh;
 
+import io.polarstack.orchestrator.ports.StorageFabric.Lun;
+import io.polarstack.orchestrator.ports.StorageFabric.LunPath;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import io.polarstack.orchestrator.ports.StorageFabric.Lun;
-import io.polarstack.orchestrator.ports.StorageFabric.LunPath;
-
 /** Parsers for multipath-tools output: {@code multipath -ll} and {@code multipathd show paths format "%w %d %t %T"}. */
 final class MultipathOutput {
 
     /** Map line: {@code <wwid> dm-2 VENDOR,PRODUCT}, or with user_friendly_names {@code mpatha (<wwid>) dm-2 VENDOR,PRODUCT}. */
     private static final Pattern MAP = Pattern.compile("^(\\S+)\\s+(?:\\((\\S+)\\)\\s+)?(dm-\\d+)\\s*(.*)$");
+
     private static final Pattern SIZE = Pattern.compile("^size=([0-9]+(?:\\.[0-9]+)?)([KMGTP])\\b");
     /** Path line: {@code | `- 2:0:0:1 sdb 8:16 active ready running}; the checker state may be two words ("i/o pending"). */
-    private static final Pattern PATH = Pattern.compile(
-            "(\\d+:\\d+:\\d+:\\d+)\\s+(\\S+)\\s+(\\d+:\\d+)\\s+(\\S+)\\s+(.+?)\\s+(\\S+)\\s*$");
+    private static final Pattern PATH =
+            Pattern.compile("(\\d+:\\d+:\\d+:\\d+)\\s+(\\S+)\\s+(\\d+:\\d+)\\s+(\\S+)\\s+(.+?)\\s+(\\S+)\\s*$");
+
     static final String PATHS_FORMAT = "%w %d %t %T";
 
-    private MultipathOutput() {
-    }
+    private MultipathOutput() {}
 
     static List<Lun> parseMaps(String output) {
         List<Lun> luns = new ArrayList<>();
@@ -39,7 +39,8 @@ final class MultipathOutput {
             if (indented) {
                 Matcher path = PATH.matcher(line);
                 if (current != null && path.find()) {
-                    current.paths.add(new LunPath(path.group(1), path.group(2), path.group(4), path.group(5), path.group(6)));
+                    current.paths.add(
+                            new LunPath(path.group(1), path.group(2), path.group(4), path.group(5), path.group(6)));
                 }
                 continue;
             }
@@ -58,8 +59,7 @@ final class MultipathOutput {
     }
 
     /** One row of {@code multipathd show paths}: a SCSI path and the WWID behind it. */
-    record PathRow(String wwid, String device, String dmState, String checkerState) {
-    }
+    record PathRow(String wwid, String device, String dmState, String checkerState) {}
 
     static List<PathRow> parsePaths(String output) {
         List<PathRow> rows = new ArrayList<>();
@@ -90,7 +90,9 @@ final class MultipathOutput {
             this.name = name;
             this.wwid = wwid;
             int comma = vendorProduct.indexOf(',');
-            this.vendor = comma < 0 ? vendorProduct.trim() : vendorProduct.substring(0, comma).trim();
+            this.vendor = comma < 0
+                    ? vendorProduct.trim()
+                    : vendorProduct.substring(0, comma).trim();
             this.product = comma < 0 ? "" : vendorProduct.substring(comma + 1).trim();
         }
 

@@ -10,8 +10,7 @@ import java.util.stream.Collectors;
  */
 final class ShellWords {
 
-    private ShellWords() {
-    }
+    private ShellWords() {}
 
     static String quote(String word) {
         if (word.indexOf('\0') >= 0) {

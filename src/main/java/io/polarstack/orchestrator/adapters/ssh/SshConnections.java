@@ -1,5 +1,7 @@
 package io.polarstack.orchestrator.adapters.ssh;
 
+import io.polarstack.orchestrator.OrchestratorProperties;
+import io.polarstack.orchestrator.ports.StorageFabricException;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -16,10 +18,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
-
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import net.schmizz.keepalive.KeepAliveProvider;
 import net.schmizz.sshj.DefaultConfig;
 import net.schmizz.sshj.SSHClient;
@@ -29,9 +27,8 @@ import net.schmizz.sshj.connection.channel.direct.Signal;
 import net.schmizz.sshj.transport.TransportException;
 import net.schmizz.sshj.transport.verification.PromiscuousVerifier;
 import net.schmizz.sshj.userauth.UserAuthException;
-
-import io.polarstack.orchestrator.OrchestratorProperties;
-import io.polarstack.orchestrator.ports.StorageFabricException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One authenticated SSH connection per host, kept open with keepalives and shared by all commands to that host
@@ -42,8 +39,7 @@ final class SshConnections implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(SshConnections.class);
 
     /** What a command printed and how it ended. */
-    record Result(int exitStatus, String stdout, String stderr) {
-    }
+    record Result(int exitStatus, String stdout, String stderr) {}
 
     private final SshCredentials credentials;
     private final OrchestratorProperties.Storage settings;
@@ -79,9 +75,10 @@ final class SshConnections implements AutoCloseable {
             } catch (IOException e) {
                 if (cmd.getExitStatus() == null && cmd.isOpen()) {
                     kill(cmd);
-                    throw new StorageFabricException("`" + shown + "` on " + target + " did not finish within " + timeout.toSeconds()
-                            + " s (orchestrator.storage.command-timeout); it was stopped. Check the host: a hung multipathd or"
-                            + " an unresponsive array are the usual causes");
+                    throw new StorageFabricException(
+                            "`" + shown + "` on " + target + " did not finish within " + timeout.toSeconds()
+                                    + " s (orchestrator.storage.command-timeout); it was stopped. Check the host: a hung multipathd or"
+                                    + " an unresponsive array are the usual causes");
                 }
                 throw e;
             }
@@ -102,7 +99,8 @@ final class SshConnections implements AutoCloseable {
             } catch (IOException e) {
                 drop(target);
                 if (attempt == 2) {
-                    throw new StorageFabricException("cannot open an SSH session on " + target + ": " + e.getMessage(), e);
+                    throw new StorageFabricException(
+                            "cannot open an SSH session on " + target + ": " + e.getMessage(), e);
                 }
             }
         }
@@ -133,7 +131,9 @@ final class SshConnections implements AutoCloseable {
         SSHClient client = new SSHClient(config);
         try {
             if (settings.acceptAnyHostKey()) {
-                log.warn("{}: host key NOT checked (orchestrator.storage.accept-any-host-key=true); use only in a lab", target);
+                log.warn(
+                        "{}: host key NOT checked (orchestrator.storage.accept-any-host-key=true); use only in a lab",
+                        target);
                 client.addHostKeyVerifier(new PromiscuousVerifier());
             } else {
                 client.addHostKeyVerifier(credentials.hostKeyVerifier());
@@ -143,23 +143,29 @@ final class SshConnections implements AutoCloseable {
             client.setConnectTimeout(timeoutMs);
             client.getTransport().setTimeoutMs(timeoutMs);
             client.connect(target.host(), target.port());
-            client.getConnection().getKeepAlive().setKeepAliveInterval((int) Math.max(1, settings.keepAlive().toSeconds()));
+            client.getConnection().getKeepAlive().setKeepAliveInterval((int)
+                    Math.max(1, settings.keepAlive().toSeconds()));
             client.authPublickey(login.username(), login.key());
             log.info("{}: connected as {}", target, login.username());
             return client;
         } catch (TransportException e) {
             close(client);
             if (e.getDisconnectReason() == DisconnectReason.HOST_KEY_NOT_VERIFIABLE) {
-                throw new StorageFabricException("host key of " + target + " is not trusted: it is missing from or differs from "
-                        + "known_hosts (" + credentials.knownHostsSource() + "). If the host was reinstalled, verify its new key "
-                        + "and update known_hosts (ssh-keyscan -p " + target.port() + " " + target.host() + ")", e);
+                throw new StorageFabricException(
+                        "host key of " + target + " is not trusted: it is missing from or differs from "
+                                + "known_hosts (" + credentials.knownHostsSource()
+                                + "). If the host was reinstalled, verify its new key "
+                                + "and update known_hosts (ssh-keyscan -p " + target.port() + " " + target.host() + ")",
+                        e);
             }
             throw unreachable(target, e);
         } catch (UserAuthException e) {
             close(client);
-            throw new StorageFabricException("SSH login to " + target + " was refused: the public key of the private key in "
-                    + "Secret " + settings.namespace() + "/" + settings.credentialsSecret()
-                    + " must be in the user's ~/.ssh/authorized_keys on that host", e);
+            throw new StorageFabricException(
+                    "SSH login to " + target + " was refused: the public key of the private key in "
+                            + "Secret " + settings.namespace() + "/" + settings.credentialsSecret()
+                            + " must be in the user's ~/.ssh/authorized_keys on that host",
+                    e);
         } catch (IOException e) {
             close(client);
             throw unreachable(target, e);
@@ -170,8 +176,10 @@ final class SshConnections implements AutoCloseable {
     }
 
     private static StorageFabricException unreachable(SshTarget target, IOException e) {
-        return new StorageFabricException("cannot reach " + target + " over SSH: " + e.getMessage()
-                + "; check that sshd runs there and the address (Node InternalIP or its SSH address annotation)", e);
+        return new StorageFabricException(
+                "cannot reach " + target + " over SSH: " + e.getMessage()
+                        + "; check that sshd runs there and the address (Node InternalIP or its SSH address annotation)",
+                e);
     }
 
     private List<String> prefixed(List<String> argv) {
@@ -179,15 +187,17 @@ final class SshConnections implements AutoCloseable {
     }
 
     private CompletableFuture<String> drain(InputStream in) {
-        return CompletableFuture.supplyAsync(() -> {
-            try {
-                ByteArrayOutputStream buffer = new ByteArrayOutputStream();
-                in.transferTo(buffer);
-                return buffer.toString(StandardCharsets.UTF_8);
-            } catch (IOException e) {
-                return "";
-            }
-        }, pumps);
+        return CompletableFuture.supplyAsync(
+                () -> {
+                    try {
+                        ByteArrayOutputStream buffer = new ByteArrayOutputStream();
+                        in.transferTo(buffer);
+                        return buffer.toString(StandardCharsets.UTF_8);
+                    } catch (IOException e) {
+                        return "";
+                    }
+                },
+                pumps);
     }
 
     private static String collect(CompletableFuture<String> output) throws IOException {

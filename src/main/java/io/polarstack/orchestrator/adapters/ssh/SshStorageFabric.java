@@ -1,5 +1,11 @@
 package io.polarstack.orchestrator.adapters.ssh;
 
+import io.polarstack.orchestrator.OrchestratorProperties;
+import io.polarstack.orchestrator.ports.ClusterResources;
+import io.polarstack.orchestrator.ports.LunNotResolvedException;
+import io.polarstack.orchestrator.ports.StorageFabric;
+import io.polarstack.orchestrator.ports.StorageFabricException;
+import io.polarstack.orchestrator.ports.UnknownStorageHostException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -10,18 +16,10 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
-
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.stereotype.Component;
-
-import io.polarstack.orchestrator.OrchestratorProperties;
-import io.polarstack.orchestrator.ports.ClusterResources;
-import io.polarstack.orchestrator.ports.LunNotResolvedException;
-import io.polarstack.orchestrator.ports.StorageFabric;
-import io.polarstack.orchestrator.ports.StorageFabricException;
-import io.polarstack.orchestrator.ports.UnknownStorageHostException;
 
 /** {@link StorageFabric} over SSH: multipath-tools, mpathpersist and pfs run on the hosts, one connection per host. */
 @Component
@@ -50,7 +48,8 @@ class SshStorageFabric implements StorageFabric, AutoCloseable {
             return t;
         });
         if (settings.acceptAnyHostKey()) {
-            log.warn("orchestrator.storage.accept-any-host-key=true: storage hosts' SSH host keys are NOT verified; use only in a lab");
+            log.warn(
+                    "orchestrator.storage.accept-any-host-key=true: storage hosts' SSH host keys are NOT verified; use only in a lab");
         }
     }
 
@@ -72,7 +71,9 @@ class SshStorageFabric implements StorageFabric, AutoCloseable {
         int colon = address.lastIndexOf(':');
         if (address.startsWith("[") && address.contains("]")) {
             int close = address.indexOf(']');
-            port = close + 1 < address.length() && address.charAt(close + 1) == ':' ? port(node, address.substring(close + 2)) : port;
+            port = close + 1 < address.length() && address.charAt(close + 1) == ':'
+                    ? port(node, address.substring(close + 2))
+                    : port;
             address = address.substring(1, close);
         } else if (colon > 0 && address.indexOf(':') == colon) {
             port = port(node, address.substring(colon + 1));
@@ -90,13 +91,16 @@ class SshStorageFabric implements StorageFabric, AutoCloseable {
         } catch (NumberFormatException e) {
             // reported below
         }
-        throw new StorageFabricException("Node " + node.name() + " annotation " + settings.addressAnnotation() + " has port \""
-                + text + "\"; expected host or host:port with a port from 1 to 65535");
+        throw new StorageFabricException("Node " + node.name() + " annotation " + settings.addressAnnotation()
+                + " has port \"" + text + "\"; expected host or host:port with a port from 1 to 65535");
     }
 
     private StorageHost find(String node) {
-        return hosts().stream().filter(h -> h.node().equals(node)).findFirst()
-                .orElseThrow(() -> new UnknownStorageHostException("node " + node + " is not a storage host: no such Node"
+        return hosts().stream()
+                .filter(h -> h.node().equals(node))
+                .findFirst()
+                .orElseThrow(() -> new UnknownStorageHostException("node " + node
+                        + " is not a storage host: no such Node"
                         + (settings.nodeSelector().isBlank() ? "" : " matching selector " + settings.nodeSelector())));
     }
 
@@ -118,7 +122,8 @@ class SshStorageFabric implements StorageFabric, AutoCloseable {
     @Override
     public List<HostLuns> discoverAll() {
         return fanOut(hosts(), this::maps).stream()
-                .map(r -> new HostLuns(r.node(), r.ok() ? r.value() : List.of(), r.error())).toList();
+                .map(r -> new HostLuns(r.node(), r.ok() ? r.value() : List.of(), r.error()))
+                .toList();
     }
 
     private List<Lun> maps(StorageHost host) {
@@ -130,11 +135,15 @@ class SshStorageFabric implements StorageFabric, AutoCloseable {
         StorageValues.wwid(wwid);
         List<StorageHost> hosts = hosts();
         if (hosts.isEmpty()) {
-            throw new StorageFabricException("no storage hosts: no Node" + (settings.nodeSelector().isBlank() ? ""
-                    : " matches orchestrator.storage.node-selector " + settings.nodeSelector()));
+            throw new StorageFabricException("no storage hosts: no Node"
+                    + (settings.nodeSelector().isBlank()
+                            ? ""
+                            : " matches orchestrator.storage.node-selector " + settings.nodeSelector()));
         }
         List<LunDiagnosis> diagnoses = fanOut(hosts, h -> diagnose(h, wwid)).stream()
-                .map(r -> r.ok() ? r.value() : new LunDiagnosis(r.node(), LunState.HOST_UNREACHABLE, null, List.of(), r.error()))
+                .map(r -> r.ok()
+                        ? r.value()
+                        : new LunDiagnosis(r.node(), LunState.HOST_UNREACHABLE, null, List.of(), r.error()))
                 .toList();
         if (diagnoses.stream().allMatch(d -> d.state() == LunState.READY)) {
             var devices = new LinkedHashMap<String, String>();
@@ -152,23 +161,44 @@ class SshStorageFabric implements StorageFabric, AutoCloseable {
             if (lun.get().usable()) {
                 return new LunDiagnosis(host.node(), LunState.READY, lun.get().device(), visible, null);
             }
-            return new LunDiagnosis(host.node(), LunState.ALL_PATHS_DOWN, lun.get().device(), visible,
-                    lun.get().paths().stream().map(p -> p.device() + " " + p.dmState() + " " + p.checkerState()).toList().toString());
+            return new LunDiagnosis(
+                    host.node(),
+                    LunState.ALL_PATHS_DOWN,
+                    lun.get().device(),
+                    visible,
+                    lun.get().paths().stream()
+                            .map(p -> p.device() + " " + p.dmState() + " " + p.checkerState())
+                            .toList()
+                            .toString());
         }
-        var paths = MultipathOutput.parsePaths(ok(host, List.of("multipathd", "show", "paths", "format",
-                MultipathOutput.PATHS_FORMAT)).stdout()).stream().filter(p -> p.wwid().equals(wwid)).toList();
+        var paths = MultipathOutput.parsePaths(
+                        ok(host, List.of("multipathd", "show", "paths", "format", MultipathOutput.PATHS_FORMAT))
+                                .stdout())
+                .stream()
+                .filter(p -> p.wwid().equals(wwid))
+                .toList();
         if (!paths.isEmpty()) {
-            return new LunDiagnosis(host.node(), LunState.NO_MULTIPATH_DEVICE, null, visible,
-                    "paths " + paths.stream().map(MultipathOutput.PathRow::device).toList());
+            return new LunDiagnosis(
+                    host.node(),
+                    LunState.NO_MULTIPATH_DEVICE,
+                    null,
+                    visible,
+                    "paths "
+                            + paths.stream()
+                                    .map(MultipathOutput.PathRow::device)
+                                    .toList());
         }
         return new LunDiagnosis(host.node(), LunState.NOT_ZONED, null, visible, null);
     }
 
     /** The multipath device of {@code wwid} on one host; reservations and PFS act on it. */
     private Lun device(StorageHost host, String wwid) {
-        return maps(host).stream().filter(l -> l.wwid().equals(wwid)).findFirst()
-                .orElseThrow(() -> new StorageFabricException("LUN " + wwid + " has no multipath device on " + host.node()
-                        + "; resolve it for a diagnosis (GET /api/v1/storage/hosts/" + host.node() + "/luns shows what the host sees)"));
+        return maps(host).stream()
+                .filter(l -> l.wwid().equals(wwid))
+                .findFirst()
+                .orElseThrow(() -> new StorageFabricException("LUN " + wwid + " has no multipath device on "
+                        + host.node() + "; resolve it for a diagnosis (GET /api/v1/storage/hosts/" + host.node()
+                        + "/luns shows what the host sees)"));
     }
 
     // ---- reservations
@@ -180,8 +210,9 @@ class SshStorageFabric implements StorageFabric, AutoCloseable {
 
     private String key(StorageHost host) {
         if (host.reservationKey() == null) {
-            throw new StorageFabricException("Node " + host.node() + " has no IPv4 InternalIP, from which its reservation key is"
-                    + " derived (0x + hex of the address)");
+            throw new StorageFabricException(
+                    "Node " + host.node() + " has no IPv4 InternalIP, from which its reservation key is"
+                            + " derived (0x + hex of the address)");
         }
         return host.reservationKey();
     }
@@ -199,8 +230,11 @@ class SshStorageFabric implements StorageFabric, AutoCloseable {
     }
 
     private Reservation read(StorageHost host, String device, String wwid) {
-        var keys = MpathpersistOutput.parseKeys(ok(host, List.of("mpathpersist", "--in", "--read-keys", device)).stdout());
-        var held = MpathpersistOutput.parseReservation(ok(host, List.of("mpathpersist", "--in", "--read-reservation", device)).stdout());
+        var keys = MpathpersistOutput.parseKeys(
+                ok(host, List.of("mpathpersist", "--in", "--read-keys", device)).stdout());
+        var held = MpathpersistOutput.parseReservation(
+                ok(host, List.of("mpathpersist", "--in", "--read-reservation", device))
+                        .stdout());
         return new Reservation(wwid, keys.generation(), keys.keys(), held.holderKey(), held.type());
     }
 
@@ -230,8 +264,8 @@ class SshStorageFabric implements StorageFabric, AutoCloseable {
             return current;
         }
         if (current.type() != null) {
-            throw new StorageFabricException("LUN " + wwid + " already has a reservation of type " + current.type() + " held by "
-                    + current.holderKey() + "; preempt that key to take the write lock");
+            throw new StorageFabricException("LUN " + wwid + " already has a reservation of type " + current.type()
+                    + " held by " + current.holderKey() + "; preempt that key to take the write lock");
         }
         out(host, device, "--reserve", "--param-rk=" + key(host), "--prout-type=" + WRITE_EXCLUSIVE_ALL_REGISTRANTS);
         return read(host, device, wwid);
@@ -255,7 +289,13 @@ class SshStorageFabric implements StorageFabric, AutoCloseable {
         if (!current.registeredKeys().contains(victim) && !holds) {
             return current;
         }
-        out(host, device, "--preempt", "--param-rk=" + key, "--param-sark=" + victim, "--prout-type=" + WRITE_EXCLUSIVE_ALL_REGISTRANTS);
+        out(
+                host,
+                device,
+                "--preempt",
+                "--param-rk=" + key,
+                "--param-sark=" + victim,
+                "--prout-type=" + WRITE_EXCLUSIVE_ALL_REGISTRANTS);
         return read(host, device, wwid);
     }
 
@@ -322,7 +362,8 @@ class SshStorageFabric implements StorageFabric, AutoCloseable {
         Reservation after = read(host, device, wwid);
         if (!after.writeLockedTo(key)) {
             throw new StorageFabricException("write lock of LUN " + wwid + " for " + host.node() + " (key " + key
-                    + ") not confirmed by read-back: registered " + after.registeredKeys() + ", reservation type " + after.type()
+                    + ") not confirmed by read-back: registered " + after.registeredKeys() + ", reservation type "
+                    + after.type()
                     + "; another host may be changing the reservation at the same time");
         }
         log.info("LUN {} write-locked to {} ({})", wwid, host.node(), key);
@@ -353,10 +394,13 @@ class SshStorageFabric implements StorageFabric, AutoCloseable {
             String device = mapDevice(host, wwid);
             ok(host, List.of("rescan-scsi-bus.sh", "-s"));
             String name = device.substring("/dev/mapper/".length());
-            String reply = ok(host, List.of("multipathd", "resize", "map", name)).stdout().strip();
+            String reply = ok(host, List.of("multipathd", "resize", "map", name))
+                    .stdout()
+                    .strip();
             if (!reply.equals("ok")) {
-                throw new StorageFabricException("`multipathd resize map " + name + "` on " + host.node() + " answered \"" + reply
-                        + "\"; check that the array grew the LUN and all paths were rescanned");
+                throw new StorageFabricException(
+                        "`multipathd resize map " + name + "` on " + host.node() + " answered \"" + reply
+                                + "\"; check that the array grew the LUN and all paths were rescanned");
             }
             return device(host, wwid);
         });
@@ -369,7 +413,9 @@ class SshStorageFabric implements StorageFabric, AutoCloseable {
     }
 
     private PfsInfo pfsInfo(StorageHost host, String wwid, String device) {
-        return PfsOutput.parseInfo(wwid, ok(host, List.of("pfs", "-C", "disk", "info", pbd(device))).stdout());
+        return PfsOutput.parseInfo(
+                wwid,
+                ok(host, List.of("pfs", "-C", "disk", "info", pbd(device))).stdout());
     }
 
     /** PFS names a device by its /dev/mapper name with a {@code mapper_} prefix. */
@@ -386,12 +432,23 @@ class SshStorageFabric implements StorageFabric, AutoCloseable {
         if (current.chunks() >= chunks) {
             return current;
         }
-        ok(host, List.of("pfs", "-C", "disk", "growfs", "-f", "-o", Integer.toString(current.chunks()), "-n",
-                Integer.toString(chunks), pbd(device)));
+        ok(
+                host,
+                List.of(
+                        "pfs",
+                        "-C",
+                        "disk",
+                        "growfs",
+                        "-f",
+                        "-o",
+                        Integer.toString(current.chunks()),
+                        "-n",
+                        Integer.toString(chunks),
+                        pbd(device)));
         PfsInfo after = pfsInfo(host, wwid, device);
         if (after.chunks() != chunks) {
-            throw new StorageFabricException("PFS on LUN " + wwid + " has " + after.chunks() + " chunks after growfs to " + chunks
-                    + " on " + host.node());
+            throw new StorageFabricException("PFS on LUN " + wwid + " has " + after.chunks()
+                    + " chunks after growfs to " + chunks + " on " + host.node());
         }
         return after;
     }
@@ -419,7 +476,8 @@ class SshStorageFabric implements StorageFabric, AutoCloseable {
 
     /** Runs {@code op} on every host, at most {@code parallel-hosts} at a time; one host's failure is its own result. */
     private <T> List<HostResult<T>> fanOut(List<StorageHost> hosts, Function<StorageHost, T> op) {
-        List<Future<T>> futures = hosts.stream().map(h -> fanOut.submit(() -> op.apply(h))).toList();
+        List<Future<T>> futures =
+                hosts.stream().map(h -> fanOut.submit(() -> op.apply(h))).toList();
         List<HostResult<T>> results = new ArrayList<>();
         for (int i = 0; i < hosts.size(); i++) {
             String node = hosts.get(i).node();

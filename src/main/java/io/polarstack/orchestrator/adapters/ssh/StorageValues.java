@@ -12,17 +12,18 @@ final class StorageValues {
 
     /** SCSI WWIDs are hex (e.g. {@code 36001405...}); NVMe ones look like {@code eui.0025...} or {@code nvme.8086-...}. */
     private static final Pattern WWID = Pattern.compile("[0-9A-Za-z][0-9A-Za-z._-]{0,127}");
+
     private static final Pattern KEY = Pattern.compile("0x[0-9a-f]{1,16}");
     private static final Pattern IPV4 = Pattern.compile("(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})");
     static final int MAX_PFS_CHUNKS = 100_000;
 
-    private StorageValues() {
-    }
+    private StorageValues() {}
 
     static String wwid(String value) {
         if (value == null || !WWID.matcher(value).matches() || value.contains("..")) {
-            throw new IllegalArgumentException("invalid WWID " + printable(value)
-                    + ": expected the multipath WWID as `multipath -ll` prints it, e.g. 36001405a1b2c3d4e5f60718293a4b5c6");
+            throw new IllegalArgumentException(
+                    "invalid WWID " + printable(value)
+                            + ": expected the multipath WWID as `multipath -ll` prints it, e.g. 36001405a1b2c3d4e5f60718293a4b5c6");
         }
         return value;
     }
@@ -38,7 +39,8 @@ final class StorageValues {
     /** A reservation key in canonical form: {@code 0x} and at least 8 lower-case hex digits ({@code 0xa000005} becomes {@code 0x0a000005}). */
     static String key(String value) {
         if (value == null || !KEY.matcher(value.toLowerCase(Locale.ROOT)).matches()) {
-            throw new IllegalArgumentException("invalid reservation key " + printable(value) + ": expected 0x and up to 16 hex digits");
+            throw new IllegalArgumentException(
+                    "invalid reservation key " + printable(value) + ": expected 0x and up to 16 hex digits");
         }
         return canonicalKey(Long.parseUnsignedLong(value.substring(2), 16));
     }
@@ -75,8 +77,8 @@ final class StorageValues {
 
     static int pfsChunks(int chunks) {
         if (chunks < 1 || chunks > MAX_PFS_CHUNKS) {
-            throw new IllegalArgumentException("invalid PFS size " + chunks + " chunks: expected 1 to " + MAX_PFS_CHUNKS
-                    + " chunks of 10 GiB");
+            throw new IllegalArgumentException(
+                    "invalid PFS size " + chunks + " chunks: expected 1 to " + MAX_PFS_CHUNKS + " chunks of 10 GiB");
         }
         return chunks;
     }
@@ -98,6 +100,7 @@ final class StorageValues {
                 b.appendCodePoint(c);
             }
         });
-        return b.append(value.codePointCount(0, value.length()) > limit ? "...\"" : "\"").toString();
+        return b.append(value.codePointCount(0, value.length()) > limit ? "...\"" : "\"")
+                .toString();
     }
 }

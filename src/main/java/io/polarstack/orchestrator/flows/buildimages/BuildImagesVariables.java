@@ -23,20 +23,22 @@ public final class BuildImagesVariables {
     public static final String RESULT_FILE = "resultFile";
     /** Comma-separated ids of the enabled images, in file order. */
     public static final String ENGINE_IMAGE_IDS = "engineImageIds";
+
     public static final String MANAGER_IMAGE_IDS = "managerImageIds";
     /** Element variable of the per-image subprocesses. */
     public static final String IMAGE_ID = "imageId";
     /** Local to one image's subprocess: push it after the build. */
     public static final String PUSH = "push";
+
     public static final String ERROR_MESSAGE = "errorMessage";
 
     public static final String ERROR_INVALID_IMAGE_FILE = "Error_InvalidImageFile";
     /** Image label recording the run that built it, so a repeated build step knows its image is there. */
     public static final String LABEL_BUILD_RUN = "io.polarstack.build-run";
+
     public static final String LABEL_IMAGE_ID = "io.polarstack.image-id";
 
-    private BuildImagesVariables() {
-    }
+    private BuildImagesVariables() {}
 
     /** The full name ({@code repository:tag}) chosen for an image, set by its prepare step. */
     public static String builtImage(String imageId) {

@@ -18,6 +18,7 @@ public final class BuildContexts {
 
     /** Folder of the engine source inside a context; passed to the Dockerfiles as POLAR_SOURCE_DIR. */
     public static final String SOURCE_DIR = "polardb_pg";
+
     public static final String AGENT_JAR = "orchestrator.jar";
 
     private final Path run;
@@ -51,12 +52,13 @@ public final class BuildContexts {
             delete(rootfs);
             Path baseRootfs = file.baseDir().resolve("rootfs");
             if (Files.isDirectory(baseRootfs)) {
-                copyTree(baseRootfs.toRealPath(), rootfs);  // rootfs/ may be a link to a shared one
+                copyTree(baseRootfs.toRealPath(), rootfs); // rootfs/ may be a link to a shared one
             } else {
                 Files.createDirectories(rootfs);
             }
             if (image.type() == ImageSpec.Type.ENGINE && image.engineConfigTemplate() != null) {
-                Path template = source(image.id()).resolve(image.engineConfigTemplate()).normalize();
+                Path template =
+                        source(image.id()).resolve(image.engineConfigTemplate()).normalize();
                 if (!template.startsWith(source(image.id())) || !Files.isRegularFile(template)) {
                     throw new IllegalStateException("image '" + image.id() + "': engine_config_template '"
                             + image.engineConfigTemplate() + "' is not a file in " + image.engineRepo() + " at "
@@ -74,8 +76,10 @@ public final class BuildContexts {
                         + " java -jar target/orchestrator.jar image build, or set orchestrator.images.agent-jar");
             }
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot stage the build context of image '" + image.id() + "' in "
-                    + context + ": " + e.getMessage(), e);
+            throw new UncheckedIOException(
+                    "cannot stage the build context of image '" + image.id() + "' in " + context + ": "
+                            + e.getMessage(),
+                    e);
         }
     }
 
@@ -121,7 +125,10 @@ public final class BuildContexts {
             @Override
             public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
                 // Keeps symlinks as links and the executable bits the Dockerfiles rely on.
-                Files.copy(file, to.resolve(from.relativize(file).toString()), StandardCopyOption.COPY_ATTRIBUTES,
+                Files.copy(
+                        file,
+                        to.resolve(from.relativize(file).toString()),
+                        StandardCopyOption.COPY_ATTRIBUTES,
                         java.nio.file.LinkOption.NOFOLLOW_LINKS);
                 return FileVisitResult.CONTINUE;
             }

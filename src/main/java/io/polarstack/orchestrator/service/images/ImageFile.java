@@ -9,7 +9,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.regex.Pattern;
-
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.constructor.SafeConstructor;
@@ -25,8 +24,9 @@ public record ImageFile(Path baseDir, Path result, String pfsdRpm, List<ImageSpe
 
     /** Docker's reference grammar: lower-case path components, optional registry host[:port]. */
     private static final String COMPONENT = "[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*";
-    private static final Pattern REPOSITORY = Pattern.compile(
-            "(?:(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\\.[a-zA-Z0-9-]+)*(?::[0-9]+)?)/)?"
+
+    private static final Pattern REPOSITORY =
+            Pattern.compile("(?:(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\\.[a-zA-Z0-9-]+)*(?::[0-9]+)?)/)?"
                     + COMPONENT + "(?:/" + COMPONENT + ")*");
     private static final Pattern TAG = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}");
     private static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]*");
@@ -46,7 +46,9 @@ public record ImageFile(Path baseDir, Path result, String pfsdRpm, List<ImageSpe
     }
 
     public ImageSpec image(String id) {
-        return images.stream().filter(i -> i.id().equals(id)).findFirst()
+        return images.stream()
+                .filter(i -> i.id().equals(id))
+                .findFirst()
                 .orElseThrow(() -> new NoSuchElementException("image.yml has no image with id '" + id + "'"));
     }
 
@@ -137,7 +139,8 @@ public record ImageFile(Path baseDir, Path result, String pfsdRpm, List<ImageSpe
             int colon = imageName.lastIndexOf(':');
             repository = colon > slash ? imageName.substring(0, colon) : imageName;
             tag = colon > slash ? imageName.substring(colon + 1) : null;
-            if (!REPOSITORY.matcher(repository).matches() || (tag != null && !TAG.matcher(tag).matches())) {
+            if (!REPOSITORY.matcher(repository).matches()
+                    || (tag != null && !TAG.matcher(tag).matches())) {
                 problems.add(at + ": build_image_name: '" + imageName + "' is not a valid image name; use"
                         + " [registry[:port]/]repository[:tag] with a lower-case repository, e.g. polardb_pg/engine");
             }
@@ -178,9 +181,20 @@ public record ImageFile(Path baseDir, Path result, String pfsdRpm, List<ImageSpe
         if (problems.size() > before) {
             return null;
         }
-        return new ImageSpec(id, type, repository, tag, dockerfile, engineRepo, engineBranch,
-                text(entry.get("engine_config_template"), null), releaseDate, engineImageId,
-                text(entry.get("polardb_rpm"), ""), push, enable);
+        return new ImageSpec(
+                id,
+                type,
+                repository,
+                tag,
+                dockerfile,
+                engineRepo,
+                engineBranch,
+                text(entry.get("engine_config_template"), null),
+                releaseDate,
+                engineImageId,
+                text(entry.get("polardb_rpm"), ""),
+                push,
+                enable);
     }
 
     private static void checkManagers(List<ImageSpec> images, List<String> problems) {
@@ -204,7 +218,11 @@ public record ImageFile(Path baseDir, Path result, String pfsdRpm, List<ImageSpe
     }
 
     private static String ids(List<ImageSpec> images) {
-        return images.stream().filter(i -> i.type() == ImageSpec.Type.ENGINE).map(ImageSpec::id).toList().toString();
+        return images.stream()
+                .filter(i -> i.type() == ImageSpec.Type.ENGINE)
+                .map(ImageSpec::id)
+                .toList()
+                .toString();
     }
 
     private static boolean bool(Map<?, ?> entry, String key, String at, List<String> problems) {
@@ -223,7 +241,7 @@ public record ImageFile(Path baseDir, Path result, String pfsdRpm, List<ImageSpe
         if (value == null || value.toString().isBlank()) {
             return fallback;
         }
-        if (value instanceof java.util.Date date) {  // YAML reads 2021-09-10 as a timestamp; show it as written
+        if (value instanceof java.util.Date date) { // YAML reads 2021-09-10 as a timestamp; show it as written
             return date.toInstant().toString().substring(0, 10);
         }
         return value.toString().strip();

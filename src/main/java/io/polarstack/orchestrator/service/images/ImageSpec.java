@@ -11,11 +11,23 @@ import java.nio.file.Path;
  * @param engineReleaseDate    {@code yyyyMMdd}, or null for the build date (engine images only)
  * @param engineImageId        the engine image this manager image is built on (manager images only)
  */
-public record ImageSpec(String id, Type type, String repository, String tag, Path dockerfile, String engineRepo,
-                        String engineBranch, String engineConfigTemplate, String engineReleaseDate, String engineImageId,
-                        String polardbRpm, boolean push, boolean enable) {
+public record ImageSpec(
+        String id,
+        Type type,
+        String repository,
+        String tag,
+        Path dockerfile,
+        String engineRepo,
+        String engineBranch,
+        String engineConfigTemplate,
+        String engineReleaseDate,
+        String engineImageId,
+        String polardbRpm,
+        boolean push,
+        boolean enable) {
 
     public enum Type {
-        ENGINE, MANAGER
+        ENGINE,
+        MANAGER
     }
 }

@@ -11,8 +11,7 @@ public final class ImageTags {
 
     private static final Pattern PACKAGE_VERSION = Pattern.compile("^PACKAGE_VERSION='([^']+)'", Pattern.MULTILINE);
 
-    private ImageTags() {
-    }
+    private ImageTags() {}
 
     /** {@code <package version>.<release date>.<commit[:8]>.<timestamp>}, e.g. 11.9.20210910.59fcf529.20220121152612 */
     public static String engineTag(String packageVersion, String releaseDate, String commit, String timestamp) {
@@ -31,8 +30,10 @@ public final class ImageTags {
         try {
             text = Files.readString(configure);
         } catch (IOException e) {
-            throw new IllegalStateException("cannot read " + configure + " (" + e.getMessage() + "); the engine"
-                    + " source must be a PostgreSQL tree with its configure script (check engine_repo/engine_branch)", e);
+            throw new IllegalStateException(
+                    "cannot read " + configure + " (" + e.getMessage() + "); the engine"
+                            + " source must be a PostgreSQL tree with its configure script (check engine_repo/engine_branch)",
+                    e);
         }
         Matcher matcher = PACKAGE_VERSION.matcher(text);
         if (!matcher.find()) {

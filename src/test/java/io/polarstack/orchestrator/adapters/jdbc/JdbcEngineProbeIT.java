@@ -2,6 +2,11 @@ package io.polarstack.orchestrator.adapters.jdbc;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.polarstack.orchestrator.ports.EngineProbe.Credentials;
+import io.polarstack.orchestrator.ports.EngineProbe.Endpoint;
+import io.polarstack.orchestrator.ports.EngineProbe.Outcome;
+import io.polarstack.orchestrator.ports.EngineProbe.Result;
+import io.polarstack.orchestrator.testing.ScratchPostgres;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -13,7 +18,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -21,12 +25,6 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
-
-import io.polarstack.orchestrator.ports.EngineProbe.Credentials;
-import io.polarstack.orchestrator.ports.EngineProbe.Endpoint;
-import io.polarstack.orchestrator.ports.EngineProbe.Outcome;
-import io.polarstack.orchestrator.ports.EngineProbe.Result;
-import io.polarstack.orchestrator.testing.ScratchPostgres;
 
 /** The probe against a real PostgreSQL 15: answers, connection reuse, a stopped server, a silent one, a bad password. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -57,8 +55,10 @@ class JdbcEngineProbeIT {
 
     /** Backend pids of the probe's sessions, as the server sees them. */
     List<Integer> probeSessions() throws Exception {
-        try (Connection admin = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + pg.port() + "/postgres", "aurora", PASSWORD);
-                PreparedStatement query = admin.prepareStatement("SELECT pid FROM pg_stat_activity WHERE application_name = ?")) {
+        try (Connection admin = DriverManager.getConnection(
+                        "jdbc:postgresql://127.0.0.1:" + pg.port() + "/postgres", "aurora", PASSWORD);
+                PreparedStatement query =
+                        admin.prepareStatement("SELECT pid FROM pg_stat_activity WHERE application_name = ?")) {
             query.setString(1, JdbcEngineProbe.APPLICATION_NAME);
             List<Integer> pids = new ArrayList<>();
             try (ResultSet rows = query.executeQuery()) {
@@ -80,7 +80,9 @@ class JdbcEngineProbeIT {
         assertThat(first.detail()).isEmpty();
         assertThat(first.wal().replayed()).as("a primary's write position").isPositive();
         assertThat(first.wal().received()).as("a primary receives nothing").isNull();
-        assertThat(first.wal().timeline()).as("a new primary writes on its first timeline").isEqualTo(1);
+        assertThat(first.wal().timeline())
+                .as("a new primary writes on its first timeline")
+                .isEqualTo(1);
         List<Integer> sessions = probeSessions();
         assertThat(sessions).hasSize(1);
 
@@ -96,7 +98,9 @@ class JdbcEngineProbeIT {
         assertThat(probe.probe(endpoint, aurora, TIMEOUT).outcome()).isEqualTo(Outcome.OK);
         pg.stopServer();
         Result down = probe.probe(endpoint, aurora, TIMEOUT);
-        assertThat(down.outcome()).as("the kept connection is stale; a fresh one is refused: %s", down).isEqualTo(Outcome.REFUSED);
+        assertThat(down.outcome())
+                .as("the kept connection is stale; a fresh one is refused: %s", down)
+                .isEqualTo(Outcome.REFUSED);
         assertThat(down.latency()).isLessThan(TIMEOUT);
         assertThat(probe.probe(endpoint, aurora, TIMEOUT).outcome()).isEqualTo(Outcome.REFUSED);
 
@@ -114,7 +118,7 @@ class JdbcEngineProbeIT {
             Thread acceptor = new Thread(() -> {
                 try {
                     while (true) {
-                        accepted.add(silent.accept());  // and never answer
+                        accepted.add(silent.accept()); // and never answer
                     }
                 } catch (java.io.IOException e) {
                     // closed at the end of the test
@@ -126,7 +130,9 @@ class JdbcEngineProbeIT {
             Duration timeout = Duration.ofMillis(800);
             Result result = probe.probe(hung, aurora, timeout);
             assertThat(result.outcome()).as("%s", result).isEqualTo(Outcome.TIMEOUT);
-            assertThat(result.latency()).isGreaterThanOrEqualTo(timeout.minusMillis(50)).isLessThan(timeout.plusMillis(1500));
+            assertThat(result.latency())
+                    .isGreaterThanOrEqualTo(timeout.minusMillis(50))
+                    .isLessThan(timeout.plusMillis(1500));
             assertThat(accepted).as("the probe did connect").isNotEmpty();
             probe.release(hung);
         } finally {
@@ -144,7 +150,9 @@ class JdbcEngineProbeIT {
         assertThat(result.outcome()).as("%s", result).isEqualTo(Outcome.DENIED);
         assertThat(result.detail()).contains("28P01").doesNotContain(wrong).doesNotContain(PASSWORD);
         assertThat(result.toString()).doesNotContain(wrong);
-        assertThat(probe.probe(endpoint, aurora, TIMEOUT).outcome()).as("the right password works again").isEqualTo(Outcome.OK);
+        assertThat(probe.probe(endpoint, aurora, TIMEOUT).outcome())
+                .as("the right password works again")
+                .isEqualTo(Outcome.OK);
     }
 
     @Test

@@ -2,6 +2,16 @@ package io.polarstack.orchestrator.adapters.k8s;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import io.polarstack.orchestrator.api.FlowStatus;
+import io.polarstack.orchestrator.api.MPDCluster;
+import io.polarstack.orchestrator.ports.ClusterResources;
+import io.polarstack.orchestrator.ports.ClusterResources.ApplyResult;
+import io.polarstack.orchestrator.testing.TestEnvironment;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -14,21 +24,9 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.LongStream;
-
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-
-import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
-import io.fabric8.kubernetes.api.model.NamespaceBuilder;
-import io.fabric8.kubernetes.api.model.PodBuilder;
-import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.utils.Serialization;
-import io.polarstack.orchestrator.api.FlowStatus;
-import io.polarstack.orchestrator.api.MPDCluster;
-import io.polarstack.orchestrator.ports.ClusterResources;
-import io.polarstack.orchestrator.ports.ClusterResources.ApplyResult;
-import io.polarstack.orchestrator.testing.TestEnvironment;
 
 /** The fabric8 adapter against the real kube-apiserver of scripts/test-env. */
 class KubernetesClusterResourcesIT {
@@ -43,7 +41,13 @@ class KubernetesClusterResourcesIT {
         TestEnvironment.installCrd(client);
         resources = new KubernetesClusterResources(client);
         ns = "resources-" + System.nanoTime();
-        client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build()).create();
+        client.namespaces()
+                .resource(new NamespaceBuilder()
+                        .withNewMetadata()
+                        .withName(ns)
+                        .endMetadata()
+                        .build())
+                .create();
     }
 
     @AfterAll
@@ -53,8 +57,8 @@ class KubernetesClusterResourcesIT {
     }
 
     static MPDCluster newCluster(String name) throws Exception {
-        MPDCluster cluster = Serialization.unmarshal(Files.readString(Path.of("deploy/samples/mpdcluster-local.yaml")),
-                MPDCluster.class);
+        MPDCluster cluster = Serialization.unmarshal(
+                Files.readString(Path.of("deploy/samples/mpdcluster-local.yaml")), MPDCluster.class);
         cluster.getMetadata().setNamespace(ns);
         cluster.getMetadata().setName(name);
         return client.resource(cluster).create();
@@ -62,13 +66,19 @@ class KubernetesClusterResourcesIT {
 
     @Test
     void applyCreatesPatchesOrLeavesAlone() {
-        var desired = new ConfigMapBuilder().withNewMetadata().withName("params").withNamespace(ns).endMetadata()
-                .addToData("work_mem", "4MB").build();
+        var desired = new ConfigMapBuilder()
+                .withNewMetadata()
+                .withName("params")
+                .withNamespace(ns)
+                .endMetadata()
+                .addToData("work_mem", "4MB")
+                .build();
         assertThat(resources.apply(desired)).isEqualTo(ApplyResult.CREATED);
         assertThat(resources.apply(desired)).isEqualTo(ApplyResult.UNCHANGED);
         desired.getData().put("work_mem", "8MB");
         assertThat(resources.apply(desired)).isEqualTo(ApplyResult.UPDATED);
-        assertThat(client.configMaps().inNamespace(ns).withName("params").get().getData()).containsEntry("work_mem", "8MB");
+        assertThat(client.configMaps().inNamespace(ns).withName("params").get().getData())
+                .containsEntry("work_mem", "8MB");
     }
 
     @Test
@@ -80,8 +90,14 @@ class KubernetesClusterResourcesIT {
         for (int w = 0; w < 2; w++) {
             writers.add(pool.submit(() -> {
                 for (int i = 0; i < 10; i++) {
-                    resources.updateStatus(ns, "contended", s -> s.getFlow().setAttempt(
-                            s.getFlow().getAttempt() == null ? 1 : s.getFlow().getAttempt() + 1));
+                    resources.updateStatus(
+                            ns,
+                            "contended",
+                            s -> s.getFlow()
+                                    .setAttempt(
+                                            s.getFlow().getAttempt() == null
+                                                    ? 1
+                                                    : s.getFlow().getAttempt() + 1));
                 }
             }));
         }
@@ -89,7 +105,13 @@ class KubernetesClusterResourcesIT {
             writer.get();
         }
         pool.shutdown();
-        assertThat(resources.cluster(ns, "contended").orElseThrow().getStatus().getFlow().getAttempt()).isEqualTo(20);
+        assertThat(resources
+                        .cluster(ns, "contended")
+                        .orElseThrow()
+                        .getStatus()
+                        .getFlow()
+                        .getAttempt())
+                .isEqualTo(20);
     }
 
     @Test
@@ -97,19 +119,28 @@ class KubernetesClusterResourcesIT {
         newCluster("marked");
         resources.annotate(ns, "marked", Map.of("interrupt.reason", "POD_LOST"), Set.of());
         var cluster = resources.annotate(ns, "marked", Map.of("flushParams", "true"), Set.of("interrupt.reason"));
-        assertThat(cluster.getMetadata().getAnnotations()).containsEntry("flushParams", "true")
+        assertThat(cluster.getMetadata().getAnnotations())
+                .containsEntry("flushParams", "true")
                 .doesNotContainKey("interrupt.reason");
         String version = cluster.getMetadata().getResourceVersion();
-        assertThat(resources.annotate(ns, "marked", Map.of("flushParams", "true"), Set.of("absent"))
-                .getMetadata().getResourceVersion()).as("no-op writes nothing").isEqualTo(version);
+        assertThat(resources
+                        .annotate(ns, "marked", Map.of("flushParams", "true"), Set.of("absent"))
+                        .getMetadata()
+                        .getResourceVersion())
+                .as("no-op writes nothing")
+                .isEqualTo(version);
 
-        assertThat(resources.finalizer(ns, "marked", true).getMetadata().getFinalizers()).containsExactly(MPDCluster.FINALIZER);
-        assertThat(resources.finalizer(ns, "marked", true).getMetadata().getFinalizers()).containsExactly(MPDCluster.FINALIZER);
-        assertThat(resources.finalizer(ns, "marked", false).getMetadata().getFinalizers()).isNullOrEmpty();
+        assertThat(resources.finalizer(ns, "marked", true).getMetadata().getFinalizers())
+                .containsExactly(MPDCluster.FINALIZER);
+        assertThat(resources.finalizer(ns, "marked", true).getMetadata().getFinalizers())
+                .containsExactly(MPDCluster.FINALIZER);
+        assertThat(resources.finalizer(ns, "marked", false).getMetadata().getFinalizers())
+                .isNullOrEmpty();
 
         resources.event(cluster, "Warning", "StepFailed", "Task_InstallRw: engine did not start");
         var events = client.v1().events().inNamespace(ns).list().getItems().stream()
-                .filter(e -> "marked".equals(e.getInvolvedObject().getName())).toList();
+                .filter(e -> "marked".equals(e.getInvolvedObject().getName()))
+                .toList();
         assertThat(events).anySatisfy(e -> {
             assertThat(e.getReason()).isEqualTo("StepFailed");
             assertThat(e.getType()).isEqualTo("Warning");
@@ -136,21 +167,38 @@ class KubernetesClusterResourcesIT {
 
     @Test
     void podStateAndDeletion() {
-        client.pods().inNamespace(ns).resource(new PodBuilder().withNewMetadata().withName("engine").endMetadata()
-                .withNewSpec().addNewContainer().withName("c").withImage("busybox").endContainer().endSpec().build()).create();
+        client.pods()
+                .inNamespace(ns)
+                .resource(new PodBuilder()
+                        .withNewMetadata()
+                        .withName("engine")
+                        .endMetadata()
+                        .withNewSpec()
+                        .addNewContainer()
+                        .withName("c")
+                        .withImage("busybox")
+                        .endContainer()
+                        .endSpec()
+                        .build())
+                .create();
         var state = resources.pod(ns, "engine").orElseThrow();
-        assertThat(state.ready()).isFalse();  // no kubelet in this environment: it stays Pending
+        assertThat(state.ready()).isFalse(); // no kubelet in this environment: it stays Pending
         assertThat(state.phase()).isEqualTo("Pending");
         resources.deletePod(ns, "engine");
-        resources.deletePod(ns, "engine");  // deleting twice is fine
-        assertThat(resources.pod(ns, "engine").map(ClusterResources.PodState::deleting).orElse(true)).isTrue();
+        resources.deletePod(ns, "engine"); // deleting twice is fine
+        assertThat(resources
+                        .pod(ns, "engine")
+                        .map(ClusterResources.PodState::deleting)
+                        .orElse(true))
+                .isTrue();
         assertThat(resources.pod(ns, "absent")).isEmpty();
     }
 
     @Test
     void theWatchSeesClustersComeAndChange() throws Exception {
         List<String> seen = new CopyOnWriteArrayList<>();
-        try (var watch = resources.watchClusters(Set.of(ns), Duration.ofMinutes(1), c -> seen.add(c.getMetadata().getName()))) {
+        try (var watch = resources.watchClusters(
+                Set.of(ns), Duration.ofMinutes(1), c -> seen.add(c.getMetadata().getName()))) {
             newCluster("watched");
             await(() -> seen.contains("watched"), "the watch to report the new cluster");
         }
@@ -159,11 +207,18 @@ class KubernetesClusterResourcesIT {
     @Test
     void oneLeaderAtATimeAndTheLeaseMovesWhenItsHolderLeaves() throws Exception {
         AtomicReference<String> leader = new AtomicReference<>();
-        var first = resources.lead(ns, "orchestrator", "replica-a", () -> leader.set("replica-a"), () -> leader.compareAndSet("replica-a", null));
+        var first = resources.lead(
+                ns,
+                "orchestrator",
+                "replica-a",
+                () -> leader.set("replica-a"),
+                () -> leader.compareAndSet("replica-a", null));
         await(() -> "replica-a".equals(leader.get()), "replica-a to lead");
-        var second = resources.lead(ns, "orchestrator", "replica-b", () -> leader.set("replica-b"), () -> { });
+        var second = resources.lead(ns, "orchestrator", "replica-b", () -> leader.set("replica-b"), () -> {});
         Thread.sleep(3000);
-        assertThat(leader.get()).as("replica-b waits while replica-a holds the lease").isEqualTo("replica-a");
+        assertThat(leader.get())
+                .as("replica-b waits while replica-a holds the lease")
+                .isEqualTo("replica-a");
         first.close();
         await(() -> "replica-b".equals(leader.get()), "replica-b to take over the released lease");
         second.close();

@@ -6,8 +6,7 @@ import io.polarstack.orchestrator.ports.PodExec;
 /** The production {@link PodExec} for tests outside this package (it stays package-private in main). */
 public final class PodExecs {
 
-    private PodExecs() {
-    }
+    private PodExecs() {}
 
     public static PodExec kubernetes(KubernetesClient client) {
         return new KubernetesPodExec(client);

@@ -6,8 +6,7 @@ import io.polarstack.orchestrator.ports.ClusterResources;
 /** The fabric8 {@link ClusterResources} for tests of other adapters, without a Spring context. */
 public final class TestClusterResources {
 
-    private TestClusterResources() {
-    }
+    private TestClusterResources() {}
 
     public static ClusterResources of(KubernetesClient client) {
         return new KubernetesClusterResources(client);

@@ -6,21 +6,18 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.polarstack.orchestrator.ports.ManagerClient;
+import io.polarstack.orchestrator.ports.ManagerClient.ManagerException;
+import io.polarstack.orchestrator.ports.ManagerClient.Target;
+import io.polarstack.orchestrator.ports.PodExec;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-
 import org.junit.jupiter.api.Test;
-
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-
-import io.polarstack.orchestrator.ports.ManagerClient;
-import io.polarstack.orchestrator.ports.ManagerClient.ManagerException;
-import io.polarstack.orchestrator.ports.ManagerClient.Target;
-import io.polarstack.orchestrator.ports.PodExec;
 
 /** The client's side of the protocol: request shape, timeouts, retries only for a container that is not ready. */
 class JsonManagerClientTest {
@@ -46,14 +43,20 @@ class JsonManagerClientTest {
     }
 
     private JsonManagerClient client(PodExec exec) {
-        return new JsonManagerClient(exec, List.of("manager-agent"), new JsonManagerClient.Retry(3, Duration.ZERO),
+        return new JsonManagerClient(
+                exec,
+                List.of("manager-agent"),
+                new JsonManagerClient.Retry(3, Duration.ZERO),
                 Map.of("health", Duration.ofSeconds(2)));
     }
 
     @Test
     void retriesAContainerThatIsNotReadyABoundedNumberOfTimes() throws Exception {
-        PodExec.ContainerNotReadyException notReady = new PodExec.ContainerNotReadyException("container not found (\"manager\")", null);
-        JsonManagerClient client = client(scripted(notReady, notReady,
+        PodExec.ContainerNotReadyException notReady =
+                new PodExec.ContainerNotReadyException("container not found (\"manager\")", null);
+        JsonManagerClient client = client(scripted(
+                notReady,
+                notReady,
                 new PodExec.Result(0, "{\"ok\":true,\"result\":{\"state\":\"running\",\"locked\":false}}\n", "")));
         assertEquals(ManagerClient.HealthState.RUNNING, client.health(target).state());
         assertEquals(3, requests.size());
@@ -63,17 +66,24 @@ class JsonManagerClientTest {
         assertTrue(timeouts.get(0).compareTo(Duration.ofSeconds(2)) > 0, "the exec outlives the agent's own deadline");
 
         JsonManagerClient exhausted = client(scripted(notReady, notReady, notReady));
-        assertEquals("CONTAINER_NOT_READY", assertThrows(ManagerException.class, () -> exhausted.health(target)).code());
+        assertEquals(
+                "CONTAINER_NOT_READY",
+                assertThrows(ManagerException.class, () -> exhausted.health(target))
+                        .code());
     }
 
     @Test
     void otherFailuresAreNotRetried() {
         JsonManagerClient client = client(scripted(new PodExec.ExecException("forbidden", null)));
-        assertEquals("EXEC_FAILED", assertThrows(ManagerException.class, () -> client.role(target)).code());
+        assertEquals(
+                "EXEC_FAILED",
+                assertThrows(ManagerException.class, () -> client.role(target)).code());
         assertEquals(1, requests.size());
 
-        JsonManagerClient agentSaysNo = client(scripted(new PodExec.Result(5,
-                "{\"ok\":false,\"error\":{\"code\":\"INSTANCE_LOCKED\",\"message\":\"instance /data is locked\"}}\n", "")));
+        JsonManagerClient agentSaysNo = client(scripted(new PodExec.Result(
+                5,
+                "{\"ok\":false,\"error\":{\"code\":\"INSTANCE_LOCKED\",\"message\":\"instance /data is locked\"}}\n",
+                "")));
         ManagerException e = assertThrows(ManagerException.class, () -> agentSaysNo.restart(target));
         assertEquals("INSTANCE_LOCKED", e.code());
         assertTrue(e.getMessage().contains("ns/pod-0") && e.getMessage().contains("locked"), e.getMessage());
@@ -83,7 +93,9 @@ class JsonManagerClientTest {
     @Test
     void aStoppedEngineIsAHealthAnswerAndGarbageIsAnError() {
         JsonManagerClient client = client(scripted(
-                new PodExec.Result(3, "{\"ok\":false,\"error\":{\"code\":\"ENGINE_NOT_RUNNING\",\"message\":\"down\",\"details\":{\"locked\":true}}}",
+                new PodExec.Result(
+                        3,
+                        "{\"ok\":false,\"error\":{\"code\":\"ENGINE_NOT_RUNNING\",\"message\":\"down\",\"details\":{\"locked\":true}}}",
                         ""),
                 new PodExec.Result(1, "", "Error: Unable to access jarfile")));
         ManagerClient.Health health = client.health(target);
@@ -101,11 +113,13 @@ class JsonManagerClientTest {
     @Test
     void failoverCallsSendTheNewPrimaryAndSlotAndReadTheAnswers() throws Exception {
         JsonManagerClient client = client(scripted(
-                ok("{\"role\":\"primary\",\"timeline\":2,\"replayed\":50331880,\"replayedLsn\":\"0/30000E8\",\"received\":null}"),
+                ok(
+                        "{\"role\":\"primary\",\"timeline\":2,\"replayed\":50331880,\"replayedLsn\":\"0/30000E8\",\"received\":null}"),
                 ok("{\"role\":\"replica\",\"timeline\":1,\"replayed\":4294967296,\"received\":4294967400}"),
                 ok("{\"checkpointed\":true,\"redo\":1}"),
                 ok("{\"state\":\"shut down\",\"checkpoint\":50331688,\"checkpointLsn\":\"0/3000028\",\"timeline\":1}"),
-                ok("{\"changed\":true,\"primary\":\"10.0.0.2:5432\",\"slotName\":\"replica_1003_ro_2\",\"streaming\":true}"),
+                ok(
+                        "{\"changed\":true,\"primary\":\"10.0.0.2:5432\",\"slotName\":\"replica_1003_ro_2\",\"streaming\":true}"),
                 ok("{\"changed\":true,\"rewound\":false,\"streaming\":true}")));
         assertEquals(new ManagerClient.WalPosition(true, 2, 50331880L, null), client.walPosition(target));
         assertEquals(new ManagerClient.WalPosition(false, 1, 1L << 32, 4294967400L), client.walPosition(target));
@@ -121,9 +135,13 @@ class JsonManagerClientTest {
             assertEquals("10.0.0.2", request.path("primary").path("host").asText());
             assertEquals(5432, request.path("primary").path("port").asInt());
             assertEquals("replicator", request.path("primary").path("user").asText());
-            assertEquals("s3cret", request.path("primary").path("password").asText(), "the password travels on stdin, never in argv");
+            assertEquals(
+                    "s3cret",
+                    request.path("primary").path("password").asText(),
+                    "the password travels on stdin, never in argv");
             assertEquals(i == 4 ? "1003" : "1001", request.path("custinsId").asText());
-            assertEquals(i == 4 ? "ro-2" : "rw-0", request.path("slotUniqueName").asText());
+            assertEquals(
+                    i == 4 ? "ro-2" : "rw-0", request.path("slotUniqueName").asText());
         }
         assertEquals(15, json.readTree(requests.get(0)).path("timeoutSeconds").asInt());
         assertEquals(300, json.readTree(requests.get(2)).path("timeoutSeconds").asInt());
@@ -134,15 +152,26 @@ class JsonManagerClientTest {
     @Test
     void failoverFailuresKeepTheAgentsCode() {
         JsonManagerClient client = client(scripted(
-                new PodExec.Result(12, "{\"ok\":false,\"error\":{\"code\":\"NOT_SHUT_DOWN\",\"message\":\"in production\"}}", ""),
-                new PodExec.Result(11, "{\"ok\":false,\"error\":{\"code\":\"REWIND_FAILED\",\"message\":\"pg_rewind failed\"}}", ""),
+                new PodExec.Result(
+                        12, "{\"ok\":false,\"error\":{\"code\":\"NOT_SHUT_DOWN\",\"message\":\"in production\"}}", ""),
+                new PodExec.Result(
+                        11,
+                        "{\"ok\":false,\"error\":{\"code\":\"REWIND_FAILED\",\"message\":\"pg_rewind failed\"}}",
+                        ""),
                 ok("{\"state\":\"shut down\"}")));
-        assertEquals("NOT_SHUT_DOWN", assertThrows(ManagerException.class, () -> client.shutdownCheckpoint(target)).code());
+        assertEquals(
+                "NOT_SHUT_DOWN",
+                assertThrows(ManagerException.class, () -> client.shutdownCheckpoint(target))
+                        .code());
         ManagerClient.Primary primary = new ManagerClient.Primary("10.0.0.2", 5432, "replicator", "s3cret");
-        ManagerException rewind = assertThrows(ManagerException.class, () -> client.rejoin(target, primary, "1001", "rw-0"));
+        ManagerException rewind =
+                assertThrows(ManagerException.class, () -> client.rejoin(target, primary, "1001", "rw-0"));
         assertEquals("REWIND_FAILED", rewind.code());
         assertFalse(rewind.getMessage().contains("s3cret"));
-        assertEquals("AGENT_FAILED", assertThrows(ManagerException.class, () -> client.shutdownCheckpoint(target)).code(),
+        assertEquals(
+                "AGENT_FAILED",
+                assertThrows(ManagerException.class, () -> client.shutdownCheckpoint(target))
+                        .code(),
                 "an answer without the position is not a position of 0");
         assertNull(JsonManagerClient.defaultTimeouts().get("no-such-action"));
         for (String action : new String[] {"wal-position", "checkpoint", "shutdown-checkpoint", "follow", "rejoin"}) {

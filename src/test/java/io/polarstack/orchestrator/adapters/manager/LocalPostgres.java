@@ -21,8 +21,7 @@ final class LocalPostgres {
     static final Path BIN = Path.of("/usr/lib/postgresql/15/bin");
     static final boolean ROOT = "root".equals(System.getProperty("user.name"));
 
-    private LocalPostgres() {
-    }
+    private LocalPostgres() {}
 
     /** A scratch directory the postgres user owns (the engine refuses to run as root). */
     static Path scratch(String prefix) throws IOException {
@@ -74,7 +73,18 @@ final class LocalPostgres {
     static void stopQuietly(Path dataDir) {
         if (Files.exists(dataDir.resolve("postmaster.pid"))) {
             try {
-                asPostgres(List.of(BIN.resolve("pg_ctl").toString(), "stop", "-D", dataDir.toString(), "-m", "immediate", "-w", "-t", "30"), Map.of());
+                asPostgres(
+                        List.of(
+                                BIN.resolve("pg_ctl").toString(),
+                                "stop",
+                                "-D",
+                                dataDir.toString(),
+                                "-m",
+                                "immediate",
+                                "-w",
+                                "-t",
+                                "30"),
+                        Map.of());
             } catch (AssertionError e) {
                 System.err.println("cleanup: " + e.getMessage());
             }
@@ -82,6 +92,7 @@ final class LocalPostgres {
     }
 
     static Connection tcp(int port, String user, String password) throws SQLException {
-        return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + port + "/postgres?sslmode=disable&connectTimeout=5", user, password);
+        return DriverManager.getConnection(
+                "jdbc:postgresql://127.0.0.1:" + port + "/postgres?sslmode=disable&connectTimeout=5", user, password);
     }
 }

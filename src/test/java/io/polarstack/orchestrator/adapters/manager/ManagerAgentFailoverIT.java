@@ -10,6 +10,15 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.polarstack.orchestrator.ports.ManagerClient;
+import io.polarstack.orchestrator.ports.ManagerClient.Flavour;
+import io.polarstack.orchestrator.ports.ManagerClient.InstallSpec;
+import io.polarstack.orchestrator.ports.ManagerClient.Layout;
+import io.polarstack.orchestrator.ports.ManagerClient.ManagerException;
+import io.polarstack.orchestrator.ports.ManagerClient.Primary;
+import io.polarstack.orchestrator.ports.ManagerClient.SlotType;
+import io.polarstack.orchestrator.ports.ManagerClient.Target;
+import io.polarstack.orchestrator.ports.ManagerClient.WalPosition;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,7 +29,6 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -28,16 +36,6 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
-
-import io.polarstack.orchestrator.ports.ManagerClient;
-import io.polarstack.orchestrator.ports.ManagerClient.Flavour;
-import io.polarstack.orchestrator.ports.ManagerClient.InstallSpec;
-import io.polarstack.orchestrator.ports.ManagerClient.Layout;
-import io.polarstack.orchestrator.ports.ManagerClient.ManagerException;
-import io.polarstack.orchestrator.ports.ManagerClient.Primary;
-import io.polarstack.orchestrator.ports.ManagerClient.SlotType;
-import io.polarstack.orchestrator.ports.ManagerClient.Target;
-import io.polarstack.orchestrator.ports.ManagerClient.WalPosition;
 
 /**
  * A failover with the manager agent of the built jar, through {@link JsonManagerClient} and {@link LocalPodExec}, on
@@ -75,14 +73,27 @@ class ManagerAgentFailoverIT {
         ro1 = target("ro-1", "ro1");
         ro2 = target("ro-2", "ro2");
         Path wrapper = Path.of("rootfs/usr/local/bin/manager-agent").toAbsolutePath();
-        client = new JsonManagerClient(LocalPodExec.asUser("postgres"), List.of("env", "POLARSTACK_ORCHESTRATOR_JAR=" + jar,
-                "POLARSTACK_SOCKET_DIR=" + scratch.resolve("run"), wrapper.toString()), new JsonManagerClient.Retry(1, Duration.ZERO),
+        client = new JsonManagerClient(
+                LocalPodExec.asUser("postgres"),
+                List.of(
+                        "env",
+                        "POLARSTACK_ORCHESTRATOR_JAR=" + jar,
+                        "POLARSTACK_SOCKET_DIR=" + scratch.resolve("run"),
+                        wrapper.toString()),
+                new JsonManagerClient.Retry(1, Duration.ZERO),
                 JsonManagerClient.defaultTimeouts());
     }
 
     private Target target(String pod, String dir) {
-        return new Target("local", pod, Flavour.POSTGRESQL, new Layout(scratch.resolve(dir + "/data").toString(),
-                scratch.resolve(dir + "/log").toString(), BIN.toString(), false));
+        return new Target(
+                "local",
+                pod,
+                Flavour.POSTGRESQL,
+                new Layout(
+                        scratch.resolve(dir + "/data").toString(),
+                        scratch.resolve(dir + "/log").toString(),
+                        BIN.toString(),
+                        false));
     }
 
     @AfterAll
@@ -94,7 +105,8 @@ class ManagerAgentFailoverIT {
     }
 
     private static InstallSpec loopback(InstallSpec spec) {
-        return spec.withNetwork("127.0.0.1", List.of("127.0.0.1/32")).withParams(Map.of("fsync", "off", "shared_buffers", "16MB"));
+        return spec.withNetwork("127.0.0.1", List.of("127.0.0.1/32"))
+                .withParams(Map.of("fsync", "off", "shared_buffers", "16MB"));
     }
 
     private Primary primary(int port) {
@@ -115,8 +127,12 @@ class ManagerAgentFailoverIT {
         client.install(ro2, loopback(InstallSpec.ro(ro2Port, primary(rwPort), "1003", "ro-2")));
         client.start(ro1);
         client.start(ro2);
-        awaitTrue(() -> "2".equals(query(rwPort, "select count(*) from pg_replication_slots where active")), "both ROs to stream");
-        assertFalse(Files.exists(scratch.resolve("rw/data/.s.PGSQL." + rwPort)), "the socket is outside the data directory");
+        awaitTrue(
+                () -> "2".equals(query(rwPort, "select count(*) from pg_replication_slots where active")),
+                "both ROs to stream");
+        assertFalse(
+                Files.exists(scratch.resolve("rw/data/.s.PGSQL." + rwPort)),
+                "the socket is outside the data directory");
     }
 
     @Test
@@ -130,12 +146,20 @@ class ManagerAgentFailoverIT {
         assertNull(rwPosition.received());
         assertTrue(rwPosition.replayed() > 0);
 
-        assertEquals("NOT_SHUT_DOWN", assertThrows(ManagerException.class, () -> client.shutdownCheckpoint(rw)).code(), "it still runs");
+        assertEquals(
+                "NOT_SHUT_DOWN",
+                assertThrows(ManagerException.class, () -> client.shutdownCheckpoint(rw))
+                        .code(),
+                "it still runs");
         client.stop(rw, ManagerClient.StopMode.FAST, 30);
         oldRwShutdownCheckpoint = client.shutdownCheckpoint(rw);
-        assertTrue(oldRwShutdownCheckpoint >= rwPosition.replayed(), "the shutdown checkpoint is the last thing the RW wrote");
+        assertTrue(
+                oldRwShutdownCheckpoint >= rwPosition.replayed(),
+                "the shutdown checkpoint is the last thing the RW wrote");
         for (Target ro : List.of(ro1, ro2)) {
-            awaitTrue(() -> client.walPosition(ro).replayed() > oldRwShutdownCheckpoint, ro + " to replay past " + oldRwShutdownCheckpoint);
+            awaitTrue(
+                    () -> client.walPosition(ro).replayed() > oldRwShutdownCheckpoint,
+                    ro + " to replay past " + oldRwShutdownCheckpoint);
             WalPosition p = client.walPosition(ro);
             assertFalse(p.primary());
             assertEquals(1, p.timeline());
@@ -155,28 +179,37 @@ class ManagerAgentFailoverIT {
         client.createSlot(ro1, SlotType.REPLICA, "1003", "ro-2");
         client.createSlot(ro1, SlotType.REPLICA, "1001", "rw-0");
 
-        assertEquals("WRONG_ROLE", assertThrows(ManagerException.class, () -> client.follow(ro1, primary(ro1Port), "1002", "ro-1")).code());
+        assertEquals(
+                "WRONG_ROLE",
+                assertThrows(ManagerException.class, () -> client.follow(ro1, primary(ro1Port), "1002", "ro-1"))
+                        .code());
         assertTrue(client.follow(ro2, primary(ro1Port), "1003", "ro-2"));
         assertFalse(client.follow(ro2, primary(ro1Port), "1003", "ro-2"), "it already follows RO1");
 
         sql(ro1Port, "insert into t values (1000, 'on the new primary')");
-        awaitTrue(() -> "1".equals(query(ro2Port, "select count(*) from t where id = 1000")), "RO2 to replay RO1's row");
+        awaitTrue(
+                () -> "1".equals(query(ro2Port, "select count(*) from t where id = 1000")), "RO2 to replay RO1's row");
         awaitTrue(() -> client.walPosition(ro2).timeline() == 2, "RO2 to stream on timeline 2");
-        assertEquals("t", query(ro1Port, "select active from pg_replication_slots where slot_name = 'replica_1003_ro_2'"));
+        assertEquals(
+                "t", query(ro1Port, "select active from pg_replication_slots where slot_name = 'replica_1003_ro_2'"));
         assertEquals(Integer.toString(ro1Port), query(ro2Port, "select sender_port from pg_stat_wal_receiver"));
     }
 
     @Test
     @Order(4)
     void theOldRwRejoinsAsAReplicaOfRo1() throws Exception {
-        assertFalse(client.rejoin(rw, primary(ro1Port), "1001", "rw-0"), "a clean stop after everything streamed needs no rewind");
+        assertFalse(
+                client.rejoin(rw, primary(ro1Port), "1001", "rw-0"),
+                "a clean stop after everything streamed needs no rewind");
         assertFalse(client.role(rw).primary());
         int pid = postmasterPid("rw");
         assertFalse(client.rejoin(rw, primary(ro1Port), "1001", "rw-0"));
         assertEquals(pid, postmasterPid("rw"), "a second rejoin leaves the running replica alone");
 
         sql(ro1Port, "insert into t values (1001, 'after the rejoin')");
-        awaitTrue(() -> "1".equals(query(rwPort, "select count(*) from t where id = 1001")), "the old RW to replay RO1's row");
+        awaitTrue(
+                () -> "1".equals(query(rwPort, "select count(*) from t where id = 1001")),
+                "the old RW to replay RO1's row");
         assertEquals("t", query(rwPort, "select pg_is_in_recovery()"));
         assertEquals(2, client.walPosition(rw).timeline());
         assertTrue(Files.isSymbolicLink(scratch.resolve("rw/data/log")));
@@ -203,14 +236,18 @@ class ManagerAgentFailoverIT {
         assertEquals("0", query(rwPort, "select count(*) from pg_class where relname = 'diverged_only'"));
         assertEquals("1", query(rwPort, "select count(*) from t where id = 1002"));
         sql(ro1Port, "insert into t values (1003, 'after the rewind')");
-        awaitTrue(() -> "1".equals(query(rwPort, "select count(*) from t where id = 1003")), "the rewound RW to stream from RO1");
+        awaitTrue(
+                () -> "1".equals(query(rwPort, "select count(*) from t where id = 1003")),
+                "the rewound RW to stream from RO1");
         assertEquals(2, client.walPosition(rw).timeline());
 
         // The instance kept its own configuration, log link and no leftovers of the rewind.
         String conf = Files.readString(scratch.resolve("rw/data/postgresql.conf"));
         assertTrue(conf.contains("port = '" + rwPort + "'") || conf.contains("port = " + rwPort), conf);
         assertTrue(Files.isSymbolicLink(scratch.resolve("rw/data/log")));
-        assertEquals("done", Files.readString(scratch.resolve("rw/data/ins_install_step")).strip());
+        assertEquals(
+                "done",
+                Files.readString(scratch.resolve("rw/data/ins_install_step")).strip());
         assertFalse(Files.exists(scratch.resolve("rw/data/ins_lock")));
         assertFalse(Files.exists(scratch.resolve("rw/log/rejoin-saved")));
         String log = Files.readString(scratch.resolve("rw/log/manager.log"));
@@ -220,17 +257,21 @@ class ManagerAgentFailoverIT {
     }
 
     private int postmasterPid(String dir) throws IOException {
-        return Integer.parseInt(Files.readAllLines(scratch.resolve(dir + "/data/postmaster.pid")).get(0).strip());
+        return Integer.parseInt(Files.readAllLines(scratch.resolve(dir + "/data/postmaster.pid"))
+                .get(0)
+                .strip());
     }
 
     private static void sql(int port, String statement) throws SQLException {
-        try (Connection c = tcp(port, "replicator", REPLICATOR_PASSWORD); Statement st = c.createStatement()) {
+        try (Connection c = tcp(port, "replicator", REPLICATOR_PASSWORD);
+                Statement st = c.createStatement()) {
             st.execute(statement);
         }
     }
 
     private static String query(int port, String select) throws SQLException {
-        try (Connection c = tcp(port, "replicator", REPLICATOR_PASSWORD); Statement st = c.createStatement();
+        try (Connection c = tcp(port, "replicator", REPLICATOR_PASSWORD);
+                Statement st = c.createStatement();
                 ResultSet rs = st.executeQuery(select)) {
             rs.next();
             return rs.getString(1);

@@ -9,29 +9,9 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Statement;
-import java.time.Duration;
-import java.util.List;
-import java.util.Map;
-
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.MethodOrderer;
-import org.junit.jupiter.api.Order;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.TestMethodOrder;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-
 import io.polarstack.orchestrator.ports.ManagerClient;
 import io.polarstack.orchestrator.ports.ManagerClient.Flavour;
 import io.polarstack.orchestrator.ports.ManagerClient.HealthState;
@@ -42,6 +22,23 @@ import io.polarstack.orchestrator.ports.ManagerClient.Primary;
 import io.polarstack.orchestrator.ports.ManagerClient.SlotType;
 import io.polarstack.orchestrator.ports.ManagerClient.Target;
 import io.polarstack.orchestrator.ports.PodExec;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
 
 /**
  * The manager agent of the built jar, driven through {@link JsonManagerClient} and {@link LocalPodExec} against
@@ -77,13 +74,23 @@ class ManagerAgentIT {
         rw = target("rw-0", "rw");
         ro = target("ro-1", "ro");
         Path wrapper = Path.of("rootfs/usr/local/bin/manager-agent").toAbsolutePath();
-        client = new JsonManagerClient(LocalPodExec.asUser("postgres"), List.of("env", "POLARSTACK_ORCHESTRATOR_JAR=" + jar, wrapper.toString()),
-                new JsonManagerClient.Retry(1, Duration.ZERO), JsonManagerClient.defaultTimeouts());
+        client = new JsonManagerClient(
+                LocalPodExec.asUser("postgres"),
+                List.of("env", "POLARSTACK_ORCHESTRATOR_JAR=" + jar, wrapper.toString()),
+                new JsonManagerClient.Retry(1, Duration.ZERO),
+                JsonManagerClient.defaultTimeouts());
     }
 
     private Target target(String pod, String dir) {
-        return new Target("local", pod, Flavour.POSTGRESQL, new Layout(scratch.resolve(dir + "/data").toString(),
-                scratch.resolve(dir + "/log").toString(), BIN.toString(), false));
+        return new Target(
+                "local",
+                pod,
+                Flavour.POSTGRESQL,
+                new Layout(
+                        scratch.resolve(dir + "/data").toString(),
+                        scratch.resolve(dir + "/log").toString(),
+                        BIN.toString(),
+                        false));
     }
 
     @AfterAll
@@ -95,9 +102,10 @@ class ManagerAgentIT {
     }
 
     private InstallSpec loopback(InstallSpec spec) {
-        // wal_keep_size: the RW keeps the WAL from before the fork, so a rewind fails only for the reason tested (order 11).
-        return spec.withNetwork("127.0.0.1", List.of("127.0.0.1/32")).withParams(Map.of("fsync", "off", "shared_buffers", "16MB",
-                "wal_keep_size", "128MB"));
+        // wal_keep_size: the RW keeps the WAL from before the fork, so a rewind fails only for the reason tested (order
+        // 11).
+        return spec.withNetwork("127.0.0.1", List.of("127.0.0.1/32"))
+                .withParams(Map.of("fsync", "off", "shared_buffers", "16MB", "wal_keep_size", "128MB"));
     }
 
     @Test
@@ -119,9 +127,16 @@ class ManagerAgentIT {
 
         assertTrue(client.growStorage(rw, null).totalBytes() > 0);
         // The rootfs pg helper finds the port in postgresql.conf and connects as the superuser.
-        String out = asPostgres(List.of(Path.of("rootfs/usr/local/bin/pg").toAbsolutePath().toString(), "-Atc",
-                "select current_setting('port') || ' ' || system_identifier from pg_control_system()"),
-                Map.of("POLARSTACK_DATA_DIR", scratch.resolve("rw/data").toString(), "POLARSTACK_PG_BIN", BIN.toString()));
+        String out = asPostgres(
+                List.of(
+                        Path.of("rootfs/usr/local/bin/pg").toAbsolutePath().toString(),
+                        "-Atc",
+                        "select current_setting('port') || ' ' || system_identifier from pg_control_system()"),
+                Map.of(
+                        "POLARSTACK_DATA_DIR",
+                        scratch.resolve("rw/data").toString(),
+                        "POLARSTACK_PG_BIN",
+                        BIN.toString()));
         assertEquals(rwPort + " " + client.systemIdentifier(rw), out.strip());
     }
 
@@ -131,9 +146,11 @@ class ManagerAgentIT {
         assertTrue(client.createAccount(rw, "replicator", REPLICATOR_PASSWORD, 15));
         assertFalse(client.createAccount(rw, "replicator", REPLICATOR_PASSWORD, 15), "the second call alters the role");
         assertTrue(client.createAccount(rw, "app", "app-secret", 1));
-        try (Connection c = tcp(rwPort, "replicator", REPLICATOR_PASSWORD); Statement st = c.createStatement();
-                ResultSet rs = st.executeQuery("select rolsuper, rolreplication, array_to_string(rolconfig, ',') from pg_roles "
-                        + "where rolname = 'replicator'")) {
+        try (Connection c = tcp(rwPort, "replicator", REPLICATOR_PASSWORD);
+                Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery(
+                        "select rolsuper, rolreplication, array_to_string(rolconfig, ',') from pg_roles "
+                                + "where rolname = 'replicator'")) {
             rs.next();
             assertTrue(rs.getBoolean(1));
             assertTrue(rs.getBoolean(2));
@@ -141,8 +158,10 @@ class ManagerAgentIT {
             st.execute("create table t (id int)");
             st.execute("grant select, insert on t to app");
         }
-        try (Connection c = tcp(rwPort, "app", "app-secret"); Statement st = c.createStatement();
-                ResultSet rs = st.executeQuery("select rolsuper, rolcreatedb from pg_roles where rolname = current_user")) {
+        try (Connection c = tcp(rwPort, "app", "app-secret");
+                Statement st = c.createStatement();
+                ResultSet rs =
+                        st.executeQuery("select rolsuper, rolcreatedb from pg_roles where rolname = current_user")) {
             rs.next();
             assertFalse(rs.getBoolean(1));
             assertTrue(rs.getBoolean(2));
@@ -161,7 +180,8 @@ class ManagerAgentIT {
         assertEquals(slot, client.createSlot(rw, SlotType.REPLICA, "1002", "ro-1"));
 
         Primary primary = new Primary("127.0.0.1", rwPort, "replicator", REPLICATOR_PASSWORD);
-        ManagerClient.InstallResult installed = client.install(ro, loopback(InstallSpec.ro(roPort, primary, "1002", "ro-1")).withLockInstall(true));
+        ManagerClient.InstallResult installed = client.install(
+                ro, loopback(InstallSpec.ro(roPort, primary, "1002", "ro-1")).withLockInstall(true));
         assertEquals(slot, installed.primarySlotName());
         assertTrue(installed.locked(), "lockInstall keeps the RO behind the stop lock");
         assertTrue(client.health(ro).locked());
@@ -171,21 +191,28 @@ class ManagerAgentIT {
         ManagerClient.RoleInfo role = client.role(ro);
         assertFalse(role.primary());
         assertEquals(1, role.timeline());
-        try (Connection c = superuser(rwPort); Statement st = c.createStatement()) {
+        try (Connection c = superuser(rwPort);
+                Statement st = c.createStatement()) {
             st.execute("insert into t values (42)");
-            awaitTrue(() -> {
-                try (ResultSet rs = st.executeQuery("select active, (select application_name from pg_stat_replication limit 1) "
-                        + "from pg_replication_slots where slot_name = '" + slot + "'")) {
-                    return rs.next() && rs.getBoolean(1) && slot.equals(rs.getString(2));
-                }
-            }, "the RO to stream through slot " + slot);
+            awaitTrue(
+                    () -> {
+                        try (ResultSet rs = st.executeQuery(
+                                "select active, (select application_name from pg_stat_replication limit 1) "
+                                        + "from pg_replication_slots where slot_name = '" + slot + "'")) {
+                            return rs.next() && rs.getBoolean(1) && slot.equals(rs.getString(2));
+                        }
+                    },
+                    "the RO to stream through slot " + slot);
         }
-        try (Connection c = superuser(roPort); Statement st = c.createStatement()) {
-            awaitTrue(() -> {
-                try (ResultSet rs = st.executeQuery("select count(*) from t where id = 42")) {
-                    return rs.next() && rs.getInt(1) == 1;
-                }
-            }, "the row to reach the RO");
+        try (Connection c = superuser(roPort);
+                Statement st = c.createStatement()) {
+            awaitTrue(
+                    () -> {
+                        try (ResultSet rs = st.executeQuery("select count(*) from t where id = 42")) {
+                            return rs.next() && rs.getInt(1) == 1;
+                        }
+                    },
+                    "the row to reach the RO");
         }
     }
 
@@ -197,22 +224,37 @@ class ManagerAgentIT {
         ManagerClient.ParamsResult reload = client.updateParams(rw, Map.of("work_mem", "8MB"));
         assertTrue(reload.reloaded());
         assertEquals(List.of(), reload.pendingRestart());
-        try (Connection c = superuser(rwPort); Statement st = c.createStatement(); ResultSet rs = st.executeQuery("show work_mem")) {
+        try (Connection c = superuser(rwPort);
+                Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery("show work_mem")) {
             rs.next();
             assertEquals("8MB", rs.getString(1));
         }
-        assertEquals(List.of("shared_buffers"), client.updateParams(rw, Map.of("shared_buffers", "32MB")).pendingRestart());
+        assertEquals(
+                List.of("shared_buffers"),
+                client.updateParams(rw, Map.of("shared_buffers", "32MB")).pendingRestart());
         List<String> after = Files.readAllLines(conf);
-        assertEquals(before.size() + 1, after.size(), "one new line (work_mem), the existing shared_buffers line rewritten");
-        assertTrue(after.containsAll(before.stream().filter(l -> !l.startsWith("shared_buffers")).toList()), "every other line kept");
+        assertEquals(
+                before.size() + 1, after.size(), "one new line (work_mem), the existing shared_buffers line rewritten");
+        assertTrue(
+                after.containsAll(before.stream()
+                        .filter(l -> !l.startsWith("shared_buffers"))
+                        .toList()),
+                "every other line kept");
 
-        ManagerException rejected = assertThrows(ManagerException.class, () -> client.updateParams(rw, Map.of("work_mem", "lots")));
+        ManagerException rejected =
+                assertThrows(ManagerException.class, () -> client.updateParams(rw, Map.of("work_mem", "lots")));
         assertEquals("INVALID_ARGUMENT", rejected.code());
         assertTrue(rejected.getMessage().contains("work_mem"), rejected.getMessage());
         assertEquals(after, Files.readAllLines(conf), "a rejected value leaves the file as it was");
-        assertEquals("INVALID_ARGUMENT", assertThrows(ManagerException.class, () -> client.updateParams(rw, Map.of("port", "1"))).code());
+        assertEquals(
+                "INVALID_ARGUMENT",
+                assertThrows(ManagerException.class, () -> client.updateParams(rw, Map.of("port", "1")))
+                        .code());
         client.restart(rw);
-        assertEquals(List.of(), client.updateParams(rw, Map.of("shared_buffers", "32MB")).pendingRestart());
+        assertEquals(
+                List.of(),
+                client.updateParams(rw, Map.of("shared_buffers", "32MB")).pendingRestart());
     }
 
     @Test
@@ -220,24 +262,34 @@ class ManagerAgentIT {
     void diskFullLockLeavesOnlySuperusersWriting() throws Exception {
         try (Connection app = tcp(rwPort, "app", "app-secret-2")) {
             client.lockDiskFull(rw);
-            assertThrows(SQLException.class, () -> app.createStatement().execute("select 1"), "the lock ends ordinary sessions");
+            assertThrows(
+                    SQLException.class,
+                    () -> app.createStatement().execute("select 1"),
+                    "the lock ends ordinary sessions");
         }
-        try (Connection app = tcp(rwPort, "app", "app-secret-2"); Statement st = app.createStatement()) {
+        try (Connection app = tcp(rwPort, "app", "app-secret-2");
+                Statement st = app.createStatement()) {
             SQLException refused = assertThrows(SQLException.class, () -> st.execute("insert into t values (1)"));
             assertEquals("25006", refused.getSQLState(), refused.getMessage());
             st.executeQuery("select count(*) from t").close();
         }
-        try (Connection su = tcp(rwPort, "replicator", REPLICATOR_PASSWORD); Statement st = su.createStatement()) {
+        try (Connection su = tcp(rwPort, "replicator", REPLICATOR_PASSWORD);
+                Statement st = su.createStatement()) {
             st.execute("insert into t values (2)");
         }
         assertTrue(client.createAccount(rw, "late", "late-secret", 1));
-        try (Connection late = tcp(rwPort, "late", "late-secret"); Statement st = late.createStatement()) {
-            assertEquals("25006", assertThrows(SQLException.class, () -> st.execute("create table late_t (i int)")).getSQLState(),
+        try (Connection late = tcp(rwPort, "late", "late-secret");
+                Statement st = late.createStatement()) {
+            assertEquals(
+                    "25006",
+                    assertThrows(SQLException.class, () -> st.execute("create table late_t (i int)"))
+                            .getSQLState(),
                     "an account created during the lock is locked too");
         }
         client.unlockDiskFull(rw);
         client.unlockDiskFull(rw);
-        try (Connection app = tcp(rwPort, "app", "app-secret-2"); Statement st = app.createStatement()) {
+        try (Connection app = tcp(rwPort, "app", "app-secret-2");
+                Statement st = app.createStatement()) {
             st.execute("insert into t values (3)");
         }
     }
@@ -268,7 +320,9 @@ class ManagerAgentIT {
     void expiryLockKeepsTheInstanceDown() {
         client.lockExpiry(ro);
         assertEquals(HealthState.STOPPED, client.health(ro).state());
-        assertEquals("INSTANCE_LOCKED", assertThrows(ManagerException.class, () -> client.restart(ro)).code());
+        assertEquals(
+                "INSTANCE_LOCKED",
+                assertThrows(ManagerException.class, () -> client.restart(ro)).code());
         assertEquals(HealthState.STOPPED, client.health(ro).state());
         client.unlockExpiry(ro);
         assertEquals(HealthState.RUNNING, client.health(ro).state());
@@ -281,17 +335,44 @@ class ManagerAgentIT {
         stuckData = scratch.resolve("stuck/data");
         int stuckPort = LocalPostgres.freePort();
         asPostgres(List.of("mkdir", "-p", scratch.resolve("stuck/log").toString()), Map.of());
-        asPostgres(List.of(BIN.resolve("pg_basebackup").toString(), "-D", stuckData.toString(), "-h", "127.0.0.1", "-p",
-                Integer.toString(rwPort), "-U", "replicator", "-X", "none", "-c", "fast", "--no-manifest"), Map.of("PGPASSWORD", REPLICATOR_PASSWORD));
-        Files.writeString(stuckData.resolve("postgresql.conf"), String.format("port = %d%nunix_socket_directories = '%s'%n"
-                + "listen_addresses = ''%nprimary_conninfo = 'host=127.0.0.1 port=%d'%n", stuckPort, stuckData, LocalPostgres.freePort()),
+        asPostgres(
+                List.of(
+                        BIN.resolve("pg_basebackup").toString(),
+                        "-D",
+                        stuckData.toString(),
+                        "-h",
+                        "127.0.0.1",
+                        "-p",
+                        Integer.toString(rwPort),
+                        "-U",
+                        "replicator",
+                        "-X",
+                        "none",
+                        "-c",
+                        "fast",
+                        "--no-manifest"),
+                Map.of("PGPASSWORD", REPLICATOR_PASSWORD));
+        Files.writeString(
+                stuckData.resolve("postgresql.conf"),
+                String.format(
+                        "port = %d%nunix_socket_directories = '%s'%n"
+                                + "listen_addresses = ''%nprimary_conninfo = 'host=127.0.0.1 port=%d'%n",
+                        stuckPort, stuckData, LocalPostgres.freePort()),
                 java.nio.file.StandardOpenOption.APPEND);
         Files.writeString(stuckData.resolve("standby.signal"), "");
         Files.deleteIfExists(stuckData.resolve("ins_install_step"));
         Target stuck = target("stuck-0", "stuck");
         assertEquals(HealthState.STOPPED, client.health(stuck).state());
-        asPostgres(List.of(BIN.resolve("pg_ctl").toString(), "start", "-D", stuckData.toString(), "-l",
-                scratch.resolve("stuck/log/start.log").toString(), "-W"), Map.of());
+        asPostgres(
+                List.of(
+                        BIN.resolve("pg_ctl").toString(),
+                        "start",
+                        "-D",
+                        stuckData.toString(),
+                        "-l",
+                        scratch.resolve("stuck/log/start.log").toString(),
+                        "-W"),
+                Map.of());
         awaitTrue(() -> Files.exists(stuckData.resolve(".s.PGSQL." + stuckPort)), "the stuck replica's socket");
         assertEquals(HealthState.STARTING, client.health(stuck).state());
 
@@ -307,12 +388,14 @@ class ManagerAgentIT {
         assertTrue(promoted.primary());
         assertEquals(2, promoted.timeline());
         assertEquals(2, client.promote(ro).timeline(), "promoting a primary changes nothing");
-        try (Connection c = superuser(roPort); Statement st = c.createStatement()) {
+        try (Connection c = superuser(roPort);
+                Statement st = c.createStatement()) {
             st.execute("insert into t values (4)");
         }
         client.removeSlot(rw, SlotType.REPLICA, "1002", "ro-1");
         client.removeSlot(rw, SlotType.REPLICA, "1002", "ro-1");
-        try (Connection c = superuser(rwPort); Statement st = c.createStatement();
+        try (Connection c = superuser(rwPort);
+                Statement st = c.createStatement();
                 ResultSet rs = st.executeQuery("select count(*) from pg_replication_slots")) {
             rs.next();
             assertEquals(0, rs.getInt(1));
@@ -324,39 +407,71 @@ class ManagerAgentIT {
     void hostileValuesAreRefusedOrStoredLiterally() throws Exception {
         String nasty = String.format(NASTY, canary);
         for (String user : List.of("x\"; drop table t; --", "$(touch " + canary + "/pwned-3)", "`id`", "a'b", "a\nb")) {
-            assertEquals("INVALID_ARGUMENT", assertThrows(ManagerException.class, () -> client.createAccount(rw, user, "pw", 1)).code(), user);
+            assertEquals(
+                    "INVALID_ARGUMENT",
+                    assertThrows(ManagerException.class, () -> client.createAccount(rw, user, "pw", 1))
+                            .code(),
+                    user);
         }
         assertTrue(client.createAccount(rw, "nasty", nasty, 1));
         tcp(rwPort, "nasty", nasty).close();
 
         client.updateParams(rw, Map.of("log_line_prefix", nasty));
-        try (Connection c = superuser(rwPort); Statement st = c.createStatement(); ResultSet rs = st.executeQuery("show log_line_prefix")) {
+        try (Connection c = superuser(rwPort);
+                Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery("show log_line_prefix")) {
             rs.next();
             assertEquals(nasty, rs.getString(1), "the value is stored literally");
         }
-        assertEquals("INVALID_ARGUMENT", assertThrows(ManagerException.class,
-                () -> client.updateParams(rw, Map.of("work_mem = 1\nshared_buffers", "1"))).code());
-        assertEquals("INVALID_ARGUMENT", assertThrows(ManagerException.class,
-                () -> client.updateParams(rw, Map.of("work_mem';select 1;--", "1"))).code());
+        assertEquals(
+                "INVALID_ARGUMENT",
+                assertThrows(
+                                ManagerException.class,
+                                () -> client.updateParams(rw, Map.of("work_mem = 1\nshared_buffers", "1")))
+                        .code());
+        assertEquals(
+                "INVALID_ARGUMENT",
+                assertThrows(
+                                ManagerException.class,
+                                () -> client.updateParams(rw, Map.of("work_mem';select 1;--", "1")))
+                        .code());
 
-        for (String name : List.of("ro'; drop table t; --", "$(touch " + canary + "/pwned-4)", "`id`", "a;b", "x\ny", "Upper")) {
-            assertEquals("INVALID_ARGUMENT", assertThrows(ManagerException.class,
-                    () -> client.createSlot(rw, SlotType.REPLICA, "1002", name)).code(), name);
+        for (String name :
+                List.of("ro'; drop table t; --", "$(touch " + canary + "/pwned-4)", "`id`", "a;b", "x\ny", "Upper")) {
+            assertEquals(
+                    "INVALID_ARGUMENT",
+                    assertThrows(ManagerException.class, () -> client.createSlot(rw, SlotType.REPLICA, "1002", name))
+                            .code(),
+                    name);
         }
         Primary badHost = new Primary("127.0.0.1; touch " + canary + "/pwned-5", rwPort, "replicator", "x");
-        assertEquals("INVALID_ARGUMENT", assertThrows(ManagerException.class,
-                () -> client.install(target("bad-0", "bad"), InstallSpec.ro(LocalPostgres.freePort(), badHost, "1", "x"))).code());
+        assertEquals(
+                "INVALID_ARGUMENT",
+                assertThrows(
+                                ManagerException.class,
+                                () -> client.install(
+                                        target("bad-0", "bad"),
+                                        InstallSpec.ro(LocalPostgres.freePort(), badHost, "1", "x")))
+                        .code());
         JsonNode badDir = raw("health", rw, Map.of("dataDir", "/tmp/x\n$(touch " + canary + "/pwned-6)"));
         assertEquals("INVALID_ARGUMENT", badDir.path("error").path("code").asText());
 
         try (var files = Files.list(canary)) {
-            assertEquals(List.of(), files.filter(p -> p.getFileName().toString().startsWith("pwned")).toList(), "nothing ran");
+            assertEquals(
+                    List.of(),
+                    files.filter(p -> p.getFileName().toString().startsWith("pwned"))
+                            .toList(),
+                    "nothing ran");
         }
-        try (Connection c = superuser(rwPort); Statement st = c.createStatement(); ResultSet rs = st.executeQuery("select count(*) from t")) {
+        try (Connection c = superuser(rwPort);
+                Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery("select count(*) from t")) {
             assertTrue(rs.next(), "table t is still there");
         }
         String log = Files.readString(scratch.resolve("rw/log/manager.log"));
-        assertFalse(log.contains(REPLICATOR_PASSWORD) || log.contains("app-secret") || log.contains("late-secret"), "no password is logged");
+        assertFalse(
+                log.contains(REPLICATOR_PASSWORD) || log.contains("app-secret") || log.contains("late-secret"),
+                "no password is logged");
         assertTrue(log.lines().allMatch(l -> l.contains("[request_id=")), "every line carries the request id");
     }
 
@@ -365,10 +480,14 @@ class ManagerAgentIT {
     void aRewindThatCannotWorkLeavesTheOldRwAsItWas() throws Exception {
         // The RW kept writing after the RO's promotion, so it needs a rewind; but here the sockets live in the data
         // directories (the default), and pg_rewind cannot copy the source's. The dry run finds that out first.
-        ManagerException failed = assertThrows(ManagerException.class,
-                () -> client.rejoin(rw, new Primary("127.0.0.1", roPort, "replicator", REPLICATOR_PASSWORD), "1001", "rw-0"));
+        ManagerException failed = assertThrows(
+                ManagerException.class,
+                () -> client.rejoin(
+                        rw, new Primary("127.0.0.1", roPort, "replicator", REPLICATOR_PASSWORD), "1001", "rw-0"));
         assertEquals("REWIND_FAILED", failed.code());
-        assertTrue(failed.getMessage().contains("socket") && failed.getMessage().contains("not changed"), failed.getMessage());
+        assertTrue(
+                failed.getMessage().contains("socket") && failed.getMessage().contains("not changed"),
+                failed.getMessage());
         ManagerClient.Health health = client.health(rw);
         assertEquals(HealthState.STOPPED, health.state());
         assertTrue(health.locked(), "it stays down under the stop lock");
@@ -376,7 +495,8 @@ class ManagerAgentIT {
 
         assertFalse(client.start(rw));
         assertTrue(client.role(rw).primary());
-        try (Connection c = superuser(rwPort); Statement st = c.createStatement();
+        try (Connection c = superuser(rwPort);
+                Statement st = c.createStatement();
                 ResultSet rs = st.executeQuery("select count(*) from pg_roles where rolname = 'nasty'")) {
             rs.next();
             assertEquals(1, rs.getInt(1), "what it wrote after the fork is still there");
@@ -393,15 +513,21 @@ class ManagerAgentIT {
         request.put("binDir", target.layout().binDir());
         extra.forEach((k, v) -> request.set(k, json.valueToTree(v)));
         Path jar = Path.of("target/orchestrator.jar").toAbsolutePath();
-        PodExec.Result r = LocalPodExec.asUser("postgres").exec(new PodExec.Target("local", target.pod(), "manager"),
-                List.of("java", "-jar", jar.toString(), "manager-agent", action), json.writeValueAsBytes(request), Duration.ofSeconds(60));
+        PodExec.Result r = LocalPodExec.asUser("postgres")
+                .exec(
+                        new PodExec.Target("local", target.pod(), "manager"),
+                        List.of("java", "-jar", jar.toString(), "manager-agent", action),
+                        json.writeValueAsBytes(request),
+                        Duration.ofSeconds(60));
         JsonNode answer = json.readTree(r.stdout());
         assertEquals(answer.path("ok").asBoolean(), r.exitCode() == 0, "exit 0 exactly when ok: " + r);
         return answer;
     }
 
     private int postmasterPid(String dir) throws IOException {
-        return Integer.parseInt(Files.readAllLines(scratch.resolve(dir + "/data/postmaster.pid")).get(0).strip());
+        return Integer.parseInt(Files.readAllLines(scratch.resolve(dir + "/data/postmaster.pid"))
+                .get(0)
+                .strip());
     }
 
     private static Connection superuser(int port) throws SQLException {

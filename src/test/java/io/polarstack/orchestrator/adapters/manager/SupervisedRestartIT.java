@@ -6,6 +6,15 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.polarstack.orchestrator.ports.ManagerClient.Flavour;
+import io.polarstack.orchestrator.ports.ManagerClient.HealthState;
+import io.polarstack.orchestrator.ports.ManagerClient.InstallSpec;
+import io.polarstack.orchestrator.ports.ManagerClient.Layout;
+import io.polarstack.orchestrator.ports.ManagerClient.Target;
+import io.polarstack.orchestrator.ports.PodExec;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,22 +23,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
-
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-
-import io.polarstack.orchestrator.ports.ManagerClient.Flavour;
-import io.polarstack.orchestrator.ports.ManagerClient.HealthState;
-import io.polarstack.orchestrator.ports.ManagerClient.InstallSpec;
-import io.polarstack.orchestrator.ports.ManagerClient.Layout;
-import io.polarstack.orchestrator.ports.ManagerClient.Target;
-import io.polarstack.orchestrator.ports.PodExec;
 
 /**
  * {@code restart} of an engine run by the engine image's supervisor (rootfs/docker_script/supervisor.sh), both real,
@@ -54,13 +51,23 @@ class SupervisedRestartIT {
         assertTrue(Files.isReadable(jar), jar + " is missing; build it with mvn package (mvn verify does)");
         scratch = LocalPostgres.scratch("polarstack-supervised-it");
         data = scratch.resolve("rw/data");
-        client = new JsonManagerClient(LocalPodExec.asUser("postgres"), List.of("env", "POLARSTACK_ORCHESTRATOR_JAR=" + jar,
-                Path.of("rootfs/usr/local/bin/manager-agent").toAbsolutePath().toString()),
-                new JsonManagerClient.Retry(1, Duration.ZERO), JsonManagerClient.defaultTimeouts());
+        client = new JsonManagerClient(
+                LocalPodExec.asUser("postgres"),
+                List.of(
+                        "env",
+                        "POLARSTACK_ORCHESTRATOR_JAR=" + jar,
+                        Path.of("rootfs/usr/local/bin/manager-agent")
+                                .toAbsolutePath()
+                                .toString()),
+                new JsonManagerClient.Retry(1, Duration.ZERO),
+                JsonManagerClient.defaultTimeouts());
         int port = LocalPostgres.freePort();
         Target unsupervised = layout(false);
-        client.install(unsupervised, InstallSpec.rw(port).withNetwork("127.0.0.1", List.of("127.0.0.1/32"))
-                .withParams(Map.of("fsync", "off", "shared_buffers", "16MB")));
+        client.install(
+                unsupervised,
+                InstallSpec.rw(port)
+                        .withNetwork("127.0.0.1", List.of("127.0.0.1/32"))
+                        .withParams(Map.of("fsync", "off", "shared_buffers", "16MB")));
 
         // The supervisor as the engine container runs it (as postgres here: it then needs no runuser of its own).
         supervisorOut = scratch.resolve("supervisor.out");
@@ -68,21 +75,34 @@ class SupervisedRestartIT {
         if (LocalPostgres.ROOT) {
             command.addAll(List.of("runuser", "-u", "postgres", "--"));
         }
-        command.addAll(List.of("env", "PGDATA=" + data, "SUPERVISOR_POLL_SECONDS=1",
-                Path.of("rootfs/docker_script/supervisor.sh").toAbsolutePath().toString(), BIN.resolve("postgres").toString(), "-D",
+        command.addAll(List.of(
+                "env",
+                "PGDATA=" + data,
+                "SUPERVISOR_POLL_SECONDS=1",
+                Path.of("rootfs/docker_script/supervisor.sh").toAbsolutePath().toString(),
+                BIN.resolve("postgres").toString(),
+                "-D",
                 data.toString()));
-        supervisor = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(supervisorOut.toFile()).start();
+        supervisor = new ProcessBuilder(command)
+                .redirectErrorStream(true)
+                .redirectOutput(supervisorOut.toFile())
+                .start();
         target = layout(true);
         long end = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         while (client.health(target).state() != HealthState.RUNNING) {
-            assertTrue(System.nanoTime() < end, () -> "the supervisor did not start postgres in 30 s: " + read(supervisorOut));
+            assertTrue(
+                    System.nanoTime() < end,
+                    () -> "the supervisor did not start postgres in 30 s: " + read(supervisorOut));
             Thread.sleep(200);
         }
     }
 
     private Target layout(boolean supervised) {
-        return new Target("local", "rw-0", Flavour.POSTGRESQL, new Layout(data.toString(), scratch.resolve("rw/log").toString(),
-                BIN.toString(), supervised));
+        return new Target(
+                "local",
+                "rw-0",
+                Flavour.POSTGRESQL,
+                new Layout(data.toString(), scratch.resolve("rw/log").toString(), BIN.toString(), supervised));
     }
 
     @AfterAll
@@ -113,12 +133,15 @@ class SupervisedRestartIT {
         String agentLog = read(scratch.resolve("rw/log/manager.log"));
         assertFalse(agentLog.contains("escalating to immediate"), "every fast stop finished in time:\n" + agentLog);
         String supervised = read(supervisorOut);
-        assertFalse(supervised.contains("starting it again"), "no postmaster started behind a restart's back:\n" + supervised);
+        assertFalse(
+                supervised.contains("starting it again"),
+                "no postmaster started behind a restart's back:\n" + supervised);
         assertEquals(3, supervised.split("staying down until it is removed", -1).length - 1, supervised);
     }
 
     private int postmasterPid() throws IOException {
-        return Integer.parseInt(Files.readAllLines(data.resolve("postmaster.pid")).get(0).strip());
+        return Integer.parseInt(
+                Files.readAllLines(data.resolve("postmaster.pid")).get(0).strip());
     }
 
     /** A raw agent call with the supervised flag and fields the typed client does not send. */
@@ -131,8 +154,12 @@ class SupervisedRestartIT {
         request.put("supervised", true);
         extra.forEach((k, v) -> request.set(k, json.valueToTree(v)));
         Path jar = Path.of("target/orchestrator.jar").toAbsolutePath();
-        PodExec.Result r = LocalPodExec.asUser("postgres").exec(new PodExec.Target("local", "rw-0", "manager"),
-                List.of("java", "-jar", jar.toString(), "manager-agent", action), json.writeValueAsBytes(request), Duration.ofSeconds(90));
+        PodExec.Result r = LocalPodExec.asUser("postgres")
+                .exec(
+                        new PodExec.Target("local", "rw-0", "manager"),
+                        List.of("java", "-jar", jar.toString(), "manager-agent", action),
+                        json.writeValueAsBytes(request),
+                        Duration.ofSeconds(90));
         return json.readTree(r.stdout());
     }
 

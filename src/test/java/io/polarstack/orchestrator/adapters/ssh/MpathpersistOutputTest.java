@@ -64,6 +64,7 @@ class MpathpersistOutputTest {
                   PR generation=0x3, Reservation follows:
                    Key = 0x1
                   scope = LU_SCOPE, type = obsolete [2]
-                """)).hasMessageContaining("unknown reservation type");
+                """))
+                .hasMessageContaining("unknown reservation type");
     }
 }

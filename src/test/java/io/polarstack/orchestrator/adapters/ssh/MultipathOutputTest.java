@@ -2,12 +2,10 @@ package io.polarstack.orchestrator.adapters.ssh;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.util.List;
-
-import org.junit.jupiter.api.Test;
-
 import io.polarstack.orchestrator.ports.StorageFabric.Lun;
 import io.polarstack.orchestrator.ports.StorageFabric.LunPath;
+import java.util.List;
+import org.junit.jupiter.api.Test;
 
 class MultipathOutputTest {
 
@@ -38,8 +36,10 @@ class MultipathOutputTest {
         assertThat(first.sizeBytes()).isEqualTo(10L << 30);
         assertThat(first.vendor()).isEqualTo("LIO-ORG");
         assertThat(first.product()).isEqualTo("disk01");
-        assertThat(first.paths()).containsExactly(new LunPath("2:0:0:1", "sdb", "active", "ready", "running"),
-                new LunPath("3:0:0:1", "sdc", "active", "ready", "running"));
+        assertThat(first.paths())
+                .containsExactly(
+                        new LunPath("2:0:0:1", "sdb", "active", "ready", "running"),
+                        new LunPath("3:0:0:1", "sdc", "active", "ready", "running"));
         assertThat(first.usable()).isTrue();
 
         Lun second = luns.get(1);
@@ -56,7 +56,8 @@ class MultipathOutputTest {
     @Test
     void noMapsIsAnEmptyList() {
         assertThat(MultipathOutput.parseMaps("")).isEmpty();
-        assertThat(MultipathOutput.parseMaps("Nov 22 02:50:01 | DM multipath kernel driver not loaded\n")).isEmpty();
+        assertThat(MultipathOutput.parseMaps("Nov 22 02:50:01 | DM multipath kernel driver not loaded\n"))
+                .isEmpty();
     }
 
     @Test
@@ -66,8 +67,10 @@ class MultipathOutputTest {
                 36001405a1b2c3d4e5f60718293a4b5c6 sdb undef  ready
                 36001405a1b2c3d4e5f60718293a4b5c6 sdc active i/o pending
                 """);
-        assertThat(rows).containsExactly(
-                new MultipathOutput.PathRow("36001405a1b2c3d4e5f60718293a4b5c6", "sdb", "undef", "ready"),
-                new MultipathOutput.PathRow("36001405a1b2c3d4e5f60718293a4b5c6", "sdc", "active", "i/o pending"));
+        assertThat(rows)
+                .containsExactly(
+                        new MultipathOutput.PathRow("36001405a1b2c3d4e5f60718293a4b5c6", "sdb", "undef", "ready"),
+                        new MultipathOutput.PathRow(
+                                "36001405a1b2c3d4e5f60718293a4b5c6", "sdc", "active", "i/o pending"));
     }
 }

@@ -3,9 +3,8 @@ package io.polarstack.orchestrator.adapters.ssh;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import org.junit.jupiter.api.Test;
-
 import io.polarstack.orchestrator.ports.StorageFabric.PfsInfo;
+import org.junit.jupiter.api.Test;
 
 class PfsOutputTest {
 

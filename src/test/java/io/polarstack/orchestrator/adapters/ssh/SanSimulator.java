@@ -1,5 +1,6 @@
 package io.polarstack.orchestrator.adapters.ssh;
 
+import io.polarstack.orchestrator.testing.TestEnvironment;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -13,8 +14,6 @@ import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Random;
-
-import io.polarstack.orchestrator.testing.TestEnvironment;
 
 /**
  * The array side of the SAN simulator (scripts/san-sim): what the storage admin would do on the array, i.e.
@@ -87,7 +86,9 @@ public final class SanSimulator {
         try {
             byte[] all = Files.exists(log()) ? Files.readAllBytes(log()) : new byte[0];
             int from = (int) Math.min(offset, all.length);
-            return new String(all, from, all.length - from, StandardCharsets.UTF_8).lines().toList();
+            return new String(all, from, all.length - from, StandardCharsets.UTF_8)
+                    .lines()
+                    .toList();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -99,9 +100,10 @@ public final class SanSimulator {
      */
     public void logCall(String host, String... words) {
         Instant now = Instant.now();
-        String line = String.format("%d.%06d %s %s%n", now.getEpochSecond(), now.getNano() / 1000, host, String.join(" ", words));
+        String line = String.format(
+                "%d.%06d %s %s%n", now.getEpochSecond(), now.getNano() / 1000, host, String.join(" ", words));
         try {
-            if (!Files.exists(log())) {  // as the hosts create it, or they could no longer log
+            if (!Files.exists(log())) { // as the hosts create it, or they could no longer log
                 Files.writeString(log(), "", StandardOpenOption.CREATE, StandardOpenOption.APPEND);
                 Files.setPosixFilePermissions(log(), PosixFilePermissions.fromString("rw-rw-rw-"));
             }
@@ -123,7 +125,8 @@ public final class SanSimulator {
     private static void write(Path file, String content) {
         try {
             Files.createDirectories(file.getParent());
-            for (Path dir = file.getParent(); dir.getNameCount() > 0 && !dir.getFileName().toString().equals("luns");
+            for (Path dir = file.getParent();
+                    dir.getNameCount() > 0 && !dir.getFileName().toString().equals("luns");
                     dir = dir.getParent()) {
                 Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxrwxrwx"));
             }

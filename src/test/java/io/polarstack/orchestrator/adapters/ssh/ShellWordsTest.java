@@ -8,7 +8,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -32,9 +31,22 @@ class ShellWordsTest {
     void hostileWordsReachTheShellAsSingleArgumentsAndRunNothing(@TempDir Path dir) throws Exception {
         Path marker = dir.resolve("ran");
         List<String> hostile = List.of(
-                "$(touch " + marker + ")", "`touch " + marker + "`", "'; touch " + marker + "; '", "a\"b\\c",
-                "x\ntouch " + marker, "; touch " + marker, "| touch " + marker, "&& touch " + marker, "*", "~", "$HOME",
-                "${IFS}", "'\\''", "--param-sark=0x1 --clear", " leading and trailing ", "it's");
+                "$(touch " + marker + ")",
+                "`touch " + marker + "`",
+                "'; touch " + marker + "; '",
+                "a\"b\\c",
+                "x\ntouch " + marker,
+                "; touch " + marker,
+                "| touch " + marker,
+                "&& touch " + marker,
+                "*",
+                "~",
+                "$HOME",
+                "${IFS}",
+                "'\\''",
+                "--param-sark=0x1 --clear",
+                " leading and trailing ",
+                "it's");
         List<String> argv = new ArrayList<>(List.of("printf", "%s\\0"));
         argv.addAll(hostile);
         Process p = new ProcessBuilder("/bin/bash", "-c", ShellWords.command(argv)).start();

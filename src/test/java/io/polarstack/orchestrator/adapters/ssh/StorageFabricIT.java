@@ -4,23 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.tuple;
 
-import java.io.File;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.HexFormat;
-import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ThreadLocalRandom;
-
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.NodeBuilder;
@@ -38,6 +21,21 @@ import io.polarstack.orchestrator.ports.StorageFabric.LunDiagnosis;
 import io.polarstack.orchestrator.ports.StorageFabric.LunState;
 import io.polarstack.orchestrator.ports.StorageFabricException;
 import io.polarstack.orchestrator.testing.TestEnvironment;
+import java.io.File;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 
 /**
  * The sshj adapter against three real OpenSSH sshd hosts on loopback (scripts/test-env), each with the SAN simulator
@@ -46,7 +44,8 @@ import io.polarstack.orchestrator.testing.TestEnvironment;
 class StorageFabricIT {
 
     private static final long GIB = 1L << 30;
-    private static final String RUN = HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt());
+    private static final String RUN =
+            HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt());
     private static final String NS = "storage-it-" + RUN;
     private static final String LABEL = "storage-it";
     private static final String SELECTOR = LABEL + "=" + RUN + ",!storage-it-down";
@@ -67,9 +66,16 @@ class StorageFabricIT {
     @BeforeAll
     static void setUp() throws Exception {
         client = new KubernetesClientBuilder()
-                .withConfig(Config.fromKubeconfig(new File(TestEnvironment.get("KUBECONFIG")))).build();
+                .withConfig(Config.fromKubeconfig(new File(TestEnvironment.get("KUBECONFIG"))))
+                .build();
         resources = TestClusterResources.of(client);
-        client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(NS).endMetadata().build()).create();
+        client.namespaces()
+                .resource(new NamespaceBuilder()
+                        .withNewMetadata()
+                        .withName(NS)
+                        .endMetadata()
+                        .build())
+                .create();
 
         Map<String, String> sshAddress = new HashMap<>();
         for (String hostPort : TestEnvironment.get("SAN_HOSTS").split(",")) {
@@ -83,20 +89,30 @@ class StorageFabricIT {
         String rsaPassphrase = TestEnvironment.get("SAN_KEY_RSA_PASSPHRASE");
         secret("ssh", Map.of("username", user(), "ssh-privatekey", key("SAN_KEY_ED25519")));
         secret("ssh-ecdsa", Map.of("username", user(), "ssh-privatekey", key("SAN_KEY_ECDSA")));
-        secret("ssh-rsa", Map.of("username", user(), "ssh-privatekey", key("SAN_KEY_RSA"), "passphrase", rsaPassphrase));
+        secret(
+                "ssh-rsa",
+                Map.of("username", user(), "ssh-privatekey", key("SAN_KEY_RSA"), "passphrase", rsaPassphrase));
         secret("ssh-rsa-no-passphrase", Map.of("username", user(), "ssh-privatekey", key("SAN_KEY_RSA")));
         secret("ssh-no-key", Map.of("username", user()));
-        secret("ssh-garbage-key", Map.of("username", user(), "ssh-privatekey", "-----BEGIN OPENSSH PRIVATE KEY-----\nnot a key\n"));
+        secret(
+                "ssh-garbage-key",
+                Map.of("username", user(), "ssh-privatekey", "-----BEGIN OPENSSH PRIVATE KEY-----\nnot a key\n"));
 
         String knownHosts = Files.readString(Path.of(TestEnvironment.get("SAN_KNOWN_HOSTS")));
         configMap("known-hosts", knownHosts);
         secret("known-hosts", Map.of("known_hosts", knownHosts));
         // host a presents its own key, but known_hosts lists host b's key for it: a changed or impostor host
         List<String> lines = knownHosts.lines().toList();
-        String keyOfB = lines.stream().filter(l -> l.startsWith("[" + IP_B + "]")).findFirst().orElseThrow().split(" ", 2)[1];
-        configMap("wrong-known-hosts", lines.stream()
-                .map(l -> l.startsWith("[" + IP_A + "]") ? l.split(" ", 2)[0] + " " + keyOfB : l)
-                .reduce("", (x, y) -> x + y + "\n"));
+        String keyOfB = lines.stream()
+                .filter(l -> l.startsWith("[" + IP_B + "]"))
+                .findFirst()
+                .orElseThrow()
+                .split(" ", 2)[1];
+        configMap(
+                "wrong-known-hosts",
+                lines.stream()
+                        .map(l -> l.startsWith("[" + IP_A + "]") ? l.split(" ", 2)[0] + " " + keyOfB : l)
+                        .reduce("", (x, y) -> x + y + "\n"));
 
         fabric = fabric("ssh", "configmap/known-hosts", SELECTOR, Duration.ofSeconds(5));
     }
@@ -126,13 +142,18 @@ class StorageFabricIT {
         assertThat(all).extracting(HostLuns::node).containsExactlyInAnyOrder(A, B, C);
         for (HostLuns host : all) {
             assertThat(host.error()).as(host.node()).isNull();
-            Lun lun = host.luns().stream().filter(l -> l.wwid().equals(wwid)).findFirst().orElseThrow();
+            Lun lun = host.luns().stream()
+                    .filter(l -> l.wwid().equals(wwid))
+                    .findFirst()
+                    .orElseThrow();
             assertThat(lun.device()).isEqualTo("/dev/mapper/" + wwid);
             assertThat(lun.sizeBytes()).isEqualTo(20 * GIB);
             assertThat(lun.paths()).hasSize(2).allMatch(p -> p.usable());
         }
         assertThat(fabric.discover(B).luns()).extracting(Lun::wwid).contains(wwid);
-        assertThat(fabric.hosts()).filteredOn(h -> h.node().equals(A)).singleElement()
+        assertThat(fabric.hosts())
+                .filteredOn(h -> h.node().equals(A))
+                .singleElement()
                 .satisfies(h -> assertThat(h.reservationKey()).isEqualTo("0x7f000002"));
     }
 
@@ -159,18 +180,29 @@ class StorageFabricIT {
         san.map(onlyOnAB, IP_B, "up");
 
         assertThatThrownBy(() -> fabric.resolve(wwid)).isInstanceOfSatisfying(LunNotResolvedException.class, e -> {
-            assertThat(e.diagnoses()).extracting(LunDiagnosis::node, LunDiagnosis::state).containsExactlyInAnyOrder(
-                    tuple(A, LunState.READY),
-                    tuple(B, LunState.ALL_PATHS_DOWN),
-                    tuple(C, LunState.NO_MULTIPATH_DEVICE));
-            assertThat(e.getMessage()).contains(B + ": ALL_PATHS_DOWN", "all its paths are failed",
-                    C + ": NO_MULTIPATH_DEVICE", "blacklisted").doesNotContain(A + ":");
+            assertThat(e.diagnoses())
+                    .extracting(LunDiagnosis::node, LunDiagnosis::state)
+                    .containsExactlyInAnyOrder(
+                            tuple(A, LunState.READY),
+                            tuple(B, LunState.ALL_PATHS_DOWN),
+                            tuple(C, LunState.NO_MULTIPATH_DEVICE));
+            assertThat(e.getMessage())
+                    .contains(
+                            B + ": ALL_PATHS_DOWN",
+                            "all its paths are failed",
+                            C + ": NO_MULTIPATH_DEVICE",
+                            "blacklisted")
+                    .doesNotContain(A + ":");
         });
         assertThatThrownBy(() -> fabric.resolve(onlyOnAB)).isInstanceOfSatisfying(LunNotResolvedException.class, e -> {
-            LunDiagnosis c = e.diagnoses().stream().filter(d -> d.node().equals(C)).findFirst().orElseThrow();
+            LunDiagnosis c = e.diagnoses().stream()
+                    .filter(d -> d.node().equals(C))
+                    .findFirst()
+                    .orElseThrow();
             assertThat(c.state()).isEqualTo(LunState.NOT_ZONED);
             assertThat(c.visibleWwids()).contains(everywhere).doesNotContain(onlyOnAB, wwid);
-            assertThat(e.getMessage()).contains(C + ": NOT_ZONED", "not mapped (zoned/masked) to this host", "it sees ");
+            assertThat(e.getMessage())
+                    .contains(C + ": NOT_ZONED", "not mapped (zoned/masked) to this host", "it sees ");
         });
     }
 
@@ -248,7 +280,9 @@ class StorageFabricIT {
         san.formatPfs(wwid, 1);
         fabric.lockWrite(wwid, A);
         san.grow(wwid, 10 * GIB, 30 * GIB, IP_A, IP_B, IP_C);
-        assertThat(fabric.discover(A).luns()).filteredOn(l -> l.wwid().equals(wwid)).extracting(Lun::sizeBytes)
+        assertThat(fabric.discover(A).luns())
+                .filteredOn(l -> l.wwid().equals(wwid))
+                .extracting(Lun::sizeBytes)
                 .containsExactly(10 * GIB);
 
         var resized = fabric.resize(wwid);
@@ -260,7 +294,8 @@ class StorageFabricIT {
         assertThat(fabric.pfsInfo(wwid, A).chunks()).isEqualTo(1);
         assertThat(fabric.growPfs(wwid, A, 3).chunks()).isEqualTo(3);
         assertThat(fabric.growPfs(wwid, A, 3).chunks()).isEqualTo(3);
-        assertThatThrownBy(() -> fabric.growPfs(wwid, B, 4)).isInstanceOf(StorageFabricException.class)
+        assertThatThrownBy(() -> fabric.growPfs(wwid, B, 4))
+                .isInstanceOf(StorageFabricException.class)
                 .hasMessageContaining("Reservation Conflict");
     }
 
@@ -269,22 +304,33 @@ class StorageFabricIT {
         String wwid = lunOnAllHosts(10 * GIB);
         for (String secret : List.of("ssh-ecdsa", "ssh-rsa")) {
             var other = fabric(secret, "secret/known-hosts", SELECTOR, Duration.ofSeconds(5));
-            assertThat(other.discover(C).luns()).as(secret).extracting(Lun::wwid).contains(wwid);
+            assertThat(other.discover(C).luns())
+                    .as(secret)
+                    .extracting(Lun::wwid)
+                    .contains(wwid);
         }
     }
 
     @Test
     void anUnusableKeyIsAClearError() {
-        assertThatThrownBy(() -> fabric("absent", "configmap/known-hosts", SELECTOR, Duration.ofSeconds(5)).discover(A))
+        assertThatThrownBy(() -> fabric("absent", "configmap/known-hosts", SELECTOR, Duration.ofSeconds(5))
+                        .discover(A))
                 .isInstanceOf(StorageFabricException.class)
-                .hasMessageContaining("Secret " + NS + "/absent").hasMessageContaining("not found")
-                .hasMessageContaining("ssh-privatekey").hasMessageContaining("ed25519, ECDSA or RSA");
-        assertThatThrownBy(() -> fabric("ssh-no-key", "configmap/known-hosts", SELECTOR, Duration.ofSeconds(5)).discover(A))
+                .hasMessageContaining("Secret " + NS + "/absent")
+                .hasMessageContaining("not found")
+                .hasMessageContaining("ssh-privatekey")
+                .hasMessageContaining("ed25519, ECDSA or RSA");
+        assertThatThrownBy(() -> fabric("ssh-no-key", "configmap/known-hosts", SELECTOR, Duration.ofSeconds(5))
+                        .discover(A))
                 .hasMessageContaining("Secret " + NS + "/ssh-no-key has no key ssh-privatekey");
-        assertThatThrownBy(() -> fabric("ssh-garbage-key", "configmap/known-hosts", SELECTOR, Duration.ofSeconds(5)).discover(A))
-                .hasMessageContaining("Secret " + NS + "/ssh-garbage-key key ssh-privatekey cannot be used as a private key");
-        assertThatThrownBy(() -> fabric("ssh-rsa-no-passphrase", "configmap/known-hosts", SELECTOR, Duration.ofSeconds(5))
-                .discover(A)).hasMessageContaining("if it is encrypted, add key passphrase")
+        assertThatThrownBy(() -> fabric("ssh-garbage-key", "configmap/known-hosts", SELECTOR, Duration.ofSeconds(5))
+                        .discover(A))
+                .hasMessageContaining(
+                        "Secret " + NS + "/ssh-garbage-key key ssh-privatekey cannot be used as a private key");
+        assertThatThrownBy(
+                        () -> fabric("ssh-rsa-no-passphrase", "configmap/known-hosts", SELECTOR, Duration.ofSeconds(5))
+                                .discover(A))
+                .hasMessageContaining("if it is encrypted, add key passphrase")
                 .satisfies(e -> assertThat(e.getMessage()).doesNotContain("PRIVATE KEY"));
     }
 
@@ -292,18 +338,35 @@ class StorageFabricIT {
     void aHostWithAnUnexpectedKeyIsRefused() {
         var strict = fabric("ssh", "configmap/wrong-known-hosts", SELECTOR, Duration.ofSeconds(5));
 
-        assertThatThrownBy(() -> strict.discover(A)).isInstanceOf(StorageFabricException.class)
-                .hasMessageContaining("host key of " + A).hasMessageContaining("not trusted")
+        assertThatThrownBy(() -> strict.discover(A))
+                .isInstanceOf(StorageFabricException.class)
+                .hasMessageContaining("host key of " + A)
+                .hasMessageContaining("not trusted")
                 .hasMessageContaining("configmap/wrong-known-hosts");
         assertThat(strict.discover(B).error()).isNull();
-        assertThatThrownBy(() -> fabric("ssh", "configmap/absent", SELECTOR, Duration.ofSeconds(5)).discover(A))
-                .hasMessageContaining("ConfigMap " + NS + "/absent").hasMessageContaining("accept-any-host-key");
+        assertThatThrownBy(() -> fabric("ssh", "configmap/absent", SELECTOR, Duration.ofSeconds(5))
+                        .discover(A))
+                .hasMessageContaining("ConfigMap " + NS + "/absent")
+                .hasMessageContaining("accept-any-host-key");
     }
 
     @Test
     void theLabOptOutSkipsHostKeyChecking() {
-        var lab = track(new SshStorageFabric(resources, new OrchestratorProperties.Storage(NS, "ssh", "configmap/absent", true,
-                SELECTOR, null, 0, false, Duration.ofSeconds(5), Duration.ofSeconds(5), null, 4)));
+        var lab = track(new SshStorageFabric(
+                resources,
+                new OrchestratorProperties.Storage(
+                        NS,
+                        "ssh",
+                        "configmap/absent",
+                        true,
+                        SELECTOR,
+                        null,
+                        0,
+                        false,
+                        Duration.ofSeconds(5),
+                        Duration.ofSeconds(5),
+                        null,
+                        4)));
 
         assertThat(lab.discover(A).error()).isNull();
     }
@@ -316,8 +379,10 @@ class StorageFabricIT {
         quick.discover(A);
 
         long start = System.nanoTime();
-        assertThatThrownBy(() -> quick.readReservation(wwid, A)).isInstanceOf(StorageFabricException.class)
-                .hasMessageContaining("did not finish within 1 s").hasMessageContaining(A);
+        assertThatThrownBy(() -> quick.readReservation(wwid, A))
+                .isInstanceOf(StorageFabricException.class)
+                .hasMessageContaining("did not finish within 1 s")
+                .hasMessageContaining(A);
         assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(6));
 
         // the pooled connection still serves the next command
@@ -336,22 +401,31 @@ class StorageFabricIT {
             assertThat(h.error()).isNull();
             assertThat(h.luns()).extracting(Lun::wwid).contains(wwid);
         });
-        assertThat(all).filteredOn(h -> h.node().equals(DOWN)).singleElement()
+        assertThat(all)
+                .filteredOn(h -> h.node().equals(DOWN))
+                .singleElement()
                 .satisfies(h -> assertThat(h.error()).contains("cannot reach " + DOWN, "check that sshd runs there"));
-        assertThatThrownBy(() -> withDownHost.resolve(wwid)).isInstanceOfSatisfying(LunNotResolvedException.class,
-                e -> assertThat(e.getMessage()).contains(DOWN + ": HOST_UNREACHABLE"));
+        assertThatThrownBy(() -> withDownHost.resolve(wwid))
+                .isInstanceOfSatisfying(
+                        LunNotResolvedException.class,
+                        e -> assertThat(e.getMessage()).contains(DOWN + ": HOST_UNREACHABLE"));
     }
 
     @Test
     void hostileValuesNeverReachAShell() throws Exception {
         Path marker = san.scratchFile("injected-" + RUN);
         Files.deleteIfExists(marker);
-        List<String> hostile = List.of("$(touch " + marker + ")", "`touch " + marker + "`", "'; touch " + marker + " #",
-                "x\ntouch " + marker, "| touch " + marker);
+        List<String> hostile = List.of(
+                "$(touch " + marker + ")",
+                "`touch " + marker + "`",
+                "'; touch " + marker + " #",
+                "x\ntouch " + marker,
+                "| touch " + marker);
         for (String value : hostile) {
             assertThatThrownBy(() -> fabric.resolve(value)).isInstanceOf(IllegalArgumentException.class);
             assertThatThrownBy(() -> fabric.lockWrite(value, A)).isInstanceOf(IllegalArgumentException.class);
-            assertThatThrownBy(() -> fabric.preempt(lunOnAllHosts(GIB), A, value)).isInstanceOf(IllegalArgumentException.class);
+            assertThatThrownBy(() -> fabric.preempt(lunOnAllHosts(GIB), A, value))
+                    .isInstanceOf(IllegalArgumentException.class);
         }
         // and were one to get through, the quoting hands it to the command as one plain argument
         List<String> argv = new ArrayList<>(List.of("printf", "%s\\n"));
@@ -360,7 +434,8 @@ class StorageFabricIT {
         assertThat(echoed.stdout()).isEqualTo(String.join("\n", hostile) + "\n");
         assertThat(Files.exists(marker)).isFalse();
         // the marker's place is writable from the host: had anything run, the file would be there
-        assertThat(fabric.run(A, List.of("touch", marker.toString())).exitStatus()).isZero();
+        assertThat(fabric.run(A, List.of("touch", marker.toString())).exitStatus())
+                .isZero();
         assertThat(Files.exists(marker)).isTrue();
         Files.delete(marker);
     }
@@ -381,8 +456,21 @@ class StorageFabricIT {
     }
 
     private static SshStorageFabric fabric(String secret, String knownHosts, String selector, Duration commandTimeout) {
-        return track(new SshStorageFabric(resources, new OrchestratorProperties.Storage(NS, secret, knownHosts, false, selector,
-                null, 0, false, commandTimeout, Duration.ofSeconds(5), null, 4)));
+        return track(new SshStorageFabric(
+                resources,
+                new OrchestratorProperties.Storage(
+                        NS,
+                        secret,
+                        knownHosts,
+                        false,
+                        selector,
+                        null,
+                        0,
+                        false,
+                        commandTimeout,
+                        Duration.ofSeconds(5),
+                        null,
+                        4)));
     }
 
     private static SshStorageFabric track(SshStorageFabric fabric) {
@@ -392,19 +480,45 @@ class StorageFabricIT {
 
     private static void node(String name, String ip, String sshAddress, boolean down) {
         var labels = down ? Map.of(LABEL, RUN, "storage-it-down", "true") : Map.of(LABEL, RUN);
-        client.nodes().resource(new NodeBuilder().withNewMetadata().withName(name).withLabels(labels)
-                .withAnnotations(Map.of("storage.polarstack.io/ssh-address", sshAddress)).endMetadata()
-                .withNewStatus().addNewAddress().withType("InternalIP").withAddress(ip).endAddress().endStatus().build()).create();
+        client.nodes()
+                .resource(new NodeBuilder()
+                        .withNewMetadata()
+                        .withName(name)
+                        .withLabels(labels)
+                        .withAnnotations(Map.of("storage.polarstack.io/ssh-address", sshAddress))
+                        .endMetadata()
+                        .withNewStatus()
+                        .addNewAddress()
+                        .withType("InternalIP")
+                        .withAddress(ip)
+                        .endAddress()
+                        .endStatus()
+                        .build())
+                .create();
     }
 
     private static void secret(String name, Map<String, String> data) {
-        client.secrets().inNamespace(NS).resource(new SecretBuilder().withNewMetadata().withName(name).endMetadata()
-                .withStringData(data).build()).create();
+        client.secrets()
+                .inNamespace(NS)
+                .resource(new SecretBuilder()
+                        .withNewMetadata()
+                        .withName(name)
+                        .endMetadata()
+                        .withStringData(data)
+                        .build())
+                .create();
     }
 
     private static void configMap(String name, String knownHosts) {
-        client.configMaps().inNamespace(NS).resource(new ConfigMapBuilder().withNewMetadata().withName(name).endMetadata()
-                .withData(Map.of("known_hosts", knownHosts)).build()).create();
+        client.configMaps()
+                .inNamespace(NS)
+                .resource(new ConfigMapBuilder()
+                        .withNewMetadata()
+                        .withName(name)
+                        .endMetadata()
+                        .withData(Map.of("known_hosts", knownHosts))
+                        .build())
+                .create();
     }
 
     private static String user() {

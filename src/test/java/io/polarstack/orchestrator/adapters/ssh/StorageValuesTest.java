@@ -3,24 +3,46 @@ package io.polarstack.orchestrator.adapters.ssh;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.Test;
 
 class StorageValuesTest {
 
     @ParameterizedTest
-    @ValueSource(strings = {"36001405a1b2c3d4e5f60718293a4b5c6", "3600a098038303053453f463045736e4f",
-            "eui.0025388b91b2c3d4", "nvme.8086-50484b53-494e54454c-00000001", "mpatha"})
+    @ValueSource(
+            strings = {
+                "36001405a1b2c3d4e5f60718293a4b5c6",
+                "3600a098038303053453f463045736e4f",
+                "eui.0025388b91b2c3d4",
+                "nvme.8086-50484b53-494e54454c-00000001",
+                "mpatha"
+            })
     void acceptsWwidsTheToolsPrint(String wwid) {
         assertThat(StorageValues.wwid(wwid)).isEqualTo(wwid);
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"", "-ll", "--clear", "../../etc/passwd", "a/b", "3600 1405", "3600;id", "$(id)", "`id`",
-            "a\nb", "a..b", ".hidden", "3600'x", "36001405\0"})
+    @ValueSource(
+            strings = {
+                "",
+                "-ll",
+                "--clear",
+                "../../etc/passwd",
+                "a/b",
+                "3600 1405",
+                "3600;id",
+                "$(id)",
+                "`id`",
+                "a\nb",
+                "a..b",
+                ".hidden",
+                "3600'x",
+                "36001405\0"
+            })
     void refusesAnythingElse(String wwid) {
-        assertThatThrownBy(() -> StorageValues.wwid(wwid)).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> StorageValues.wwid(wwid))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("invalid WWID");
     }
 
@@ -52,7 +74,8 @@ class StorageValuesTest {
     void pfsSizesAreBounded() {
         assertThat(StorageValues.pfsChunks(3)).isEqualTo(3);
         assertThatThrownBy(() -> StorageValues.pfsChunks(0)).hasMessageContaining("chunks of 10 GiB");
-        assertThatThrownBy(() -> StorageValues.pfsChunks(StorageValues.MAX_PFS_CHUNKS + 1)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> StorageValues.pfsChunks(StorageValues.MAX_PFS_CHUNKS + 1))
+                .isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test

@@ -1,16 +1,14 @@
 package io.polarstack.orchestrator.adapters.ssh;
 
-import java.util.List;
-
 import io.polarstack.orchestrator.OrchestratorProperties;
 import io.polarstack.orchestrator.ports.ClusterResources;
 import io.polarstack.orchestrator.ports.StorageFabric;
+import java.util.List;
 
 /** The sshj {@link StorageFabric} for tests of other packages, without a Spring context. */
 public final class TestStorageFabrics {
 
-    private TestStorageFabrics() {
-    }
+    private TestStorageFabrics() {}
 
     public static StorageFabric ssh(ClusterResources cluster, OrchestratorProperties.Storage settings) {
         return new SshStorageFabric(cluster, settings);
@@ -26,6 +24,5 @@ public final class TestStorageFabrics {
         ((SshStorageFabric) fabric).close();
     }
 
-    public record Ran(int exitStatus, String stdout, String stderr) {
-    }
+    public record Ran(int exitStatus, String stdout, String stderr) {}
 }

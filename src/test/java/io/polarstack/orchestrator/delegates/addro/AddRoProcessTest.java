@@ -8,19 +8,17 @@ import static org.mockito.Mockito.times;
 import static org.mockito.Mockito.verify;
 import static org.mockito.Mockito.when;
 
+import io.polarstack.orchestrator.ports.ManagerClient.ManagerException;
+import io.polarstack.orchestrator.ports.ManagerClient.SlotType;
+import io.polarstack.orchestrator.testing.FlowHarness;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
-
 import org.camunda.bpm.engine.runtime.ProcessInstance;
 import org.camunda.bpm.engine.test.Deployment;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-
-import io.polarstack.orchestrator.ports.ManagerClient.ManagerException;
-import io.polarstack.orchestrator.ports.ManagerClient.SlotType;
-import io.polarstack.orchestrator.testing.FlowHarness;
 
 /**
  * AddRo with CreateInstance on an in-memory engine, the ports mocked, on a cluster CreateCluster made first, whose
@@ -87,21 +85,29 @@ class AddRoProcessTest extends FlowHarness {
         var add = start("AddRo", Map.of());
         assertThat(drive()).isEqualTo(1);
         assertThat(entry("1008").getInsType()).as("written before the crash").isEqualTo("tempro");
-        later(Duration.ofSeconds(10));  // the k8s retry profile's pause
+        later(Duration.ofSeconds(10)); // the k8s retry profile's pause
         finish(add);
         assertAdded();
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"Task_AllocateRo", "Task_CreateInstancePod", "Task_InstallInstance", "Task_CheckReplicaCaughtUp",
-            "Task_JoinTopology"})
+    @ValueSource(
+            strings = {
+                "Task_AllocateRo",
+                "Task_CreateInstancePod",
+                "Task_InstallInstance",
+                "Task_CheckReplicaCaughtUp",
+                "Task_JoinTopology"
+            })
     void anIncidentAtEachExternalStepResumesWhereItStopped(String step) {
         var failure = new ManagerException("TIMEOUT", "the agent did not answer", null);
         Map<String, Runnable> breakers = Map.of(
                 "Task_AllocateRo", () -> failCall("reserveIds"),
                 "Task_CreateInstancePod", () -> failCall("apply"),
-                "Task_InstallInstance", () -> when(manager.install(any(), any())).thenThrow(failure),
-                "Task_CheckReplicaCaughtUp", () -> doThrow(failure).when(manager).walPosition(any()),
+                "Task_InstallInstance",
+                        () -> when(manager.install(any(), any())).thenThrow(failure),
+                "Task_CheckReplicaCaughtUp",
+                        () -> doThrow(failure).when(manager).walPosition(any()),
                 "Task_JoinTopology", () -> failCall("labelPod"));
         var add = addRo();
         driveTo(step);
@@ -110,12 +116,13 @@ class AddRoProcessTest extends FlowHarness {
         assertThat(incident().getActivityId()).isEqualTo(step);
         assertThat(resources.cluster.getStatus().getClusterStatus()).isEqualTo("Interrupt");
 
-        resources.onCall = call -> { };
+        resources.onCall = call -> {};
         fixed();
         retry(step);
         finish(add);
         assertAdded();
-        boolean installedBefore = !Set.of("Task_AllocateRo", "Task_CreateInstancePod", "Task_InstallInstance").contains(step);
-        verify(manager, times(installedBefore ? 0 : 1)).install(any(), any());  // never installed twice
+        boolean installedBefore = !Set.of("Task_AllocateRo", "Task_CreateInstancePod", "Task_InstallInstance")
+                .contains(step);
+        verify(manager, times(installedBefore ? 0 : 1)).install(any(), any()); // never installed twice
     }
 }

@@ -14,6 +14,11 @@ import static org.mockito.Mockito.times;
 import static org.mockito.Mockito.verify;
 import static org.mockito.Mockito.when;
 
+import io.polarstack.orchestrator.ImageBuildProperties;
+import io.polarstack.orchestrator.flows.buildimages.BuildImagesVariables;
+import io.polarstack.orchestrator.ports.ImageBuilder;
+import io.polarstack.orchestrator.ports.SourceRepository;
+import io.polarstack.orchestrator.testing.FlowHarness;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,7 +27,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-
 import org.camunda.bpm.engine.runtime.ProcessInstance;
 import org.camunda.bpm.engine.test.Deployment;
 import org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests;
@@ -33,12 +37,6 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.mockito.ArgumentCaptor;
-
-import io.polarstack.orchestrator.ImageBuildProperties;
-import io.polarstack.orchestrator.flows.buildimages.BuildImagesVariables;
-import io.polarstack.orchestrator.ports.ImageBuilder;
-import io.polarstack.orchestrator.ports.SourceRepository;
-import io.polarstack.orchestrator.testing.FlowHarness;
 
 /** BuildImages on an in-memory engine with mocked ports and a real image.yml, Dockerfiles and rootfs on disk. */
 @Deployment(resources = "processes/build-images.bpmn")
@@ -53,7 +51,8 @@ class BuildImagesProcessTest extends FlowHarness {
         imageBuild = new ImageBuildProperties("", WORK, null, Duration.ofMinutes(5));
     }
 
-    @TempDir Path base;
+    @TempDir
+    Path base;
     /** Images the mocked daemon holds, with their labels. */
     final Map<String, Map<String, String>> built = new HashMap<>();
 
@@ -63,7 +62,9 @@ class BuildImagesProcessTest extends FlowHarness {
         Files.createDirectories(base.resolve("rootfs"));
         Files.writeString(base.resolve("rootfs/supervisor.sh"), "#!/bin/sh\n");
         Files.writeString(base.resolve("docker/Dockerfile.engine"), "FROM scratch\n");
-        Files.writeString(base.resolve("docker/Dockerfile.manager"), "ARG ENGINE_IMAGE_FULL_NAME\nFROM ${ENGINE_IMAGE_FULL_NAME}\n");
+        Files.writeString(
+                base.resolve("docker/Dockerfile.manager"),
+                "ARG ENGINE_IMAGE_FULL_NAME\nFROM ${ENGINE_IMAGE_FULL_NAME}\n");
         Files.writeString(base.resolve("image.yml"), """
                 result: out/image.result
                 images:
@@ -95,11 +96,15 @@ class BuildImagesProcessTest extends FlowHarness {
             Files.writeString(target.resolve("src/postgresql.conf.sample"), "port = 5432\n");
             return new SourceRepository.Revision("file:///src/engine.git", "POLARDB_11_STABLE", ENGINE_COMMIT);
         });
-        when(sources.describe(any())).thenAnswer(call -> Optional.of(((Path) call.getArgument(0)).startsWith(WORK)
-                ? new SourceRepository.Revision("file:///src/engine.git", "POLARDB_11_STABLE", ENGINE_COMMIT)
-                : new SourceRepository.Revision("file:///src/self.git", "main", SELF_COMMIT)));
-        when(builder.inspect(anyString())).thenAnswer(call -> Optional.ofNullable(built.get(call.<String>getArgument(0)))
-                .map(labels -> new ImageBuilder.ImageInfo("sha256:1", labels)));
+        when(sources.describe(any()))
+                .thenAnswer(call -> Optional.of(
+                        ((Path) call.getArgument(0)).startsWith(WORK)
+                                ? new SourceRepository.Revision(
+                                        "file:///src/engine.git", "POLARDB_11_STABLE", ENGINE_COMMIT)
+                                : new SourceRepository.Revision("file:///src/self.git", "main", SELF_COMMIT)));
+        when(builder.inspect(anyString()))
+                .thenAnswer(call -> Optional.ofNullable(built.get(call.<String>getArgument(0)))
+                        .map(labels -> new ImageBuilder.ImageInfo("sha256:1", labels)));
         when(builder.build(any(), any())).thenAnswer(call -> {
             ImageBuilder.BuildRequest request = call.getArgument(0);
             assertThat(request.context().resolve("Dockerfile")).exists();
@@ -118,67 +123,89 @@ class BuildImagesProcessTest extends FlowHarness {
         List<String> result = Files.readAllLines(base.resolve("out/image.result"));
         assertThat(result).hasSize(3);
         assertThat(result.get(0)).matches("polardb_pg/engine_test:11\\.9\\.20210910\\.59fcf529\\.\\d{14}");
-        assertThat(result.get(1)).matches("127\\.0\\.0\\.1:5000/polardb_pg/engine_release:11\\.9\\.\\d{8}\\.59fcf529\\.\\d{14}");
+        assertThat(result.get(1))
+                .matches("127\\.0\\.0\\.1:5000/polardb_pg/engine_release:11\\.9\\.\\d{8}\\.59fcf529\\.\\d{14}");
         assertThat(result.get(2)).matches("127\\.0\\.0\\.1:5000/polardb_pg/manager:\\d{14}\\.700bf8db");
 
         var requests = ArgumentCaptor.forClass(ImageBuilder.BuildRequest.class);
         verify(builder, times(3)).build(requests.capture(), any());
         var manager = requests.getAllValues().get(2);
         assertThat(manager.image()).isEqualTo(result.get(2));
-        assertThat(manager.buildArgs()).containsEntry("ENGINE_IMAGE_FULL_NAME", result.get(1))
+        assertThat(manager.buildArgs())
+                .containsEntry("ENGINE_IMAGE_FULL_NAME", result.get(1))
                 .containsEntry("PolarVersion", SELF_COMMIT);
-        var engine = requests.getAllValues().stream().filter(r -> r.image().equals(result.get(0))).findFirst().orElseThrow();
-        assertThat(engine.buildArgs()).containsEntry("CodeVersion", ENGINE_COMMIT)
-                .containsEntry("CodeBranch", "POLARDB_11_STABLE").containsEntry("POLAR_SOURCE_DIR", "polardb_pg")
+        var engine = requests.getAllValues().stream()
+                .filter(r -> r.image().equals(result.get(0)))
+                .findFirst()
+                .orElseThrow();
+        assertThat(engine.buildArgs())
+                .containsEntry("CodeVersion", ENGINE_COMMIT)
+                .containsEntry("CodeBranch", "POLARDB_11_STABLE")
+                .containsEntry("POLAR_SOURCE_DIR", "polardb_pg")
                 .containsKey("BuildBy");
         verify(builder, never()).push(eq(result.get(0)), any(), any());
         verify(builder).push(eq(result.get(1)), any(), any());
         verify(builder).push(eq(result.get(2)), any(), any());
         Path runDir = Path.of((String) historicVariable(instance, BuildImagesVariables.RUN_DIR));
         assertThat(runDir.resolve("engine_test.build.log")).content().contains("Step 1/1 : FROM scratch");
-        assertThat(runDir.resolve("engine_test")).doesNotExist();  // contexts go once their image is built
+        assertThat(runDir.resolve("engine_test")).doesNotExist(); // contexts go once their image is built
     }
 
     @Test
     void theTemplateIsCopiedIntoTheContextBeforeTheBuild() {
         doAnswer(call -> {
-            ImageBuilder.BuildRequest request = call.getArgument(0);
-            if (request.image().startsWith("polardb_pg/engine_test")) {
-                assertThat(request.context().resolve("rootfs/postgresql.conf.sample")).hasContent("port = 5432");
-                assertThat(request.context().resolve("rootfs/supervisor.sh")).exists();
-            }
-            built.put(request.image(), request.labels());
-            return "sha256:x";
-        }).when(builder).build(any(), any());
+                    ImageBuilder.BuildRequest request = call.getArgument(0);
+                    if (request.image().startsWith("polardb_pg/engine_test")) {
+                        assertThat(request.context().resolve("rootfs/postgresql.conf.sample"))
+                                .hasContent("port = 5432");
+                        assertThat(request.context().resolve("rootfs/supervisor.sh"))
+                                .exists();
+                    }
+                    built.put(request.image(), request.labels());
+                    return "sha256:x";
+                })
+                .when(builder)
+                .build(any(), any());
         var instance = start();
         drive();
         BpmnAwareTests.assertThat(instance).isEnded().hasPassed("EndEvent_ImagesBuilt");
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"Task_FetchEngineSource", "Task_BuildEngineImage", "Task_PushEngineImage",
-            "Task_BuildManagerImage", "Task_PushManagerImage"})
+    @ValueSource(
+            strings = {
+                "Task_FetchEngineSource",
+                "Task_BuildEngineImage",
+                "Task_PushEngineImage",
+                "Task_BuildManagerImage",
+                "Task_PushManagerImage"
+            })
     void aFailingExternalStepEndsInAnIncidentThereAndARetryAfterTheFixCompletes(String step) throws IOException {
         RuntimeException cause = new IllegalStateException("simulated outage at " + step);
         switch (step) {
-            case "Task_FetchEngineSource" -> doThrow(cause).when(sources)
-                    .cloneShallow(anyString(), anyString(), any());
-            case "Task_BuildEngineImage", "Task_BuildManagerImage" -> doAnswer(call -> {
-                ImageBuilder.BuildRequest request = call.getArgument(0);
-                boolean manager = request.image().contains("/manager:");
-                if (manager == step.equals("Task_BuildManagerImage")) {
-                    throw cause;
-                }
-                built.put(request.image(), request.labels());
-                return "sha256:ok";
-            }).when(builder).build(any(), any());
-            case "Task_PushEngineImage", "Task_PushManagerImage" -> doAnswer(call -> {
-                boolean manager = call.<String>getArgument(0).contains("/manager:");
-                if (manager == step.equals("Task_PushManagerImage")) {
-                    throw cause;
-                }
-                return null;
-            }).when(builder).push(anyString(), any(), any());
+            case "Task_FetchEngineSource" -> doThrow(cause).when(sources).cloneShallow(anyString(), anyString(), any());
+            case "Task_BuildEngineImage", "Task_BuildManagerImage" ->
+                doAnswer(call -> {
+                            ImageBuilder.BuildRequest request = call.getArgument(0);
+                            boolean manager = request.image().contains("/manager:");
+                            if (manager == step.equals("Task_BuildManagerImage")) {
+                                throw cause;
+                            }
+                            built.put(request.image(), request.labels());
+                            return "sha256:ok";
+                        })
+                        .when(builder)
+                        .build(any(), any());
+            case "Task_PushEngineImage", "Task_PushManagerImage" ->
+                doAnswer(call -> {
+                            boolean manager = call.<String>getArgument(0).contains("/manager:");
+                            if (manager == step.equals("Task_PushManagerImage")) {
+                                throw cause;
+                            }
+                            return null;
+                        })
+                        .when(builder)
+                        .push(anyString(), any(), any());
             default -> throw new IllegalArgumentException(step);
         }
         var instance = start();
@@ -186,24 +213,30 @@ class BuildImagesProcessTest extends FlowHarness {
         exhaust(step);
 
         BpmnAwareTests.assertThat(instance).isNotEnded();
-        var incidents = runtimeService().createIncidentQuery().processInstanceId(instance.getId()).list();
+        var incidents = runtimeService()
+                .createIncidentQuery()
+                .processInstanceId(instance.getId())
+                .list();
         assertThat(incidents).isNotEmpty().allSatisfy(incident -> {
             assertThat(incident.getActivityId()).isEqualTo(step);
-            assertThat(incident.getIncidentMessage()).contains("simulated outage").contains("retry this step");
+            assertThat(incident.getIncidentMessage())
+                    .contains("simulated outage")
+                    .contains("retry this step");
         });
         assertThat(Files.exists(base.resolve("out/image.result"))).isFalse();
 
         // The cause is fixed: the daemon, registry or repository works again.
         reset(builder);
-        when(builder.inspect(anyString())).thenAnswer(call -> Optional.ofNullable(built.get(call.<String>getArgument(0)))
-                .map(labels -> new ImageBuilder.ImageInfo("sha256:1", labels)));
+        when(builder.inspect(anyString()))
+                .thenAnswer(call -> Optional.ofNullable(built.get(call.<String>getArgument(0)))
+                        .map(labels -> new ImageBuilder.ImageInfo("sha256:1", labels)));
         when(builder.build(any(), any())).thenAnswer(call -> {
             ImageBuilder.BuildRequest request = call.getArgument(0);
             built.put(request.image(), request.labels());
             return "sha256:ok";
         });
         if (step.equals("Task_FetchEngineSource")) {
-            reset(builder, sources);  // as before the test: init stubs both again
+            reset(builder, sources); // as before the test: init stubs both again
             init();
         }
         retry(step);
@@ -221,8 +254,12 @@ class BuildImagesProcessTest extends FlowHarness {
 
         // Jobs are at-least-once: run the engine_test build step again with that run's variables.
         var execution = mock(org.camunda.bpm.engine.delegate.DelegateExecution.class);
-        for (String name : List.of(BuildImagesVariables.IMAGE_FILE_CONTENT, BuildImagesVariables.BASE_DIR,
-                BuildImagesVariables.RUN_DIR, BuildImagesVariables.BUILD_RUN, BuildImagesVariables.BUILD_BY,
+        for (String name : List.of(
+                BuildImagesVariables.IMAGE_FILE_CONTENT,
+                BuildImagesVariables.BASE_DIR,
+                BuildImagesVariables.RUN_DIR,
+                BuildImagesVariables.BUILD_RUN,
+                BuildImagesVariables.BUILD_BY,
                 BuildImagesVariables.builtImage("engine_test"))) {
             when(execution.getVariable(name)).thenReturn(historicVariable(instance, name));
         }
@@ -249,20 +286,32 @@ class BuildImagesProcessTest extends FlowHarness {
                 """);
         var instance = start();
         drive();
-        BpmnAwareTests.assertThat(instance).isEnded().hasPassed("EndEvent_InvalidImageFile").hasNotPassed("EndEvent_ImagesBuilt");
+        BpmnAwareTests.assertThat(instance)
+                .isEnded()
+                .hasPassed("EndEvent_InvalidImageFile")
+                .hasNotPassed("EndEvent_ImagesBuilt");
         assertThat((String) historicVariable(instance, BuildImagesVariables.ERROR_MESSAGE))
                 .contains("image 'manager': engine_image_id: 'engine_missing' names no image");
         verify(builder, never()).build(any(), any());
     }
 
     ProcessInstance start() {
-        return runtimeService().startProcessInstanceByKey("BuildImages", "images",
-                Map.of(BuildImagesVariables.IMAGE_FILE, base.resolve("image.yml").toString()));
+        return runtimeService()
+                .startProcessInstanceByKey(
+                        "BuildImages",
+                        "images",
+                        Map.of(
+                                BuildImagesVariables.IMAGE_FILE,
+                                base.resolve("image.yml").toString()));
     }
 
     static Object historicVariable(ProcessInstance instance, String name) {
-        return BpmnAwareTests.historyService().createHistoricVariableInstanceQuery().processInstanceId(instance.getId())
-                .variableName(name).singleResult().getValue();
+        return BpmnAwareTests.historyService()
+                .createHistoricVariableInstanceQuery()
+                .processInstanceId(instance.getId())
+                .variableName(name)
+                .singleResult()
+                .getValue();
     }
 
     private static Path tempFolder() {

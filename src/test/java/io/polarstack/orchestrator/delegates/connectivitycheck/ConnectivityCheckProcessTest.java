@@ -1,25 +1,23 @@
 package io.polarstack.orchestrator.delegates.connectivitycheck;
 
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.assertThat;
 import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.execute;
 import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.job;
 import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.managementService;
 import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.runtimeService;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.mockito.Mockito.spy;
 import static org.mockito.Mockito.when;
-
-import java.util.Map;
-
-import org.camunda.bpm.engine.test.Deployment;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-import org.slf4j.LoggerFactory;
 
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import io.polarstack.orchestrator.testing.FlowHarness;
+import java.util.Map;
+import org.camunda.bpm.engine.test.Deployment;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
 
 @Deployment(resources = "processes/connectivity-check.bpmn")
 class ConnectivityCheckProcessTest extends FlowHarness {
@@ -33,10 +31,14 @@ class ConnectivityCheckProcessTest extends FlowHarness {
     @Test
     void happyPath() {
         when(resources.namespaceExists("db")).thenReturn(true);
-        var instance = runtimeService().startProcessInstanceByKey("ConnectivityCheck", "db/pg1", Map.of("namespace", "db"));
+        var instance =
+                runtimeService().startProcessInstanceByKey("ConnectivityCheck", "db/pg1", Map.of("namespace", "db"));
         assertThat(instance).isWaitingAt("Task_CheckKubernetes");
         execute(job(instance));
-        assertThat(instance).isWaitingAt("Task_CheckNamespace").variables().containsEntry("kubernetesVersion", "v1.20.2");
+        assertThat(instance)
+                .isWaitingAt("Task_CheckNamespace")
+                .variables()
+                .containsEntry("kubernetesVersion", "v1.20.2");
         execute(job(instance));
         assertThat(instance).isEnded().hasPassed("EndEvent_Connected");
     }
@@ -44,19 +46,24 @@ class ConnectivityCheckProcessTest extends FlowHarness {
     @Test
     void retriesExhaustedLeaveAnIncidentAndARetryAfterTheFixCompletes() {
         when(resources.namespaceExists("db")).thenReturn(false);
-        var instance = runtimeService().startProcessInstanceByKey("ConnectivityCheck", "db/pg1", Map.of("namespace", "db"));
+        var instance =
+                runtimeService().startProcessInstanceByKey("ConnectivityCheck", "db/pg1", Map.of("namespace", "db"));
         execute(job(instance));
-        for (int attempt = 1; attempt <= 5; attempt++) {  // k8s profile: R5
+        for (int attempt = 1; attempt <= 5; attempt++) { // k8s profile: R5
             var step = job(instance);
             assertThatThrownBy(() -> execute(step)).hasMessageContaining("namespace 'db' does not exist");
         }
         assertThat(instance).isWaitingAt("Task_CheckNamespace");
         assertThat(job(instance)).hasRetries(0);
-        var incident = runtimeService().createIncidentQuery().processInstanceId(instance.getId()).singleResult();
+        var incident = runtimeService()
+                .createIncidentQuery()
+                .processInstanceId(instance.getId())
+                .singleResult();
         org.assertj.core.api.Assertions.assertThat(incident.getActivityId()).isEqualTo("Task_CheckNamespace");
-        org.assertj.core.api.Assertions.assertThat(incident.getIncidentMessage()).contains("kubectl create namespace db");
+        org.assertj.core.api.Assertions.assertThat(incident.getIncidentMessage())
+                .contains("kubectl create namespace db");
 
-        when(resources.namespaceExists("db")).thenReturn(true);  // the operator creates the namespace
+        when(resources.namespaceExists("db")).thenReturn(true); // the operator creates the namespace
         managementService().setJobRetries(job(instance).getId(), 1);
         execute(job(instance));
         assertThat(instance).isEnded().hasPassed("EndEvent_Connected");
@@ -71,18 +78,23 @@ class ConnectivityCheckProcessTest extends FlowHarness {
             assertThatThrownBy(() -> execute(step)).hasMessageContaining("connection refused");
         }
         assertThat(instance).isWaitingAt("Task_CheckKubernetes");
-        org.assertj.core.api.Assertions.assertThat(runtimeService().createIncidentQuery()
-                .processInstanceId(instance.getId()).singleResult().getActivityId()).isEqualTo("Task_CheckKubernetes");
+        org.assertj.core.api.Assertions.assertThat(runtimeService()
+                        .createIncidentQuery()
+                        .processInstanceId(instance.getId())
+                        .singleResult()
+                        .getActivityId())
+                .isEqualTo("Task_CheckKubernetes");
     }
 
     @Test
     void invalidNamespaceEndsOnTheErrorPathWithoutTouchingKubernetesForIt() {
-        var instance = runtimeService().startProcessInstanceByKey("ConnectivityCheck", "db/pg1",
-                Map.of("namespace", "Bad;Name"));
+        var instance = runtimeService()
+                .startProcessInstanceByKey("ConnectivityCheck", "db/pg1", Map.of("namespace", "Bad;Name"));
         execute(job(instance));
         execute(job(instance));
         assertThat(instance).isEnded().hasPassed("EndEvent_InvalidNamespace").hasNotPassed("EndEvent_Connected");
-        org.mockito.Mockito.verify(resources, org.mockito.Mockito.never()).namespaceExists(org.mockito.ArgumentMatchers.any());
+        org.mockito.Mockito.verify(resources, org.mockito.Mockito.never())
+                .namespaceExists(org.mockito.ArgumentMatchers.any());
     }
 
     @Test

@@ -12,13 +12,6 @@ import static org.mockito.Mockito.times;
 import static org.mockito.Mockito.verify;
 import static org.mockito.Mockito.when;
 
-import java.util.Map;
-
-import org.camunda.bpm.engine.runtime.Job;
-import org.camunda.bpm.engine.test.Deployment;
-import org.junit.jupiter.api.Test;
-import org.mockito.ArgumentCaptor;
-
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.Service;
@@ -26,9 +19,16 @@ import io.polarstack.orchestrator.ports.ManagerClient;
 import io.polarstack.orchestrator.ports.ManagerClient.InstallSpec;
 import io.polarstack.orchestrator.testing.FaultyClusterResources;
 import io.polarstack.orchestrator.testing.FlowHarness;
+import java.util.Map;
+import org.camunda.bpm.engine.runtime.Job;
+import org.camunda.bpm.engine.test.Deployment;
+import org.junit.jupiter.api.Test;
+import org.mockito.ArgumentCaptor;
 
 /** CreateCluster with CreateInstance, and DeleteCluster, on an in-memory engine with the ports mocked. */
-@Deployment(resources = {"processes/create-cluster.bpmn", "processes/create-instance.bpmn", "processes/delete-cluster.bpmn"})
+@Deployment(
+        resources = {"processes/create-cluster.bpmn", "processes/create-instance.bpmn", "processes/delete-cluster.bpmn"
+        })
 class CreateClusterProcessTest extends FlowHarness {
 
     @Test
@@ -46,14 +46,18 @@ class CreateClusterProcessTest extends FlowHarness {
             assertThat(i.getInstalled()).isTrue();
             assertThat(i.getCurrentState().getState()).isEqualTo("RUNNING");
         });
-        assertThat(resources.appliedOf(Pod.class)).extracting(p -> p.getMetadata().getName())
+        assertThat(resources.appliedOf(Pod.class))
+                .extracting(p -> p.getMetadata().getName())
                 .containsExactlyInAnyOrder("pg-local-1001-1002", "pg-local-1003-1004", "pg-local-1005-1006");
-        assertThat(resources.appliedOf(Secret.class)).extracting(s -> s.getMetadata().getName())
+        assertThat(resources.appliedOf(Secret.class))
+                .extracting(s -> s.getMetadata().getName())
                 .containsExactlyInAnyOrder("pg-local-1000-aurora", "pg-local-1000-replicator");
         assertThat(resources.appliedOf(Service.class)).hasSize(2);
         assertThat(status.getFlow()).as("cleared at the end").isNull();
-        assertThat(io.polarstack.orchestrator.api.Conditions.get(status, io.polarstack.orchestrator.api.Conditions.AUTO_FAILOVER))
-                .as("HA on once the cluster is complete").satisfies(c -> {
+        assertThat(io.polarstack.orchestrator.api.Conditions.get(
+                        status, io.polarstack.orchestrator.api.Conditions.AUTO_FAILOVER))
+                .as("HA on once the cluster is complete")
+                .satisfies(c -> {
                     assertThat(c.getStatus()).isEqualTo("True");
                     assertThat(c.getReason()).isEqualTo("Enabled");
                 });
@@ -61,7 +65,8 @@ class CreateClusterProcessTest extends FlowHarness {
         var specs = ArgumentCaptor.forClass(InstallSpec.class);
         var targets = ArgumentCaptor.forClass(ManagerClient.Target.class);
         verify(manager, times(3)).install(targets.capture(), specs.capture());
-        assertThat(targets.getAllValues()).extracting(ManagerClient.Target::pod)
+        assertThat(targets.getAllValues())
+                .extracting(ManagerClient.Target::pod)
                 .containsExactly("pg-local-1001-1002", "pg-local-1003-1004", "pg-local-1005-1006");
         assertThat(specs.getAllValues().get(0).role()).isEqualTo(ManagerClient.InstanceRole.RW);
         assertThat(specs.getAllValues().get(0).params()).containsEntry("max_connections", "800");
@@ -93,23 +98,27 @@ class CreateClusterProcessTest extends FlowHarness {
         var failure = exhaust("Task_InitMeta");
         assertThat(failure).hasMessageContaining("postgresql-1-0-minor-version-info-rwo-image-next");
         assertThat(resources.cluster.getStatus().getClusterStatus()).isEqualTo("Interrupt");
-        assertThat(resources.cluster.getMetadata().getAnnotations()).containsEntry("interrupt.recover", "F")
+        assertThat(resources.cluster.getMetadata().getAnnotations())
+                .containsEntry("interrupt.recover", "F")
                 .containsKey("interrupt.message");
         assertThat(resources.cluster.getStatus().getFlow().getStep()).isEqualTo("Task_InitMeta");
         assertThat(resources.appliedOf(Pod.class)).isEmpty();
 
-        resources.configMaps.put("ConfigMap:kube-system/postgresql-1-0-minor-version-info-rwo-image-next",
+        resources.configMaps.put(
+                "ConfigMap:kube-system/postgresql-1-0-minor-version-info-rwo-image-next",
                 Map.of("pgEngineImage", "e:2", "pgManagerImage", "m:2"));
         retry("Task_InitMeta");
         finish(instance);
-        assertThat(resources.appliedOf(Pod.class)).allSatisfy(p -> assertThat(p.getSpec().getContainers().get(0).getImage())
-                .isEqualTo("e:2"));
+        assertThat(resources.appliedOf(Pod.class))
+                .allSatisfy(p -> assertThat(p.getSpec().getContainers().get(0).getImage())
+                        .isEqualTo("e:2"));
     }
 
     @Test
     void storageThatIsNotEverywhereStopsAtPrepareStorage() {
         resources = new FaultyClusterResources("mpdcluster-share.yaml");
-        when(storage.resolve(anyString())).thenThrow(new IllegalStateException("node-b: no multipath device for the WWID"));
+        when(storage.resolve(anyString()))
+                .thenThrow(new IllegalStateException("node-b: no multipath device for the WWID"));
         var instance = start("CreateCluster", Map.of());
         drive();
         assertThat(exhaust("Task_PrepareStorage")).hasMessageContaining("node-b");
@@ -122,7 +131,8 @@ class CreateClusterProcessTest extends FlowHarness {
 
     @Test
     void failedInstallStopsInsideCreateInstanceAndResumesThere() {
-        when(manager.install(any(), any())).thenThrow(new ManagerClient.ManagerException("ENGINE_NOT_RUNNING", "initdb failed", null));
+        when(manager.install(any(), any()))
+                .thenThrow(new ManagerClient.ManagerException("ENGINE_NOT_RUNNING", "initdb failed", null));
         var instance = start("CreateCluster", Map.of());
         drive();
         assertThat(exhaust("Task_InstallInstance")).hasMessageContaining("initdb failed");
@@ -140,17 +150,27 @@ class CreateClusterProcessTest extends FlowHarness {
         resources.podsReady = false;
         var instance = start("CreateCluster", Map.of());
         drive();
-        var recheck = engine.getManagementService().createJobQuery().activityId("Timer_RecheckPod").singleResult();
+        var recheck = engine.getManagementService()
+                .createJobQuery()
+                .activityId("Timer_RecheckPod")
+                .singleResult();
         assertThat(recheck).as("the wait loops on its timer").isNotNull();
-        engine.getManagementService().executeJob(recheck.getId());  // one more look: still not Ready
+        engine.getManagementService().executeJob(recheck.getId()); // one more look: still not Ready
         drive();
         Job timeout = engine.getManagementService().createJobQuery().timers().list().stream()
-                .filter(j -> "Timer_PodReadyTimeout".equals(engine.getManagementService().createJobDefinitionQuery()
-                        .jobDefinitionId(j.getJobDefinitionId()).singleResult().getActivityId()))
-                .findFirst().orElseThrow();
+                .filter(j -> "Timer_PodReadyTimeout"
+                        .equals(engine.getManagementService()
+                                .createJobDefinitionQuery()
+                                .jobDefinitionId(j.getJobDefinitionId())
+                                .singleResult()
+                                .getActivityId()))
+                .findFirst()
+                .orElseThrow();
         engine.getManagementService().executeJob(timeout.getId());
         drive();
-        assertThat(exhaust("Task_ReportPodNotReady")).hasMessageContaining("pg-local-1001-1002").hasMessageContaining("Pending");
+        assertThat(exhaust("Task_ReportPodNotReady"))
+                .hasMessageContaining("pg-local-1001-1002")
+                .hasMessageContaining("Pending");
         resources.podsReady = true;
         retry("Task_ReportPodNotReady");
         drive();
@@ -175,12 +195,16 @@ class CreateClusterProcessTest extends FlowHarness {
         start("CreateCluster", Map.of());
         drive();
         assertThat(resources.cluster.getStatus().getDbInstanceStatus().values())
-                .extracting(i -> i.getNetInfo().getWorkingPort()).containsOnly(5432);
+                .extracting(i -> i.getNetInfo().getWorkingPort())
+                .containsOnly(5432);
 
         resources = new FaultyClusterResources("mpdcluster-local.yaml");
         sharedPortSpace();
         var other = new io.polarstack.orchestrator.api.MPDCluster();
-        other.setMetadata(new io.fabric8.kubernetes.api.model.ObjectMetaBuilder().withName("other").withUid("other").build());
+        other.setMetadata(new io.fabric8.kubernetes.api.model.ObjectMetaBuilder()
+                .withName("other")
+                .withUid("other")
+                .build());
         other.setStatus(new io.polarstack.orchestrator.api.MPDClusterStatus());
         var taken = new io.polarstack.orchestrator.api.InstanceStatus();
         taken.setNetInfo(new io.polarstack.orchestrator.api.InstanceNetwork());
@@ -190,23 +214,33 @@ class CreateClusterProcessTest extends FlowHarness {
         start("CreateCluster", Map.of());
         assertThat(drive()).isZero();
         assertThat(resources.cluster.getStatus().getDbInstanceStatus().values())
-                .extracting(i -> i.getNetInfo().getWorkingPort()).containsExactlyInAnyOrder(5432, 5434, 5435);
-        assertThat(resources.appliedOf(Pod.class)).extracting(p -> p.getSpec().getContainers().get(0).getPorts().get(0)
-                .getContainerPort()).containsExactlyInAnyOrder(5432, 5434, 5435);
+                .extracting(i -> i.getNetInfo().getWorkingPort())
+                .containsExactlyInAnyOrder(5432, 5434, 5435);
+        assertThat(resources.appliedOf(Pod.class))
+                .extracting(p ->
+                        p.getSpec().getContainers().get(0).getPorts().get(0).getContainerPort())
+                .containsExactlyInAnyOrder(5432, 5434, 5435);
     }
 
     @Test
     void runningTheCreateTwiceReservesIdsOnceAndKeepsPasswords() {
         start("CreateCluster", Map.of());
         drive();
-        String password = new String(resources.secretData("default", "pg-local-1000-aurora").orElseThrow().get("Password"));
+        String password = new String(resources
+                .secretData("default", "pg-local-1000-aurora")
+                .orElseThrow()
+                .get("Password"));
         resources.cluster.getStatus().getDbInstanceStatus().values().forEach(i -> i.setInstalled(false));
         start("CreateCluster", Map.of());
         assertThat(drive()).isZero();
         assertThat(resources.cluster.getStatus().getLogicId()).isEqualTo("1000");
         assertThat(resources.cluster.getStatus().getDbInstanceStatus()).hasSize(3);
-        assertThat(new String(resources.secretData("default", "pg-local-1000-aurora").orElseThrow().get("Password")))
+        assertThat(new String(resources
+                        .secretData("default", "pg-local-1000-aurora")
+                        .orElseThrow()
+                        .get("Password")))
                 .isEqualTo(password);
-        assertThatThrownBy(() -> resources.secretData("default", "absent").orElseThrow()).isInstanceOf(RuntimeException.class);
+        assertThatThrownBy(() -> resources.secretData("default", "absent").orElseThrow())
+                .isInstanceOf(RuntimeException.class);
     }
 }

@@ -8,26 +8,23 @@ import static org.mockito.ArgumentMatchers.argThat;
 import static org.mockito.ArgumentMatchers.eq;
 import static org.mockito.Mockito.inOrder;
 import static org.mockito.Mockito.never;
-import static org.mockito.Mockito.reset;
 import static org.mockito.Mockito.times;
 import static org.mockito.Mockito.verify;
 import static org.mockito.Mockito.when;
-
-import java.util.List;
-import java.util.Map;
-import java.util.function.Consumer;
-
-import org.camunda.bpm.engine.runtime.ProcessInstance;
-import org.camunda.bpm.engine.test.Deployment;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
 
 import io.polarstack.orchestrator.api.Conditions;
 import io.polarstack.orchestrator.ports.ManagerClient;
 import io.polarstack.orchestrator.ports.ManagerClient.ManagerException;
 import io.polarstack.orchestrator.ports.ManagerClient.StopMode;
 import io.polarstack.orchestrator.testing.FlowHarness;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import org.camunda.bpm.engine.runtime.ProcessInstance;
+import org.camunda.bpm.engine.test.Deployment;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Failover on an in-memory engine, the ports mocked, on a cluster CreateCluster made first: RW 1002 on node-a,
@@ -68,18 +65,22 @@ class FailoverProcessTest extends FlowHarness {
         assertThat(status.getLeaderInstanceId()).isEqualTo(newRwInsId);
         assertThat(status.getDbInstanceStatus().get(newRwInsId).getInsType()).isEqualTo("rw");
         assertThat(status.getDbInstanceStatus().get("1002").getInsType()).isEqualTo("ro");
-        assertThat(status.getDbInstanceStatus().get("1002").getCurrentState().getState()).isEqualTo("RUNNING");
+        assertThat(status.getDbInstanceStatus().get("1002").getCurrentState().getState())
+                .isEqualTo("RUNNING");
         assertThat(status.getClusterStatus()).isEqualTo("Running");
         assertThat(roleLabel(newRwPod)).isEqualTo("rw");
         assertThat(roleLabel(RW)).isEqualTo("ro");
-        assertThat(Conditions.get(status, Conditions.AUTO_FAILOVER).getStatus()).as("HA monitor resumed").isEqualTo("True");
-        assertThat(resources.events).anyMatch(e -> e.startsWith("Normal RwSwitched: RW moved from 1002 to " + newRwInsId));
+        assertThat(Conditions.get(status, Conditions.AUTO_FAILOVER).getStatus())
+                .as("HA monitor resumed")
+                .isEqualTo("True");
+        assertThat(resources.events)
+                .anyMatch(e -> e.startsWith("Normal RwSwitched: RW moved from 1002 to " + newRwInsId));
         verify(manager, times(promotions)).promote(any());
     }
 
     @Test
     void unplannedFencesTheOldRwThenPromotesTheRoThatReplayedMost() {
-        afterCreate.add(() -> positions(Map.of(RO1, 900L, RO2, 950L)));  // the RW does not answer
+        afterCreate.add(() -> positions(Map.of(RO1, 900L, RO2, 950L))); // the RW does not answer
         var failover = failover(Map.of("planned", false, "failedInsId", "1002"));
         finish(failover);
 
@@ -88,7 +89,12 @@ class FailoverProcessTest extends FlowHarness {
         order.verify(manager).stop(pod(RW), eq(StopMode.IMMEDIATE), anyInt());
         order.verify(manager).promote(pod(RO2));
         order.verify(manager).createSlot(pod(RO2), eq(ManagerClient.SlotType.REPLICA), eq("1000"), eq("1004"));
-        order.verify(manager).follow(pod(RO1), argThat(p -> p.host().equals("127.0.0.3") && p.user().equals("replicator")), eq("1000"), eq("1004"));
+        order.verify(manager)
+                .follow(
+                        pod(RO1),
+                        argThat(p -> p.host().equals("127.0.0.3") && p.user().equals("replicator")),
+                        eq("1000"),
+                        eq("1004"));
         order.verify(manager).rejoin(pod(RW), any(), eq("1000"), eq("1002"));
         verify(manager, never()).checkpoint(any());
         verify(manager, never()).stop(any(), eq(StopMode.FAST), anyInt());
@@ -99,14 +105,16 @@ class FailoverProcessTest extends FlowHarness {
     void plannedSwitchoverStopsTheRwWaitsForTheChosenRoThenPromotesIt() {
         var failover = failover(Map.of("planned", true, "insId", "1004"));
         driveTo("Task_CheckCaughtUp");
-        positions(Map.of(RO1, 140L, RO2, 950L));  // the RW is stopped; 1004 has not replayed its shutdown checkpoint (150)
+        positions(
+                Map.of(RO1, 140L, RO2, 950L)); // the RW is stopped; 1004 has not replayed its shutdown checkpoint (150)
         drive();
         assertThat(ended(failover)).as("waits while 1004 is behind").isFalse();
-        assertThat(engine.getRuntimeService().getVariable(failover.getId(), "caughtUp")).isEqualTo(false);
+        assertThat(engine.getRuntimeService().getVariable(failover.getId(), "caughtUp"))
+                .isEqualTo(false);
         verify(manager, never()).promote(any());
 
         positions(Map.of(RO1, 160L, RO2, 950L));
-        later(java.time.Duration.ofSeconds(1));  // the 0.2 s recheck timer is due
+        later(java.time.Duration.ofSeconds(1)); // the 0.2 s recheck timer is due
         finish(failover);
 
         assertSwitchedTo("1004", RO1);
@@ -115,7 +123,8 @@ class FailoverProcessTest extends FlowHarness {
         order.verify(manager).stop(pod(RW), eq(StopMode.FAST), anyInt());
         order.verify(manager).shutdownCheckpoint(pod(RW));
         order.verify(manager).promote(pod(RO1));
-        verify(manager, never()).stop(any(), eq(StopMode.IMMEDIATE), anyInt());  // the stop under the lock already fenced it
+        verify(manager, never())
+                .stop(any(), eq(StopMode.IMMEDIATE), anyInt()); // the stop under the lock already fenced it
         verify(manager).follow(pod(RO2), argThat(p -> p.host().equals("127.0.0.3")), eq("1000"), eq("1006"));
         assertThat(resources.cluster.getMetadata().getAnnotations()).doesNotContainKey("switchRw");
     }
@@ -125,7 +134,10 @@ class FailoverProcessTest extends FlowHarness {
         afterCreate.add(() -> positions(Map.of(RW, 100_000_000L, RO1, 900L, RO2, 950L)));
         var failover = failover(Map.of("planned", true));
         drive();
-        var task = engine.getTaskService().createTaskQuery().processInstanceId(failover.getId()).singleResult();
+        var task = engine.getTaskService()
+                .createTaskQuery()
+                .processInstanceId(failover.getId())
+                .singleResult();
         assertThat(task.getTaskDefinitionKey()).isEqualTo("Task_DecideNoCandidate");
         assertThat((String) engine.getRuntimeService().getVariable(failover.getId(), "candidateFacts"))
                 .contains("1004", "lags 99999100 bytes behind the RW (limit 16777216)");
@@ -134,13 +146,18 @@ class FailoverProcessTest extends FlowHarness {
 
     @Test
     void noPromotableReplicaAsksAPersonAndAbortChangesNothing() {
-        afterCreate.add(() -> positions(Map.of()));  // nothing answers
+        afterCreate.add(() -> positions(Map.of())); // nothing answers
         var failover = failover(Map.of("planned", false));
         assertThat(drive()).isZero();
-        var task = engine.getTaskService().createTaskQuery().processInstanceId(failover.getId()).singleResult();
+        var task = engine.getTaskService()
+                .createTaskQuery()
+                .processInstanceId(failover.getId())
+                .singleResult();
         assertThat(task).as("a decision for a person").isNotNull();
         var form = engine.getFormService().getTaskFormData(task.getId());
-        assertThat(form.getFormFields()).extracting(f -> f.getId()).containsExactly("candidateFacts", "decision", "forcedInsId");
+        assertThat(form.getFormFields())
+                .extracting(f -> f.getId())
+                .containsExactly("candidateFacts", "decision", "forcedInsId");
         assertThat(form.getFormFields().get(0).getValue().getValue().toString())
                 .contains("ro 1004", "does not answer", "ENGINE_NOT_RUNNING".isEmpty() ? "" : "no server socket");
 
@@ -150,7 +167,9 @@ class FailoverProcessTest extends FlowHarness {
         verify(manager, never()).stop(any(), any(), anyInt());
         verify(manager, never()).promote(any());
         assertThat(resources.cluster.getStatus().getLeaderInstanceId()).isEqualTo("1002");
-        assertThat(Conditions.get(resources.cluster.getStatus(), Conditions.AUTO_FAILOVER).getStatus()).isEqualTo("True");
+        assertThat(Conditions.get(resources.cluster.getStatus(), Conditions.AUTO_FAILOVER)
+                        .getStatus())
+                .isEqualTo("True");
     }
 
     @Test
@@ -158,10 +177,16 @@ class FailoverProcessTest extends FlowHarness {
         afterCreate.add(() -> positions(Map.of()));
         var failover = failover(Map.of("planned", false));
         drive();
-        var task = engine.getTaskService().createTaskQuery().processInstanceId(failover.getId()).singleResult();
+        var task = engine.getTaskService()
+                .createTaskQuery()
+                .processInstanceId(failover.getId())
+                .singleResult();
         engine.getTaskService().complete(task.getId(), Map.of("decision", "recheck"));
         drive();
-        task = engine.getTaskService().createTaskQuery().processInstanceId(failover.getId()).singleResult();
+        task = engine.getTaskService()
+                .createTaskQuery()
+                .processInstanceId(failover.getId())
+                .singleResult();
         assertThat(task).as("still nothing promotable: asked again").isNotNull();
 
         engine.getTaskService().complete(task.getId(), Map.of("decision", "promote", "forcedInsId", "1004"));
@@ -176,8 +201,14 @@ class FailoverProcessTest extends FlowHarness {
         var failover = failover(Map.of("planned", false));
         driveTo("Task_FenceOldRw");
         Throwable failure = exhaust("Task_FenceOldRw");
-        assertThat(failure).hasMessageContaining("cannot fence the old RW rw 1002").hasMessageContaining("Nothing was promoted");
-        assertThat(engine.getRuntimeService().createIncidentQuery().processInstanceId(failover.getId()).singleResult().getActivityId())
+        assertThat(failure)
+                .hasMessageContaining("cannot fence the old RW rw 1002")
+                .hasMessageContaining("Nothing was promoted");
+        assertThat(engine.getRuntimeService()
+                        .createIncidentQuery()
+                        .processInstanceId(failover.getId())
+                        .singleResult()
+                        .getActivityId())
                 .isEqualTo("Task_FenceOldRw");
         assertThat(resources.cluster.getStatus().getClusterStatus()).isEqualTo("Interrupt");
         verify(manager, never()).promote(any());
@@ -192,37 +223,67 @@ class FailoverProcessTest extends FlowHarness {
     @Test
     void aGoneOldRwPodIsProofEnoughAndItIsRebuiltInsteadOfRejoining() {
         afterCreate.add(() -> {
-            when(manager.stop(pod(RW), eq(StopMode.IMMEDIATE), anyInt())).thenThrow(new ManagerException("TIMEOUT", "pod not found", null));
+            when(manager.stop(pod(RW), eq(StopMode.IMMEDIATE), anyInt()))
+                    .thenThrow(new ManagerException("TIMEOUT", "pod not found", null));
             resources.deletePod("default", RW);
         });
         var failover = failover(Map.of("planned", false));
         driveTo("Task_RejoinOldRw");
         verify(manager).promote(pod(RO2));
-        engine.getManagementService().executeJob(engine.getManagementService().createJobQuery().activityId("Task_RejoinOldRw")
-                .singleResult().getId());
-        assertThat(engine.getManagementService().createJobQuery().activityId("Task_RebuildOldRw").count())
-                .as("on to RebuildInstance (FailoverRebuildProcessTest runs it)").isEqualTo(1);
-        assertThat(resources.events).anyMatch(e -> e.startsWith("Warning RejoinFailed:") && e.contains("its pod is gone"));
+        engine.getManagementService()
+                .executeJob(engine.getManagementService()
+                        .createJobQuery()
+                        .activityId("Task_RejoinOldRw")
+                        .singleResult()
+                        .getId());
+        assertThat(engine.getManagementService()
+                        .createJobQuery()
+                        .activityId("Task_RebuildOldRw")
+                        .count())
+                .as("on to RebuildInstance (FailoverRebuildProcessTest runs it)")
+                .isEqualTo(1);
+        assertThat(resources.events)
+                .anyMatch(e -> e.startsWith("Warning RejoinFailed:") && e.contains("its pod is gone"));
         assertThat(resources.cluster.getStatus().getLeaderInstanceId()).isEqualTo("1006");
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"Task_Checkpoint", "Task_StopOldRw", "Task_CheckCaughtUp", "Task_Promote", "Task_RepointRos",
-            "Task_RejoinOldRw"})
+    @ValueSource(
+            strings = {
+                "Task_Checkpoint",
+                "Task_StopOldRw",
+                "Task_CheckCaughtUp",
+                "Task_Promote",
+                "Task_RepointRos",
+                "Task_RejoinOldRw"
+            })
     void anIncidentAtEachExternalStepResumesWhereItStopped(String step) {
         Map<String, Consumer<RuntimeException>> breakers = Map.of(
-                "Task_Checkpoint", e -> org.mockito.Mockito.doThrow(e).when(manager).checkpoint(any()),
-                "Task_StopOldRw", e -> when(manager.stop(any(), eq(StopMode.FAST), anyInt())).thenThrow(e),
-                "Task_CheckCaughtUp", e -> when(manager.shutdownCheckpoint(any())).thenThrow(e),
+                "Task_Checkpoint",
+                        e -> org.mockito.Mockito.doThrow(e).when(manager).checkpoint(any()),
+                "Task_StopOldRw",
+                        e -> when(manager.stop(any(), eq(StopMode.FAST), anyInt()))
+                                .thenThrow(e),
+                "Task_CheckCaughtUp",
+                        e -> when(manager.shutdownCheckpoint(any())).thenThrow(e),
                 "Task_Promote", e -> when(manager.promote(any())).thenThrow(e),
-                "Task_RepointRos", e -> when(manager.follow(any(), any(), anyString(), anyString())).thenThrow(e),
-                "Task_RejoinOldRw", e -> when(manager.rejoin(any(), any(), anyString(), anyString())).thenThrow(e));
-        afterCreate.add(() -> breakers.get(step).accept(new ManagerException("TIMEOUT", "the agent did not answer", null)));
+                "Task_RepointRos",
+                        e -> when(manager.follow(any(), any(), anyString(), anyString()))
+                                .thenThrow(e),
+                "Task_RejoinOldRw",
+                        e -> when(manager.rejoin(any(), any(), anyString(), anyString()))
+                                .thenThrow(e));
+        afterCreate.add(
+                () -> breakers.get(step).accept(new ManagerException("TIMEOUT", "the agent did not answer", null)));
         var failover = failover(Map.of("planned", true, "insId", "1004"));
         driveTo(step);
         Throwable failure = exhaust(step);
         assertThat(failure).isNotNull();
-        assertThat(engine.getRuntimeService().createIncidentQuery().processInstanceId(failover.getId()).singleResult().getActivityId())
+        assertThat(engine.getRuntimeService()
+                        .createIncidentQuery()
+                        .processInstanceId(failover.getId())
+                        .singleResult()
+                        .getActivityId())
                 .isEqualTo(step);
         assertThat(resources.cluster.getStatus().getClusterStatus()).isEqualTo("Interrupt");
 
@@ -230,6 +291,6 @@ class FailoverProcessTest extends FlowHarness {
         retry(step);
         finish(failover);
         boolean promotedBefore = step.equals("Task_RepointRos") || step.equals("Task_RejoinOldRw");
-        assertSwitchedTo("1004", RO1, promotedBefore ? 0 : 1);  // a resumed flow never promotes twice
+        assertSwitchedTo("1004", RO1, promotedBefore ? 0 : 1); // a resumed flow never promotes twice
     }
 }

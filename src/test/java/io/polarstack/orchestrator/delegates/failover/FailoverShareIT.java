@@ -6,27 +6,6 @@ import static org.mockito.Mockito.never;
 import static org.mockito.Mockito.verify;
 import static org.mockito.Mockito.when;
 
-import java.math.BigDecimal;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.Duration;
-import java.util.HashMap;
-import java.util.HexFormat;
-import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ThreadLocalRandom;
-
-import org.camunda.bpm.engine.test.Deployment;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
-
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.NodeBuilder;
@@ -42,6 +21,25 @@ import io.polarstack.orchestrator.ports.StorageFabric;
 import io.polarstack.orchestrator.testing.FaultyClusterResources;
 import io.polarstack.orchestrator.testing.FlowHarness;
 import io.polarstack.orchestrator.testing.TestEnvironment;
+import java.math.BigDecimal;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+import org.camunda.bpm.engine.test.Deployment;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Share-mode Failover against the SAN simulator (scripts/test-env): CreateCluster, then an unplanned Failover, on an
@@ -53,14 +51,15 @@ import io.polarstack.orchestrator.testing.TestEnvironment;
 @Deployment(resources = {"processes/failover.bpmn", "processes/create-cluster.bpmn", "processes/create-instance.bpmn"})
 class FailoverShareIT extends FlowHarness {
 
-    private static final String RUN = HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt());
+    private static final String RUN =
+            HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt());
     private static final String NS = "failover-share-it-" + RUN;
     private static final String LABEL = "failover-share-it";
     private static final String A = "fsit-" + RUN + "-a";
     private static final String B = "fsit-" + RUN + "-b";
     private static final String C = "fsit-" + RUN + "-c";
     private static final Map<String, String> IPS = Map.of(A, "127.0.0.2", B, "127.0.0.3", C, "127.0.0.4");
-    private static final String CLUSTER = "share-" + RUN;  // pod names unique to this run, as the log is shared
+    private static final String CLUSTER = "share-" + RUN; // pod names unique to this run, as the log is shared
     private static final String RW = CLUSTER + "-1001-1002";
     private static final String RO = CLUSTER + "-1003-1004";
 
@@ -75,7 +74,13 @@ class FailoverShareIT extends FlowHarness {
     @BeforeAll
     static void storageHosts() throws Exception {
         client = TestEnvironment.kubernetes();
-        client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(NS).endMetadata().build()).create();
+        client.namespaces()
+                .resource(new NamespaceBuilder()
+                        .withNewMetadata()
+                        .withName(NS)
+                        .endMetadata()
+                        .build())
+                .create();
         for (String hostPort : TestEnvironment.get("SAN_HOSTS").split(",")) {
             String ip = hostPort.substring(0, hostPort.indexOf(':'));
             IPS.forEach((node, nodeIp) -> {
@@ -85,24 +90,65 @@ class FailoverShareIT extends FlowHarness {
             });
         }
         for (String node : List.of(A, B, C)) {
-            client.nodes().resource(new NodeBuilder().withNewMetadata().withName(node).withLabels(Map.of(LABEL, RUN))
-                    .withAnnotations(Map.of("storage.polarstack.io/ssh-address", sshAddress.get(node))).endMetadata()
-                    .withNewStatus().addNewAddress().withType("InternalIP").withAddress(IPS.get(node)).endAddress().endStatus()
-                    .build()).create();
+            client.nodes()
+                    .resource(new NodeBuilder()
+                            .withNewMetadata()
+                            .withName(node)
+                            .withLabels(Map.of(LABEL, RUN))
+                            .withAnnotations(Map.of("storage.polarstack.io/ssh-address", sshAddress.get(node)))
+                            .endMetadata()
+                            .withNewStatus()
+                            .addNewAddress()
+                            .withType("InternalIP")
+                            .withAddress(IPS.get(node))
+                            .endAddress()
+                            .endStatus()
+                            .build())
+                    .create();
         }
         String key = Files.readString(Path.of(TestEnvironment.get("SAN_KEY_ED25519")));
-        client.secrets().inNamespace(NS).resource(new SecretBuilder().withNewMetadata().withName("ssh").endMetadata()
-                .withStringData(Map.of("username", TestEnvironment.get("SAN_USER"), "ssh-privatekey", key)).build()).create();
-        client.configMaps().inNamespace(NS).resource(new ConfigMapBuilder().withNewMetadata().withName("known-hosts").endMetadata()
-                .withData(Map.of("known_hosts", Files.readString(Path.of(TestEnvironment.get("SAN_KNOWN_HOSTS"))))).build()).create();
-        fabric = TestStorageFabrics.ssh(TestClusterResources.of(client), new OrchestratorProperties.Storage(NS, "ssh",
-                "configmap/known-hosts", false, LABEL + "=" + RUN, null, 0, false, Duration.ofSeconds(5), Duration.ofSeconds(5), null, 4));
+        client.secrets()
+                .inNamespace(NS)
+                .resource(new SecretBuilder()
+                        .withNewMetadata()
+                        .withName("ssh")
+                        .endMetadata()
+                        .withStringData(Map.of("username", TestEnvironment.get("SAN_USER"), "ssh-privatekey", key))
+                        .build())
+                .create();
+        client.configMaps()
+                .inNamespace(NS)
+                .resource(new ConfigMapBuilder()
+                        .withNewMetadata()
+                        .withName("known-hosts")
+                        .endMetadata()
+                        .withData(Map.of(
+                                "known_hosts", Files.readString(Path.of(TestEnvironment.get("SAN_KNOWN_HOSTS")))))
+                        .build())
+                .create();
+        fabric = TestStorageFabrics.ssh(
+                TestClusterResources.of(client),
+                new OrchestratorProperties.Storage(
+                        NS,
+                        "ssh",
+                        "configmap/known-hosts",
+                        false,
+                        LABEL + "=" + RUN,
+                        null,
+                        0,
+                        false,
+                        Duration.ofSeconds(5),
+                        Duration.ofSeconds(5),
+                        null,
+                        4));
         storage = fabric;
 
         long before = san.logSize();
         fabric.discover(A);
-        assertThat(san.logSince(before)).as("the storage hosts' SAN simulator writes no log; it is older than scripts/san-sim:"
-                + " refresh it with: sudo scripts/test-env up").anyMatch(l -> l.contains(" " + IPS.get(A) + " multipath -ll"));
+        assertThat(san.logSince(before))
+                .as("the storage hosts' SAN simulator writes no log; it is older than scripts/san-sim:"
+                        + " refresh it with: sudo scripts/test-env up")
+                .anyMatch(l -> l.contains(" " + IPS.get(A) + " multipath -ll"));
     }
 
     @AfterAll
@@ -115,7 +161,8 @@ class FailoverShareIT extends FlowHarness {
             for (String node : List.of(A, B, C)) {
                 client.nodes().withName(node).delete();
             }
-            // no namespace controller runs here, so the namespace stays Terminating with what is in it: the key goes first
+            // no namespace controller runs here, so the namespace stays Terminating with what is in it: the key goes
+            // first
             client.secrets().inNamespace(NS).withName("ssh").delete();
             client.configMaps().inNamespace(NS).withName("known-hosts").delete();
             client.namespaces().withName(NS).delete();
@@ -132,16 +179,17 @@ class FailoverShareIT extends FlowHarness {
         resources = new FaultyClusterResources("mpdcluster-share.yaml");
         resources.cluster.getMetadata().setName(CLUSTER);
         resources.cluster.getSpec().getShareStore().setVolumeId(wwid);
-        resources.nodes.clear();  // the pods' nodes are the storage hosts: the RW's on a, the RO's on b
+        resources.nodes.clear(); // the pods' nodes are the storage hosts: the RW's on a, the RO's on b
         for (String node : List.of(A, B, C)) {
             resources.nodes.add(new ClusterResources.Node(node, IPS.get(node), Map.of(LABEL, RUN), Map.of()));
         }
 
         when(manager.promote(any())).thenAnswer(a -> {
-            san.logCall("manager", "promote", a.<ManagerClient.Target>getArgument(0).pod());
+            san.logCall(
+                    "manager", "promote", a.<ManagerClient.Target>getArgument(0).pod());
             return new ManagerClient.RoleInfo(true, 2, null, null);
         });
-        positions.put(RW, -1L);  // the RW died; the RO answers as a replica
+        positions.put(RW, -1L); // the RW died; the RO answers as a replica
         positions.put(RO, 900L);
         logStart = san.logSize();
     }
@@ -160,13 +208,20 @@ class FailoverShareIT extends FlowHarness {
         assertThat(resources.cluster.getStatus().getLeaderInstanceId()).isEqualTo("1004");
 
         List<String> log = ourLog();
-        int preempt = indexOf(log, IPS.get(B) + " mpathpersist --out --preempt --param-rk=" + key(B) + " --param-sark=" + key(A)
-                + " --prout-type=7 /dev/mapper/" + wwid);
-        int readBack = indexOf(log.subList(preempt + 1, log.size()), IPS.get(B) + " mpathpersist --in --read-keys /dev/mapper/" + wwid);
+        int preempt = indexOf(
+                log,
+                IPS.get(B) + " mpathpersist --out --preempt --param-rk=" + key(B) + " --param-sark=" + key(A)
+                        + " --prout-type=7 /dev/mapper/" + wwid);
+        int readBack = indexOf(
+                log.subList(preempt + 1, log.size()),
+                IPS.get(B) + " mpathpersist --in --read-keys /dev/mapper/" + wwid);
         int promote = indexOf(log, "manager promote " + RO);
-        assertThat(preempt).as("preempt of the old RW's key from the candidate's node, in %s", log).isNotNegative();
+        assertThat(preempt)
+                .as("preempt of the old RW's key from the candidate's node, in %s", log)
+                .isNotNegative();
         assertThat(readBack).as("read-back after the preempt").isNotNegative();
-        assertThat(promote).as("promote of %s after the preempt and its read-back, in %s", RO, log)
+        assertThat(promote)
+                .as("promote of %s after the preempt and its read-back, in %s", RO, log)
                 .isGreaterThan(preempt + 1 + readBack);
         assertThat(time(log.get(promote))).isGreaterThanOrEqualTo(time(log.get(preempt)));
         assertThat(log).filteredOn(l -> l.contains(" manager promote ")).hasSize(1);
@@ -188,23 +243,31 @@ class FailoverShareIT extends FlowHarness {
         if (breakage.equals("unreachable")) {
             setSshAddress(B, IPS.get(B) + ":" + unusedPort(IPS.get(B)));
         } else {
-            san.map(wwid, IPS.get(B), "down");  // the map is there, the reservation commands fail on it
+            san.map(wwid, IPS.get(B), "down"); // the map is there, the reservation commands fail on it
         }
 
         var failover = start("Failover", Map.of("planned", false, "failedInsId", "1002"));
         driveTo("Task_FenceOldRw");
         Throwable failure = exhaust("Task_FenceOldRw");
 
-        assertThat(failure).hasMessageContaining(breakage.equals("unreachable") ? "cannot reach " + B : "no available paths")
-                .hasMessageContaining(B).hasMessageContaining("Nothing was promoted");
-        assertThat(engine.getRuntimeService().createIncidentQuery().processInstanceId(failover.getId()).singleResult().getActivityId())
+        assertThat(failure)
+                .hasMessageContaining(breakage.equals("unreachable") ? "cannot reach " + B : "no available paths")
+                .hasMessageContaining(B)
+                .hasMessageContaining("Nothing was promoted");
+        assertThat(engine.getRuntimeService()
+                        .createIncidentQuery()
+                        .processInstanceId(failover.getId())
+                        .singleResult()
+                        .getActivityId())
                 .isEqualTo("Task_FenceOldRw");
         assertThat(resources.cluster.getStatus().getClusterStatus()).isEqualTo("Interrupt");
         assertThat(resources.cluster.getStatus().getLeaderInstanceId()).isEqualTo("1002");
         verify(manager, never()).promote(any());
         List<String> log = ourLog();
         assertThat(log).noneMatch(l -> l.contains(" manager promote ")).noneMatch(l -> l.contains(" --preempt "));
-        assertThat(fabric.readReservation(wwid, C).writeLockedTo(key(A))).as("the lock stays with the old RW's node").isTrue();
+        assertThat(fabric.readReservation(wwid, C).writeLockedTo(key(A)))
+                .as("the lock stays with the old RW's node")
+                .isTrue();
 
         // fixed, the step is retried: the lock moves, then the candidate is promoted
         if (breakage.equals("unreachable")) {
@@ -215,7 +278,8 @@ class FailoverShareIT extends FlowHarness {
         retry("Task_FenceOldRw");
         finish(failover);
         log = ourLog();
-        int preempt = indexOf(log, IPS.get(B) + " mpathpersist --out --preempt --param-rk=" + key(B) + " --param-sark=" + key(A));
+        int preempt = indexOf(
+                log, IPS.get(B) + " mpathpersist --out --preempt --param-rk=" + key(B) + " --param-sark=" + key(A));
         assertThat(preempt).isNotNegative();
         assertThat(indexOf(log, "manager promote " + RO)).isGreaterThan(preempt);
         assertThat(fabric.readReservation(wwid, C).writeLockedTo(key(B))).isTrue();
@@ -237,7 +301,9 @@ class FailoverShareIT extends FlowHarness {
 
     /** The simulator's log since this test began: calls on this test's LUN, and this cluster's promotions. */
     List<String> ourLog() {
-        return san.logSince(logStart).stream().filter(l -> l.contains(wwid) || l.contains(" manager promote " + CLUSTER + "-")).toList();
+        return san.logSince(logStart).stream()
+                .filter(l -> l.contains(wwid) || l.contains(" manager promote " + CLUSTER + "-"))
+                .toList();
     }
 
     /** Index of the first line whose text after the time starts with {@code call}, or -1. */

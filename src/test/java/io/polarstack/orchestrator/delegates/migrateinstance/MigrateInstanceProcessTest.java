@@ -12,14 +12,6 @@ import static org.mockito.Mockito.times;
 import static org.mockito.Mockito.verify;
 import static org.mockito.Mockito.when;
 
-import java.util.Map;
-
-import org.camunda.bpm.engine.runtime.ProcessInstance;
-import org.camunda.bpm.engine.test.Deployment;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
-
 import io.polarstack.orchestrator.api.Conditions;
 import io.polarstack.orchestrator.ports.ClusterResources;
 import io.polarstack.orchestrator.ports.ManagerClient.ManagerException;
@@ -27,13 +19,26 @@ import io.polarstack.orchestrator.ports.ManagerClient.SlotType;
 import io.polarstack.orchestrator.ports.ManagerClient.StopMode;
 import io.polarstack.orchestrator.specs.Labels;
 import io.polarstack.orchestrator.testing.FlowHarness;
+import java.util.Map;
+import org.camunda.bpm.engine.runtime.ProcessInstance;
+import org.camunda.bpm.engine.test.Deployment;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * MigrateInstance with ReplaceInstance, CreateInstance, Failover and RemoveInstance on an in-memory engine, the ports
  * mocked, on a cluster CreateCluster made first. node-c is free; node-b runs both ROs.
  */
-@Deployment(resources = {"processes/migrate-instance.bpmn", "processes/replace-instance.bpmn", "processes/remove-instance.bpmn",
-        "processes/failover.bpmn", "processes/create-cluster.bpmn", "processes/create-instance.bpmn"})
+@Deployment(
+        resources = {
+            "processes/migrate-instance.bpmn",
+            "processes/replace-instance.bpmn",
+            "processes/remove-instance.bpmn",
+            "processes/failover.bpmn",
+            "processes/create-cluster.bpmn",
+            "processes/create-instance.bpmn"
+        })
 class MigrateInstanceProcessTest extends FlowHarness {
 
     ProcessInstance migrate(String insId, String targetNode) {
@@ -54,7 +59,8 @@ class MigrateInstanceProcessTest extends FlowHarness {
         assertThat(podExists(RO1)).isFalse();
         assertThat(annotations()).doesNotContainKey("migrate");
         assertThat(resources.cluster.getStatus().getClusterStatus()).isEqualTo("Running");
-        assertThat(resources.events).anyMatch(e -> e.equals("Normal InstanceMigrated: 1004 moved to node-c as ro 1007"));
+        assertThat(resources.events)
+                .anyMatch(e -> e.equals("Normal InstanceMigrated: 1004 moved to node-c as ro 1007"));
         verify(manager, never()).promote(any());
     }
 
@@ -63,7 +69,7 @@ class MigrateInstanceProcessTest extends FlowHarness {
         String newRw = "pg-local-1001-1007";
         var migrate = migrate("1002", "node-c");
         driveTo("Task_Promote");
-        primaries.add(newRw);  // answers as the primary once promoted
+        primaries.add(newRw); // answers as the primary once promoted
         finish(migrate);
 
         var status = resources.cluster.getStatus();
@@ -76,12 +82,14 @@ class MigrateInstanceProcessTest extends FlowHarness {
         assertThat(roleLabel(newRw)).isEqualTo("rw");
         assertThat(podExists(RW)).isFalse();
         assertThat(status.getClusterStatus()).isEqualTo("Running");
-        assertThat(Conditions.get(status, Conditions.AUTO_FAILOVER).getStatus()).as("HA monitor resumed").isEqualTo("True");
+        assertThat(Conditions.get(status, Conditions.AUTO_FAILOVER).getStatus())
+                .as("HA monitor resumed")
+                .isEqualTo("True");
         assertThat(annotations()).doesNotContainKey("migrate");
 
         var order = inOrder(manager);
         order.verify(manager).install(pod(newRw), any());
-        order.verify(manager).stop(pod(RW), eq(StopMode.FAST), anyInt());  // planned: writes stop here
+        order.verify(manager).stop(pod(RW), eq(StopMode.FAST), anyInt()); // planned: writes stop here
         order.verify(manager).promote(pod(newRw));
         order.verify(manager).follow(pod(RO1), any(), eq("1000"), eq("1004"));
         order.verify(manager).removeSlot(pod(newRw), eq(SlotType.REPLICA), eq("1000"), eq("1002"));
@@ -95,7 +103,7 @@ class MigrateInstanceProcessTest extends FlowHarness {
         var first = migrate("1002", "node-c");
         driveTo("Task_Promote");
         primaries.add(newRw);
-        driveTo("Task_StopInstance");  // switched over; the old RW is about to be removed
+        driveTo("Task_StopInstance"); // switched over; the old RW is about to be removed
         assertThat(resources.cluster.getStatus().getLeaderInstanceId()).isEqualTo("1007");
         engine.getRuntimeService().deleteProcessInstance(first.getId(), "cancelled", false, true);
 
@@ -117,7 +125,8 @@ class MigrateInstanceProcessTest extends FlowHarness {
         String node = target;
         if (target.equals("maintenance")) {
             node = "node-c";
-            resources.nodes.set(2, new ClusterResources.Node("node-c", "127.0.0.4", Map.of(Labels.MAINTAIN_NODE, ""), Map.of()));
+            resources.nodes.set(
+                    2, new ClusterResources.Node("node-c", "127.0.0.4", Map.of(Labels.MAINTAIN_NODE, ""), Map.of()));
         } else if (target.equals("not-ready")) {
             node = "node-c";
             resources.nodes.set(2, new ClusterResources.Node("node-c", "127.0.0.4", Map.of(), Map.of(), false));
@@ -135,7 +144,8 @@ class MigrateInstanceProcessTest extends FlowHarness {
         assertThat(condition.getStatus()).isEqualTo("False");
         assertThat(condition.getReason()).isEqualTo("TARGET_NODE_UNAVAILABLE");
         assertThat(condition.getMessage()).contains("migration of 1004 refused", "node " + node);
-        assertThat(resources.events).anyMatch(e -> e.startsWith("Warning TARGET_NODE_UNAVAILABLE: migration of 1004 refused"));
+        assertThat(resources.events)
+                .anyMatch(e -> e.startsWith("Warning TARGET_NODE_UNAVAILABLE: migration of 1004 refused"));
         assertThat(resources.cluster.getStatus().getClusterStatus()).isEqualTo("Running");
         verify(manager, never()).stop(any(), any(), anyInt());
     }

@@ -11,17 +11,6 @@ import static org.mockito.Mockito.times;
 import static org.mockito.Mockito.verify;
 import static org.mockito.Mockito.when;
 
-import java.time.Instant;
-import java.util.List;
-import java.util.Map;
-
-import org.camunda.bpm.engine.runtime.ProcessInstance;
-import org.camunda.bpm.engine.test.Deployment;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
-
 import io.fabric8.kubernetes.api.model.Pod;
 import io.polarstack.orchestrator.api.ClassInfo;
 import io.polarstack.orchestrator.ports.ManagerClient;
@@ -29,14 +18,30 @@ import io.polarstack.orchestrator.ports.ManagerClient.ManagerException;
 import io.polarstack.orchestrator.specs.InstancePods;
 import io.polarstack.orchestrator.specs.ParamsConfigMaps;
 import io.polarstack.orchestrator.testing.FlowHarness;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.camunda.bpm.engine.runtime.ProcessInstance;
+import org.camunda.bpm.engine.test.Deployment;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * ModifyClass on an in-memory engine with the flows it calls, the ports mocked, on a cluster CreateCluster made first
  * in class polar.o.x4.medium (max_connections 800): RW 1002 (slot 1001), ROs 1004 and 1006. Up to polar.o.x8.large
  * (1600) or down to polar.o.x2.small (400); the replacements get 1007, 1008 (the ROs) and 1009 (the RW).
  */
-@Deployment(resources = {"processes/modify-class.bpmn", "processes/replace-instance.bpmn", "processes/remove-instance.bpmn",
-        "processes/create-instance.bpmn", "processes/failover.bpmn", "processes/create-cluster.bpmn"})
+@Deployment(
+        resources = {
+            "processes/modify-class.bpmn",
+            "processes/replace-instance.bpmn",
+            "processes/remove-instance.bpmn",
+            "processes/create-instance.bpmn",
+            "processes/failover.bpmn",
+            "processes/create-cluster.bpmn"
+        })
 class ModifyClassProcessTest extends FlowHarness {
 
     static final String UP = "polar.o.x8.large";
@@ -54,11 +59,12 @@ class ModifyClassProcessTest extends FlowHarness {
 
     /** On top of {@link #healthy()}: the class's limits take effect, and each install's max_connections is kept. */
     void recordInstalls() {
-        when(manager.updateParams(any(), any())).thenReturn(new ManagerClient.ParamsResult(true, List.of("max_connections")));
+        when(manager.updateParams(any(), any()))
+                .thenReturn(new ManagerClient.ParamsResult(true, List.of("max_connections")));
         when(manager.install(any(), any())).thenAnswer(a -> {
             ManagerClient.Target target = a.getArgument(0);
             ManagerClient.InstallSpec spec = a.getArgument(1);
-            if (target != null && spec != null) {  // null while a test stubs over it
+            if (target != null && spec != null) { // null while a test stubs over it
                 installed.add(target.pod() + " " + spec.params().get("max_connections"));
             }
             return new ManagerClient.InstallResult(false, false, null, false);
@@ -67,8 +73,10 @@ class ModifyClassProcessTest extends FlowHarness {
 
     static void catalogClass(String name, String cpu, String memory, String maxConnections, String sharedBuffers) {
         String key = "ConfigMap:kube-system/postgresql-1-0-level-" + name.replace('.', '-');
-        resources.configMaps.put(key + "-resource-rwo", Map.of("cpu_cores", cpu, "mem_limit", memory, "max_conn", maxConnections));
-        resources.configMaps.put(key + "-config-rwo", Map.of("max_connections", maxConnections, "shared_buffers", sharedBuffers));
+        resources.configMaps.put(
+                key + "-resource-rwo", Map.of("cpu_cores", cpu, "mem_limit", memory, "max_conn", maxConnections));
+        resources.configMaps.put(
+                key + "-config-rwo", Map.of("max_connections", maxConnections, "shared_buffers", sharedBuffers));
     }
 
     /** CreateCluster, then the class change asked for in the spec, as the operator starts it. */
@@ -86,14 +94,21 @@ class ModifyClassProcessTest extends FlowHarness {
 
     Map<String, String> params(String which) {
         String name = "pg-local-" + which + "-params";
-        return ParamsConfigMaps.values(name, resources.configMapData("default", name).orElseThrow());
+        return ParamsConfigMaps.values(
+                name, resources.configMapData("default", name).orElseThrow());
     }
 
     String cpuLimit(String podName) {
         var pod = (Pod) resources.applied.get("Pod:default/" + podName);
         assertThat(pod).as("pod " + podName).isNotNull();
-        return pod.getSpec().getContainers().stream().filter(c -> c.getName().equals(InstancePods.ENGINE)).findFirst().orElseThrow()
-                .getResources().getLimits().get("cpu").toString();
+        return pod.getSpec().getContainers().stream()
+                .filter(c -> c.getName().equals(InstancePods.ENGINE))
+                .findFirst()
+                .orElseThrow()
+                .getResources()
+                .getLimits()
+                .get("cpu")
+                .toString();
     }
 
     void assertModified(String className, String cpu, String maxConnections) {
@@ -103,12 +118,17 @@ class ModifyClassProcessTest extends FlowHarness {
         for (String pod : new String[] {"pg-local-1003-1007", "pg-local-1005-1008", "pg-local-1001-1009"}) {
             assertThat(cpuLimit(pod)).isEqualTo(cpu);
         }
-        assertThat(installed).containsExactly("pg-local-1003-1007 " + maxConnections, "pg-local-1005-1008 " + maxConnections,
-                "pg-local-1001-1009 " + maxConnections);
+        assertThat(installed)
+                .containsExactly(
+                        "pg-local-1003-1007 " + maxConnections,
+                        "pg-local-1005-1008 " + maxConnections,
+                        "pg-local-1001-1009 " + maxConnections);
         assertThat(params("running")).containsEntry("max_connections", maxConnections);
         assertThat(params("user")).containsEntry("max_connections", maxConnections);
         assertThat(resources.cluster.getSpec().getClassInfo().getClassName()).isEqualTo(className);
-        assertThat(resources.cluster.getSpec().getClassInfo().getCpu()).as("classInfoModifyTo as written").isEqualTo("x");
+        assertThat(resources.cluster.getSpec().getClassInfo().getCpu())
+                .as("classInfoModifyTo as written")
+                .isEqualTo("x");
         assertThat(resources.cluster.getSpec().getClassInfoModifyTo()).isNull();
         assertThat(status.getClusterStatus()).isEqualTo("Running");
     }
@@ -140,12 +160,14 @@ class ModifyClassProcessTest extends FlowHarness {
         order.verify(manager).restart(pod(RW));
         order.verify(manager).install(pod("pg-local-1003-1007"), any());
         verify(manager, times(1)).restart(any());
-        assertThat(resources.events).anyMatch(e -> e.startsWith("Normal RwRestarted: RW 1002 restarted with {max_connections=400}"));
+        assertThat(resources.events)
+                .anyMatch(e -> e.startsWith("Normal RwRestarted: RW 1002 restarted with {max_connections=400}"));
     }
 
     @Test
     void aLimitTheRwAlreadyRunsWithNeedsNoRestart() {
-        afterCreate.add(() -> when(manager.updateParams(any(), any())).thenReturn(new ManagerClient.ParamsResult(true, List.of())));
+        afterCreate.add(() ->
+                when(manager.updateParams(any(), any())).thenReturn(new ManagerClient.ParamsResult(true, List.of())));
         var change = modifyClass(DOWN);
         finish(change);
         verify(manager).updateParams(pod(RW), eq(Map.of("max_connections", "400")));
@@ -157,8 +179,12 @@ class ModifyClassProcessTest extends FlowHarness {
         afterCreate.add(() -> {
             for (String which : new String[] {"user", "running"}) {
                 String name = "pg-local-" + which + "-params";
-                resources.apply(ParamsConfigMaps.update(resources.cluster, name, resources.configMapData("default", name).orElseThrow(),
-                        Map.of("shared_buffers", "3GB"), Instant.now()));
+                resources.apply(ParamsConfigMaps.update(
+                        resources.cluster,
+                        name,
+                        resources.configMapData("default", name).orElseThrow(),
+                        Map.of("shared_buffers", "3GB"),
+                        Instant.now()));
             }
         });
         var change = modifyClass(UP);
@@ -172,7 +198,8 @@ class ModifyClassProcessTest extends FlowHarness {
         var change = modifyClass("polar.o.x99.huge");
         driveTo("Task_PlanClassChange");
         assertThat(exhaust("Task_PlanClassChange"))
-                .hasMessageContaining("ConfigMap kube-system/postgresql-1-0-level-polar-o-x99-huge-resource-rwo not found");
+                .hasMessageContaining(
+                        "ConfigMap kube-system/postgresql-1-0-level-polar-o-x99-huge-resource-rwo not found");
         assertThat(params("running")).containsEntry("max_connections", "800");
         verify(manager, never()).install(any(), any());
         assertThat(ended(change)).isFalse();
@@ -180,24 +207,46 @@ class ModifyClassProcessTest extends FlowHarness {
 
     /** An incident in each external step (or the flow it calls there); fixed and retried, the class change completes. */
     @ParameterizedTest
-    @ValueSource(strings = {"Task_LowerRwLimits", "Task_ApplyClassParams", "Task_ReplaceRos", "Task_ReplaceRw", "Task_Switchover",
-            "Task_RemoveOldRw", "Task_FinishClassChange"})
+    @ValueSource(
+            strings = {
+                "Task_LowerRwLimits",
+                "Task_ApplyClassParams",
+                "Task_ReplaceRos",
+                "Task_ReplaceRw",
+                "Task_Switchover",
+                "Task_RemoveOldRw",
+                "Task_FinishClassChange"
+            })
     void anIncidentAtEachStepResumesWhereItStopped(String step) {
         var failure = new ManagerException("TIMEOUT", "the agent did not answer", null);
         Map<String, Runnable> breakers = Map.of(
                 "Task_LowerRwLimits", () -> doThrow(failure).when(manager).restart(pod(RW)),
-                "Task_ApplyClassParams", () -> resources.failApply = new IllegalStateException("the API server refused apply (test)"),
-                "Task_ReplaceRos", () -> when(manager.install(pod("pg-local-1005-1008"), any())).thenThrow(failure),
-                "Task_ReplaceRw", () -> when(manager.install(pod("pg-local-1001-1009"), any())).thenThrow(failure),
+                "Task_ApplyClassParams",
+                        () -> resources.failApply = new IllegalStateException("the API server refused apply (test)"),
+                "Task_ReplaceRos",
+                        () -> when(manager.install(pod("pg-local-1005-1008"), any()))
+                                .thenThrow(failure),
+                "Task_ReplaceRw",
+                        () -> when(manager.install(pod("pg-local-1001-1009"), any()))
+                                .thenThrow(failure),
                 "Task_Switchover", () -> when(manager.promote(any())).thenThrow(failure),
-                "Task_RemoveOldRw", () -> doThrow(failure).when(manager).removeSlot(any(), any(), anyString(), eq("1002")),
+                "Task_RemoveOldRw",
+                        () -> doThrow(failure).when(manager).removeSlot(any(), any(), anyString(), eq("1002")),
                 "Task_FinishClassChange", () -> resources.failing.add("updateSpec"));
-        String failing = Map.of("Task_ReplaceRos", "Task_InstallInstance", "Task_ReplaceRw", "Task_InstallInstance",
-                "Task_Switchover", "Task_Promote", "Task_RemoveOldRw", "Task_DropSlot").getOrDefault(step, step);
+        String failing = Map.of(
+                        "Task_ReplaceRos",
+                        "Task_InstallInstance",
+                        "Task_ReplaceRw",
+                        "Task_InstallInstance",
+                        "Task_Switchover",
+                        "Task_Promote",
+                        "Task_RemoveOldRw",
+                        "Task_DropSlot")
+                .getOrDefault(step, step);
         boolean down = step.equals("Task_LowerRwLimits");
         afterCreate.add(breakers.get(step));
         modifyClass(down ? DOWN : UP);
-        drive();  // up to the failing step, which then waits for its next retry
+        drive(); // up to the failing step, which then waits for its next retry
         assertThat(exhaust(failing)).isNotNull();
         assertThat(incident().getActivityId()).isEqualTo(failing);
 
@@ -207,9 +256,10 @@ class ModifyClassProcessTest extends FlowHarness {
         recordInstalls();
         retry(failing);
         assertThat(drive()).isZero();
-        assertThat(engine.getRuntimeService().createProcessInstanceQuery().count()).isZero();
+        assertThat(engine.getRuntimeService().createProcessInstanceQuery().count())
+                .isZero();
         if (down) {
-            verify(manager).restart(pod(RW));  // the retry restarts what the failed attempt did not
+            verify(manager).restart(pod(RW)); // the retry restarts what the failed attempt did not
         }
         assertModified(down ? DOWN : UP, down ? "1" : "4", down ? "400" : "1600");
     }

@@ -11,15 +11,6 @@ import static org.mockito.Mockito.times;
 import static org.mockito.Mockito.verify;
 import static org.mockito.Mockito.when;
 
-import java.util.Map;
-
-import org.camunda.bpm.engine.impl.util.ClockUtil;
-import org.camunda.bpm.engine.runtime.ProcessInstance;
-import org.camunda.bpm.engine.test.Deployment;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
-
 import io.fabric8.kubernetes.api.model.Pod;
 import io.polarstack.orchestrator.api.Conditions;
 import io.polarstack.orchestrator.api.InstanceState;
@@ -27,20 +18,33 @@ import io.polarstack.orchestrator.ports.ManagerClient;
 import io.polarstack.orchestrator.ports.ManagerClient.ManagerException;
 import io.polarstack.orchestrator.testing.FaultyClusterResources;
 import io.polarstack.orchestrator.testing.FlowHarness;
+import java.util.Map;
+import org.camunda.bpm.engine.impl.util.ClockUtil;
+import org.camunda.bpm.engine.runtime.ProcessInstance;
+import org.camunda.bpm.engine.test.Deployment;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * RebuildCluster on an in-memory engine with CreateInstance, the ports mocked, on a cluster CreateCluster made first
  * whose instances all failed. Local: RW 1002 on node-a, ROs 1004 and 1006 on node-b. Share: RW 1002, RO 1004.
  * (Starting again from the first step on interrupt.recover is the operator's part: ClusterOperatorRecoveryTest.)
  */
-@Deployment(resources = {"processes/rebuild-cluster.bpmn", "processes/create-instance.bpmn", "processes/create-cluster.bpmn"})
+@Deployment(
+        resources = {"processes/rebuild-cluster.bpmn", "processes/create-instance.bpmn", "processes/create-cluster.bpmn"
+        })
 class RebuildClusterProcessTest extends FlowHarness {
 
     /** CreateCluster; then every instance failed and forceRebuild set; then RebuildCluster as the operator starts it. */
     ProcessInstance rebuild() {
         runningCluster();
         resources.cluster.getStatus().getDbInstanceStatus().values().forEach(i -> i.setCurrentState(state("failed")));
-        resources.annotate("default", resources.cluster.getMetadata().getName(), Map.of("forceRebuild", "true"), java.util.Set.of());
+        resources.annotate(
+                "default",
+                resources.cluster.getMetadata().getName(),
+                Map.of("forceRebuild", "true"),
+                java.util.Set.of());
         org.mockito.Mockito.clearInvocations(storage);
         afterCreate.forEach(Runnable::run);
         return start("RebuildCluster", Map.of("recoverFromFirstStep", true));
@@ -56,10 +60,18 @@ class RebuildClusterProcessTest extends FlowHarness {
     String pinnedNode(String podName) {
         var pod = (Pod) resources.applied.get("Pod:default/" + podName);
         assertThat(pod).as("pod " + podName).isNotNull();
-        return pod.getSpec().getAffinity().getNodeAffinity().getRequiredDuringSchedulingIgnoredDuringExecution().getNodeSelectorTerms()
-                .stream().flatMap(t -> t.getMatchExpressions().stream())
+        return pod
+                .getSpec()
+                .getAffinity()
+                .getNodeAffinity()
+                .getRequiredDuringSchedulingIgnoredDuringExecution()
+                .getNodeSelectorTerms()
+                .stream()
+                .flatMap(t -> t.getMatchExpressions().stream())
                 .filter(e -> "kubernetes.io/hostname".equals(e.getKey()) && "In".equals(e.getOperator()))
-                .map(e -> e.getValues().get(0)).findFirst().orElse(null);
+                .map(e -> e.getValues().get(0))
+                .findFirst()
+                .orElse(null);
     }
 
     void assertRebuilt(String... insIds) {
@@ -95,7 +107,8 @@ class RebuildClusterProcessTest extends FlowHarness {
         order.verify(manager).install(pod(RO1), any());
         order.verify(manager).install(pod(RO2), any());
         verify(manager, times(3)).install(any(), any());
-        assertThat(resources.events).anyMatch(e -> e.startsWith("Normal RebuildPlanned: rw 1002 first, then ros [1004, 1006]"));
+        assertThat(resources.events)
+                .anyMatch(e -> e.startsWith("Normal RebuildPlanned: rw 1002 first, then ros [1004, 1006]"));
         assertThat(resources.events).anyMatch(e -> e.startsWith("Normal ClusterRebuilt"));
     }
 
@@ -109,21 +122,25 @@ class RebuildClusterProcessTest extends FlowHarness {
         assertThat(pinnedNode("polardb-share-1003-1004")).isNull();
         verify(storage).lockWrite(eq("36e00084100ee7ec9e7d6b6d3f0d5e0a1"), eq("node-a"));
         verify(manager, never()).systemIdentifier(any());
-        verify(manager).install(pod("polardb-share-1001-1002"), argThat(s -> s.mode() == ManagerClient.StorageMode.SHARE));
+        verify(manager)
+                .install(pod("polardb-share-1001-1002"), argThat(s -> s.mode() == ManagerClient.StorageMode.SHARE));
     }
 
     @Test
     void anRwWithoutItsDataIsAnIncidentNeverANewDatabase() {
         afterCreate.add(() -> when(manager.systemIdentifier(pod(RW)))
-                .thenThrow(new ManagerException("NOT_INSTALLED", "no database cluster in /data (PG_VERSION missing)", null)));
+                .thenThrow(new ManagerException(
+                        "NOT_INSTALLED", "no database cluster in /data (PG_VERSION missing)", null)));
         var rebuild = rebuild();
         drive();
-        assertThat(exhaust("Task_InstallInstance")).hasMessageContaining("the RW 1002 finds no database")
-                .hasMessageContaining("node node-a").hasMessageContaining("never makes a new one");
+        assertThat(exhaust("Task_InstallInstance"))
+                .hasMessageContaining("the RW 1002 finds no database")
+                .hasMessageContaining("node node-a")
+                .hasMessageContaining("never makes a new one");
         assertThat(incident().getActivityId()).isEqualTo("Task_InstallInstance");
         verify(manager, never()).install(any(), any());
 
-        fixed();  // the directory is back
+        fixed(); // the directory is back
         retry("Task_InstallInstance");
         finish(rebuild);
         assertRebuilt("1002", "1004", "1006");
@@ -134,7 +151,8 @@ class RebuildClusterProcessTest extends FlowHarness {
         afterCreate.add(() -> {
             var entries = resources.cluster.getStatus().getDbInstanceStatus();
             entries.get("1006").setCurrentState(state("FENCED"));
-            var tempro = io.polarstack.orchestrator.delegates.common.NewInstances.tempro(resources.cluster, "1003", "1007", "1004", 5432, "1004");
+            var tempro = io.polarstack.orchestrator.delegates.common.NewInstances.tempro(
+                    resources.cluster, "1003", "1007", "1004", 5432, "1004");
             entries.put("1007", tempro);
         });
         var rebuild = rebuild();
@@ -158,7 +176,13 @@ class RebuildClusterProcessTest extends FlowHarness {
         var rebuild = rebuild();
         finish(rebuild);
         assertRebuilt("1002", "1004");
-        assertThat(resources.cluster.getStatus().getDbInstanceStatus().get("1002").getReplacesInsId()).isNull();
+        assertThat(resources
+                        .cluster
+                        .getStatus()
+                        .getDbInstanceStatus()
+                        .get("1002")
+                        .getReplacesInsId())
+                .isNull();
         assertThat(resources.deletedPods).contains(RO2);
     }
 
@@ -167,11 +191,15 @@ class RebuildClusterProcessTest extends FlowHarness {
         afterCreate.add(() -> resources.podsLinger = true);
         var rebuild = rebuild();
         drive();
-        assertThat(engine.getRuntimeService().getVariable(rebuild.getId(), "podsGone")).isEqualTo(false);
+        assertThat(engine.getRuntimeService().getVariable(rebuild.getId(), "podsGone"))
+                .isEqualTo(false);
         ClockUtil.setCurrentTime(new java.util.Date(System.currentTimeMillis() + 6 * 60_000));
         drive();
-        assertThat(exhaust("Task_ReportPodsNotGone")).hasMessageContaining("pods still there after 5 min")
-                .hasMessageContaining(RW).hasMessageContaining("terminating").hasMessageContaining("--force");
+        assertThat(exhaust("Task_ReportPodsNotGone"))
+                .hasMessageContaining("pods still there after 5 min")
+                .hasMessageContaining(RW)
+                .hasMessageContaining("terminating")
+                .hasMessageContaining("--force");
         verify(manager, never()).install(any(), any());
 
         resources.finishDeletes();
@@ -182,8 +210,16 @@ class RebuildClusterProcessTest extends FlowHarness {
 
     /** An incident at each external step; fixed and retried, the rebuild completes. */
     @ParameterizedTest
-    @ValueSource(strings = {"Task_DisableHa", "Task_RemoveInstancePods", "Task_PlanRebuild", "Task_RecreateRw", "Task_RecreateRos",
-            "Task_EnableHa", "Task_FinishRebuild"})
+    @ValueSource(
+            strings = {
+                "Task_DisableHa",
+                "Task_RemoveInstancePods",
+                "Task_PlanRebuild",
+                "Task_RecreateRw",
+                "Task_RecreateRos",
+                "Task_EnableHa",
+                "Task_FinishRebuild"
+            })
     void anIncidentAtEachStepResumesWhereItStopped(String step) {
         var failure = new ManagerException("TIMEOUT", "the agent did not answer", null);
         String version = "ConfigMap:kube-system/postgresql-1-0-minor-version-info-rwo-image-open";

@@ -9,26 +9,29 @@ import static org.mockito.Mockito.inOrder;
 import static org.mockito.Mockito.never;
 import static org.mockito.Mockito.verify;
 
+import io.polarstack.orchestrator.api.Conditions;
+import io.polarstack.orchestrator.ports.ManagerClient.ManagerException;
+import io.polarstack.orchestrator.ports.ManagerClient.SlotType;
+import io.polarstack.orchestrator.ports.ManagerClient.StopMode;
+import io.polarstack.orchestrator.testing.FlowHarness;
 import java.util.Map;
-
 import org.camunda.bpm.engine.runtime.ProcessInstance;
 import org.camunda.bpm.engine.test.Deployment;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import io.polarstack.orchestrator.api.Conditions;
-import io.polarstack.orchestrator.ports.ManagerClient.ManagerException;
-import io.polarstack.orchestrator.ports.ManagerClient.SlotType;
-import io.polarstack.orchestrator.ports.ManagerClient.StopMode;
-import io.polarstack.orchestrator.testing.FlowHarness;
-
 /**
  * RemoveRo with RemoveInstance on an in-memory engine, the ports mocked, on a cluster CreateCluster made first
  * (followerNum 2: ROs 1004 and 1006).
  */
-@Deployment(resources = {"processes/remove-ro.bpmn", "processes/remove-instance.bpmn", "processes/create-cluster.bpmn",
-        "processes/create-instance.bpmn"})
+@Deployment(
+        resources = {
+            "processes/remove-ro.bpmn",
+            "processes/remove-instance.bpmn",
+            "processes/create-cluster.bpmn",
+            "processes/create-instance.bpmn"
+        })
 class RemoveRoProcessTest extends FlowHarness {
 
     ProcessInstance removeRo(String insId) {
@@ -41,7 +44,9 @@ class RemoveRoProcessTest extends FlowHarness {
         assertThat(entries()).containsOnlyKeys("1002", "1006");
         assertThat(podExists(RO1)).isFalse();
         assertThat(podExists(RO2)).isTrue();
-        assertThat(resources.cluster.getSpec().getFollowerNum()).as("lowered once").isEqualTo(1);
+        assertThat(resources.cluster.getSpec().getFollowerNum())
+                .as("lowered once")
+                .isEqualTo(1);
         assertThat(annotations()).doesNotContainKey("removeIns");
         assertThat(resources.cluster.getStatus().getClusterStatus()).isEqualTo("Running");
     }
@@ -89,21 +94,25 @@ class RemoveRoProcessTest extends FlowHarness {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"Task_DropSlot", "Task_DeleteInstancePod", "Task_RemoveInstanceEntry", "Task_FinishRemoval"})
+    @ValueSource(
+            strings = {"Task_DropSlot", "Task_DeleteInstancePod", "Task_RemoveInstanceEntry", "Task_FinishRemoval"})
     void anIncidentAtEachExternalStepResumesWhereItStopped(String step) {
         Map<String, Runnable> breakers = Map.of(
-                "Task_DropSlot", () -> doThrow(new ManagerException("TIMEOUT", "the RW's agent did not answer", null))
-                        .when(manager).removeSlot(any(), any(), any(), any()),
+                "Task_DropSlot",
+                        () -> doThrow(new ManagerException("TIMEOUT", "the RW's agent did not answer", null))
+                                .when(manager)
+                                .removeSlot(any(), any(), any(), any()),
                 "Task_DeleteInstancePod", () -> failCall("deletePod"),
                 "Task_RemoveInstanceEntry", () -> failCall("updateStatus"),
-                "Task_FinishRemoval", () -> failCall("annotate"));  // after followerNum was lowered: a retry lowers it no further
+                "Task_FinishRemoval",
+                        () -> failCall("annotate")); // after followerNum was lowered: a retry lowers it no further
         var remove = removeRo("1004");
         driveTo(step);
         breakers.get(step).run();
         assertThat(exhaust(step)).isNotNull();
         assertThat(incident().getActivityId()).isEqualTo(step);
 
-        resources.onCall = call -> { };
+        resources.onCall = call -> {};
         fixed();
         retry(step);
         finish(remove);

@@ -11,8 +11,13 @@ import static org.mockito.Mockito.times;
 import static org.mockito.Mockito.verify;
 import static org.mockito.Mockito.when;
 
+import io.fabric8.kubernetes.api.model.Pod;
+import io.polarstack.orchestrator.api.VersionConfig;
+import io.polarstack.orchestrator.ports.ManagerClient;
+import io.polarstack.orchestrator.ports.ManagerClient.ManagerException;
+import io.polarstack.orchestrator.specs.InstancePods;
+import io.polarstack.orchestrator.testing.FlowHarness;
 import java.util.Map;
-
 import org.camunda.bpm.engine.runtime.ProcessInstance;
 import org.camunda.bpm.engine.test.Deployment;
 import org.junit.jupiter.api.BeforeEach;
@@ -20,20 +25,20 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import io.fabric8.kubernetes.api.model.Pod;
-import io.polarstack.orchestrator.api.VersionConfig;
-import io.polarstack.orchestrator.ports.ManagerClient;
-import io.polarstack.orchestrator.ports.ManagerClient.ManagerException;
-import io.polarstack.orchestrator.specs.InstancePods;
-import io.polarstack.orchestrator.testing.FlowHarness;
-
 /**
  * UpgradeMinorVersion on an in-memory engine with the flows it calls, the ports mocked, on a cluster CreateCluster
  * made first: RW 1002 (slot 1001), ROs 1004 (slot 1003) and 1006 (slot 1005). The replacements get 1007, 1008 (the
  * ROs) and 1009 (the RW).
  */
-@Deployment(resources = {"processes/upgrade-minor-version.bpmn", "processes/replace-instance.bpmn", "processes/remove-instance.bpmn",
-        "processes/create-instance.bpmn", "processes/failover.bpmn", "processes/create-cluster.bpmn"})
+@Deployment(
+        resources = {
+            "processes/upgrade-minor-version.bpmn",
+            "processes/replace-instance.bpmn",
+            "processes/remove-instance.bpmn",
+            "processes/create-instance.bpmn",
+            "processes/failover.bpmn",
+            "processes/create-cluster.bpmn"
+        })
 class UpgradeMinorVersionProcessTest extends FlowHarness {
 
     static final String NEXT = "image-next";
@@ -45,8 +50,15 @@ class UpgradeMinorVersionProcessTest extends FlowHarness {
     }
 
     static void catalogHasNext() {
-        resources.configMaps.put("ConfigMap:kube-system/postgresql-1-0-minor-version-info-rwo-" + NEXT, Map.of("name", NEXT,
-                "pgEngineImage", NEXT_ENGINE, "pgManagerImage", "polardb/polardb_pg_manager:next"));
+        resources.configMaps.put(
+                "ConfigMap:kube-system/postgresql-1-0-minor-version-info-rwo-" + NEXT,
+                Map.of(
+                        "name",
+                        NEXT,
+                        "pgEngineImage",
+                        NEXT_ENGINE,
+                        "pgManagerImage",
+                        "polardb/polardb_pg_manager:next"));
     }
 
     /** CreateCluster, then the upgrade asked for in the spec, as the operator starts it. */
@@ -62,7 +74,10 @@ class UpgradeMinorVersionProcessTest extends FlowHarness {
     String engineImage(String podName) {
         var pod = (Pod) resources.applied.get("Pod:default/" + podName);
         assertThat(pod).as("pod " + podName).isNotNull();
-        return pod.getSpec().getContainers().stream().filter(c -> c.getName().equals(InstancePods.ENGINE)).findFirst().orElseThrow()
+        return pod.getSpec().getContainers().stream()
+                .filter(c -> c.getName().equals(InstancePods.ENGINE))
+                .findFirst()
+                .orElseThrow()
                 .getImage();
     }
 
@@ -71,15 +86,21 @@ class UpgradeMinorVersionProcessTest extends FlowHarness {
         assertThat(status.getDbInstanceStatus()).containsOnlyKeys("1007", "1008", "1009");
         assertThat(status.getLeaderInstanceId()).isEqualTo("1009");
         assertThat(status.getDbInstanceStatus().get("1009").getInsType()).isEqualTo("rw");
-        assertThat(status.getDbInstanceStatus().get("1009").getPhysicalInsId()).as("the RW's slot").isEqualTo("1001");
-        assertThat(status.getDbInstanceStatus().values()).allSatisfy(i -> assertThat(i.getReplacesInsId()).isNull());
+        assertThat(status.getDbInstanceStatus().get("1009").getPhysicalInsId())
+                .as("the RW's slot")
+                .isEqualTo("1001");
+        assertThat(status.getDbInstanceStatus().values())
+                .allSatisfy(i -> assertThat(i.getReplacesInsId()).isNull());
         assertThat(status.getDbInstanceStatus().get("1007").getInsType()).isEqualTo("ro");
         assertThat(status.getDbInstanceStatus().get("1008").getInsType()).isEqualTo("ro");
         for (String pod : new String[] {"pg-local-1003-1007", "pg-local-1005-1008", "pg-local-1001-1009"}) {
             assertThat(engineImage(pod)).isEqualTo(NEXT_ENGINE);
         }
-        assertThat(resources.applied.keySet()).doesNotContain("Pod:default/pg-local-1001-1002", "Pod:default/pg-local-1003-1004",
-                "Pod:default/pg-local-1005-1006");
+        assertThat(resources.applied.keySet())
+                .doesNotContain(
+                        "Pod:default/pg-local-1001-1002",
+                        "Pod:default/pg-local-1003-1004",
+                        "Pod:default/pg-local-1005-1006");
         assertThat(resources.cluster.getSpec().getVersionCfg().getVersionName()).isEqualTo(NEXT);
         assertThat(resources.cluster.getSpec().getVersionCfgModifyTo()).isNull();
         assertThat(status.getClusterStatus()).isEqualTo("Running");
@@ -94,16 +115,26 @@ class UpgradeMinorVersionProcessTest extends FlowHarness {
 
         var order = inOrder(manager);
         order.verify(manager).install(pod("pg-local-1003-1007"), any());
-        order.verify(manager).stop(pod("pg-local-1003-1004"), eq(ManagerClient.StopMode.FAST), org.mockito.ArgumentMatchers.anyInt());
+        order.verify(manager)
+                .stop(
+                        pod("pg-local-1003-1004"),
+                        eq(ManagerClient.StopMode.FAST),
+                        org.mockito.ArgumentMatchers.anyInt());
         order.verify(manager).install(pod("pg-local-1005-1008"), any());
         order.verify(manager).install(pod("pg-local-1001-1009"), any());
-        order.verify(manager).stop(pod("pg-local-1001-1002"), eq(ManagerClient.StopMode.FAST), org.mockito.ArgumentMatchers.anyInt());
+        order.verify(manager)
+                .stop(
+                        pod("pg-local-1001-1002"),
+                        eq(ManagerClient.StopMode.FAST),
+                        org.mockito.ArgumentMatchers.anyInt());
         order.verify(manager).promote(pod("pg-local-1001-1009"));
-        order.verify(manager).removeSlot(pod("pg-local-1001-1009"), eq(ManagerClient.SlotType.REPLICA), eq("1000"), eq("1002"));
+        order.verify(manager)
+                .removeSlot(pod("pg-local-1001-1009"), eq(ManagerClient.SlotType.REPLICA), eq("1000"), eq("1002"));
         verify(manager, times(1)).promote(any());
         verify(manager, never()).rejoin(any(), any(), anyString(), anyString());
-        assertThat(resources.events).anyMatch(e -> e.startsWith("Normal UpgradePlanned: to version image-next")
-                && e.contains("ROs [1004, 1006] one after another, then the RW 1002"));
+        assertThat(resources.events)
+                .anyMatch(e -> e.startsWith("Normal UpgradePlanned: to version image-next")
+                        && e.contains("ROs [1004, 1006] one after another, then the RW 1002"));
         assertThat(resources.events).anyMatch(e -> e.startsWith("Normal MinorVersionUpgraded"));
     }
 
@@ -113,7 +144,8 @@ class UpgradeMinorVersionProcessTest extends FlowHarness {
         resources.configMaps.remove("ConfigMap:kube-system/postgresql-1-0-minor-version-info-rwo-" + NEXT);
         driveTo("Task_PlanUpgrade");
         assertThat(exhaust("Task_PlanUpgrade"))
-                .hasMessageContaining("ConfigMap kube-system/postgresql-1-0-minor-version-info-rwo-image-next not found");
+                .hasMessageContaining(
+                        "ConfigMap kube-system/postgresql-1-0-minor-version-info-rwo-image-next not found");
         assertThat(resources.cluster.getStatus().getDbInstanceStatus()).containsOnlyKeys("1002", "1004", "1006");
         verify(manager, never()).install(any(), any());
 
@@ -125,30 +157,46 @@ class UpgradeMinorVersionProcessTest extends FlowHarness {
 
     @Test
     void withoutASpareNodeItSaysSoAtOnce() {
-        resources.nodes.remove(2);  // node-c: the RW is on node-a, both ROs on node-b
+        resources.nodes.remove(2); // node-c: the RW is on node-a, both ROs on node-b
         var upgrade = upgrade();
         driveTo("Task_PlanUpgrade");
-        assertThat(exhaust("Task_PlanUpgrade")).hasMessageContaining("needs a node without an instance")
+        assertThat(exhaust("Task_PlanUpgrade"))
+                .hasMessageContaining("needs a node without an instance")
                 .hasMessageContaining("node node-a already runs rw 1002");
         assertThat(ended(upgrade)).isFalse();
     }
 
     /** An incident in each external step of the flow (or the flow it calls there); fixed and retried, it ends upgraded. */
     @ParameterizedTest
-    @ValueSource(strings = {"Task_ReplaceRos", "Task_ReplaceRw", "Task_Switchover", "Task_RemoveOldRw", "Task_FinishUpgrade"})
+    @ValueSource(
+            strings = {"Task_ReplaceRos", "Task_ReplaceRw", "Task_Switchover", "Task_RemoveOldRw", "Task_FinishUpgrade"
+            })
     void anIncidentAtEachStepResumesWhereItStopped(String step) {
         var failure = new ManagerException("TIMEOUT", "the agent did not answer", null);
         Map<String, Runnable> breakers = Map.of(
-                "Task_ReplaceRos", () -> when(manager.install(pod("pg-local-1005-1008"), any())).thenThrow(failure),
-                "Task_ReplaceRw", () -> when(manager.install(pod("pg-local-1001-1009"), any())).thenThrow(failure),
+                "Task_ReplaceRos",
+                        () -> when(manager.install(pod("pg-local-1005-1008"), any()))
+                                .thenThrow(failure),
+                "Task_ReplaceRw",
+                        () -> when(manager.install(pod("pg-local-1001-1009"), any()))
+                                .thenThrow(failure),
                 "Task_Switchover", () -> when(manager.promote(any())).thenThrow(failure),
-                "Task_RemoveOldRw", () -> doThrow(failure).when(manager).removeSlot(any(), any(), anyString(), eq("1002")),
+                "Task_RemoveOldRw",
+                        () -> doThrow(failure).when(manager).removeSlot(any(), any(), anyString(), eq("1002")),
                 "Task_FinishUpgrade", () -> resources.failing.add("updateSpec"));
-        String failing = Map.of("Task_ReplaceRos", "Task_InstallInstance", "Task_ReplaceRw", "Task_InstallInstance",
-                "Task_Switchover", "Task_Promote", "Task_RemoveOldRw", "Task_DropSlot").getOrDefault(step, step);
+        String failing = Map.of(
+                        "Task_ReplaceRos",
+                        "Task_InstallInstance",
+                        "Task_ReplaceRw",
+                        "Task_InstallInstance",
+                        "Task_Switchover",
+                        "Task_Promote",
+                        "Task_RemoveOldRw",
+                        "Task_DropSlot")
+                .getOrDefault(step, step);
         afterCreate.add(breakers.get(step));
         var upgrade = upgrade();
-        drive();  // up to the failing step, which then waits for its next retry
+        drive(); // up to the failing step, which then waits for its next retry
         assertThat(exhaust(failing)).isNotNull();
         assertThat(incident().getActivityId()).isEqualTo(failing);
         assertThat(resources.cluster.getStatus().getClusterStatus()).isEqualTo("Interrupt");
@@ -167,14 +215,21 @@ class UpgradeMinorVersionProcessTest extends FlowHarness {
      */
     @Test
     void startedAgainAfterACancelPastTheSwitchoverItOnlyRemovesTheOldRw() {
-        afterCreate.add(() -> doThrow(new ManagerException("TIMEOUT", "the agent did not answer", null)).when(manager)
+        afterCreate.add(() -> doThrow(new ManagerException("TIMEOUT", "the agent did not answer", null))
+                .when(manager)
                 .removeSlot(any(), any(), anyString(), eq("1002")));
         var first = upgrade();
         drive();
         exhaust("Task_DropSlot");
         engine.getRuntimeService().deleteProcessInstance(first.getId(), "cancelled=true", false, true);
         assertThat(resources.cluster.getStatus().getLeaderInstanceId()).isEqualTo("1009");
-        assertThat(resources.cluster.getStatus().getDbInstanceStatus().get("1009").getReplacesInsId()).isEqualTo("1002");
+        assertThat(resources
+                        .cluster
+                        .getStatus()
+                        .getDbInstanceStatus()
+                        .get("1009")
+                        .getReplacesInsId())
+                .isEqualTo("1002");
 
         fixed();
         var again = start("UpgradeMinorVersion", Map.of("versionName", NEXT));

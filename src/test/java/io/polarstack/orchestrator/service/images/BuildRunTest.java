@@ -3,7 +3,6 @@ package io.polarstack.orchestrator.service.images;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.LocalDateTime;
-
 import org.junit.jupiter.api.Test;
 
 class BuildRunTest {
@@ -14,11 +13,15 @@ class BuildRunTest {
         assertThat(run.id()).matches("[0-9a-f]{8}");
         assertThat(run.timestamp()).isEqualTo("20220121152612");
         assertThat(run.builtBy()).isEqualTo("ci@builder-1");
-        assertThat(BuildRun.started(LocalDateTime.now(), "ci", "h").id()).as("every run its own id").isNotEqualTo(run.id());
+        assertThat(BuildRun.started(LocalDateTime.now(), "ci", "h").id())
+                .as("every run its own id")
+                .isNotEqualTo(run.id());
     }
 
     @Test
     void hereIsThisProcesssUserOnThisMachine() {
-        assertThat(BuildRun.startedHere().builtBy()).startsWith(System.getProperty("user.name") + "@").hasSizeGreaterThan(2);
+        assertThat(BuildRun.startedHere().builtBy())
+                .startsWith(System.getProperty("user.name") + "@")
+                .hasSizeGreaterThan(2);
     }
 }

@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -14,7 +13,8 @@ import org.junit.jupiter.api.io.TempDir;
 /** image.yml parsing and every validation rule, each message naming the image id and the field. */
 class ImageFileTest {
 
-    @TempDir Path base;
+    @TempDir
+    Path base;
 
     @BeforeEach
     void dockerfiles() throws IOException {
@@ -37,17 +37,23 @@ class ImageFileTest {
     }
 
     String problems(String images) {
-        return String.join("\n", org.assertj.core.api.Assertions.catchThrowableOfType(InvalidImageFileException.class,
-                () -> parse(images)).problems());
+        return String.join(
+                "\n",
+                org.assertj.core.api.Assertions.catchThrowableOfType(
+                                InvalidImageFileException.class, () -> parse(images))
+                        .problems());
     }
 
     @Test
     void theShippedImageFileIsValid() {
         ImageFile file = ImageFile.read(Path.of("image.yml"));
-        assertThat(file.enabled(ImageSpec.Type.ENGINE)).extracting(ImageSpec::id).containsExactly("polardb_pg_engine_test");
+        assertThat(file.enabled(ImageSpec.Type.ENGINE))
+                .extracting(ImageSpec::id)
+                .containsExactly("polardb_pg_engine_test");
         assertThat(file.image("polardb_pg_engine_release").enable()).isFalse();
         assertThat(file.image("polardb_pg_engine_release").push()).isTrue();
-        assertThat(file.enabled(ImageSpec.Type.MANAGER)).singleElement()
+        assertThat(file.enabled(ImageSpec.Type.MANAGER))
+                .singleElement()
                 .satisfies(m -> assertThat(m.engineImageId()).isEqualTo("polardb_pg_engine_test"));
         assertThat(file.result()).isEqualTo(Path.of("image.result").toAbsolutePath());
     }
@@ -86,18 +92,22 @@ class ImageFileTest {
     @Test
     void theLocalClusterImageFileIsValid() {
         ImageFile file = ImageFile.read(Path.of("deploy/local/image.yml"));
-        assertThat(file.enabled(ImageSpec.Type.ENGINE)).singleElement()
+        assertThat(file.enabled(ImageSpec.Type.ENGINE))
+                .singleElement()
                 .satisfies(e -> assertThat(e.engineRepo()).isNull());
-        assertThat(file.enabled(ImageSpec.Type.MANAGER)).singleElement()
+        assertThat(file.enabled(ImageSpec.Type.MANAGER))
+                .singleElement()
                 .satisfies(m -> assertThat(m.engineImageId()).isEqualTo("pg15_engine_local"));
     }
 
     @Test
     void anEngineFromPackagesNeedsNoRepositoryButATag() {
-        String packaged = ENGINE.formatted("e1", "engine:15").replace("    engine_repo: file:///src/engine.git\n", "")
+        String packaged = ENGINE.formatted("e1", "engine:15")
+                .replace("    engine_repo: file:///src/engine.git\n", "")
                 .replace("    engine_branch: POLARDB_11_STABLE\n", "");
         assertThat(parse(packaged).image("e1").engineRepo()).isNull();
-        assertThat(problems(packaged.replace("engine:15", "engine"))).contains("image 'e1': engine_repo: missing")
+        assertThat(problems(packaged.replace("engine:15", "engine")))
+                .contains("image 'e1': engine_repo: missing")
                 .contains("image 'e1': engine_branch: missing");
     }
 
@@ -133,7 +143,9 @@ class ImageFileTest {
 
     @Test
     void managerOnAManager() {
-        assertThat(problems(ENGINE.formatted("e1", "a") + manager("e1") + manager("m1").replace("  - id: m1", "  - id: m2")))
+        assertThat(problems(ENGINE.formatted("e1", "a")
+                        + manager("e1")
+                        + manager("m1").replace("  - id: m1", "  - id: m2")))
                 .contains("image 'm2': engine_image_id: 'm1' is a manager image; name an engine image");
     }
 
@@ -146,16 +158,25 @@ class ImageFileTest {
 
     @Test
     void aDisabledImageNeedsNoDockerfile() {
-        assertThat(parse(ENGINE.formatted("e1", "a").replace("Dockerfile.engine", "Dockerfile.nope") + "    enable: false\n")
-                .enabled(ImageSpec.Type.ENGINE)).isEmpty();
+        assertThat(parse(ENGINE.formatted("e1", "a").replace("Dockerfile.engine", "Dockerfile.nope")
+                                + "    enable: false\n")
+                        .enabled(ImageSpec.Type.ENGINE))
+                .isEmpty();
     }
 
     @Test
     void malformedImageNames() {
-        for (String name : new String[] {"Polardb/Engine", "polardb engine", "polardb/engine:bad tag", "polardb//engine",
-                "polardb/engine:", "-polardb"}) {
+        for (String name : new String[] {
+            "Polardb/Engine",
+            "polardb engine",
+            "polardb/engine:bad tag",
+            "polardb//engine",
+            "polardb/engine:",
+            "-polardb"
+        }) {
             assertThat(problems(ENGINE.formatted("e1", "x").replace("polardb_pg/x", "'" + name + "'")))
-                    .as(name).contains("image 'e1': build_image_name: '" + name + "' is not a valid image name");
+                    .as(name)
+                    .contains("image 'e1': build_image_name: '" + name + "' is not a valid image name");
         }
     }
 
@@ -168,7 +189,8 @@ class ImageFileTest {
                     push: maybe
                     engine_release_date: 2021-09-10
                 """);
-        assertThat(text).contains("images[0]: id: missing")
+        assertThat(text)
+                .contains("images[0]: id: missing")
                 .contains("image 'e2': push: 'maybe' is not true or false")
                 .contains("image 'e2': build_image_name: missing")
                 .contains("image 'e2': build_image_dockerfile: missing")
@@ -180,7 +202,8 @@ class ImageFileTest {
     @Test
     void notAnImageFileAtAll() {
         assertThatThrownBy(() -> ImageFile.parse("images: [", base, "image.yml"))
-                .isInstanceOf(InvalidImageFileException.class).hasMessageContaining("image.yml is invalid")
+                .isInstanceOf(InvalidImageFileException.class)
+                .hasMessageContaining("image.yml is invalid")
                 .hasMessageContaining("not valid YAML");
         assertThatThrownBy(() -> ImageFile.parse("result: x\n", base, "image.yml"))
                 .hasMessageContaining("images: must be a non-empty list");
@@ -188,9 +211,11 @@ class ImageFileTest {
 
     @Test
     void tagsAreComputedAsImagePyDid(@TempDir Path source) throws IOException {
-        Files.writeString(source.resolve("configure"), "#!/bin/sh\nPACKAGE_VERSION='11.9'\nPACKAGE_STRING='PostgreSQL 11.9'\n");
-        assertThat(ImageTags.engineTag(ImageTags.packageVersion(source), "20210910",
-                "59fcf529aa0123456789", "20220121152612")).isEqualTo("11.9.20210910.59fcf529.20220121152612");
+        Files.writeString(
+                source.resolve("configure"), "#!/bin/sh\nPACKAGE_VERSION='11.9'\nPACKAGE_STRING='PostgreSQL 11.9'\n");
+        assertThat(ImageTags.engineTag(
+                        ImageTags.packageVersion(source), "20210910", "59fcf529aa0123456789", "20220121152612"))
+                .isEqualTo("11.9.20210910.59fcf529.20220121152612");
         assertThat(ImageTags.managerTag("20220121152612", "700bf8db0123")).isEqualTo("20220121152612.700bf8db");
         assertThat(ImageTags.managerTag("20220121152612", "")).isEqualTo("20220121152612.nocommit");
         Files.writeString(source.resolve("configure"), "#!/bin/sh\n");

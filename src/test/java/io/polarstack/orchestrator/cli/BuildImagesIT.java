@@ -229,11 +229,7 @@ class BuildImagesIT extends FlowHarness {
                 """);
         retry("Task_BuildManagerImage");
         drive();
-        assertThat(engine.getRuntimeService()
-                        .createProcessInstanceQuery()
-                        .processInstanceId(id)
-                        .count())
-                .isZero();
+        assertEnded(id);
         List<String> result = Files.readAllLines(base.resolve("image.result"));
         images.addAll(result);
         assertThat(run(result.get(2))).contains("manager");
@@ -263,11 +259,7 @@ class BuildImagesIT extends FlowHarness {
         privateRegistry = startRegistry(port);
         retry("Task_PushEngineImage");
         drive();
-        assertThat(engine.getRuntimeService()
-                        .createProcessInstanceQuery()
-                        .processInstanceId(id)
-                        .count())
-                .isZero();
+        assertEnded(id);
         List<String> result = Files.readAllLines(base.resolve("image.result"));
         images.addAll(result);
         assertThat(result).hasSize(3).allMatch(name -> name.startsWith("127.0.0.1:" + port + "/"));
@@ -279,6 +271,15 @@ class BuildImagesIT extends FlowHarness {
                                 .build(),
                         HttpResponse.BodyHandlers.ofString());
         assertThat(tags.body()).contains(result.get(2).substring(result.get(2).lastIndexOf(':') + 1));
+    }
+
+    void assertEnded(String id) {
+        assertThat(engine.getRuntimeService()
+                        .createProcessInstanceQuery()
+                        .processInstanceId(id)
+                        .count())
+                .as("BuildImages " + id + " ended")
+                .isZero();
     }
 
     String start() {

@@ -80,8 +80,8 @@ class LocalClusterSmokeE2E {
             await(
                     Duration.ofSeconds(120),
                     () -> "pod " + name + " Ready on node " + node + " (status: "
-                            + LocalClusterSetup.podStatus(client, namespace, name) + "); see " + LOGS + "/kubelet"
-                            + node.substring(node.lastIndexOf('.') + 1) + ".log and " + LOGS + "/scheduler.log",
+                            + LocalClusterSetup.podStatus(client, namespace, name) + "); see " + kubeletLog(node)
+                            + " and " + LOGS + "/scheduler.log",
                     () -> {
                         Pod current = client.pods()
                                 .inNamespace(namespace)
@@ -119,8 +119,7 @@ class LocalClusterSmokeE2E {
             String name = pods.get(i);
             await(
                     Duration.ofSeconds(90),
-                    () -> "pod " + name + " removed after delete; see " + LOGS + "/kubelet"
-                            + node.substring(node.lastIndexOf('.') + 1) + ".log",
+                    () -> "pod " + name + " removed after delete; see " + kubeletLog(node),
                     () -> client.pods().inNamespace(namespace).withName(name).get() == null);
             assertThat(refusesConnections(node, port))
                     .as("web container on %s stopped", node)
@@ -130,39 +129,17 @@ class LocalClusterSmokeE2E {
 
     @Test
     void garbageCollectorRemovesOwnedObjects(KubernetesClient client) {
-        ConfigMap owner = client.configMaps()
-                .inNamespace(namespace)
-                .resource(new ConfigMapBuilder()
-                        .withNewMetadata()
-                        .withName("owner")
-                        .endMetadata()
-                        .addToData("role", "owner")
-                        .build())
-                .create();
-        client.configMaps()
-                .inNamespace(namespace)
-                .resource(new ConfigMapBuilder()
-                        .withNewMetadata()
-                        .withName("owned")
-                        .addNewOwnerReference()
+        ConfigMap owner = client.resource(configMap("owner", "owner")).create();
+        ConfigMap owned = configMap("owned", "owned");
+        owned.getMetadata()
+                .setOwnerReferences(List.of(new io.fabric8.kubernetes.api.model.OwnerReferenceBuilder()
                         .withApiVersion("v1")
                         .withKind("ConfigMap")
                         .withName("owner")
                         .withUid(owner.getMetadata().getUid())
-                        .endOwnerReference()
-                        .endMetadata()
-                        .addToData("role", "owned")
-                        .build())
-                .create();
-        client.configMaps()
-                .inNamespace(namespace)
-                .resource(new ConfigMapBuilder()
-                        .withNewMetadata()
-                        .withName("bystander")
-                        .endMetadata()
-                        .addToData("role", "none")
-                        .build())
-                .create();
+                        .build()));
+        client.resource(owned).create();
+        client.resource(configMap("bystander", "none")).create();
 
         client.configMaps().inNamespace(namespace).withName("owner").delete();
 
@@ -179,6 +156,16 @@ class LocalClusterSmokeE2E {
                         .withName("bystander")
                         .get())
                 .isNotNull();
+    }
+
+    private static ConfigMap configMap(String name, String role) {
+        return new ConfigMapBuilder()
+                .withNewMetadata()
+                .withName(name)
+                .withNamespace(namespace)
+                .endMetadata()
+                .addToData("role", role)
+                .build();
     }
 
     private static Pod smokePod(Cluster cluster, String node, int port) {
@@ -201,22 +188,8 @@ class LocalClusterSmokeE2E {
                         "-c",
                         "mkdir -p /www && echo \"$NODE_NAME\" > /www/index.html" + " && echo \"serving on $POD_IP:"
                                 + port + "\" && exec httpd -f -p \"$POD_IP:" + port + "\" -h /www")
-                .addNewEnv()
-                .withName("POD_IP")
-                .withNewValueFrom()
-                .withNewFieldRef()
-                .withFieldPath("status.podIP")
-                .endFieldRef()
-                .endValueFrom()
-                .endEnv()
-                .addNewEnv()
-                .withName("NODE_NAME")
-                .withNewValueFrom()
-                .withNewFieldRef()
-                .withFieldPath("spec.nodeName")
-                .endFieldRef()
-                .endValueFrom()
-                .endEnv()
+                .addToEnv(fieldEnv("POD_IP", "status.podIP"))
+                .addToEnv(fieldEnv("NODE_NAME", "spec.nodeName"))
                 .withNewReadinessProbe()
                 .withNewHttpGet()
                 .withPath("/index.html")
@@ -230,14 +203,7 @@ class LocalClusterSmokeE2E {
                 .withImage(cluster.debianImage())
                 .withImagePullPolicy("IfNotPresent")
                 .withCommand("sh", "-c", "echo \"$NODE_NAME\" > \"/data/$NODE_NAME\" && exec sleep infinity")
-                .addNewEnv()
-                .withName("NODE_NAME")
-                .withNewValueFrom()
-                .withNewFieldRef()
-                .withFieldPath("spec.nodeName")
-                .endFieldRef()
-                .endValueFrom()
-                .endEnv()
+                .addToEnv(fieldEnv("NODE_NAME", "spec.nodeName"))
                 .addNewVolumeMount()
                 .withName("host")
                 .withMountPath("/data")
@@ -322,5 +288,22 @@ class LocalClusterSmokeE2E {
             socket.bind(new InetSocketAddress("127.0.0.1", 0));
             return socket.getLocalPort();
         }
+    }
+
+    /** An environment variable the kubelet fills from the pod's own fields. */
+    private static io.fabric8.kubernetes.api.model.EnvVar fieldEnv(String name, String fieldPath) {
+        return new io.fabric8.kubernetes.api.model.EnvVarBuilder()
+                .withName(name)
+                .withNewValueFrom()
+                .withNewFieldRef()
+                .withFieldPath(fieldPath)
+                .endFieldRef()
+                .endValueFrom()
+                .build();
+    }
+
+    /** The log of the kubelet of the node at {@code address} (127.0.0.i logs to kubelet{i}.log). */
+    private static String kubeletLog(String address) {
+        return LOGS + "/kubelet" + address.substring(address.lastIndexOf('.') + 1) + ".log";
     }
 }

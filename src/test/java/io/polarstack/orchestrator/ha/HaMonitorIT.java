@@ -2,7 +2,6 @@ package io.polarstack.orchestrator.ha;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -75,13 +74,7 @@ class HaMonitorIT {
         deadPort = ScratchPostgres.freePort();
         admin = TestEnvironment.kubernetes();
         TestEnvironment.installCrd(admin);
-        admin.namespaces()
-                .resource(new NamespaceBuilder()
-                        .withNewMetadata()
-                        .withName(NS)
-                        .endMetadata()
-                        .build())
-                .create();
+        TestEnvironment.createNamespace(admin, NS);
         resources = TestClusterResources.of(admin);
 
         engine = TestEngines.inMemory("ha-monitor-it", new HashMap<>());

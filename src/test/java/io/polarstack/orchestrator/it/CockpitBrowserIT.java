@@ -2,9 +2,9 @@ package io.polarstack.orchestrator.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.polarstack.orchestrator.testing.AppTestSupport;
+import io.polarstack.orchestrator.testing.TestEnvironment;
 import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -137,14 +137,7 @@ class CockpitBrowserIT {
         wait.until(ExpectedConditions.textToBePresentInElementLocated(By.tagName("body"), "Check namespace"));
         shot("04-instance-in-incident");
 
-        kubernetes
-                .namespaces()
-                .resource(new NamespaceBuilder()
-                        .withNewMetadata()
-                        .withName(namespace)
-                        .endMetadata()
-                        .build())
-                .create(); // the operator fixes the cause
+        TestEnvironment.createNamespace(kubernetes, namespace); // the operator fixes the cause
         browser.findElement(By.cssSelector("a[uib-tooltip='Increment Number of Retries of Failed Jobs']"))
                 .click();
         wait.until(ExpectedConditions.visibilityOfElementLocated(By.cssSelector(".modal-dialog")));

@@ -9,7 +9,6 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
@@ -43,20 +42,7 @@ class DeployManifestsIT {
                             .as(manifest + ": " + object.getKind())
                             .isNotBlank();
                     if (applied instanceof CustomResourceDefinition crd) {
-                        client.apiextensions()
-                                .v1()
-                                .customResourceDefinitions()
-                                .withName(crd.getMetadata().getName())
-                                .waitUntilCondition(
-                                        c -> c.getStatus() != null
-                                                && c.getStatus().getConditions() != null
-                                                && c.getStatus().getConditions().stream()
-                                                        .anyMatch(cond ->
-                                                                cond.getType().equals("Established")
-                                                                        && cond.getStatus()
-                                                                                .equals("True")),
-                                        30,
-                                        TimeUnit.SECONDS);
+                        TestEnvironment.awaitEstablished(client, crd);
                     }
                 }
             }

@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubeapitest.junit.EnableKubeAPIServer;
 import io.fabric8.kubeapitest.junit.KubeConfig;
-import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.polarstack.orchestrator.testing.TestEnvironment;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -25,13 +25,7 @@ class KubeApiTestCacheIT {
                 .withConfig(Config.fromKubeconfig(kubeconfig))
                 .build()) {
             assertThat(client.getKubernetesVersion().getGitVersion()).isEqualTo("v1.20.2");
-            client.namespaces()
-                    .resource(new NamespaceBuilder()
-                            .withNewMetadata()
-                            .withName("private")
-                            .endMetadata()
-                            .build())
-                    .create();
+            TestEnvironment.createNamespace(client, "private");
             assertThat(client.namespaces().withName("private").get()).isNotNull();
         }
     }

@@ -3,9 +3,9 @@ package io.polarstack.orchestrator.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
-import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.polarstack.orchestrator.testing.AppTestSupport;
+import io.polarstack.orchestrator.testing.TestEnvironment;
 import java.net.CookieManager;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -89,14 +89,7 @@ class OrchestratorKubernetesIT {
     @Test
     void restStartRunsTheFlowAgainstTheRealApiServer() throws Exception {
         String namespace = "connectivity-" + System.nanoTime();
-        kubernetes
-                .namespaces()
-                .resource(new NamespaceBuilder()
-                        .withNewMetadata()
-                        .withName(namespace)
-                        .endMetadata()
-                        .build())
-                .create();
+        TestEnvironment.createNamespace(kubernetes, namespace);
         var response = rest.withBasicAuth(AppTestSupport.ADMIN, AppTestSupport.ADMIN_PASSWORD)
                 .postForEntity(
                         START,

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.HasMetadata;
-import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.polarstack.orchestrator.api.Conditions;
@@ -44,13 +43,7 @@ class ClusterOperatorIT {
         AppTestSupport.register(registry, "cluster-operator-it");
         admin = TestEnvironment.kubernetes();
         TestEnvironment.installCrd(admin);
-        admin.namespaces()
-                .resource(new NamespaceBuilder()
-                        .withNewMetadata()
-                        .withName(NS)
-                        .endMetadata()
-                        .build())
-                .create();
+        TestEnvironment.createNamespace(admin, NS);
         registry.add("orchestrator.operator.enabled", () -> "true");
         registry.add("orchestrator.operator.namespaces", () -> NS);
         registry.add("orchestrator.operator.lease-namespace", () -> NS);

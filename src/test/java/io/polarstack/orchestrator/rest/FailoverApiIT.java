@@ -2,7 +2,6 @@ package io.polarstack.orchestrator.rest;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.polarstack.orchestrator.api.InstanceNetwork;
@@ -61,13 +60,7 @@ class FailoverApiIT {
     static void cluster() throws Exception {
         client = TestEnvironment.kubernetes();
         TestEnvironment.installCrd(client);
-        client.namespaces()
-                .resource(new NamespaceBuilder()
-                        .withNewMetadata()
-                        .withName(NS)
-                        .endMetadata()
-                        .build())
-                .create();
+        TestEnvironment.createNamespace(client, NS);
         MPDCluster cluster = Serialization.unmarshal(
                 Files.readString(Path.of("deploy/samples/mpdcluster-local.yaml")), MPDCluster.class);
         cluster.getMetadata().setNamespace(NS);

@@ -8,7 +8,9 @@ import static org.mockito.ArgumentMatchers.any;
 import static org.mockito.ArgumentMatchers.anyInt;
 import static org.mockito.ArgumentMatchers.anyString;
 import static org.mockito.ArgumentMatchers.argThat;
+import static org.mockito.ArgumentMatchers.eq;
 import static org.mockito.Mockito.doAnswer;
+import static org.mockito.Mockito.doThrow;
 import static org.mockito.Mockito.mock;
 import static org.mockito.Mockito.mockingDetails;
 import static org.mockito.Mockito.reset;
@@ -457,5 +459,34 @@ public abstract class FlowHarness {
                 throw new IllegalStateException(name + ": the API server did not answer");
             }
         };
+    }
+
+    /**
+     * How the incident tests of ModifyClass and UpgradeMinorVersion break each step of the rolling replacement they
+     * share; {@link #failingStep} names the step that then holds the incident (inside a called flow).
+     */
+    protected static Map<String, Runnable> rollingReplaceBreakers(RuntimeException failure) {
+        return new java.util.HashMap<>(Map.of(
+                "Task_ReplaceRos",
+                () -> when(manager.install(pod("pg-local-1005-1008"), any())).thenThrow(failure),
+                "Task_ReplaceRw",
+                () -> when(manager.install(pod("pg-local-1001-1009"), any())).thenThrow(failure),
+                "Task_Switchover",
+                () -> when(manager.promote(any())).thenThrow(failure),
+                "Task_RemoveOldRw",
+                () -> doThrow(failure).when(manager).removeSlot(any(), any(), anyString(), eq("1002"))));
+    }
+
+    protected static String failingStep(String step) {
+        return Map.of(
+                        "Task_ReplaceRos",
+                        "Task_InstallInstance",
+                        "Task_ReplaceRw",
+                        "Task_InstallInstance",
+                        "Task_Switchover",
+                        "Task_Promote",
+                        "Task_RemoveOldRw",
+                        "Task_DropSlot")
+                .getOrDefault(step, step);
     }
 }

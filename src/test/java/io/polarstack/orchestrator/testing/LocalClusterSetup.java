@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.HasMetadata;
-import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.utils.Serialization;
@@ -47,13 +46,7 @@ public final class LocalClusterSetup {
 
     /** Creates the namespace and waits until it takes pods: its default ServiceAccount has its token. */
     public static String namespace(KubernetesClient client, String namespace) {
-        client.namespaces()
-                .resource(new NamespaceBuilder()
-                        .withNewMetadata()
-                        .withName(namespace)
-                        .endMetadata()
-                        .build())
-                .create();
+        TestEnvironment.createNamespace(client, namespace);
         await(
                 Duration.ofSeconds(60),
                 () -> "default ServiceAccount token in " + namespace + "; see " + LOGS + "/kcm.log",

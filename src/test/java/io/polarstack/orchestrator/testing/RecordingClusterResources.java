@@ -161,6 +161,13 @@ public class RecordingClusterResources implements ClusterResources {
 
     /** The node a pod is pinned to by its required node affinity ({@code kubernetes.io/hostname In [node]}). */
     private Optional<Node> pinnedNode(Pod pod) {
+        return pinnedNodeName(pod)
+                .flatMap(name ->
+                        nodes.stream().filter(n -> n.name().equals(name)).findFirst());
+    }
+
+    /** The name of the node {@code pod} is pinned to, if its required node affinity pins it. */
+    public static Optional<String> pinnedNodeName(Pod pod) {
         var affinity = pod.getSpec().getAffinity();
         if (affinity == null
                 || affinity.getNodeAffinity() == null
@@ -175,9 +182,7 @@ public class RecordingClusterResources implements ClusterResources {
                 .flatMap(t -> t.getMatchExpressions().stream())
                 .filter(e -> "kubernetes.io/hostname".equals(e.getKey()) && "In".equals(e.getOperator()))
                 .flatMap(e -> e.getValues().stream())
-                .findFirst()
-                .flatMap(name ->
-                        nodes.stream().filter(n -> n.name().equals(name)).findFirst());
+                .findFirst();
     }
 
     @Override

@@ -1,5 +1,7 @@
 package io.polarstack.orchestrator.testing;
 
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
@@ -40,6 +42,17 @@ public final class TestEnvironment {
                 .build();
     }
 
+    /** Creates the namespace {@code name} (each test class works in a namespace of its own). */
+    public static void createNamespace(KubernetesClient client, String name) {
+        client.namespaces()
+                .resource(new NamespaceBuilder()
+                        .withNewMetadata()
+                        .withName(name)
+                        .endMetadata()
+                        .build())
+                .create();
+    }
+
     /** Applies deploy/040-Crd-mpdcluster.yaml and waits until the API server serves MPDCluster. */
     public static void installCrd(KubernetesClient client) {
         try (var in = Files.newInputStream(Path.of("deploy/040-Crd-mpdcluster.yaml"))) {
@@ -49,21 +62,26 @@ public final class TestEnvironment {
                     .load(in)
                     .item();
             client.resource(crd).forceConflicts().serverSideApply();
-            client.apiextensions()
-                    .v1()
-                    .customResourceDefinitions()
-                    .withName(crd.getMetadata().getName())
-                    .waitUntilCondition(
-                            c -> c.getStatus() != null
-                                    && c.getStatus().getConditions() != null
-                                    && c.getStatus().getConditions().stream()
-                                            .anyMatch(cond -> cond.getType().equals("Established")
-                                                    && cond.getStatus().equals("True")),
-                            30,
-                            java.util.concurrent.TimeUnit.SECONDS);
+            awaitEstablished(client, crd);
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /** Waits until the API server serves the resource type {@code crd} defines. */
+    public static void awaitEstablished(KubernetesClient client, CustomResourceDefinition crd) {
+        client.apiextensions()
+                .v1()
+                .customResourceDefinitions()
+                .withName(crd.getMetadata().getName())
+                .waitUntilCondition(
+                        c -> c.getStatus() != null
+                                && c.getStatus().getConditions() != null
+                                && c.getStatus().getConditions().stream()
+                                        .anyMatch(cond -> cond.getType().equals("Established")
+                                                && cond.getStatus().equals("True")),
+                        30,
+                        java.util.concurrent.TimeUnit.SECONDS);
     }
 
     private static Map<String, String> load() {

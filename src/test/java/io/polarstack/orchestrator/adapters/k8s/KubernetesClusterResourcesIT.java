@@ -3,7 +3,6 @@ package io.polarstack.orchestrator.adapters.k8s;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
-import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.utils.Serialization;
@@ -41,13 +40,7 @@ class KubernetesClusterResourcesIT {
         TestEnvironment.installCrd(client);
         resources = new KubernetesClusterResources(client);
         ns = "resources-" + System.nanoTime();
-        client.namespaces()
-                .resource(new NamespaceBuilder()
-                        .withNewMetadata()
-                        .withName(ns)
-                        .endMetadata()
-                        .build())
-                .create();
+        TestEnvironment.createNamespace(client, ns);
     }
 
     @AfterAll

@@ -1,7 +1,9 @@
 package io.polarstack.orchestrator.adapters.manager;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.polarstack.orchestrator.ports.ManagerClient;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
@@ -24,6 +26,26 @@ final class LocalPostgres {
     private LocalPostgres() {}
 
     /** A scratch directory the postgres user owns (the engine refuses to run as root). */
+    /** The agent's target for an instance whose data and log live in {@code <scratch>/<dir>/}. */
+    static ManagerClient.Target target(Path scratch, String pod, String dir) {
+        return new ManagerClient.Target(
+                "local",
+                pod,
+                ManagerClient.Flavour.POSTGRESQL,
+                new ManagerClient.Layout(
+                        scratch.resolve(dir + "/data").toString(),
+                        scratch.resolve(dir + "/log").toString(),
+                        BIN.toString(),
+                        false));
+    }
+
+    /** The packaged jar the agent runs from; mvn package (and so mvn verify) builds it. */
+    static Path agentJar() {
+        Path jar = Path.of("target/orchestrator.jar").toAbsolutePath();
+        assertTrue(Files.isReadable(jar), jar + " is missing; build it with mvn package (mvn verify does)");
+        return jar;
+    }
+
     static Path scratch(String prefix) throws IOException {
         Path dir = Files.createTempDirectory(prefix);
         if (ROOT) {

@@ -1,6 +1,5 @@
 package io.polarstack.orchestrator.adapters.manager;
 
-import static io.polarstack.orchestrator.adapters.manager.LocalPostgres.BIN;
 import static io.polarstack.orchestrator.adapters.manager.LocalPostgres.asPostgres;
 import static io.polarstack.orchestrator.adapters.manager.LocalPostgres.tcp;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -11,9 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.polarstack.orchestrator.ports.ManagerClient;
-import io.polarstack.orchestrator.ports.ManagerClient.Flavour;
 import io.polarstack.orchestrator.ports.ManagerClient.InstallSpec;
-import io.polarstack.orchestrator.ports.ManagerClient.Layout;
 import io.polarstack.orchestrator.ports.ManagerClient.ManagerException;
 import io.polarstack.orchestrator.ports.ManagerClient.Primary;
 import io.polarstack.orchestrator.ports.ManagerClient.SlotType;
@@ -62,8 +59,7 @@ class ManagerAgentFailoverIT {
 
     @BeforeAll
     void setUp() throws IOException {
-        Path jar = Path.of("target/orchestrator.jar").toAbsolutePath();
-        assertTrue(Files.isReadable(jar), jar + " is missing; build it with mvn package (mvn verify does)");
+        Path jar = LocalPostgres.agentJar();
         scratch = LocalPostgres.scratch("polarstack-failover-it");
         asPostgres(List.of("mkdir", "-p", scratch.resolve("run").toString()), Map.of());
         rwPort = LocalPostgres.freePort();
@@ -85,15 +81,7 @@ class ManagerAgentFailoverIT {
     }
 
     private Target target(String pod, String dir) {
-        return new Target(
-                "local",
-                pod,
-                Flavour.POSTGRESQL,
-                new Layout(
-                        scratch.resolve(dir + "/data").toString(),
-                        scratch.resolve(dir + "/log").toString(),
-                        BIN.toString(),
-                        false));
+        return LocalPostgres.target(scratch, pod, dir);
     }
 
     @AfterAll

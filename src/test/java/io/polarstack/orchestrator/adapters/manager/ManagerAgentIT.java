@@ -13,10 +13,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.polarstack.orchestrator.ports.ManagerClient;
-import io.polarstack.orchestrator.ports.ManagerClient.Flavour;
 import io.polarstack.orchestrator.ports.ManagerClient.HealthState;
 import io.polarstack.orchestrator.ports.ManagerClient.InstallSpec;
-import io.polarstack.orchestrator.ports.ManagerClient.Layout;
 import io.polarstack.orchestrator.ports.ManagerClient.ManagerException;
 import io.polarstack.orchestrator.ports.ManagerClient.Primary;
 import io.polarstack.orchestrator.ports.ManagerClient.SlotType;
@@ -65,8 +63,7 @@ class ManagerAgentIT {
 
     @BeforeAll
     void setUp() throws IOException {
-        Path jar = Path.of("target/orchestrator.jar").toAbsolutePath();
-        assertTrue(Files.isReadable(jar), jar + " is missing; build it with mvn package (mvn verify does)");
+        Path jar = LocalPostgres.agentJar();
         scratch = LocalPostgres.scratch("polarstack-agent-it");
         canary = scratch;
         rwPort = LocalPostgres.freePort();
@@ -82,15 +79,7 @@ class ManagerAgentIT {
     }
 
     private Target target(String pod, String dir) {
-        return new Target(
-                "local",
-                pod,
-                Flavour.POSTGRESQL,
-                new Layout(
-                        scratch.resolve(dir + "/data").toString(),
-                        scratch.resolve(dir + "/log").toString(),
-                        BIN.toString(),
-                        false));
+        return LocalPostgres.target(scratch, pod, dir);
     }
 
     @AfterAll

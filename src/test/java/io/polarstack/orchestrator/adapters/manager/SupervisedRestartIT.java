@@ -47,8 +47,7 @@ class SupervisedRestartIT {
 
     @BeforeAll
     void setUp() throws Exception {
-        Path jar = Path.of("target/orchestrator.jar").toAbsolutePath();
-        assertTrue(Files.isReadable(jar), jar + " is missing; build it with mvn package (mvn verify does)");
+        Path jar = LocalPostgres.agentJar();
         scratch = LocalPostgres.scratch("polarstack-supervised-it");
         data = scratch.resolve("rw/data");
         client = new JsonManagerClient(

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.tuple;
 
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
-import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.Config;
@@ -69,13 +68,7 @@ class StorageFabricIT {
                 .withConfig(Config.fromKubeconfig(new File(TestEnvironment.get("KUBECONFIG"))))
                 .build();
         resources = TestClusterResources.of(client);
-        client.namespaces()
-                .resource(new NamespaceBuilder()
-                        .withNewMetadata()
-                        .withName(NS)
-                        .endMetadata()
-                        .build())
-                .create();
+        TestEnvironment.createNamespace(client, NS);
 
         Map<String, String> sshAddress = new HashMap<>();
         for (String hostPort : TestEnvironment.get("SAN_HOSTS").split(",")) {

@@ -1,6 +1,7 @@
 package io.polarstack.orchestrator.delegates.failover;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.task;
 import static org.mockito.ArgumentMatchers.any;
 import static org.mockito.ArgumentMatchers.anyInt;
 import static org.mockito.ArgumentMatchers.anyString;
@@ -134,10 +135,7 @@ class FailoverProcessTest extends FlowHarness {
         afterCreate.add(() -> positions(Map.of(RW, 100_000_000L, RO1, 900L, RO2, 950L)));
         var failover = failover(Map.of("planned", true));
         drive();
-        var task = engine.getTaskService()
-                .createTaskQuery()
-                .processInstanceId(failover.getId())
-                .singleResult();
+        var task = task(failover);
         assertThat(task.getTaskDefinitionKey()).isEqualTo("Task_DecideNoCandidate");
         assertThat((String) engine.getRuntimeService().getVariable(failover.getId(), "candidateFacts"))
                 .contains("1004", "lags 99999100 bytes behind the RW (limit 16777216)");
@@ -149,10 +147,7 @@ class FailoverProcessTest extends FlowHarness {
         afterCreate.add(() -> positions(Map.of())); // nothing answers
         var failover = failover(Map.of("planned", false));
         assertThat(drive()).isZero();
-        var task = engine.getTaskService()
-                .createTaskQuery()
-                .processInstanceId(failover.getId())
-                .singleResult();
+        var task = task(failover);
         assertThat(task).as("a decision for a person").isNotNull();
         var form = engine.getFormService().getTaskFormData(task.getId());
         assertThat(form.getFormFields())
@@ -177,16 +172,10 @@ class FailoverProcessTest extends FlowHarness {
         afterCreate.add(() -> positions(Map.of()));
         var failover = failover(Map.of("planned", false));
         drive();
-        var task = engine.getTaskService()
-                .createTaskQuery()
-                .processInstanceId(failover.getId())
-                .singleResult();
+        var task = task(failover);
         engine.getTaskService().complete(task.getId(), Map.of("decision", "recheck"));
         drive();
-        task = engine.getTaskService()
-                .createTaskQuery()
-                .processInstanceId(failover.getId())
-                .singleResult();
+        task = task(failover);
         assertThat(task).as("still nothing promotable: asked again").isNotNull();
 
         engine.getTaskService().complete(task.getId(), Map.of("decision", "promote", "forcedInsId", "1004"));
@@ -204,12 +193,7 @@ class FailoverProcessTest extends FlowHarness {
         assertThat(failure)
                 .hasMessageContaining("cannot fence the old RW rw 1002")
                 .hasMessageContaining("Nothing was promoted");
-        assertThat(engine.getRuntimeService()
-                        .createIncidentQuery()
-                        .processInstanceId(failover.getId())
-                        .singleResult()
-                        .getActivityId())
-                .isEqualTo("Task_FenceOldRw");
+        assertThat(incident().getActivityId()).isEqualTo("Task_FenceOldRw");
         assertThat(resources.cluster.getStatus().getClusterStatus()).isEqualTo("Interrupt");
         verify(manager, never()).promote(any());
         assertThat(resources.cluster.getStatus().getLeaderInstanceId()).isEqualTo("1002");
@@ -279,12 +263,7 @@ class FailoverProcessTest extends FlowHarness {
         driveTo(step);
         Throwable failure = exhaust(step);
         assertThat(failure).isNotNull();
-        assertThat(engine.getRuntimeService()
-                        .createIncidentQuery()
-                        .processInstanceId(failover.getId())
-                        .singleResult()
-                        .getActivityId())
-                .isEqualTo(step);
+        assertThat(incident().getActivityId()).isEqualTo(step);
         assertThat(resources.cluster.getStatus().getClusterStatus()).isEqualTo("Interrupt");
 
         fixedBehind();

@@ -7,7 +7,6 @@ import static org.mockito.Mockito.verify;
 import static org.mockito.Mockito.when;
 
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
-import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -74,13 +73,7 @@ class FailoverShareIT extends FlowHarness {
     @BeforeAll
     static void storageHosts() throws Exception {
         client = TestEnvironment.kubernetes();
-        client.namespaces()
-                .resource(new NamespaceBuilder()
-                        .withNewMetadata()
-                        .withName(NS)
-                        .endMetadata()
-                        .build())
-                .create();
+        TestEnvironment.createNamespace(client, NS);
         for (String hostPort : TestEnvironment.get("SAN_HOSTS").split(",")) {
             String ip = hostPort.substring(0, hostPort.indexOf(':'));
             IPS.forEach((node, nodeIp) -> {
@@ -254,12 +247,7 @@ class FailoverShareIT extends FlowHarness {
                 .hasMessageContaining(breakage.equals("unreachable") ? "cannot reach " + B : "no available paths")
                 .hasMessageContaining(B)
                 .hasMessageContaining("Nothing was promoted");
-        assertThat(engine.getRuntimeService()
-                        .createIncidentQuery()
-                        .processInstanceId(failover.getId())
-                        .singleResult()
-                        .getActivityId())
-                .isEqualTo("Task_FenceOldRw");
+        assertThat(incident().getActivityId()).isEqualTo("Task_FenceOldRw");
         assertThat(resources.cluster.getStatus().getClusterStatus()).isEqualTo("Interrupt");
         assertThat(resources.cluster.getStatus().getLeaderInstanceId()).isEqualTo("1002");
         verify(manager, never()).promote(any());

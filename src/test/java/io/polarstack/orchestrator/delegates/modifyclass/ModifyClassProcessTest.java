@@ -2,7 +2,6 @@ package io.polarstack.orchestrator.delegates.modifyclass;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.mockito.ArgumentMatchers.any;
-import static org.mockito.ArgumentMatchers.anyString;
 import static org.mockito.ArgumentMatchers.eq;
 import static org.mockito.Mockito.doThrow;
 import static org.mockito.Mockito.inOrder;
@@ -219,30 +218,13 @@ class ModifyClassProcessTest extends FlowHarness {
             })
     void anIncidentAtEachStepResumesWhereItStopped(String step) {
         var failure = new ManagerException("TIMEOUT", "the agent did not answer", null);
-        Map<String, Runnable> breakers = Map.of(
-                "Task_LowerRwLimits", () -> doThrow(failure).when(manager).restart(pod(RW)),
+        Map<String, Runnable> breakers = rollingReplaceBreakers(failure);
+        breakers.put("Task_LowerRwLimits", () -> doThrow(failure).when(manager).restart(pod(RW)));
+        breakers.put(
                 "Task_ApplyClassParams",
-                        () -> resources.failApply = new IllegalStateException("the API server refused apply (test)"),
-                "Task_ReplaceRos",
-                        () -> when(manager.install(pod("pg-local-1005-1008"), any()))
-                                .thenThrow(failure),
-                "Task_ReplaceRw",
-                        () -> when(manager.install(pod("pg-local-1001-1009"), any()))
-                                .thenThrow(failure),
-                "Task_Switchover", () -> when(manager.promote(any())).thenThrow(failure),
-                "Task_RemoveOldRw",
-                        () -> doThrow(failure).when(manager).removeSlot(any(), any(), anyString(), eq("1002")),
-                "Task_FinishClassChange", () -> resources.failing.add("updateSpec"));
-        String failing = Map.of(
-                        "Task_ReplaceRos",
-                        "Task_InstallInstance",
-                        "Task_ReplaceRw",
-                        "Task_InstallInstance",
-                        "Task_Switchover",
-                        "Task_Promote",
-                        "Task_RemoveOldRw",
-                        "Task_DropSlot")
-                .getOrDefault(step, step);
+                () -> resources.failApply = new IllegalStateException("the API server refused apply (test)"));
+        breakers.put("Task_FinishClassChange", () -> resources.failing.add("updateSpec"));
+        String failing = failingStep(step);
         boolean down = step.equals("Task_LowerRwLimits");
         afterCreate.add(breakers.get(step));
         modifyClass(down ? DOWN : UP);

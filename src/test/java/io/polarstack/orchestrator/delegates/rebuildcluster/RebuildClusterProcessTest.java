@@ -18,6 +18,7 @@ import io.polarstack.orchestrator.ports.ManagerClient;
 import io.polarstack.orchestrator.ports.ManagerClient.ManagerException;
 import io.polarstack.orchestrator.testing.FaultyClusterResources;
 import io.polarstack.orchestrator.testing.FlowHarness;
+import io.polarstack.orchestrator.testing.RecordingClusterResources;
 import java.util.Map;
 import org.camunda.bpm.engine.impl.util.ClockUtil;
 import org.camunda.bpm.engine.runtime.ProcessInstance;
@@ -60,18 +61,7 @@ class RebuildClusterProcessTest extends FlowHarness {
     String pinnedNode(String podName) {
         var pod = (Pod) resources.applied.get("Pod:default/" + podName);
         assertThat(pod).as("pod " + podName).isNotNull();
-        return pod
-                .getSpec()
-                .getAffinity()
-                .getNodeAffinity()
-                .getRequiredDuringSchedulingIgnoredDuringExecution()
-                .getNodeSelectorTerms()
-                .stream()
-                .flatMap(t -> t.getMatchExpressions().stream())
-                .filter(e -> "kubernetes.io/hostname".equals(e.getKey()) && "In".equals(e.getOperator()))
-                .map(e -> e.getValues().get(0))
-                .findFirst()
-                .orElse(null);
+        return RecordingClusterResources.pinnedNodeName(pod).orElse(null);
     }
 
     void assertRebuilt(String... insIds) {

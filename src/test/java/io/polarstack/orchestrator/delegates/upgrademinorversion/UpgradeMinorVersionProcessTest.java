@@ -9,7 +9,6 @@ import static org.mockito.Mockito.inOrder;
 import static org.mockito.Mockito.never;
 import static org.mockito.Mockito.times;
 import static org.mockito.Mockito.verify;
-import static org.mockito.Mockito.when;
 
 import io.fabric8.kubernetes.api.model.Pod;
 import io.polarstack.orchestrator.api.VersionConfig;
@@ -115,18 +114,10 @@ class UpgradeMinorVersionProcessTest extends FlowHarness {
 
         var order = inOrder(manager);
         order.verify(manager).install(pod("pg-local-1003-1007"), any());
-        order.verify(manager)
-                .stop(
-                        pod("pg-local-1003-1004"),
-                        eq(ManagerClient.StopMode.FAST),
-                        org.mockito.ArgumentMatchers.anyInt());
+        verifyFastStop(order, "pg-local-1003-1004");
         order.verify(manager).install(pod("pg-local-1005-1008"), any());
         order.verify(manager).install(pod("pg-local-1001-1009"), any());
-        order.verify(manager)
-                .stop(
-                        pod("pg-local-1001-1002"),
-                        eq(ManagerClient.StopMode.FAST),
-                        org.mockito.ArgumentMatchers.anyInt());
+        verifyFastStop(order, "pg-local-1001-1002");
         order.verify(manager).promote(pod("pg-local-1001-1009"));
         order.verify(manager)
                 .removeSlot(pod("pg-local-1001-1009"), eq(ManagerClient.SlotType.REPLICA), eq("1000"), eq("1002"));
@@ -173,27 +164,9 @@ class UpgradeMinorVersionProcessTest extends FlowHarness {
             })
     void anIncidentAtEachStepResumesWhereItStopped(String step) {
         var failure = new ManagerException("TIMEOUT", "the agent did not answer", null);
-        Map<String, Runnable> breakers = Map.of(
-                "Task_ReplaceRos",
-                        () -> when(manager.install(pod("pg-local-1005-1008"), any()))
-                                .thenThrow(failure),
-                "Task_ReplaceRw",
-                        () -> when(manager.install(pod("pg-local-1001-1009"), any()))
-                                .thenThrow(failure),
-                "Task_Switchover", () -> when(manager.promote(any())).thenThrow(failure),
-                "Task_RemoveOldRw",
-                        () -> doThrow(failure).when(manager).removeSlot(any(), any(), anyString(), eq("1002")),
-                "Task_FinishUpgrade", () -> resources.failing.add("updateSpec"));
-        String failing = Map.of(
-                        "Task_ReplaceRos",
-                        "Task_InstallInstance",
-                        "Task_ReplaceRw",
-                        "Task_InstallInstance",
-                        "Task_Switchover",
-                        "Task_Promote",
-                        "Task_RemoveOldRw",
-                        "Task_DropSlot")
-                .getOrDefault(step, step);
+        Map<String, Runnable> breakers = rollingReplaceBreakers(failure);
+        breakers.put("Task_FinishUpgrade", () -> resources.failing.add("updateSpec"));
+        String failing = failingStep(step);
         afterCreate.add(breakers.get(step));
         var upgrade = upgrade();
         drive(); // up to the failing step, which then waits for its next retry
@@ -239,5 +212,9 @@ class UpgradeMinorVersionProcessTest extends FlowHarness {
         assertThat(status.getLeaderInstanceId()).isEqualTo("1009");
         assertThat(status.getDbInstanceStatus()).doesNotContainKey("1002").hasSize(3);
         assertThat(resources.cluster.getSpec().getVersionCfgModifyTo()).isNull();
+    }
+
+    private static void verifyFastStop(org.mockito.InOrder order, String pod) {
+        order.verify(manager).stop(pod(pod), eq(ManagerClient.StopMode.FAST), org.mockito.ArgumentMatchers.anyInt());
     }
 }

@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.Resource;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.polarstack.orchestrator.adapters.k8s.PodExecs;
 import io.polarstack.orchestrator.api.Account;
@@ -187,21 +189,16 @@ public final class RunningCluster implements BeforeAllCallback, AfterAllCallback
                 c -> !insId.equals(c.getStatus().getLeaderInstanceId()));
     }
 
-    /** Sets the annotation, or removes it when {@code value} is null. */
+    /**
+     * Sets the annotation, or removes it when {@code value} is null, as {@code kubectl annotate} does: a merge patch
+     * with no resourceVersion, so a status write of the operator at the same moment cannot make it fail with a conflict.
+     */
     public void annotate(String key, String value) {
-        resource.edit(c -> {
-            Map<String, String> annotations = new HashMap<>(
-                    c.getMetadata().getAnnotations() == null
-                            ? Map.of()
-                            : c.getMetadata().getAnnotations());
-            if (value == null) {
-                annotations.remove(key);
-            } else {
-                annotations.put(key, value);
-            }
-            c.getMetadata().setAnnotations(annotations);
-            return c;
-        });
+        Map<String, String> annotations = new HashMap<>();
+        annotations.put(key, value); // a null removes it
+        resource.patch(
+                PatchContext.of(PatchType.JSON_MERGE),
+                Serialization.asJson(Map.of("metadata", Map.of("annotations", annotations))));
     }
 
     /** Deletes the cluster and waits until DeleteCluster has removed it. */

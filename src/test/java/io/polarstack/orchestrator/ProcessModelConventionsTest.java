@@ -2,8 +2,8 @@ package io.polarstack.orchestrator;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.polarstack.orchestrator.cli.ImageBuildCommand;
 import io.polarstack.orchestrator.engine.RetryProfilePlugin;
-import io.polarstack.orchestrator.testing.TestEngines;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -145,7 +145,7 @@ class ProcessModelConventionsTest {
             String profile = retryProfile(task);
             if (profile == null) {
                 found.add("'" + id + "' names no retryProfile");
-            } else if (!TestEngines.configuredRetryProfiles().containsKey(profile)) {
+            } else if (!ImageBuildCommand.shippedRetryProfiles().containsKey(profile)) {
                 found.add("'" + id + "' names retry profile '" + profile + "', which application.yml does not define");
             }
             String expression = task.getCamundaDelegateExpression();

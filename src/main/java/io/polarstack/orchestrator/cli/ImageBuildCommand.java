@@ -280,9 +280,12 @@ public final class ImageBuildCommand {
         } // the delegates hold nothing the context would release: they go on working after it closes
     }
 
-    /** The retry profiles as application.yml ships them, so the command retries like the orchestrator. */
+    /**
+     * The retry profiles as application.yml ships them, so the command retries like the orchestrator (and the test
+     * engines see the real attempt counts).
+     */
     @SuppressWarnings("unchecked")
-    static Map<String, String> shippedRetryProfiles() {
+    public static Map<String, String> shippedRetryProfiles() {
         try (InputStream in = ImageBuildCommand.class.getResourceAsStream("/application.yml")) {
             Map<String, Object> yaml = new Yaml().load(in);
             return Map.copyOf(

@@ -7,11 +7,11 @@ import static org.mockito.Mockito.verify;
 import static org.mockito.Mockito.when;
 
 import io.polarstack.orchestrator.OrchestratorProperties;
+import io.polarstack.orchestrator.cli.ImageBuildCommand;
 import io.polarstack.orchestrator.flows.ClusterFlows;
 import io.polarstack.orchestrator.ports.ManagerClient;
 import io.polarstack.orchestrator.service.ClusterStatusWriter;
 import io.polarstack.orchestrator.testing.FlowHarness;
-import io.polarstack.orchestrator.testing.TestEngines;
 import org.camunda.bpm.engine.test.Deployment;
 import org.junit.jupiter.api.Test;
 
@@ -28,7 +28,7 @@ class ClusterOperatorRecoveryTest extends FlowHarness {
 
     void operator() {
         var properties = new OrchestratorProperties(
-                TestEngines.configuredRetryProfiles(),
+                ImageBuildCommand.shippedRetryProfiles(),
                 null,
                 null,
                 null,

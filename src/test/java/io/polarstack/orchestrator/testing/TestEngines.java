@@ -1,13 +1,11 @@
 package io.polarstack.orchestrator.testing;
 
+import io.polarstack.orchestrator.cli.ImageBuildCommand;
 import io.polarstack.orchestrator.engine.RetryProfilePlugin;
-import java.io.IOException;
-import java.io.InputStream;
 import java.util.Map;
 import org.camunda.bpm.engine.ProcessEngine;
 import org.camunda.bpm.engine.ProcessEngineConfiguration;
 import org.camunda.bpm.engine.impl.cfg.ProcessEngineConfigurationImpl;
-import org.yaml.snakeyaml.Yaml;
 
 /** In-memory engines for *ProcessTest: job executor off, the retry profiles of application.yml, given beans. */
 public final class TestEngines {
@@ -27,20 +25,8 @@ public final class TestEngines {
         configuration.setBeans(live);
         configuration.setLoggingContextBusinessKey("businessKey");
         configuration.setLoggingContextActivityId("step");
-        configuration.getProcessEnginePlugins().add(new RetryProfilePlugin(configuredRetryProfiles()));
+        configuration.getProcessEnginePlugins().add(new RetryProfilePlugin(ImageBuildCommand.shippedRetryProfiles()));
         configuration.getProcessEnginePlugins().addAll(java.util.List.of(plugins));
         return configuration.buildProcessEngine();
-    }
-
-    /** The profiles exactly as application.yml ships them, so tests see the real attempt counts. */
-    @SuppressWarnings("unchecked")
-    public static Map<String, String> configuredRetryProfiles() {
-        try (InputStream in = TestEngines.class.getResourceAsStream("/application.yml")) {
-            Map<String, Object> yaml = new Yaml().load(in);
-            var orchestrator = (Map<String, Object>) yaml.get("orchestrator");
-            return (Map<String, String>) orchestrator.get("retry-profiles");
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }

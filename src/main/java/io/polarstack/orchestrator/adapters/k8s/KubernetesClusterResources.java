@@ -40,7 +40,11 @@ class KubernetesClusterResources implements ClusterResources {
     static final String FIELD_MANAGER = "polarstack-orchestrator";
     static final String COUNTERS = "polardb4mpd-controller";
     static final String NEXT_ID = "NextClusterScopeCustInsId";
-    private static final int CONFLICT_ATTEMPTS = 10;
+    /**
+     * Each round of writers racing on one object lets one through; with a few replicas and flows at once, a writer can
+     * lose ten rounds in a row (seen with three writers on the id counter), so it tries far longer than that.
+     */
+    private static final int CONFLICT_ATTEMPTS = 50;
 
     private final KubernetesClient client;
 

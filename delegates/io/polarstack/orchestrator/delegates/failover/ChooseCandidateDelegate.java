@@ -1,5 +1,6 @@
 package io.polarstack.orchestrator.delegates.failover;
 
+import io.polarstack.orchestrator.api.DataDurability;
 import io.polarstack.orchestrator.api.InstanceStatus;
 import io.polarstack.orchestrator.api.MPDCluster;
 import io.polarstack.orchestrator.delegates.common.ClusterSteps;
@@ -78,11 +79,16 @@ public class ChooseCandidateDelegate implements JavaDelegate {
         }
         var ros = ClusterSteps.ros(cluster).stream().map(ro -> ask(cluster, ro)).toList();
         var rw = FailoverSteps.planned(execution) ? ask(cluster, oldRw) : null;
-        var choice = CandidateChoice.choose(
-                ros.stream().map(CompletableFuture::join).toList(),
-                rw == null ? null : rw.join(),
-                maxLagBytes,
-                requested);
+        var answers = ros.stream().map(CompletableFuture::join).toList();
+        Number rwLastPosition = (Number) execution.getVariable("rwLastPosition");
+        var choice = rw != null
+                ? CandidateChoice.switchover(answers, rw.join(), maxLagBytes, requested)
+                : CandidateChoice.failover(
+                        answers,
+                        DataDurability.of(cluster),
+                        rwLastPosition == null ? -1 : rwLastPosition.longValue(),
+                        maxLagBytes,
+                        requested);
         execution.setVariable("candidateFacts", choice.facts());
         if (choice.candidate() == null) {
             throw new BpmnError(NO_PROMOTABLE_REPLICA, choice.refusal());

@@ -29,16 +29,7 @@ public class EngineWalPositions implements WalPositions {
 
     @Override
     public WalPosition of(MPDCluster cluster, InstanceStatus instance) {
-        String secret = AccountSecrets.name(cluster, cluster.getStatus().getLogicId(), AccountSecrets.Account.AURORA);
-        var aurora = resources
-                .secretData(cluster.getMetadata().getNamespace(), secret)
-                .flatMap(Account::of)
-                .orElseThrow(() -> new IllegalStateException("the aurora Secret " + secret + " of MPDCluster "
-                        + cluster.businessKey() + " is gone; restore it, then retry"));
-        var credentials = new EngineProbe.Credentials(aurora.user(), aurora.password());
-        var net = instance.getNetInfo();
-        var result = probe.probe(
-                new EngineProbe.Endpoint(net.getWorkingHostIP(), net.getWorkingPort()), credentials, TIMEOUT);
+        var result = probe.probe(endpoint(instance), credentials(resources, cluster), TIMEOUT);
         if (result.outcome() != EngineProbe.Outcome.OK || result.wal() == null) {
             throw new IllegalStateException(
                     result.outcome() + (result.detail().isEmpty() ? "" : ": " + result.detail()));
@@ -48,5 +39,21 @@ public class EngineWalPositions implements WalPositions {
                 result.wal().timeline(),
                 result.wal().replayed(),
                 result.wal().received());
+    }
+
+    /** The cluster's aurora account, as the engine probe logs in. */
+    static EngineProbe.Credentials credentials(ClusterResources resources, MPDCluster cluster) {
+        String secret = AccountSecrets.name(cluster, cluster.getStatus().getLogicId(), AccountSecrets.Account.AURORA);
+        var aurora = resources
+                .secretData(cluster.getMetadata().getNamespace(), secret)
+                .flatMap(Account::of)
+                .orElseThrow(() -> new IllegalStateException("the aurora Secret " + secret + " of MPDCluster "
+                        + cluster.businessKey() + " is gone; restore it, then retry"));
+        return new EngineProbe.Credentials(aurora.user(), aurora.password());
+    }
+
+    static EngineProbe.Endpoint endpoint(InstanceStatus instance) {
+        var net = instance.getNetInfo();
+        return new EngineProbe.Endpoint(net.getWorkingHostIP(), net.getWorkingPort());
     }
 }

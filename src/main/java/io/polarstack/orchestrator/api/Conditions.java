@@ -20,6 +20,11 @@ public final class Conditions {
      * Failover runs (reason Paused) or when the annotation {@code autoFailover=false} turns it off.
      */
     public static final String AUTO_FAILOVER = "AutoFailover";
+    /**
+     * True while a commit returns only once an RO flushed it (spec.dataDurability required or preferred, an RO
+     * streaming); the reason says why not otherwise. Kept by the HA monitor.
+     */
+    public static final String SYNCHRONOUS_REPLICATION = "SynchronousReplication";
     /** True while a failed RW waits for another flow to end before Failover may start. */
     public static final String FAILOVER_PENDING = "FailoverPending";
 

@@ -26,6 +26,16 @@ public class MPDClusterSpec {
     private Map<String, ContainerResources> resourceAdditional;
     private String localVolName;
     private Map<String, Object> dbProxyInfo;
+    /** {@code required} (default), {@code preferred} or {@code async}: see {@link DataDurability}. */
+    private String dataDurability;
+
+    public String getDataDurability() {
+        return dataDurability;
+    }
+
+    public void setDataDurability(String dataDurability) {
+        this.dataDurability = dataDurability;
+    }
 
     public String getOperatorName() {
         return operatorName;

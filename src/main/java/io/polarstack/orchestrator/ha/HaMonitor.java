@@ -23,6 +23,7 @@ import io.polarstack.orchestrator.ports.EngineProbe.Endpoint;
 import io.polarstack.orchestrator.ports.EngineProbe.Outcome;
 import io.polarstack.orchestrator.ports.EngineProbe.Result;
 import io.polarstack.orchestrator.service.ClusterStatusWriter;
+import io.polarstack.orchestrator.service.SyncStandbys;
 import io.polarstack.orchestrator.specs.AccountSecrets;
 import java.time.Duration;
 import java.time.Instant;
@@ -89,6 +90,8 @@ public class HaMonitor {
     private final Set<String> warned = new HashSet<>();
     /** cluster → the process instance the pending failover waits for */
     private final Map<String, String> pending = new HashMap<>();
+    /** RW target → its WAL write position at its last answer, for the unplanned candidate's lag limit */
+    private final Map<String, Long> lastRwPosition = new HashMap<>();
 
     private Instant refreshed;
 
@@ -115,16 +118,22 @@ public class HaMonitor {
         this.decision = new FailoverDecision(settings.failoverAfter(), clock);
     }
 
-    /** A cluster being watched: the snapshot of the last refresh (or of our last write) and its instances. */
+    /**
+     * A cluster being watched: the snapshot of the last refresh (or of our last write) and its instances. Every cluster
+     * that CreateCluster brought to the AutoFailover condition has its synchronous standbys kept true; only one whose
+     * AutoFailover is True is failed over.
+     */
     private static final class Watched {
         final String key;
         MPDCluster cluster;
         final List<Target> targets;
+        final boolean autoFailover;
 
-        Watched(String key, MPDCluster cluster, List<Target> targets) {
+        Watched(String key, MPDCluster cluster, List<Target> targets, boolean autoFailover) {
             this.key = key;
             this.cluster = cluster;
             this.targets = targets;
+            this.autoFailover = autoFailover;
         }
     }
 
@@ -243,6 +252,19 @@ public class HaMonitor {
         if (result.outcome() == Outcome.ERROR || result.outcome() == Outcome.DENIED) {
             credentials.remove(target.cluster()); // a changed password is read again at the next refresh
         }
+        if (result.outcome() == Outcome.OK && result.replication() != null) {
+            try {
+                keepSynchronous(cluster, target, result.replication());
+            } catch (RuntimeException e) { // never in the way of a failover decision; the next probe tries again
+                LOG.warn("HA monitor, MPDCluster {} instance {}: {}", target.cluster(), target.insId(), e.getMessage());
+            }
+        }
+        if (!cluster.autoFailover) {
+            return;
+        }
+        if (target.role() == Role.RW && result.outcome() == Outcome.OK && result.wal() != null) {
+            lastRwPosition.put(target.key(), result.wal().replayed());
+        }
         var observation = decision.observe(target.key(), target.role(), result.outcome(), result.detail());
         if (target.role() == Role.RW) {
             if (observation.verdict() == Verdict.FAILED) {
@@ -254,6 +276,46 @@ public class HaMonitor {
             roFailed(cluster, target, observation.reason());
         } else if (observation.verdict() == Verdict.HEALTHY) {
             roHealthy(cluster, target);
+        }
+    }
+
+    // ---- synchronous standbys ----
+
+    /**
+     * Sets the instance's synchronous_standby_names where it differs from what {@link SyncStandbys} says, and the
+     * RW's view into the SynchronousReplication condition. A flow that adds, removes, replaces or repoints an instance
+     * changes the cluster's status; the next refresh carries that here within a refresh interval.
+     */
+    private void keepSynchronous(Watched watched, Target target, EngineProbe.Replication replication) {
+        boolean rw = target.role() == Role.RW;
+        String desired = SyncStandbys.value(watched.cluster, rw, replication.streaming());
+        if (!desired.equals(replication.synchronousStandbyNames())) {
+            probe.setSynchronousStandbyNames(target.endpoint(), target.credentials(), desired, settings.probeTimeout());
+            LOG.info(
+                    "MPDCluster {}: {} {} synchronous_standby_names '{}' (was '{}')",
+                    watched.key,
+                    target.role(),
+                    target.insId(),
+                    desired,
+                    replication.synchronousStandbyNames());
+        }
+        if (!rw) {
+            return;
+        }
+        var state = SyncStandbys.state(watched.cluster, replication.streaming());
+        var current = Conditions.get(watched.cluster.getStatus(), Conditions.SYNCHRONOUS_REPLICATION);
+        if (current == null
+                || !(state.synchronous() ? "True" : "False").equals(current.getStatus())
+                || !state.reason().equals(current.getReason())) {
+            watched.cluster = status.condition(
+                    namespace(watched),
+                    name(watched),
+                    Conditions.SYNCHRONOUS_REPLICATION,
+                    state.synchronous(),
+                    state.reason(),
+                    state.message());
+            resources.event(
+                    watched.cluster, state.synchronous() ? "Normal" : "Warning", state.reason(), state.message());
         }
     }
 
@@ -314,7 +376,9 @@ public class HaMonitor {
                         "reason",
                         reason,
                         "writesStoppedAt",
-                        (since == null ? clock.instant() : since).toEpochMilli()),
+                        (since == null ? clock.instant() : since).toEpochMilli(),
+                        "rwLastPosition",
+                        lastRwPosition.getOrDefault(target.key(), -1L)),
                 false);
         Optional<ProcessInstance> started = operator.start(watched.cluster, trigger);
         if (started.isEmpty()) {
@@ -451,7 +515,8 @@ public class HaMonitor {
                     listed.getMetadata().getNamespace(), listed.getMetadata().getName());
             try {
                 MPDCluster cluster = applySwitch(listed);
-                if (!enabled(cluster)) {
+                boolean autoFailover = enabled(cluster);
+                if (!autoFailover) {
                     if (isTrue(cluster, Conditions.FAILOVER_PENDING)) {
                         status.condition(
                                 cluster.getMetadata().getNamespace(),
@@ -461,11 +526,13 @@ public class HaMonitor {
                                 "AutoFailoverOff",
                                 "automatic failover is off");
                     }
-                    continue;
+                    if (Conditions.get(cluster.getStatus(), Conditions.AUTO_FAILOVER) == null) {
+                        continue; // not yet created: CreateCluster sets up its instances' replication itself
+                    }
                 }
                 Credentials account = credentials(key, cluster);
                 if (account != null) {
-                    next.put(key, new Watched(key, cluster, targets(key, cluster, account)));
+                    next.put(key, new Watched(key, cluster, targets(key, cluster, account), autoFailover));
                 }
             } catch (RuntimeException e) {
                 LOG.warn("HA monitor, MPDCluster {}: {}", key, e.toString());
@@ -488,6 +555,7 @@ public class HaMonitor {
                 }
                 if (!instances.contains(t.key())) {
                     decision.forget(t.key()::equals);
+                    lastRwPosition.remove(t.key());
                     meters.find("polarstack.ha.probe")
                             .tag("cluster", t.cluster())
                             .tag("instance", t.insId())
@@ -594,6 +662,7 @@ public class HaMonitor {
     private void forgetAll() {
         watched.values().forEach(w -> w.targets.forEach(t -> probe.release(t.endpoint())));
         decision.forget(key -> true);
+        lastRwPosition.clear();
         watched = Map.of();
         credentials.clear();
         pending.clear();

@@ -11,6 +11,12 @@ public interface EngineProbe extends AutoCloseable {
     /** Never throws for an engine problem: every failure is an outcome. */
     Result probe(Endpoint endpoint, Credentials credentials, Duration timeout);
 
+    /**
+     * Sets {@code synchronous_standby_names} to {@code value} (ALTER SYSTEM, then a reload), on the kept connection.
+     * Throws when the engine does not take it.
+     */
+    void setSynchronousStandbyNames(Endpoint endpoint, Credentials credentials, String value, Duration timeout);
+
     /** Closes the connection kept for this endpoint, if any (the instance is no longer watched). */
     void release(Endpoint endpoint);
 
@@ -52,12 +58,24 @@ public interface EngineProbe extends AutoCloseable {
      * @param detail     a short, secret-free description of the failure; empty when OK
      * @param wal        where its WAL stands (its timeline; a primary's write position, a replica's replayed and
      *                   received positions, in bytes); null unless the outcome is OK
+     * @param replication its synchronous standby setting and who streams from it; null unless the outcome is OK
      */
-    record Result(Outcome outcome, Duration latency, boolean inRecovery, String detail, Wal wal) {
+    record Result(
+            Outcome outcome, Duration latency, boolean inRecovery, String detail, Wal wal, Replication replication) {
         public Result(Outcome outcome, Duration latency, boolean inRecovery, String detail) {
-            this(outcome, latency, inRecovery, detail, null);
+            this(outcome, latency, inRecovery, detail, null, null);
+        }
+
+        public Result(Outcome outcome, Duration latency, boolean inRecovery, String detail, Wal wal) {
+            this(outcome, latency, inRecovery, detail, wal, null);
         }
     }
+
+    /**
+     * @param synchronousStandbyNames the engine's current {@code synchronous_standby_names}
+     * @param streaming               application names of the standbys streaming from it now (empty on a replica)
+     */
+    record Replication(String synchronousStandbyNames, java.util.List<String> streaming) {}
 
     /**
      * {@code timeline}: a primary's current one, a replica's as the manager agent's {@code wal-position} reports it;

@@ -9,6 +9,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
@@ -39,7 +40,14 @@ public class JdbcEngineProbe implements EngineProbe {
                     + " ELSE pg_current_wal_lsn() - '0/0' END, pg_last_wal_receive_lsn() - '0/0',"
                     + " CASE WHEN pg_is_in_recovery() THEN coalesce((SELECT nullif(received_tli, 0) FROM pg_stat_wal_receiver),"
                     + " (SELECT timeline_id FROM pg_control_checkpoint()))"
-                    + " ELSE ('x' || substr(pg_walfile_name(pg_current_wal_lsn()), 1, 8))::bit(32)::int END";
+                    + " ELSE ('x' || substr(pg_walfile_name(pg_current_wal_lsn()), 1, 8))::bit(32)::int END,"
+                    + " current_setting('synchronous_standby_names'),"
+                    + " (SELECT string_agg(application_name, ',') FROM pg_stat_replication WHERE state = 'streaming')";
+    /**
+     * What the orchestrator writes into synchronous_standby_names: empty, or a quorum over slot names. ALTER SYSTEM
+     * takes no bind parameters, so the value is checked against this before it goes into the statement.
+     */
+    static final Pattern SYNC_NAMES = Pattern.compile("|ANY [1-9] \\(\"[a-z0-9_]{1,63}\"(, \"[a-z0-9_]{1,63}\")*\\)");
     /** admin_shutdown, crash_shutdown, cannot_connect_now (starting up or shutting down). */
     private static final Set<String> DOWN_STATES = Set.of("57P01", "57P02", "57P03");
     /** Host names and IP literals only: the host comes from the resource status and goes into a JDBC URL. */
@@ -76,7 +84,8 @@ public class JdbcEngineProbe implements EngineProbe {
                     Duration.ofNanos(System.nanoTime() - start),
                     result.inRecovery(),
                     result.detail(),
-                    result.wal());
+                    result.wal(),
+                    result.replication());
         }
     }
 
@@ -96,6 +105,7 @@ public class JdbcEngineProbe implements EngineProbe {
                 boolean inRecovery = rows.getBoolean(1);
                 var replayed = (Number) rows.getObject(2);
                 var received = (Number) rows.getObject(3);
+                String streaming = rows.getString(6);
                 return new Result(
                         Outcome.OK,
                         Duration.ZERO,
@@ -104,7 +114,9 @@ public class JdbcEngineProbe implements EngineProbe {
                         new Wal(
                                 rows.getLong(4),
                                 replayed == null ? 0 : replayed.longValue(),
-                                inRecovery && received != null ? received.longValue() : null));
+                                inRecovery && received != null ? received.longValue() : null),
+                        new Replication(
+                                rows.getString(5), streaming == null ? List.of() : List.of(streaming.split(","))));
             }
         } catch (SQLException | RuntimeException e) {
             closeQuietly(slot);
@@ -168,6 +180,37 @@ public class JdbcEngineProbe implements EngineProbe {
             text = text.substring(0, sentence + 1); // the driver's advice after the first sentence is noise in events
         }
         return text.length() > 300 ? text.substring(0, 300) + "..." : text;
+    }
+
+    @Override
+    public void setSynchronousStandbyNames(Endpoint endpoint, Credentials credentials, String value, Duration timeout) {
+        if (!SYNC_NAMES.matcher(value).matches()) {
+            throw new IllegalArgumentException(
+                    "not a synchronous_standby_names value the orchestrator writes: " + value);
+        }
+        Kept slot = kept.computeIfAbsent(endpoint, e -> new Kept());
+        synchronized (slot) {
+            try {
+                if (slot.connection == null || !credentials.equals(slot.credentials)) {
+                    closeQuietly(slot);
+                    slot.connection = connect(endpoint, credentials, timeout);
+                    slot.credentials = credentials;
+                }
+                slot.connection.setNetworkTimeout(Runnable::run, (int) Math.max(1, timeout.toMillis()));
+                try (Statement statement = slot.connection.createStatement()) {
+                    statement.execute("ALTER SYSTEM SET synchronous_standby_names = '" + value + "'");
+                    statement.execute("SELECT pg_reload_conf()");
+                }
+            } catch (SQLException e) {
+                closeQuietly(slot);
+                throw new IllegalStateException(
+                        "cannot set synchronous_standby_names on " + endpoint + ": " + detail(e, credentials), e);
+            } finally {
+                if (slot.released) {
+                    closeQuietly(slot);
+                }
+            }
+        }
     }
 
     @Override

@@ -12,6 +12,7 @@ import io.fabric8.kubernetes.client.utils.Serialization;
 import io.polarstack.orchestrator.adapters.k8s.PodExecs;
 import io.polarstack.orchestrator.api.Account;
 import io.polarstack.orchestrator.api.ClusterState;
+import io.polarstack.orchestrator.api.Conditions;
 import io.polarstack.orchestrator.api.FlowKeys;
 import io.polarstack.orchestrator.api.InstanceRole;
 import io.polarstack.orchestrator.api.InstanceStatus;
@@ -220,6 +221,58 @@ public final class RunningCluster implements BeforeAllCallback, AfterAllCallback
                 "jdbc:postgresql://" + instance.getNetInfo().getWorkingHostIP() + ":"
                         + instance.getNetInfo().getWorkingPort() + "/postgres",
                 props);
+    }
+
+    /**
+     * A connection to the instance's engine as the cluster's superuser from {@code localAddress}, so it is not cut off
+     * by a {@link LoopbackCut} of the instance's node; {@code socketTimeout} 0 waits as long as the server does.
+     */
+    public Connection connectFrom(InstanceStatus instance, String localAddress) throws SQLException {
+        var props = new Properties();
+        props.setProperty("user", superuser().user());
+        props.setProperty("password", superuser().password());
+        props.setProperty("connectTimeout", "5");
+        props.setProperty("localSocketAddress", localAddress);
+        return DriverManager.getConnection(
+                "jdbc:postgresql://" + instance.getNetInfo().getWorkingHostIP() + ":"
+                        + instance.getNetInfo().getWorkingPort() + "/postgres",
+                props);
+    }
+
+    /** The value of a setting on the instance's engine. */
+    public String setting(InstanceStatus instance, String name) {
+        try (var c = connect(instance);
+                var query = c.prepareStatement("select current_setting(?)")) {
+            query.setString(1, name);
+            try (var rows = query.executeQuery()) {
+                rows.next();
+                return rows.getString(1);
+            }
+        } catch (SQLException e) {
+            throw new AssertionError("reading " + name + " on " + instance.getInsId() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Sets {@code spec.dataDurability} with a merge patch, as {@code kubectl patch --type merge} does. */
+    public void durability(String value) {
+        resource.patch(
+                PatchContext.of(PatchType.JSON_MERGE),
+                Serialization.asJson(Map.of("spec", Map.of("dataDurability", value))));
+    }
+
+    /** Waits until the cluster's condition {@code type} has this status and reason; returns its message. */
+    public String awaitCondition(String type, boolean status, String reason, Duration bound) {
+        await(
+                bound,
+                () -> "condition " + type + "=" + status + " (" + reason + "); last: "
+                        + Conditions.get(get().getStatus(), type),
+                () -> {
+                    var c = Conditions.get(get().getStatus(), type);
+                    return c != null
+                            && (status ? "True" : "False").equals(c.getStatus())
+                            && reason.equals(c.getReason());
+                });
+        return Conditions.get(get().getStatus(), type).getMessage();
     }
 
     /** An independent client writing every 50 ms through the RW Service, its first writes acknowledged. */

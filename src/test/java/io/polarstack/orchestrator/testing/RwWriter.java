@@ -19,8 +19,11 @@ import java.util.concurrent.CopyOnWriteArrayList;
  */
 public final class RwWriter implements AutoCloseable {
 
-    /** One acknowledged write: its id, when the commit returned (epoch millis) and the endpoint that took it. */
-    public record Ack(long id, long at, String endpoint) {}
+    /**
+     * One acknowledged write: its id, when the commit returned (epoch millis), the endpoint that took it and how long
+     * the INSERT (an autocommit, so its commit) took, in microseconds.
+     */
+    public record Ack(long id, long at, String endpoint, long micros) {}
 
     /** A stretch without acknowledged writes: from the last ack before it to the first after it. */
     public record Outage(long from, long to) {
@@ -73,11 +76,13 @@ public final class RwWriter implements AutoCloseable {
                 if (connection == null) {
                     connection = connect();
                 }
+                long sent;
                 try (var insert = connection.prepareStatement("insert into rw_writer(id) values (?)")) {
                     insert.setLong(1, next);
+                    sent = System.nanoTime();
                     insert.executeUpdate();
                 }
-                acks.add(new Ack(next, System.currentTimeMillis(), endpoint));
+                acks.add(new Ack(next, System.currentTimeMillis(), endpoint, (System.nanoTime() - sent) / 1000));
             } catch (SQLException | RuntimeException e) {
                 close(connection);
                 connection = null;

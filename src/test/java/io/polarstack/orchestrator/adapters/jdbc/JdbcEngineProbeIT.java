@@ -1,11 +1,14 @@
 package io.polarstack.orchestrator.adapters.jdbc;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.polarstack.orchestrator.ports.EngineProbe;
 import io.polarstack.orchestrator.ports.EngineProbe.Credentials;
 import io.polarstack.orchestrator.ports.EngineProbe.Endpoint;
 import io.polarstack.orchestrator.ports.EngineProbe.Outcome;
 import io.polarstack.orchestrator.ports.EngineProbe.Result;
+import io.polarstack.orchestrator.testing.Await;
 import io.polarstack.orchestrator.testing.ScratchPostgres;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -94,6 +97,32 @@ class JdbcEngineProbeIT {
 
     @Test
     @Order(2)
+    void synchronousStandbyNamesAreSetOnTheKeptConnectionAndReadBackByTheProbe() throws Exception {
+        assertThat(probe.probe(endpoint, aurora, TIMEOUT).replication())
+                .isEqualTo(new EngineProbe.Replication("", List.of()));
+        String quorum = "ANY 1 (\"replica_s1004_1004\", \"replica_s1006_1006\")";
+        probe.setSynchronousStandbyNames(endpoint, aurora, quorum, TIMEOUT);
+        Await.await(
+                Duration.ofSeconds(10),
+                () -> "the reloaded setting",
+                () -> quorum.equals(
+                        probe.probe(endpoint, aurora, TIMEOUT).replication().synchronousStandbyNames()));
+        assertThatThrownBy(() -> probe.setSynchronousStandbyNames(endpoint, aurora, "'; DROP TABLE x; --", TIMEOUT))
+                .as("only a value the orchestrator builds goes into ALTER SYSTEM")
+                .isInstanceOf(IllegalArgumentException.class);
+        probe.setSynchronousStandbyNames(endpoint, aurora, "", TIMEOUT);
+        Await.await(
+                Duration.ofSeconds(10),
+                () -> "the setting cleared",
+                () -> probe.probe(endpoint, aurora, TIMEOUT)
+                        .replication()
+                        .synchronousStandbyNames()
+                        .isEmpty());
+        assertThat(probeSessions()).as("still the one kept session").hasSize(1);
+    }
+
+    @Test
+    @Order(3)
     void aStoppedServerIsRefusedAndAStartedOneAnswersAgain() throws Exception {
         assertThat(probe.probe(endpoint, aurora, TIMEOUT).outcome()).isEqualTo(Outcome.OK);
         pg.stopServer();
@@ -111,7 +140,7 @@ class JdbcEngineProbeIT {
     }
 
     @Test
-    @Order(3)
+    @Order(4)
     void aServerThatAcceptsButNeverAnswersTimesOut() throws Exception {
         List<Socket> accepted = new CopyOnWriteArrayList<>();
         try (ServerSocket silent = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
@@ -143,7 +172,7 @@ class JdbcEngineProbeIT {
     }
 
     @Test
-    @Order(4)
+    @Order(5)
     void aWrongPasswordIsDeniedAndDoesNotShowThePassword() {
         String wrong = "wrong-" + Long.toHexString(System.nanoTime());
         Result result = probe.probe(endpoint, new Credentials("aurora", wrong), TIMEOUT);
@@ -156,7 +185,7 @@ class JdbcEngineProbeIT {
     }
 
     @Test
-    @Order(5)
+    @Order(6)
     void anImpossibleHostIsAnErrorWithoutConnecting() {
         Result result = probe.probe(new Endpoint("127.0.0.1/postgres?socketFactory=x", pg.port()), aurora, TIMEOUT);
         assertThat(result.outcome()).isEqualTo(Outcome.ERROR);

@@ -3,6 +3,7 @@ package io.polarstack.orchestrator.e2e;
 import static io.polarstack.orchestrator.testing.Await.await;
 
 import io.polarstack.orchestrator.api.Annotations;
+import io.polarstack.orchestrator.api.Conditions;
 import io.polarstack.orchestrator.api.FlowKeys;
 import io.polarstack.orchestrator.testing.LocalCluster;
 import io.polarstack.orchestrator.testing.RunningCluster;
@@ -22,10 +23,12 @@ import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
 /**
- * bench/failover: recovery time on the local cluster, 1 RW + 2 RO of PostgreSQL 15 in local mode. (a) unplanned:
- * kill -9 of the RW's postmaster until the first INSERT the new RW accepts, (b) planned: the write outage of a
- * switchover; both seen by an independent client writing every 50 ms through the RW Service. Prints median, p90
- * and max, the median time in each step (from history) and the acknowledged writes lost. Runs: BENCH_RUNS (20).
+ * bench/failover: recovery time on the local cluster, 1 RW + 2 RO of PostgreSQL 15 in local mode, for each
+ * spec.dataDurability in BENCH_MODES (async,required) on the same cluster in the same run: the commit time of an
+ * undisturbed writer, then (a) unplanned: kill -9 of the RW's postmaster until the first INSERT the new RW accepts,
+ * (b) planned: the write outage of a switchover; both seen by an independent client writing every 50 ms through the
+ * RW Service, which records a key only once its commit returned. Prints median, p90, p99 and max, the time in each
+ * step (from history) and the acknowledged writes lost. Runs: BENCH_RUNS (20) per mode.
  * Not part of the test suite (no *IT/*E2E suffix); it asserts nothing about speed.
  */
 @LocalCluster
@@ -34,6 +37,11 @@ class FailoverBenchmark {
 
     static final String NS = "bench-failover-" + System.nanoTime();
     static final int RUNS = Integer.parseInt(System.getenv().getOrDefault("BENCH_RUNS", "20"));
+    /** The dataDurability settings compared in one run, on one cluster. */
+    static final List<String> MODES = List.of(
+            System.getenv().getOrDefault("BENCH_MODES", "async,required").split(","));
+    /** How long the writer runs undisturbed to measure commit latency. */
+    static final Duration STEADY = Duration.ofSeconds(20);
 
     @RegisterExtension
     static final RunningCluster pg = new RunningCluster(NS);
@@ -49,15 +57,37 @@ class FailoverBenchmark {
     @Test
     void failoverAndSwitchover() throws Exception {
         pg.create(2, RunningCluster.SMALL, Duration.ofMinutes(15));
+        List<String> report = new ArrayList<>();
+        for (String mode : MODES) {
+            report.addAll(runs(mode));
+        }
+        System.out.println();
+        System.out.printf(
+                "failover bench: %d runs each per mode, writer every 50 ms through Service pg-rw, modes %s%n",
+                RUNS, MODES);
+        report.forEach(System.out::println);
+    }
 
+    /** The runs with spec.dataDurability {@code mode}: commit latency first, then RUNS failovers and switchovers. */
+    List<String> runs(String mode) throws Exception {
+        pg.durability(mode);
+        pg.awaitCondition(
+                Conditions.SYNCHRONOUS_REPLICATION,
+                !"async".equals(mode),
+                "async".equals(mode) ? "Asynchronous" : "Synchronous",
+                Duration.ofSeconds(60));
         List<Long> unplanned = new ArrayList<>();
         List<Long> planned = new ArrayList<>();
         List<Long> detection = new ArrayList<>();
+        List<Long> commits = new ArrayList<>();
         Map<String, List<Long>> unplannedSteps = new TreeMap<>();
         Map<String, List<Long>> plannedSteps = new TreeMap<>();
         long lostUnplanned = 0;
         long lostPlanned = 0;
         try (RwWriter writer = pg.writer()) {
+            long steadyFrom = System.currentTimeMillis();
+            Thread.sleep(STEADY.toMillis());
+            writer.acks().stream().filter(a -> a.at() > steadyFrom).forEach(a -> commits.add(a.micros()));
             for (int run = 0; run < RUNS; run++) {
                 // (a) unplanned
                 String killed = pg.get().getStatus().getLeaderInstanceId();
@@ -101,19 +131,27 @@ class FailoverBenchmark {
                 steps(lastFailover(switchAt).getId(), plannedSteps);
                 lostPlanned += writer.lost().size() - lostBefore;
                 System.out.printf(
-                        "run %d: unplanned %d ms (detected after %d ms), planned %d ms%n",
-                        run + 1, unplanned.get(run), detection.get(run), planned.get(run));
+                        "run %s %d: unplanned %d ms (detected after %d ms), planned %d ms, lost so far %d + %d%n",
+                        mode,
+                        run + 1,
+                        unplanned.get(run),
+                        detection.get(run),
+                        planned.get(run),
+                        lostUnplanned,
+                        lostPlanned);
             }
         }
-        System.out.println();
-        System.out.printf("failover bench: %d runs each, writer every 50 ms through Service pg-rw%n", RUNS);
-        print("unplanned: kill -9 → first INSERT on the new RW", unplanned);
-        print("  of which: kill -9 → Failover started (detection)", detection);
-        unplannedSteps.forEach((step, times) -> print("  step " + step, times));
-        System.out.printf("  acknowledged writes lost: %d (asynchronous replication)%n", lostUnplanned);
-        print("planned: longest gap between acknowledged writes", planned);
-        plannedSteps.forEach((step, times) -> print("  step " + step, times));
-        System.out.printf("  acknowledged writes lost: %d%n", lostPlanned);
+        List<String> lines = new ArrayList<>();
+        lines.add("dataDurability " + mode + ":");
+        lines.add(figures("  commit (INSERT, autocommit) before the failovers, in us", commits));
+        lines.add(figures("  unplanned: kill -9 -> first INSERT on the new RW", unplanned));
+        lines.add(figures("    of which: kill -9 -> Failover started (detection)", detection));
+        unplannedSteps.forEach((step, times) -> lines.add(figures("    step " + step, times)));
+        lines.add("    acknowledged writes lost in " + RUNS + " unplanned failovers: " + lostUnplanned);
+        lines.add(figures("  planned: longest gap between acknowledged writes", planned));
+        plannedSteps.forEach((step, times) -> lines.add(figures("    step " + step, times)));
+        lines.add("    acknowledged writes lost in " + RUNS + " switchovers: " + lostPlanned);
+        return lines;
     }
 
     org.camunda.bpm.engine.history.HistoricProcessInstance lastFailover(long after) {
@@ -136,16 +174,17 @@ class FailoverBenchmark {
                         .add(a.getDurationInMillis() == null ? 0 : a.getDurationInMillis()));
     }
 
-    static void print(String what, List<Long> values) {
+    static String figures(String what, List<Long> values) {
         if (values.isEmpty()) {
-            return;
+            return what + ": no values";
         }
         List<Long> sorted = values.stream().sorted().toList();
-        System.out.printf(
-                "%-58s median %6d ms  p90 %6d ms  max %6d ms  (n=%d)%n",
+        return String.format(
+                "%-58s median %6d  p90 %6d  p99 %6d  max %6d  (n=%d)",
                 what,
                 sorted.get((sorted.size() - 1) / 2),
                 sorted.get((int) Math.ceil(sorted.size() * 0.9) - 1),
+                sorted.get((int) Math.ceil(sorted.size() * 0.99) - 1),
                 sorted.get(sorted.size() - 1),
                 sorted.size());
     }

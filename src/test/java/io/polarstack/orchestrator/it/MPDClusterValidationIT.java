@@ -50,6 +50,7 @@ class MPDClusterValidationIT {
         return Stream.of(
                 new Case("unknown cluster type", s -> s.put("dbClusterType", "cloud"), "spec.dbClusterType"),
                 new Case("too many ROs", s -> s.put("followerNum", 16), "spec.followerNum"),
+                new Case("unknown durability", s -> s.put("dataDurability", "sometimes"), "spec.dataDurability"),
                 new Case("negative ROs", s -> s.put("followerNum", -1), "spec.followerNum"),
                 new Case("ROs as text", s -> s.put("followerNum", "two"), "spec.followerNum"),
                 new Case(

@@ -4,8 +4,10 @@ import io.polarstack.orchestrator.delegates.common.ClusterSteps;
 import io.polarstack.orchestrator.ports.ClusterResources;
 import io.polarstack.orchestrator.ports.ManagerClient;
 import io.polarstack.orchestrator.ports.StorageFabric;
+import io.polarstack.orchestrator.service.FenceProof;
 import io.polarstack.orchestrator.specs.Labels;
 import java.util.Map;
+import org.camunda.bpm.engine.delegate.BpmnError;
 import org.camunda.bpm.engine.delegate.DelegateExecution;
 import org.camunda.bpm.engine.delegate.JavaDelegate;
 import org.slf4j.Logger;
@@ -15,15 +17,22 @@ import org.springframework.stereotype.Component;
 /**
  * Task_FenceOldRw: the old RW can no longer write before anything is promoted. Share mode: the write
  * reservation moves to the candidate's node (preempt, verified by reading it back); the old RW is also stopped
- * where it can be reached. Local mode: the old RW is stopped (immediate) under the stop lock, so its supervisor
- * cannot bring it back (a planned switchover's StopOldRw already did that); if its manager cannot be reached, only a pod that is gone counts as proof. Anything
- * else fails the step: an incident, never a skip. Both actions are idempotent.
+ * where it can be reached. Local mode: only proof counts: the old RW stopped under the stop lock (by its manager here,
+ * or by a planned switchover's StopOldRw), its node's out-of-service taint, its pod gone from a Ready node
+ * ({@link FenceProof}), or a person's confirmation at Task_ConfirmOldRwStopped. Without proof: {@code
+ * Error_FenceUnproven} with the facts in {@code fenceFacts}, and the flow waits for one (rechecking every 10 s).
+ * Both modes' actions are idempotent.
  */
 @Component
 public class FenceOldRwDelegate implements JavaDelegate {
 
     private static final Logger LOG = LoggerFactory.getLogger(FenceOldRwDelegate.class);
     static final int STOP_TIMEOUT_SECONDS = 30;
+    static final String FENCE_UNPROVEN = "Error_FenceUnproven";
+    /** What was tried and why it is no proof, for the person at Task_ConfirmOldRwStopped. */
+    static final String FACTS = "fenceFacts";
+    /** Who completed Task_ConfirmOldRwStopped (its complete listener sets it). */
+    static final String ANSWERED_BY = "fenceAnsweredBy";
 
     private final ClusterResources resources;
     private final ManagerClient manager;
@@ -82,27 +91,47 @@ public class FenceOldRwDelegate implements JavaDelegate {
             return;
         }
         if (Boolean.TRUE.equals(execution.getVariable(FailoverSteps.OLD_RW_STOPPED))) {
-            LOG.info("old RW {} was stopped under the stop lock by this switchover", oldRw.getInsId());
+            String by = (String) execution.getVariable(ANSWERED_BY);
+            if (by == null) {
+                LOG.info("old RW {} was stopped under the stop lock by this switchover", oldRw.getInsId());
+                return;
+            }
+            String message = by + " confirmed in Tasklist that the old RW " + FailoverSteps.describe(oldRw)
+                    + " is stopped (or its node powered off); promoting on that word";
+            LOG.warn("MPDCluster {}: {}", cluster.businessKey(), message);
+            resources.event(cluster, "Warning", "FenceConfirmedByOperator", message);
             return;
         }
+        var pod = resources.pod(ns, oldRw.getPodName()).orElse(null);
+        String nodeName = pod != null && pod.nodeName() != null ? pod.nodeName() : oldRw.getNodeName();
+        var node = nodeName == null ? null : resources.node(nodeName).orElse(null);
+        // A node marked out of service is down: no exec toward it, which would only time out.
+        String taint = FenceProof.outOfService(nodeName, node);
+        if (taint != null) {
+            LOG.info("old RW {}: {}, so it cannot write", oldRw.getInsId(), taint);
+            return;
+        }
+        String stopFailure;
         try {
             var result = manager.stop(
                     ClusterSteps.target(cluster, oldRw), ManagerClient.StopMode.IMMEDIATE, STOP_TIMEOUT_SECONDS);
             LOG.info("old RW {} {}", oldRw.getInsId(), result.alreadyStopped() ? "was already stopped" : "stopped");
+            return;
         } catch (RuntimeException e) {
-            var pod = resources.pod(ns, oldRw.getPodName());
-            if (pod.isEmpty()) {
-                LOG.info("old RW {}: pod {} is gone, so it cannot write", oldRw.getInsId(), oldRw.getPodName());
-                return;
-            }
-            throw new IllegalStateException(
-                    "cannot fence the old RW " + FailoverSteps.describe(oldRw) + ": its manager did not stop it ("
-                            + e.getMessage() + ") and the pod still exists (phase "
-                            + pod.get().phase() + "). Nothing was promoted. Make sure"
-                            + " it cannot write (stop it, or power off node "
-                            + pod.get().nodeName() + " and delete the pod with --force), then"
-                            + " retry this step",
-                    e);
+            stopFailure = e.getMessage();
         }
+        var outcome = FenceProof.afterFailedStop(FailoverSteps.describe(oldRw), nodeName, pod, node, stopFailure);
+        if (outcome.proven()) {
+            LOG.info("old RW {}: {}, so it cannot write", oldRw.getInsId(), outcome.account());
+            return;
+        }
+        String evidence = (String) execution.getVariable(ConfirmRwDownDelegate.EVIDENCE);
+        String facts = outcome.account() + (evidence == null ? "" : " Failover decision: " + evidence);
+        LOG.warn("MPDCluster {}: {}", cluster.businessKey(), facts);
+        if (!facts.equals(execution.getVariable(FACTS))) { // every 10 s a recheck: one event per new state of things
+            resources.event(cluster, "Warning", "FenceUnproven", outcome.account());
+        }
+        execution.setVariable(FACTS, facts);
+        throw new BpmnError(FENCE_UNPROVEN, outcome.account());
     }
 }

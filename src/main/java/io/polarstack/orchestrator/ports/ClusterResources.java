@@ -57,6 +57,18 @@ public interface ClusterResources {
      */
     record PodState(String name, String nodeName, String hostIp, String phase, boolean ready, boolean deleting) {}
 
+    /** The node's state as fencing needs it; empty when there is no such Node. */
+    Optional<NodeState> node(String name);
+
+    /** The taint of Kubernetes' non-graceful node shutdown: whoever sets it says the node is powered off. */
+    String OUT_OF_SERVICE_TAINT = "node.kubernetes.io/out-of-service";
+
+    /**
+     * @param ready        the Ready condition is True: the kubelet answers (cordoning does not matter here)
+     * @param outOfService the node carries {@link #OUT_OF_SERVICE_TAINT} (any value or effect)
+     */
+    record NodeState(String name, boolean ready, boolean outOfService) {}
+
     /** Applies {@code change} to the latest status and writes it; retried when someone else wrote first. */
     MPDCluster updateStatus(String namespace, String name, Consumer<MPDClusterStatus> change);
 

@@ -249,10 +249,9 @@ public abstract class FlowHarness {
     /**
      * The manager and storage of a healthy cluster: every instance runs, installs, stops and promotes; each LUN is seen
      * on node-a and locked to it; the leader's pod (and any in {@link #primaries}) answers as the primary, every pod at
-     * its {@link #positions position}.
+     * its {@link #positions position}; a pod whose position says it does not answer is stopped in health's view.
      */
     protected static void healthy() {
-        when(manager.health(any())).thenReturn(new Health(HealthState.RUNNING, false, "select 1"));
         when(manager.install(any(), any())).thenReturn(new ManagerClient.InstallResult(false, false, null, false));
         when(manager.stop(any(), any(), anyInt())).thenReturn(new ManagerClient.StopResult(false, false));
         when(manager.promote(any())).thenReturn(new ManagerClient.RoleInfo(true, 2, null, null));
@@ -274,6 +273,14 @@ public abstract class FlowHarness {
                 })
                 .when(manager)
                 .walPosition(any());
+        // a pod whose position says it does not answer is, in the manager's view, not running
+        doAnswer(a -> positions.getOrDefault(
+                                        a.<ManagerClient.Target>getArgument(0).pod(), 1000L)
+                                < 0
+                        ? new Health(HealthState.STOPPED, false, "no postmaster.pid")
+                        : new Health(HealthState.RUNNING, false, "select 1"))
+                .when(manager)
+                .health(any());
         if (mockingDetails(storage).isMock()) {
             when(storage.resolve(anyString()))
                     .thenAnswer(a -> new StorageFabric.ResolvedLun(

@@ -37,6 +37,9 @@ public class RecordingClusterResources implements ClusterResources {
             new Node("node-a", "127.0.0.2", Map.of(), Map.of()),
             new Node("node-b", "127.0.0.3", Map.of(), Map.of()),
             new Node("node-c", "127.0.0.4", Map.of(), Map.of())));
+    /** Node states a test sets ({@link #node}); a node not here is Ready with no taint. */
+    public final Map<String, NodeState> nodeStates = new java.util.concurrent.ConcurrentHashMap<>();
+
     public boolean podsReady = true;
     private final Map<String, Node> podNodes = new java.util.concurrent.ConcurrentHashMap<>();
     public RuntimeException failApply;
@@ -157,6 +160,11 @@ public class RecordingClusterResources implements ClusterResources {
                                         : 1)));
         return Optional.of(new PodState(
                 name, node.name(), node.internalIp(), podsReady ? "Running" : "Pending", podsReady, false));
+    }
+
+    @Override
+    public Optional<NodeState> node(String name) {
+        return Optional.of(nodeStates.getOrDefault(name, new NodeState(name, true, false)));
     }
 
     /** The node a pod is pinned to by its required node affinity ({@code kubernetes.io/hostname In [node]}). */

@@ -168,6 +168,22 @@ class KubernetesClusterResources implements ClusterResources {
     }
 
     @Override
+    public Optional<NodeState> node(String name) {
+        var node = client.nodes().withName(name).get();
+        if (node == null) {
+            return Optional.empty();
+        }
+        boolean ready = node.getStatus() != null
+                && node.getStatus().getConditions() != null
+                && node.getStatus().getConditions().stream()
+                        .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
+        boolean outOfService = node.getSpec() != null
+                && node.getSpec().getTaints() != null
+                && node.getSpec().getTaints().stream().anyMatch(t -> OUT_OF_SERVICE_TAINT.equals(t.getKey()));
+        return Optional.of(new NodeState(name, ready, outOfService));
+    }
+
+    @Override
     public void deletePod(String namespace, String name) {
         client.pods().inNamespace(namespace).withName(name).delete();
     }

@@ -3,6 +3,8 @@ package io.polarstack.orchestrator.adapters.k8s;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
+import io.fabric8.kubernetes.api.model.NodeBuilder;
+import io.fabric8.kubernetes.api.model.NodeStatusBuilder;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.utils.Serialization;
@@ -185,6 +187,44 @@ class KubernetesClusterResourcesIT {
                         .orElse(true))
                 .isTrue();
         assertThat(resources.pod(ns, "absent")).isEmpty();
+    }
+
+    @Test
+    void nodeStateReadsTheReadyConditionAndTheOutOfServiceTaint() {
+        String name = "fence-" + System.nanoTime();
+        client.nodes()
+                .resource(new NodeBuilder()
+                        .withNewMetadata()
+                        .withName(name)
+                        .endMetadata()
+                        .build())
+                .create();
+        try {
+            assertThat(resources.node(name)).contains(new ClusterResources.NodeState(name, false, false));
+            client.nodes()
+                    .withName(name)
+                    .edit(n -> new NodeBuilder(n)
+                            .editOrNewSpec()
+                            .addNewTaint()
+                            .withKey(ClusterResources.OUT_OF_SERVICE_TAINT)
+                            .withValue("nodeshutdown")
+                            .withEffect("NoExecute")
+                            .endTaint()
+                            .endSpec()
+                            .build());
+            var node = client.nodes().withName(name).get();
+            node.setStatus(new NodeStatusBuilder()
+                    .addNewCondition()
+                    .withType("Ready")
+                    .withStatus("True")
+                    .endCondition()
+                    .build());
+            client.nodes().resource(node).updateStatus();
+            assertThat(resources.node(name)).contains(new ClusterResources.NodeState(name, true, true));
+            assertThat(resources.node("absent-" + name)).isEmpty();
+        } finally {
+            client.nodes().withName(name).delete();
+        }
     }
 
     @Test

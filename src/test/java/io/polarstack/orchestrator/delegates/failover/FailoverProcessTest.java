@@ -7,6 +7,7 @@ import static org.mockito.ArgumentMatchers.anyInt;
 import static org.mockito.ArgumentMatchers.anyString;
 import static org.mockito.ArgumentMatchers.argThat;
 import static org.mockito.ArgumentMatchers.eq;
+import static org.mockito.Mockito.doThrow;
 import static org.mockito.Mockito.inOrder;
 import static org.mockito.Mockito.never;
 import static org.mockito.Mockito.times;
@@ -14,6 +15,7 @@ import static org.mockito.Mockito.verify;
 import static org.mockito.Mockito.when;
 
 import io.polarstack.orchestrator.api.Conditions;
+import io.polarstack.orchestrator.ports.ClusterResources;
 import io.polarstack.orchestrator.ports.ManagerClient;
 import io.polarstack.orchestrator.ports.ManagerClient.ManagerException;
 import io.polarstack.orchestrator.ports.ManagerClient.StopMode;
@@ -23,6 +25,7 @@ import java.util.Map;
 import java.util.function.Consumer;
 import org.camunda.bpm.engine.runtime.ProcessInstance;
 import org.camunda.bpm.engine.test.Deployment;
+import org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -100,6 +103,10 @@ class FailoverProcessTest extends FlowHarness {
         verify(manager, never()).checkpoint(any());
         verify(manager, never()).stop(any(), eq(StopMode.FAST), anyInt());
         verify(storage, never()).lockWrite(anyString(), anyString());
+        assertThat(variable(failover, "rwVerdict")).isEqualTo("DOWN");
+        assertThat(resources.events)
+                .anyMatch(e -> e.startsWith("Warning FailoverDecision: DOWN for rw 1002")
+                        && e.contains("the manager confirms the engine is not running"));
     }
 
     @Test
@@ -184,29 +191,138 @@ class FailoverProcessTest extends FlowHarness {
     }
 
     @Test
-    void anIncidentAtFencingStopsBeforeAnyPromotionAndResumes() {
-        afterCreate.add(() -> when(manager.stop(pod(RW), eq(StopMode.IMMEDIATE), anyInt()))
-                .thenThrow(new ManagerException("TIMEOUT", "exec timed out", null)));
+    void anRwThatAnswersAgainAtTheSecondOpinionEndsTheFlowWithNothingChanged() {
+        // the RW answers at 1000 (failover() gives it that position); the operator set SwitchRw when it started the
+        // flow
+        afterCreate.add(() -> resources.cluster.getStatus().setClusterStatus("SwitchRw"));
+        var failover = failover(Map.of("planned", false, "failedInsId", "1002"));
+        finish(failover);
+
+        BpmnAwareTests.assertThat(failover).hasPassed("Task_ConfirmRwDown").isEnded();
+        BpmnAwareTests.assertThat(failover).hasPassed("EndEvent_RwAnswers").hasNotPassed("Task_ChooseCandidate");
+        verify(manager, never()).stop(any(), any(), anyInt());
+        verify(manager, never()).promote(any());
+        verify(manager, never()).health(any()); // the engine answered over SQL: no exec needed
+        var status = resources.cluster.getStatus();
+        assertThat(status.getClusterStatus()).isEqualTo("Running");
+        assertThat(status.getLeaderInstanceId()).isEqualTo("1002");
+        assertThat(Conditions.get(status, Conditions.AUTO_FAILOVER).getStatus())
+                .as("HA never paused")
+                .isEqualTo("True");
+        assertThat(resources.events)
+                .anyMatch(e -> e.startsWith("Normal FailoverDecision: ANSWERS for rw 1002"))
+                .anyMatch(e -> e.startsWith("Normal FailoverNotNeeded: RW 1002 answers"));
+        assertThat(variable(failover, "rwEvidence"))
+                .contains("the engine answers over SQL again", "node node-a: Ready");
+    }
+
+    @Test
+    void aStopThatFailsOnAPodThatStillExistsIsNoProofAndTheRecheckGoesOnOnceItStops() {
+        afterCreate.add(() -> {
+            positions(Map.of(RO1, 900L, RO2, 950L));
+            when(manager.stop(pod(RW), eq(StopMode.IMMEDIATE), anyInt()))
+                    .thenThrow(new ManagerException("TIMEOUT", "exec timed out", null));
+        });
         var failover = failover(Map.of("planned", false));
-        driveTo("Task_FenceOldRw");
-        Throwable failure = exhaust("Task_FenceOldRw");
-        assertThat(failure)
-                .hasMessageContaining("cannot fence the old RW rw 1002")
-                .hasMessageContaining("Nothing was promoted");
-        assertThat(incident().getActivityId()).isEqualTo("Task_FenceOldRw");
-        assertThat(resources.cluster.getStatus().getClusterStatus()).isEqualTo("Interrupt");
+        assertThat(drive()).as("no proof is no incident: a person is asked").isZero();
+        assertThat(task(failover).getTaskDefinitionKey()).isEqualTo("Task_ConfirmOldRwStopped");
+        assertThat(variable(failover, "rwVerdict")).isEqualTo("DOWN");
+        assertThat(variable(failover, "fenceFacts"))
+                .contains("its pod still exists (Running, ready) on node node-a (Ready)", "exec timed out");
         verify(manager, never()).promote(any());
         assertThat(resources.cluster.getStatus().getLeaderInstanceId()).isEqualTo("1002");
 
-        fixedBehind();
-        retry("Task_FenceOldRw");
+        fixedBehind(); // the manager answers again: its stop is the proof
+        later(java.time.Duration.ofSeconds(11));
         finish(failover);
         assertSwitchedTo("1006", RO2);
     }
 
-    @Test
-    void aGoneOldRwPodIsProofEnoughAndItIsRebuiltInsteadOfRejoining() {
+    /** The RW's node-a stops answering: the RW is unreachable, its stop fails and its pod was force-deleted. */
+    ProcessInstance unreachableWithoutProof() {
         afterCreate.add(() -> {
+            positions(Map.of(RO1, 900L, RO2, 950L));
+            doThrow(new ManagerException("TIMEOUT", "exec timed out", null))
+                    .when(manager)
+                    .health(pod(RW));
+            when(manager.stop(pod(RW), eq(StopMode.IMMEDIATE), anyInt()))
+                    .thenThrow(new ManagerException("TIMEOUT", "pod not found", null));
+            resources.deletePod("default", RW);
+            resources.nodeStates.put("node-a", new ClusterResources.NodeState("node-a", false, false));
+        });
+        var failover = failover(Map.of("planned", false));
+        assertThat(drive()).isZero();
+        assertThat(task(failover).getTaskDefinitionKey()).isEqualTo("Task_ConfirmOldRwStopped");
+        return failover;
+    }
+
+    @Test
+    void aGonePodOnANotReadyNodeIsNoProofUntilTheNodeIsMarkedOutOfService() {
+        var failover = unreachableWithoutProof();
+        assertThat(variable(failover, "rwVerdict")).isEqualTo("UNREACHABLE");
+        var form = engine.getFormService().getTaskFormData(task(failover).getId());
+        assertThat(form.getFormFields()).extracting(f -> f.getId()).containsExactly("fenceFacts", "oldRwStopped");
+        assertThat(form.getFormFields().get(0).getValue().getValue().toString())
+                .contains(
+                        "its pod is gone, but node node-a is NotReady",
+                        "kubectl taint nodes node-a node.kubernetes.io/out-of-service=nodeshutdown:NoExecute",
+                        "confirm in Tasklist");
+        verify(manager, never()).promote(any());
+
+        later(java.time.Duration.ofSeconds(11)); // a recheck without news: still waiting, said once
+        assertThat(drive()).isZero();
+        assertThat(task(failover).getTaskDefinitionKey()).isEqualTo("Task_ConfirmOldRwStopped");
+        assertThat(resources.events.stream().filter(e -> e.startsWith("Warning FenceUnproven:")))
+                .hasSize(1);
+        verify(manager, never()).promote(any());
+
+        resources.nodeStates.put("node-a", new ClusterResources.NodeState("node-a", false, true));
+        later(java.time.Duration.ofSeconds(11));
+        driveTo("Task_RejoinOldRw"); // the pod is gone, so it is rebuilt next (FailoverRebuildProcessTest)
+        verify(manager).promote(pod(RO2));
+        verify(manager, times(2)).stop(pod(RW), eq(StopMode.IMMEDIATE), anyInt()); // not once it was tainted
+        assertThat(resources.cluster.getStatus().getLeaderInstanceId()).isEqualTo("1006");
+    }
+
+    @Test
+    void anOperatorsConfirmationInTasklistIsProofAndNamesWhoGaveIt() {
+        var failover = unreachableWithoutProof();
+        var task = task(failover);
+        engine.getTaskService().claim(task.getId(), "anna");
+        engine.getFormService().submitTaskForm(task.getId(), Map.of("oldRwStopped", true));
+        driveTo("Task_RejoinOldRw");
+
+        verify(manager).promote(pod(RO2));
+        assertThat(resources.events)
+                .anyMatch(e -> e.startsWith("Warning FenceConfirmedByOperator: anna confirmed in Tasklist"));
+    }
+
+    @Test
+    void anOperatorsNoKeepsTheFlowWaitingAndTheNextYesNamesTheSignedInUser() {
+        var failover = unreachableWithoutProof();
+        engine.getTaskService().complete(task(failover).getId(), Map.of("oldRwStopped", false));
+        assertThat(drive()).isZero();
+        assertThat(task(failover).getTaskDefinitionKey())
+                .as("checked again, still no proof: asked again")
+                .isEqualTo("Task_ConfirmOldRwStopped");
+        verify(manager, never()).promote(any());
+
+        engine.getIdentityService().setAuthenticatedUserId("ben");
+        try {
+            engine.getTaskService().complete(task(failover).getId(), Map.of("oldRwStopped", true));
+        } finally {
+            engine.getIdentityService().clearAuthentication();
+        }
+        driveTo("Task_RejoinOldRw");
+        verify(manager).promote(pod(RO2));
+        assertThat(resources.events)
+                .anyMatch(e -> e.startsWith("Warning FenceConfirmedByOperator: ben confirmed in Tasklist"));
+    }
+
+    @Test
+    void aGoneOldRwPodOnAReadyNodeIsProofEnoughAndItIsRebuiltInsteadOfRejoining() {
+        afterCreate.add(() -> {
+            positions(Map.of(RO1, 900L, RO2, 950L));
             when(manager.stop(pod(RW), eq(StopMode.IMMEDIATE), anyInt()))
                     .thenThrow(new ManagerException("TIMEOUT", "pod not found", null));
             resources.deletePod("default", RW);
@@ -214,6 +330,7 @@ class FailoverProcessTest extends FlowHarness {
         var failover = failover(Map.of("planned", false));
         driveTo("Task_RejoinOldRw");
         verify(manager).promote(pod(RO2));
+        assertThat(variable(failover, "rwEvidence")).contains("UNREACHABLE", "pod: gone");
         engine.getManagementService()
                 .executeJob(engine.getManagementService()
                         .createJobQuery()
@@ -229,6 +346,17 @@ class FailoverProcessTest extends FlowHarness {
         assertThat(resources.events)
                 .anyMatch(e -> e.startsWith("Warning RejoinFailed:") && e.contains("its pod is gone"));
         assertThat(resources.cluster.getStatus().getLeaderInstanceId()).isEqualTo("1006");
+        BpmnAwareTests.assertThat(failover).hasNotPassed("Task_ConfirmOldRwStopped");
+    }
+
+    /** A variable of {@code failover} as it stands (or stood at its end). */
+    static String variable(ProcessInstance failover, String name) {
+        return (String) engine.getHistoryService()
+                .createHistoricVariableInstanceQuery()
+                .processInstanceId(failover.getId())
+                .variableName(name)
+                .singleResult()
+                .getValue();
     }
 
     @ParameterizedTest

@@ -14,6 +14,7 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
+import org.postgresql.util.PSQLException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
@@ -40,8 +41,10 @@ public class JdbcEngineProbe implements EngineProbe {
                     + " CASE WHEN pg_is_in_recovery() THEN coalesce((SELECT nullif(received_tli, 0) FROM pg_stat_wal_receiver),"
                     + " (SELECT timeline_id FROM pg_control_checkpoint()))"
                     + " ELSE ('x' || substr(pg_walfile_name(pg_current_wal_lsn()), 1, 8))::bit(32)::int END";
-    /** admin_shutdown, crash_shutdown, cannot_connect_now (starting up or shutting down). */
-    private static final Set<String> DOWN_STATES = Set.of("57P01", "57P02", "57P03");
+    /** admin_shutdown, crash_shutdown. */
+    private static final Set<String> DOWN_STATES = Set.of("57P01", "57P02");
+    /** cannot_connect_now: starting up, in recovery, not yet accepting connections, or shutting down. */
+    private static final String CANNOT_CONNECT_NOW = "57P03";
     /** Host names and IP literals only: the host comes from the resource status and goes into a JDBC URL. */
     private static final Pattern HOST = Pattern.compile("[A-Za-z0-9._-]+|[0-9A-Fa-f:.]+");
 
@@ -132,11 +135,14 @@ public class JdbcEngineProbe implements EngineProbe {
                 "jdbc:postgresql://" + host + ":" + endpoint.port() + "/postgres", properties);
     }
 
-    /** REFUSED, DENIED, TIMEOUT or ERROR for a failed attempt that took {@code took}. */
+    /** REFUSED, STARTING, DENIED, TIMEOUT or ERROR for a failed attempt that took {@code took}. */
     static Outcome classify(Throwable failure, Duration took, Duration timeout) {
         for (Throwable t = failure; t != null; t = t.getCause()) {
             if (t instanceof SQLException sql && sql.getSQLState() != null && DOWN_STATES.contains(sql.getSQLState())) {
                 return Outcome.REFUSED;
+            }
+            if (t instanceof SQLException sql && CANNOT_CONNECT_NOW.equals(sql.getSQLState())) {
+                return serverMessage(sql).contains("shutting down") ? Outcome.REFUSED : Outcome.STARTING;
             }
             if (t instanceof SQLException sql
                     && sql.getSQLState() != null
@@ -152,6 +158,14 @@ public class JdbcEngineProbe implements EngineProbe {
         }
         // The driver's login timeout says "Connection attempt timed out." with no cause: time tells.
         return took.compareTo(timeout) >= 0 ? Outcome.TIMEOUT : Outcome.ERROR;
+    }
+
+    /** The server's own message, without the severity and detail lines the driver adds to getMessage(). */
+    private static String serverMessage(SQLException failure) {
+        String message = failure instanceof PSQLException psql && psql.getServerErrorMessage() != null
+                ? psql.getServerErrorMessage().getMessage()
+                : failure.getMessage();
+        return message == null ? "" : message;
     }
 
     static String detail(Throwable failure, Credentials credentials) {

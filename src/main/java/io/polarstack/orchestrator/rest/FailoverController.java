@@ -106,7 +106,8 @@ class FailoverController {
             if (answering != null && !Boolean.TRUE.equals(request.force())) {
                 return problem(
                         HttpStatus.CONFLICT,
-                        answering + ": an unplanned failover would lose the writes no RO has replayed yet; use"
+                        "MPDCluster " + namespace + "/" + name + ": " + answering
+                                + "; an unplanned failover would lose the writes no RO has replayed yet; use"
                                 + " \"planned\": true for a switchover, or \"force\": true to fail over anyway");
             }
             overridden = answering;

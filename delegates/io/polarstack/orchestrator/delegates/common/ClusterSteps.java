@@ -7,6 +7,7 @@ import io.polarstack.orchestrator.api.InstanceStatus;
 import io.polarstack.orchestrator.api.MPDCluster;
 import io.polarstack.orchestrator.ports.ClusterResources;
 import io.polarstack.orchestrator.ports.ManagerClient;
+import io.polarstack.orchestrator.service.ReplicaSlots;
 import io.polarstack.orchestrator.specs.AccountSecrets;
 import java.util.List;
 import java.util.Map;
@@ -82,6 +83,18 @@ public final class ClusterSteps {
                 .filter(InstanceRole::ro)
                 .sorted(java.util.Comparator.comparing(InstanceStatus::getInsId))
                 .toList();
+    }
+
+    /**
+     * Drops the slot an older version made for {@code ro} on {@code rw} ({@code replica_<logicId>_<insId>}), once
+     * {@code ro} streams through its own ({@link ReplicaSlots}); a missing slot is a no-op.
+     */
+    public static void dropLegacySlot(
+            ManagerClient manager, MPDCluster cluster, ManagerClient.Target rw, InstanceStatus ro) {
+        var legacy = ReplicaSlots.legacy(cluster.getStatus().getLogicId(), ro);
+        if (!legacy.name().equals(ReplicaSlots.name(ro))) {
+            manager.removeSlot(rw, ManagerClient.SlotType.REPLICA, legacy.custinsId(), legacy.slotUniqueName());
+        }
     }
 
     /** {@code rw} as the primary a replica streams from, with the replication account from its Secret. */

@@ -7,6 +7,7 @@ import io.polarstack.orchestrator.delegates.common.ClusterSteps;
 import io.polarstack.orchestrator.ports.ClusterResources;
 import io.polarstack.orchestrator.ports.ManagerClient;
 import io.polarstack.orchestrator.ports.ManagerClient.InstallSpec;
+import io.polarstack.orchestrator.service.ReplicaSlots;
 import io.polarstack.orchestrator.specs.ParamsConfigMaps;
 import java.util.List;
 import java.util.Map;
@@ -67,9 +68,10 @@ public class InstallInstanceDelegate implements JavaDelegate {
         } else {
             InstanceStatus rw = ClusterSteps.rw(cluster);
             var rwTarget = ClusterSteps.target(cluster, rw);
-            manager.createSlot(rwTarget, ManagerClient.SlotType.REPLICA, logicId, instance.getInsId());
+            var slot = ReplicaSlots.of(instance);
+            manager.createSlot(rwTarget, ManagerClient.SlotType.REPLICA, slot.custinsId(), slot.slotUniqueName());
             var primary = ClusterSteps.primary(resources, cluster, rw);
-            spec = InstallSpec.ro(port, primary, logicId, instance.getInsId());
+            spec = InstallSpec.ro(port, primary, slot.custinsId(), slot.slotUniqueName());
         }
         spec = spec.withParams(runningParams(cluster)).withNetwork(hostIp, peers);
         if (ClusterSteps.share(cluster)) {

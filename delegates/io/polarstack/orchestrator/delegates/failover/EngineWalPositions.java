@@ -1,12 +1,10 @@
 package io.polarstack.orchestrator.delegates.failover;
 
-import io.polarstack.orchestrator.api.Account;
 import io.polarstack.orchestrator.api.InstanceStatus;
 import io.polarstack.orchestrator.api.MPDCluster;
-import io.polarstack.orchestrator.ports.ClusterResources;
 import io.polarstack.orchestrator.ports.EngineProbe;
 import io.polarstack.orchestrator.ports.ManagerClient.WalPosition;
-import io.polarstack.orchestrator.specs.AccountSecrets;
+import io.polarstack.orchestrator.service.InstanceProbe;
 import java.time.Duration;
 import org.springframework.stereotype.Component;
 
@@ -19,17 +17,15 @@ public class EngineWalPositions implements WalPositions {
 
     static final Duration TIMEOUT = Duration.ofSeconds(2);
 
-    private final ClusterResources resources;
-    private final EngineProbe probe;
+    private final InstanceProbe probe;
 
-    public EngineWalPositions(ClusterResources resources, EngineProbe probe) {
-        this.resources = resources;
+    public EngineWalPositions(InstanceProbe probe) {
         this.probe = probe;
     }
 
     @Override
     public WalPosition of(MPDCluster cluster, InstanceStatus instance) {
-        var result = probe.probe(endpoint(instance), credentials(resources, cluster), TIMEOUT);
+        var result = probe.probe(cluster, instance, TIMEOUT);
         if (result.outcome() != EngineProbe.Outcome.OK || result.wal() == null) {
             throw new IllegalStateException(
                     result.outcome() + (result.detail().isEmpty() ? "" : ": " + result.detail()));
@@ -39,21 +35,5 @@ public class EngineWalPositions implements WalPositions {
                 result.wal().timeline(),
                 result.wal().replayed(),
                 result.wal().received());
-    }
-
-    /** The cluster's aurora account, as the engine probe logs in. */
-    static EngineProbe.Credentials credentials(ClusterResources resources, MPDCluster cluster) {
-        String secret = AccountSecrets.name(cluster, cluster.getStatus().getLogicId(), AccountSecrets.Account.AURORA);
-        var aurora = resources
-                .secretData(cluster.getMetadata().getNamespace(), secret)
-                .flatMap(Account::of)
-                .orElseThrow(() -> new IllegalStateException("the aurora Secret " + secret + " of MPDCluster "
-                        + cluster.businessKey() + " is gone; restore it, then retry"));
-        return new EngineProbe.Credentials(aurora.user(), aurora.password());
-    }
-
-    static EngineProbe.Endpoint endpoint(InstanceStatus instance) {
-        var net = instance.getNetInfo();
-        return new EngineProbe.Endpoint(net.getWorkingHostIP(), net.getWorkingPort());
     }
 }

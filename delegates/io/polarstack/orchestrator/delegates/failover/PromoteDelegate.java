@@ -3,8 +3,8 @@ package io.polarstack.orchestrator.delegates.failover;
 import io.polarstack.orchestrator.api.DataDurability;
 import io.polarstack.orchestrator.delegates.common.ClusterSteps;
 import io.polarstack.orchestrator.ports.ClusterResources;
-import io.polarstack.orchestrator.ports.EngineProbe;
 import io.polarstack.orchestrator.ports.ManagerClient;
+import io.polarstack.orchestrator.service.InstanceProbe;
 import io.polarstack.orchestrator.service.SyncStandbys;
 import java.util.List;
 import org.camunda.bpm.engine.delegate.DelegateExecution;
@@ -26,9 +26,9 @@ public class PromoteDelegate implements JavaDelegate {
 
     private final ClusterResources resources;
     private final ManagerClient manager;
-    private final EngineProbe probe;
+    private final InstanceProbe probe;
 
-    public PromoteDelegate(ClusterResources resources, ManagerClient manager, EngineProbe probe) {
+    public PromoteDelegate(ClusterResources resources, ManagerClient manager, InstanceProbe probe) {
         this.resources = resources;
         this.manager = manager;
         this.probe = probe;
@@ -40,11 +40,7 @@ public class PromoteDelegate implements JavaDelegate {
         var candidate = FailoverSteps.candidate(cluster, execution);
         if (DataDurability.of(cluster) == DataDurability.REQUIRED) {
             String quorum = SyncStandbys.value(cluster, true, List.of());
-            probe.setSynchronousStandbyNames(
-                    EngineWalPositions.endpoint(candidate),
-                    EngineWalPositions.credentials(resources, cluster),
-                    quorum,
-                    EngineWalPositions.TIMEOUT);
+            probe.setSynchronousStandbyNames(cluster, candidate, quorum, EngineWalPositions.TIMEOUT);
             LOG.info("{} synchronous_standby_names '{}' before promotion", candidate.getInsId(), quorum);
         }
         var role = manager.promote(ClusterSteps.target(cluster, candidate));

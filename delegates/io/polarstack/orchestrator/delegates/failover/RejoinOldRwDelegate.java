@@ -5,6 +5,7 @@ import io.polarstack.orchestrator.delegates.common.ClusterSteps;
 import io.polarstack.orchestrator.ports.ClusterResources;
 import io.polarstack.orchestrator.ports.ManagerClient;
 import io.polarstack.orchestrator.service.ClusterStatusWriter;
+import io.polarstack.orchestrator.service.ReplicaSlots;
 import io.polarstack.orchestrator.specs.Labels;
 import java.util.Map;
 import org.camunda.bpm.engine.delegate.BpmnError;
@@ -16,7 +17,8 @@ import org.springframework.stereotype.Component;
 
 /**
  * Task_RejoinOldRw: the old RW comes back as an RO of the new one (rewound onto its timeline when it had
- * diverged), through its own slot, and the RO Service takes it again. When it cannot rejoin (pod gone, rewind
+ * diverged), through its own slot ({@link ReplicaSlots}; a slot an older version named after the logicId is dropped
+ * afterwards), and the RO Service takes it again. When it cannot rejoin (pod gone, rewind
  * impossible) {@code Error_CannotRejoin} sends the flow to RebuildInstance: a new instance in its slot.
  */
 @Component
@@ -41,25 +43,26 @@ public class RejoinOldRwDelegate implements JavaDelegate {
         var oldRw = FailoverSteps.oldRw(cluster, execution);
         var newRw = FailoverSteps.candidate(cluster, execution);
         String ns = cluster.getMetadata().getNamespace();
-        String logicId = cluster.getStatus().getLogicId();
         if (resources.pod(ns, oldRw.getPodName()).isEmpty()) {
             throw cannotRejoin(cluster, oldRw, "its pod is gone");
         }
-        manager.createSlot(
-                ClusterSteps.target(cluster, newRw), ManagerClient.SlotType.REPLICA, logicId, oldRw.getInsId());
+        var slot = ReplicaSlots.of(oldRw);
+        var newRwTarget = ClusterSteps.target(cluster, newRw);
+        manager.createSlot(newRwTarget, ManagerClient.SlotType.REPLICA, slot.custinsId(), slot.slotUniqueName());
         boolean rewound;
         try {
             rewound = manager.rejoin(
                     ClusterSteps.target(cluster, oldRw),
                     ClusterSteps.primary(resources, cluster, newRw),
-                    logicId,
-                    oldRw.getInsId());
+                    slot.custinsId(),
+                    slot.slotUniqueName());
         } catch (ManagerClient.ManagerException e) {
             if ("REWIND_FAILED".equals(e.code())) {
                 throw cannotRejoin(cluster, oldRw, e.getMessage());
             }
             throw e;
         }
+        ClusterSteps.dropLegacySlot(manager, cluster, newRwTarget, oldRw);
         resources.labelPod(ns, oldRw.getPodName(), Map.of(Labels.ROLE, InstanceRole.RO));
         var updated = status.rejoined(ns, cluster.getMetadata().getName(), oldRw.getInsId());
         LOG.info(

@@ -33,7 +33,7 @@ public record OrchestratorProperties(
                 ? new Storage(null, null, null, false, null, null, 0, false, null, null, null, 0)
                 : storage;
         operator = operator == null ? new Operator(true, null, null, null, null, null, null, false) : operator;
-        ha = ha == null ? new Ha(null, null, null, null, null) : ha;
+        ha = ha == null ? new Ha(null, null, null, null, null, null) : ha;
     }
 
     /** Everything but the HA monitor, which keeps its defaults (for tests that build settings by hand). */
@@ -49,19 +49,23 @@ public record OrchestratorProperties(
      * @param failoverAfter   how long a RW must keep failing by timeouts or errors (not refusals) before it is failed
      *                        over, and an RO before it is marked failed
      * @param refreshInterval how often the list of clusters, their instances and credentials is read again
+     * @param startupGrace    how long a RW may keep saying it is starting up (SQLState 57P03, e.g. crash recovery
+     *                        after a backend crashed) before it is failed over; zero fails it over at once
      */
     public record Ha(
             Boolean enabled,
             Duration probeInterval,
             Duration probeTimeout,
             Duration failoverAfter,
-            Duration refreshInterval) {
+            Duration refreshInterval,
+            Duration startupGrace) {
         public Ha {
             enabled = enabled == null || enabled;
             probeInterval = positive(probeInterval, Duration.ofSeconds(1));
             probeTimeout = positive(probeTimeout, Duration.ofSeconds(1));
             failoverAfter = failoverAfter == null || failoverAfter.isNegative() ? Duration.ofSeconds(5) : failoverAfter;
             refreshInterval = positive(refreshInterval, Duration.ofSeconds(2));
+            startupGrace = startupGrace == null || startupGrace.isNegative() ? Duration.ofSeconds(20) : startupGrace;
         }
 
         private static Duration positive(Duration value, Duration otherwise) {

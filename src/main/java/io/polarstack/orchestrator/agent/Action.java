@@ -46,7 +46,8 @@ public enum Action {
             SqlActions::growStorage),
     SLOT_CREATE(
             "slot-create",
-            "create the physical slot replica_<custinsId>_<slotUniqueName> (or standby_...)",
+            "create the physical slot replica_<custinsId>_<slotUniqueName> (an RO's: replica_<physicalInsId>_<insId>;"
+                    + " or standby_...)",
             30,
             SqlActions::slotCreate),
     SLOT_REMOVE("slot-remove", "drop that slot, ending the walsender that holds it", 30, SqlActions::slotRemove),

@@ -4,7 +4,9 @@ import java.util.regex.Pattern;
 
 /**
  * Replication slot names: {@code <prefix>_<custins_id>_<slot_unique_name>} with '-' replaced by '_', prefix
- * {@code replica} for RW/RO pairs and {@code standby} for standbys. The server allows only lower-case letters,
+ * {@code replica} for RW/RO pairs and {@code standby} for standbys. For an RO the orchestrator sends its
+ * physicalInsId and insId, as PolarDB Stack does ({@code replica_<physicalInsId>_<insId>}); the slot name is also
+ * the replica's {@code application_name} (Conninfo). The server allows only lower-case letters,
  * digits and '_' up to 63 characters, so anything else is refused here rather than failing later.
  */
 public final class SlotNames {

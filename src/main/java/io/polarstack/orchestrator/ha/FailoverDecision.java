@@ -13,8 +13,10 @@ import java.util.function.Predicate;
 /**
  * When is an instance failed, and what may be done about a failed RW? Pure: probe outcomes and a clock in,
  * verdicts out. The RW is failed at once when its engine refuses connections (it is down, nothing to wait for);
- * any other failure counts only after {@code failoverAfter} of consecutive failure (a slow or briefly hung engine
- * must not cost a failover). An RO is failed after {@code failoverAfter} whatever the failure. One success resets.
+ * one that says it is starting up only after {@code startupGrace} (crash recovery after one backend crashed usually
+ * takes seconds, less than a failover); any other failure counts only after {@code failoverAfter} of consecutive
+ * failure (a slow or briefly hung engine must not cost a failover). An RO is failed after {@code failoverAfter}
+ * whatever the failure. Every wait counts from the first failed probe of the run; one success resets.
  */
 public final class FailoverDecision {
 
@@ -46,11 +48,13 @@ public final class FailoverDecision {
     }
 
     private final Duration failoverAfter;
+    private final Duration startupGrace;
     private final InstantSource clock;
     private final Map<String, Instant> failingSince = new ConcurrentHashMap<>();
 
-    public FailoverDecision(Duration failoverAfter, InstantSource clock) {
+    public FailoverDecision(Duration failoverAfter, Duration startupGrace, InstantSource clock) {
         this.failoverAfter = failoverAfter;
+        this.startupGrace = startupGrace;
         this.clock = clock;
     }
 
@@ -62,9 +66,12 @@ public final class FailoverDecision {
         }
         Instant now = clock.instant();
         Duration failing = Duration.between(failingSince.computeIfAbsent(instance, i -> now), now);
-        String reason = outcome
-                + (failing.isZero() ? "" : " for " + seconds(failing))
-                + (detail == null || detail.isEmpty() ? "" : ": " + detail);
+        String detailed = detail == null || detail.isEmpty() ? "" : ": " + detail;
+        if (role == Role.RW && outcome == Outcome.STARTING) {
+            String reason = "starting up for " + seconds(failing) + " (grace " + setting(startupGrace) + ")" + detailed;
+            return new Observation(failing.compareTo(startupGrace) >= 0 ? Verdict.FAILED : Verdict.FAILING, reason);
+        }
+        String reason = outcome + (failing.isZero() ? "" : " for " + seconds(failing)) + detailed;
         if (outcome == Outcome.DENIED) {
             // It answered: a changed password is no reason to fail a running engine over, however long it lasts.
             return new Observation(Verdict.FAILING, reason + " (the engine answers; fix the account Secret)");
@@ -100,6 +107,11 @@ public final class FailoverDecision {
             return RwAction.NONE;
         }
         return blocked ? RwAction.TAKE_OVER : RwAction.WAIT;
+    }
+
+    /** A setting as it is usually written: 20 s, 1.5 s. */
+    private static String setting(Duration duration) {
+        return duration.toMillis() % 1000 == 0 ? duration.toSeconds() + " s" : seconds(duration);
     }
 
     private static String seconds(Duration duration) {

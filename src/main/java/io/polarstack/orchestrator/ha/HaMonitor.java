@@ -115,7 +115,7 @@ public class HaMonitor {
         this.scope = properties.operator();
         this.meters = meters;
         this.clock = InstantSource.system();
-        this.decision = new FailoverDecision(settings.failoverAfter(), clock);
+        this.decision = new FailoverDecision(settings.failoverAfter(), settings.startupGrace(), clock);
     }
 
     /**
@@ -157,10 +157,12 @@ public class HaMonitor {
         long every = settings.probeInterval().toMillis();
         scheduler.scheduleAtFixedRate(this::tick, every, every, TimeUnit.MILLISECONDS);
         LOG.info(
-                "HA monitor: probe every {} (timeout {}), fail over a RW after {} of timeouts or errors, at once when refused",
+                "HA monitor: probe every {} (timeout {}), fail over a RW after {} of timeouts or errors, after {} when"
+                        + " starting up, at once when refused",
                 settings.probeInterval(),
                 settings.probeTimeout(),
-                settings.failoverAfter());
+                settings.failoverAfter(),
+                settings.startupGrace());
     }
 
     @jakarta.annotation.PreDestroy

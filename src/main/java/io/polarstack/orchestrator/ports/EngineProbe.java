@@ -42,8 +42,13 @@ public interface EngineProbe extends AutoCloseable {
     enum Outcome {
         /** The engine answered. */
         OK,
-        /** Nothing listens, or PostgreSQL says it is shutting down or starting up: the engine is down. */
+        /** Nothing listens, or PostgreSQL says it is shutting down (or was shut down): the engine is down. */
         REFUSED,
+        /**
+         * PostgreSQL is there but cannot take connections yet (SQLState 57P03 other than "shutting down"): starting up,
+         * in crash recovery after a backend crashed, or not yet consistent. It may well answer in a few seconds.
+         */
+        STARTING,
         /** No answer within the timeout: the engine or its host may be hung, or the network slow. */
         TIMEOUT,
         /** The engine answered but refused our login (SQLState class 28): it runs, our credentials are wrong. */

@@ -55,8 +55,9 @@ public interface ManagerClient {
 
     /**
      * What to install. {@code custinsId} and {@code slotUniqueName} name a RO's slot on the RW
-     * ({@code replica_<custinsId>_<slotUniqueName>}); {@code wwid}, {@code logicInsId} and {@code polarHostId} are for
-     * PolarDB share mode. Null fields are left out of the request.
+     * ({@code replica_<custinsId>_<slotUniqueName>}; the orchestrator passes the RO's physicalInsId and insId, see
+     * service.ReplicaSlots); {@code wwid}, {@code logicInsId} and {@code polarHostId} are for PolarDB share mode. Null
+     * fields are left out of the request.
      */
     record InstallSpec(
             InstanceRole role,
@@ -236,9 +237,13 @@ public interface ManagerClient {
 
     StorageInfo growStorage(Target target, String wwid);
 
-    /** Returns the slot name: {@code replica_<custinsId>_<slotUniqueName>} ('-' as '_'), or {@code standby_...}. */
+    /**
+     * Creates the slot unless it exists and returns its name: {@code replica_<custinsId>_<slotUniqueName>} ('-' as
+     * '_'), or {@code standby_...}. An RO's is {@code replica_<physicalInsId>_<insId>} (service.ReplicaSlots).
+     */
     String createSlot(Target target, SlotType type, String custinsId, String slotUniqueName);
 
+    /** Drops the slot (ending a walsender that holds it); a missing slot is a no-op. */
     void removeSlot(Target target, SlotType type, String custinsId, String slotUniqueName);
 
     /** Promotes a replica (a primary answers at once) and returns its role with the new timeline. */
@@ -266,7 +271,8 @@ public interface ManagerClient {
 
     /**
      * Points a running replica at a new primary (its {@code primary_conninfo} and slot
-     * {@code replica_<custinsId>_<slotUniqueName>}) and reloads; returns false when it already followed it.
+     * {@code replica_<custinsId>_<slotUniqueName>}, which is also its {@code application_name}) and reloads; returns
+     * false when it already followed it through that slot.
      */
     boolean follow(Target target, Primary primary, String custinsId, String slotUniqueName);
 

@@ -4,7 +4,6 @@ import io.polarstack.orchestrator.api.DataDurability;
 import io.polarstack.orchestrator.api.InstanceRole;
 import io.polarstack.orchestrator.api.InstanceStatus;
 import io.polarstack.orchestrator.api.MPDCluster;
-import io.polarstack.orchestrator.specs.ReplicaSlots;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;

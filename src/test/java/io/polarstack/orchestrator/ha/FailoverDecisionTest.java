@@ -8,6 +8,7 @@ import static io.polarstack.orchestrator.ha.FailoverDecision.Verdict.HEALTHY;
 import static io.polarstack.orchestrator.ports.EngineProbe.Outcome.ERROR;
 import static io.polarstack.orchestrator.ports.EngineProbe.Outcome.OK;
 import static io.polarstack.orchestrator.ports.EngineProbe.Outcome.REFUSED;
+import static io.polarstack.orchestrator.ports.EngineProbe.Outcome.STARTING;
 import static io.polarstack.orchestrator.ports.EngineProbe.Outcome.TIMEOUT;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -21,7 +22,7 @@ import org.junit.jupiter.api.Test;
 class FailoverDecisionTest {
 
     Instant now = Instant.parse("2025-01-01T00:00:00Z");
-    final FailoverDecision decision = new FailoverDecision(Duration.ofSeconds(5), () -> now);
+    final FailoverDecision decision = new FailoverDecision(Duration.ofSeconds(5), Duration.ofSeconds(20), () -> now);
 
     Verdict at(double seconds, String instance, FailoverDecision.Role role, Outcome outcome) {
         now = Instant.parse("2025-01-01T00:00:00Z").plusMillis((long) (seconds * 1000));
@@ -83,6 +84,59 @@ class FailoverDecisionTest {
     void aRefusalAfterTimeoutsFailsTheRwAtOnce() {
         assertThat(at(0, "rw", RW, TIMEOUT)).isEqualTo(FAILING);
         assertThat(at(1, "rw", RW, REFUSED)).isEqualTo(FAILED);
+    }
+
+    @Test
+    void aRwStartingUpIsFailingWithinTheGrace() {
+        assertThat(at(0, "rw", RW, STARTING)).isEqualTo(FAILING);
+        assertThat(at(6, "rw", RW, STARTING))
+                .as("past failover-after, still within the grace")
+                .isEqualTo(FAILING);
+        now = now.plusMillis(13_200);
+        assertThat(decision.observe("rw", RW, STARTING, "[57P03] FATAL: the database system is in recovery mode")
+                        .reason())
+                .isEqualTo(
+                        "starting up for 19.2 s (grace 20 s): [57P03] FATAL: the database system is in recovery mode");
+    }
+
+    @Test
+    void aRwStillStartingUpAfterTheGraceIsFailed() {
+        assertThat(at(0, "rw", RW, TIMEOUT)).isEqualTo(FAILING);
+        assertThat(at(1, "rw", RW, STARTING)).isEqualTo(FAILING);
+        assertThat(at(19.9, "rw", RW, STARTING)).isEqualTo(FAILING);
+        assertThat(at(20, "rw", RW, STARTING))
+                .as("counted from the first failed probe")
+                .isEqualTo(FAILED);
+        assertThat(decision.observe("rw", RW, STARTING, "").reason()).isEqualTo("starting up for 20.0 s (grace 20 s)");
+    }
+
+    @Test
+    void aRwThatAnswersWithinTheGraceIsLeftAloneAndCountsAfresh() {
+        assertThat(at(0, "rw", RW, STARTING)).isEqualTo(FAILING);
+        assertThat(at(15, "rw", RW, STARTING)).isEqualTo(FAILING);
+        assertThat(at(16, "rw", RW, OK)).isEqualTo(HEALTHY);
+        assertThat(decision.failingSince("rw")).isNull();
+        assertThat(at(30, "rw", RW, STARTING))
+                .as("a new run of failure gets a new grace")
+                .isEqualTo(FAILING);
+        assertThat(at(31, "rw", RW, REFUSED))
+                .as("a refusal during the grace fails it at once")
+                .isEqualTo(FAILED);
+    }
+
+    @Test
+    void aZeroGraceFailsAStartingRwAtOnce() {
+        var strict = new FailoverDecision(Duration.ofSeconds(5), Duration.ZERO, () -> now);
+        assertThat(strict.observe("rw", RW, STARTING, "").verdict()).isEqualTo(FAILED);
+    }
+
+    @Test
+    void anRoStartingUpCountsLikeAnyOtherFailure() {
+        assertThat(at(0, "ro", RO, STARTING)).isEqualTo(FAILING);
+        assertThat(at(4.9, "ro", RO, STARTING)).isEqualTo(FAILING);
+        assertThat(at(5, "ro", RO, STARTING))
+                .as("failover-after, not the grace")
+                .isEqualTo(FAILED);
     }
 
     @Test

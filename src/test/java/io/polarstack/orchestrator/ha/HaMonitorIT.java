@@ -97,7 +97,8 @@ class HaMonitorIT {
                         Duration.ofMillis(500),
                         Duration.ofSeconds(1),
                         Duration.ofSeconds(3),
-                        Duration.ofSeconds(1)));
+                        Duration.ofSeconds(1),
+                        Duration.ofSeconds(20)));
         flows = new ClusterFlows(
                 engine.getRuntimeService(), engine.getRepositoryService(), engine.getManagementService(), properties);
         operator = new ClusterOperator(resources, new ClusterStatusWriter(resources), flows, properties);

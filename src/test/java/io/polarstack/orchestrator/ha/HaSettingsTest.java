@@ -29,7 +29,8 @@ class HaSettingsTest {
                         Duration.ofSeconds(1),
                         Duration.ofSeconds(1),
                         Duration.ofSeconds(5),
-                        Duration.ofSeconds(2)));
+                        Duration.ofSeconds(2),
+                        Duration.ofSeconds(20)));
     }
 
     @Test
@@ -39,6 +40,8 @@ class HaSettingsTest {
                 "false",
                 "orchestrator.ha.failover-after",
                 "10s",
+                "orchestrator.ha.startup-grace",
+                "0s",
                 "orchestrator.operator.name",
                 "x"));
         var properties = new Binder(List.of(source))
@@ -50,7 +53,8 @@ class HaSettingsTest {
                         Duration.ofSeconds(1),
                         Duration.ofSeconds(1),
                         Duration.ofSeconds(10),
-                        Duration.ofSeconds(2)));
+                        Duration.ofSeconds(2),
+                        Duration.ZERO));
         assertThat(new OrchestratorProperties(Map.of(), null, null, null, null)
                         .ha()
                         .enabled())

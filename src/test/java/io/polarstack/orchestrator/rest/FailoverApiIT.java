@@ -2,13 +2,16 @@ package io.polarstack.orchestrator.rest;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.polarstack.orchestrator.api.InstanceNetwork;
 import io.polarstack.orchestrator.api.InstanceStatus;
 import io.polarstack.orchestrator.api.MPDCluster;
 import io.polarstack.orchestrator.api.MPDClusterStatus;
+import io.polarstack.orchestrator.specs.AccountSecrets;
 import io.polarstack.orchestrator.testing.AppTestSupport;
+import io.polarstack.orchestrator.testing.ScratchPostgres;
 import io.polarstack.orchestrator.testing.TestEnvironment;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -18,8 +21,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Base64;
+import java.util.List;
 import java.util.Map;
 import org.camunda.bpm.engine.RuntimeService;
+import org.camunda.bpm.engine.runtime.ProcessInstance;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -32,7 +37,9 @@ import org.springframework.test.context.DynamicPropertySource;
 /**
  * POST /api/v1/clusters/{ns}/{name}/failover on the real kube-apiserver: login required, a bad request is refused
  * with the reason and starts nothing, a good one starts the cluster's Failover, a second one while it runs is refused.
- * Job execution is off: the started flow is only looked at, not run (there are no pods behind this cluster).
+ * The RW is a real PostgreSQL (with the aurora account of the cluster's Secret), so an unplanned failover meets a RW
+ * that answers, and one that does not. Job execution is off: the started flow is only looked at, not run (there are
+ * no pods behind this cluster).
  */
 @SpringBootTest(
         webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
@@ -41,7 +48,10 @@ class FailoverApiIT {
 
     static final String NS = "failover-api-" + System.nanoTime();
     static final String LOGIN = AppTestSupport.ADMIN + ":" + AppTestSupport.ADMIN_PASSWORD;
+    static final String LOGIC_ID = "1001";
+    static final String PASSWORD = "api-" + Long.toHexString(System.nanoTime());
     static KubernetesClient client;
+    static ScratchPostgres rw;
 
     @DynamicPropertySource
     static void kubernetes(DynamicPropertyRegistry registry) {
@@ -58,6 +68,7 @@ class FailoverApiIT {
 
     @BeforeAll
     static void cluster() throws Exception {
+        rw = ScratchPostgres.start("aurora", PASSWORD);
         client = TestEnvironment.kubernetes();
         TestEnvironment.installCrd(client);
         TestEnvironment.createNamespace(client, NS);
@@ -66,10 +77,14 @@ class FailoverApiIT {
         cluster.getMetadata().setNamespace(NS);
         cluster.getMetadata().setName("pg");
         var created = client.resource(cluster).create();
+        client.resource(AccountSecrets.build(created, LOGIC_ID, AccountSecrets.Account.AURORA, PASSWORD))
+                .create();
         var status = new MPDClusterStatus();
         status.setClusterStatus("Running");
+        status.setLogicId(LOGIC_ID);
         status.setLeaderInstanceId("1002");
-        status.setDbInstanceStatus(Map.of("1002", instance("1002", "rw"), "1004", instance("1004", "ro")));
+        status.setDbInstanceStatus(
+                Map.of("1002", instance("1002", "rw", rw.port()), "1004", instance("1004", "ro", 5432)));
         created.setStatus(status);
         client.resource(created).updateStatus();
     }
@@ -78,16 +93,17 @@ class FailoverApiIT {
     static void drop() {
         client.resources(MPDCluster.class).inNamespace(NS).withName("pg").delete();
         client.namespaces().withName(NS).delete();
+        rw.close();
     }
 
-    static InstanceStatus instance(String insId, String type) {
+    static InstanceStatus instance(String insId, String type, int port) {
         var instance = new InstanceStatus();
         instance.setInsId(insId);
         instance.setInsType(type);
         instance.setPodName("pg-" + insId);
         var net = new InstanceNetwork();
-        net.setWorkingHostIP("127.0.0.9");
-        net.setWorkingPort(5432);
+        net.setWorkingHostIP("127.0.0.1");
+        net.setWorkingPort(port);
         instance.setNetInfo(net);
         return instance;
     }
@@ -129,14 +145,64 @@ class FailoverApiIT {
                         .getName())
                 .isEqualTo("Failover");
 
-        var busy = post(path, "{\"planned\":false}", LOGIN);
+        int forcedBefore = events("ForcedFailover").size();
+        var busy = post(path, "{\"planned\":false,\"force\":true}", LOGIN);
         assertThat(busy.statusCode()).isEqualTo(409);
         assertThat(busy.body()).contains("busy with Failover", instance.getId());
         assertThat(runtime.createProcessInstanceQuery()
                         .processInstanceBusinessKey(NS + "/pg")
                         .count())
                 .isEqualTo(1);
+        assertThat(events("ForcedFailover")).as("refused, so not forced").hasSize(forcedBefore);
         runtime.deleteProcessInstance(instance.getId(), "test over");
+    }
+
+    @Test
+    void anUnplannedFailoverOfARwThatAnswersNeedsForce() throws Exception {
+        String path = "/api/v1/clusters/" + NS + "/pg/failover";
+        var refused = post(path, "{\"planned\":false}", LOGIN);
+        assertThat(refused.statusCode()).as(refused.body()).isEqualTo(409);
+        assertThat(refused.body())
+                .contains("RW 1002 at 127.0.0.1:" + rw.port() + " answered its probe", "planned", "force");
+        assertThat(failovers()).as("nothing started").isEmpty();
+
+        var forced = post(path, "{\"planned\":false,\"force\":true}", LOGIN);
+        assertThat(forced.statusCode()).as(forced.body()).isEqualTo(202);
+        var instance = failovers().get(0);
+        assertThat(runtime.getVariables(instance.getId())).containsEntry("planned", false);
+        assertThat(events("ForcedFailover"))
+                .singleElement()
+                .satisfies(e -> assertThat(e.getType()).isEqualTo("Warning"))
+                .satisfies(e -> assertThat(e.getMessage())
+                        .contains("forced by " + AppTestSupport.ADMIN, "RW 1002", instance.getId()));
+        runtime.deleteProcessInstance(instance.getId(), "test over");
+    }
+
+    @Test
+    void anUnplannedFailoverOfARwThatDoesNotAnswerNeedsNoForce() throws Exception {
+        rw.stopServer();
+        try {
+            var started = post("/api/v1/clusters/" + NS + "/pg/failover", "{\"planned\":false}", LOGIN);
+            assertThat(started.statusCode()).as(started.body()).isEqualTo(202);
+            var instance = failovers().get(0);
+            assertThat(started.body()).contains(instance.getId());
+            assertThat(runtime.getVariables(instance.getId())).containsEntry("planned", false);
+            runtime.deleteProcessInstance(instance.getId(), "test over");
+        } finally {
+            rw.startServer();
+        }
+    }
+
+    private List<ProcessInstance> failovers() {
+        return runtime.createProcessInstanceQuery()
+                .processInstanceBusinessKey(NS + "/pg")
+                .list();
+    }
+
+    private static List<Event> events(String reason) {
+        return client.v1().events().inNamespace(NS).list().getItems().stream()
+                .filter(e -> reason.equals(e.getReason()))
+                .toList();
     }
 
     private HttpResponse<String> post(String path, String json, String login) throws Exception {

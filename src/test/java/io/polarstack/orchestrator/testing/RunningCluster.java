@@ -18,6 +18,7 @@ import io.polarstack.orchestrator.api.InstanceRole;
 import io.polarstack.orchestrator.api.InstanceStatus;
 import io.polarstack.orchestrator.api.MPDCluster;
 import io.polarstack.orchestrator.ports.PodExec;
+import io.polarstack.orchestrator.service.ReplicaSlots;
 import io.polarstack.orchestrator.specs.Labels;
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -376,9 +377,7 @@ public final class RunningCluster implements BeforeAllCallback, AfterAllCallback
                     .containsEntry(Labels.INSTANCE, i.getInsId());
         }
         var rw = rw(cluster);
-        Set<String> slots = ros(cluster).stream()
-                .map(ro -> "replica_" + cluster.getStatus().getLogicId() + "_" + ro.getInsId())
-                .collect(Collectors.toSet());
+        Set<String> slots = ros(cluster).stream().map(ReplicaSlots::name).collect(Collectors.toSet());
         await(Duration.ofSeconds(60), () -> "active slots " + slots + " on the RW " + rw.getInsId(), () -> {
             try (var c = connect(rw);
                     var st = c.createStatement();

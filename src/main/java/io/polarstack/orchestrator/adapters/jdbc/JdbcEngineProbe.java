@@ -15,6 +15,7 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
+import org.postgresql.util.PSQLException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
@@ -48,8 +49,10 @@ public class JdbcEngineProbe implements EngineProbe {
      * takes no bind parameters, so the value is checked against this before it goes into the statement.
      */
     static final Pattern SYNC_NAMES = Pattern.compile("|ANY [1-9] \\(\"[a-z0-9_]{1,63}\"(, \"[a-z0-9_]{1,63}\")*\\)");
-    /** admin_shutdown, crash_shutdown, cannot_connect_now (starting up or shutting down). */
-    private static final Set<String> DOWN_STATES = Set.of("57P01", "57P02", "57P03");
+    /** admin_shutdown, crash_shutdown. */
+    private static final Set<String> DOWN_STATES = Set.of("57P01", "57P02");
+    /** cannot_connect_now: starting up, in recovery, not yet accepting connections, or shutting down. */
+    private static final String CANNOT_CONNECT_NOW = "57P03";
     /** Host names and IP literals only: the host comes from the resource status and goes into a JDBC URL. */
     private static final Pattern HOST = Pattern.compile("[A-Za-z0-9._-]+|[0-9A-Fa-f:.]+");
 
@@ -144,11 +147,14 @@ public class JdbcEngineProbe implements EngineProbe {
                 "jdbc:postgresql://" + host + ":" + endpoint.port() + "/postgres", properties);
     }
 
-    /** REFUSED, DENIED, TIMEOUT or ERROR for a failed attempt that took {@code took}. */
+    /** REFUSED, STARTING, DENIED, TIMEOUT or ERROR for a failed attempt that took {@code took}. */
     static Outcome classify(Throwable failure, Duration took, Duration timeout) {
         for (Throwable t = failure; t != null; t = t.getCause()) {
             if (t instanceof SQLException sql && sql.getSQLState() != null && DOWN_STATES.contains(sql.getSQLState())) {
                 return Outcome.REFUSED;
+            }
+            if (t instanceof SQLException sql && CANNOT_CONNECT_NOW.equals(sql.getSQLState())) {
+                return serverMessage(sql).contains("shutting down") ? Outcome.REFUSED : Outcome.STARTING;
             }
             if (t instanceof SQLException sql
                     && sql.getSQLState() != null
@@ -164,6 +170,14 @@ public class JdbcEngineProbe implements EngineProbe {
         }
         // The driver's login timeout says "Connection attempt timed out." with no cause: time tells.
         return took.compareTo(timeout) >= 0 ? Outcome.TIMEOUT : Outcome.ERROR;
+    }
+
+    /** The server's own message, without the severity and detail lines the driver adds to getMessage(). */
+    private static String serverMessage(SQLException failure) {
+        String message = failure instanceof PSQLException psql && psql.getServerErrorMessage() != null
+                ? psql.getServerErrorMessage().getMessage()
+                : failure.getMessage();
+        return message == null ? "" : message;
     }
 
     static String detail(Throwable failure, Credentials credentials) {

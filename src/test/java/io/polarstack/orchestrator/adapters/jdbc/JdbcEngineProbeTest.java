@@ -9,6 +9,10 @@ import java.net.SocketTimeoutException;
 import java.sql.SQLException;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.postgresql.util.PSQLException;
+import org.postgresql.util.ServerErrorMessage;
 
 /** How driver failures map to outcomes; the live cases are in JdbcEngineProbeIT. */
 class JdbcEngineProbeTest {
@@ -16,10 +20,40 @@ class JdbcEngineProbeTest {
     static final Duration SECOND = Duration.ofSeconds(1);
     static final Duration QUICK = Duration.ofMillis(5);
 
-    @Test
-    void startingUpOrShuttingDownCountsAsRefused() {
+    /** A 57P03 as the driver raises it from the server's ErrorResponse during login. */
+    static PSQLException cannotConnectNow(String message) {
+        return new PSQLException(new ServerErrorMessage("SFATAL\0VFATAL\0C57P03\0M" + message + "\0Fpostmaster.c\0"));
+    }
+
+    @ParameterizedTest
+    @ValueSource(
+            strings = {
+                "the database system is starting up",
+                "the database system is in recovery mode",
+                "the database system is not yet accepting connections",
+                "the database system is not accepting connections"
+            })
+    void cannotConnectNowIsStartingUnlessShuttingDown(String message) {
+        assertThat(JdbcEngineProbe.classify(cannotConnectNow(message), QUICK, SECOND))
+                .isEqualTo(Outcome.STARTING);
         assertThat(JdbcEngineProbe.classify(
-                        new SQLException("FATAL: the database system is starting up", "57P03"), QUICK, SECOND))
+                        new SQLException("wrapped", "08001", cannotConnectNow(message)), QUICK, SECOND))
+                .as("found in the cause chain")
+                .isEqualTo(Outcome.STARTING);
+    }
+
+    @Test
+    void shuttingDownOrShutDownCountsAsRefused() {
+        assertThat(JdbcEngineProbe.classify(cannotConnectNow("the database system is shutting down"), QUICK, SECOND))
+                .isEqualTo(Outcome.REFUSED);
+        assertThat(JdbcEngineProbe.classify(
+                        new SQLException("FATAL: the database system is shutting down", "57P03"), QUICK, SECOND))
+                .as("without a server message, the driver's text tells")
+                .isEqualTo(Outcome.REFUSED);
+        assertThat(JdbcEngineProbe.classify(
+                        new SQLException("terminating connection due to crash of another server process", "57P02"),
+                        QUICK,
+                        SECOND))
                 .isEqualTo(Outcome.REFUSED);
         assertThat(JdbcEngineProbe.classify(
                         new SQLException("terminating connection due to administrator command", "57P01"),

@@ -52,7 +52,7 @@ class AddRoProcessTest extends FlowHarness {
         var add = addRo();
         finish(add);
         assertAdded();
-        verify(manager).createSlot(pod(RW), eq(SlotType.REPLICA), eq("1000"), eq("1008"));
+        verify(manager).createSlot(pod(RW), eq(SlotType.REPLICA), eq("1007"), eq("1008"));
         verify(manager).install(pod(NEW_RO), any());
     }
 

@@ -74,7 +74,10 @@ class CreateClusterProcessTest extends FlowHarness {
         assertThat(ro.role()).isEqualTo(ManagerClient.InstanceRole.RO);
         assertThat(ro.primary().host()).isEqualTo("127.0.0.2");
         assertThat(ro.primary().user()).isEqualTo("replicator");
-        verify(manager).createSlot(any(), eq(ManagerClient.SlotType.REPLICA), eq("1000"), eq("1004"));
+        assertThat(ro.custinsId() + "/" + ro.slotUniqueName())
+                .as("the slot the RO streams through")
+                .isEqualTo("1003/1004");
+        verify(manager).createSlot(any(), eq(ManagerClient.SlotType.REPLICA), eq("1003"), eq("1004"));
         verify(manager).createAccount(any(), eq("aurora"), anyString(), eq(7));
         verify(manager).createAccount(any(), eq("replicator"), anyString(), eq(15));
         verify(storage, never()).resolve(anyString());

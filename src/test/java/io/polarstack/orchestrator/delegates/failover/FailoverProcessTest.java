@@ -92,14 +92,19 @@ class FailoverProcessTest extends FlowHarness {
         var order = inOrder(manager);
         order.verify(manager).stop(pod(RW), eq(StopMode.IMMEDIATE), anyInt());
         order.verify(manager).promote(pod(RO2));
-        order.verify(manager).createSlot(pod(RO2), eq(ManagerClient.SlotType.REPLICA), eq("1000"), eq("1004"));
+        order.verify(manager).createSlot(pod(RO2), eq(ManagerClient.SlotType.REPLICA), eq("1003"), eq("1004"));
         order.verify(manager)
                 .follow(
                         pod(RO1),
                         argThat(p -> p.host().equals("127.0.0.3") && p.user().equals("replicator")),
-                        eq("1000"),
+                        eq("1003"),
                         eq("1004"));
-        order.verify(manager).rejoin(pod(RW), any(), eq("1000"), eq("1002"));
+        order.verify(manager)
+                .removeSlot(pod(RO2), eq(ManagerClient.SlotType.REPLICA), eq("1000"), eq("1004")); // legacy name
+        order.verify(manager).createSlot(pod(RO2), eq(ManagerClient.SlotType.REPLICA), eq("1001"), eq("1002"));
+        order.verify(manager).rejoin(pod(RW), any(), eq("1001"), eq("1002"));
+        order.verify(manager).removeSlot(pod(RO2), eq(ManagerClient.SlotType.REPLICA), eq("1000"), eq("1002"));
+        verify(manager, never()).removeSlot(any(), any(), eq("1003"), any()); // the slot in use stays
         verify(manager, never()).checkpoint(any());
         verify(manager, never()).stop(any(), eq(StopMode.FAST), anyInt());
         verify(storage, never()).lockWrite(anyString(), anyString());
@@ -133,7 +138,7 @@ class FailoverProcessTest extends FlowHarness {
         order.verify(manager).promote(pod(RO1));
         verify(manager, never())
                 .stop(any(), eq(StopMode.IMMEDIATE), anyInt()); // the stop under the lock already fenced it
-        verify(manager).follow(pod(RO2), argThat(p -> p.host().equals("127.0.0.3")), eq("1000"), eq("1006"));
+        verify(manager).follow(pod(RO2), argThat(p -> p.host().equals("127.0.0.3")), eq("1005"), eq("1006"));
         assertThat(resources.cluster.getMetadata().getAnnotations()).doesNotContainKey("switchRw");
     }
 

@@ -91,7 +91,8 @@ class MigrateInstanceProcessTest extends FlowHarness {
         order.verify(manager).install(pod(newRw), any());
         order.verify(manager).stop(pod(RW), eq(StopMode.FAST), anyInt()); // planned: writes stop here
         order.verify(manager).promote(pod(newRw));
-        order.verify(manager).follow(pod(RO1), any(), eq("1000"), eq("1004"));
+        order.verify(manager).follow(pod(RO1), any(), eq("1003"), eq("1004"));
+        order.verify(manager).removeSlot(pod(newRw), eq(SlotType.REPLICA), eq("1001"), eq("1002"));
         order.verify(manager).removeSlot(pod(newRw), eq(SlotType.REPLICA), eq("1000"), eq("1002"));
         verify(manager, times(1)).promote(any());
         verify(manager, never()).rejoin(any(), any(), anyString(), anyString());

@@ -66,8 +66,9 @@ class RebuildInstanceProcessTest extends FlowHarness {
         assertRebuilt();
         var order = inOrder(manager);
         order.verify(manager).stop(pod(RO1), eq(StopMode.FAST), anyInt()); // tried; it does not answer
-        order.verify(manager).removeSlot(pod(RW), eq(SlotType.REPLICA), eq("1000"), eq("1004"));
-        order.verify(manager).createSlot(pod(RW), eq(SlotType.REPLICA), eq("1000"), eq("1007"));
+        order.verify(manager).removeSlot(pod(RW), eq(SlotType.REPLICA), eq("1003"), eq("1004"));
+        order.verify(manager).removeSlot(pod(RW), eq(SlotType.REPLICA), eq("1000"), eq("1004")); // legacy name
+        order.verify(manager).createSlot(pod(RW), eq(SlotType.REPLICA), eq("1003"), eq("1007"));
         order.verify(manager).install(pod(NEW_RO), any());
         assertThat(nextId()).isEqualTo(1008);
     }

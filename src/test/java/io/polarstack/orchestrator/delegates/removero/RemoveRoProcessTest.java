@@ -59,7 +59,8 @@ class RemoveRoProcessTest extends FlowHarness {
         assertRemoved1004();
         var order = inOrder(manager);
         order.verify(manager).stop(pod(RO1), eq(StopMode.FAST), anyInt());
-        order.verify(manager).removeSlot(pod(RW), eq(SlotType.REPLICA), eq("1000"), eq("1004"));
+        order.verify(manager).removeSlot(pod(RW), eq(SlotType.REPLICA), eq("1003"), eq("1004"));
+        order.verify(manager).removeSlot(pod(RW), eq(SlotType.REPLICA), eq("1000"), eq("1004")); // legacy name
         verify(manager, never()).stop(pod(RO2), any(), anyInt());
         assertThat(resources.events).anyMatch(e -> e.startsWith("Normal RoRemoved: RO 1004 removed; 1 RO(s) left"));
     }

@@ -72,11 +72,12 @@ class ReplaceInstanceProcessTest extends FlowHarness {
         assertThat(entries()).containsOnlyKeys("1002", "1006", "1007");
         assertThat(nextId()).as("one id for the new instance").isEqualTo(1008);
         var order = inOrder(manager);
-        order.verify(manager).createSlot(pod(RW), eq(SlotType.REPLICA), eq("1000"), eq("1007"));
+        order.verify(manager).createSlot(pod(RW), eq(SlotType.REPLICA), eq("1003"), eq("1007"));
         order.verify(manager).install(pod(NEW_RO), any());
         order.verify(manager).walPosition(pod(NEW_RO));
         order.verify(manager).stop(pod(RO1), eq(StopMode.FAST), anyInt());
-        order.verify(manager).removeSlot(pod(RW), eq(SlotType.REPLICA), eq("1000"), eq("1004"));
+        order.verify(manager).removeSlot(pod(RW), eq(SlotType.REPLICA), eq("1003"), eq("1004"));
+        verify(manager, never()).removeSlot(any(), any(), any(), eq("1007"));
         verify(manager, never()).stop(pod(RW), any(), anyInt());
     }
 

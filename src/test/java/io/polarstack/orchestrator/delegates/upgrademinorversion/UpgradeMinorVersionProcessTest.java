@@ -120,7 +120,7 @@ class UpgradeMinorVersionProcessTest extends FlowHarness {
         verifyFastStop(order, "pg-local-1001-1002");
         order.verify(manager).promote(pod("pg-local-1001-1009"));
         order.verify(manager)
-                .removeSlot(pod("pg-local-1001-1009"), eq(ManagerClient.SlotType.REPLICA), eq("1000"), eq("1002"));
+                .removeSlot(pod("pg-local-1001-1009"), eq(ManagerClient.SlotType.REPLICA), eq("1001"), eq("1002"));
         verify(manager, times(1)).promote(any());
         verify(manager, never()).rejoin(any(), any(), anyString(), anyString());
         assertThat(resources.events)

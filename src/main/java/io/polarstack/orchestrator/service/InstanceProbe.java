@@ -46,7 +46,8 @@ public class InstanceProbe {
     }
 
     /** Sets the instance's synchronous_standby_names ({@link EngineProbe#setSynchronousStandbyNames}). */
-    public void setSynchronousStandbyNames(MPDCluster cluster, InstanceStatus instance, String value, Duration timeout) {
+    public void setSynchronousStandbyNames(
+            MPDCluster cluster, InstanceStatus instance, String value, Duration timeout) {
         var net = instance.getNetInfo();
         probe.setSynchronousStandbyNames(
                 new Endpoint(net.getWorkingHostIP(), net.getWorkingPort()), aurora(cluster), value, timeout);

@@ -264,17 +264,18 @@ class HaMonitorIT {
     @Test
     @Order(2)
     void theAnnotationTurnsAutomaticFailoverOffAndTheConditionSaysHow() throws Exception {
-        cluster("manual", "Running", pg.port(), null, Map.of(Annotations.AUTO_FAILOVER, "false"));
+        cluster("manual", "Running", deadPort, null, Map.of(Annotations.AUTO_FAILOVER, "false"));
         var off = awaitCluster(
                 "manual",
                 "AutoFailover False by annotation",
                 c -> "False/DisabledByAnnotation".equals(condition(c, Conditions.AUTO_FAILOVER)));
         assertThat(Conditions.get(off.getStatus(), Conditions.AUTO_FAILOVER).getMessage())
                 .contains("autoFailover-");
-        Thread.sleep(1500);
-        assertThat(probes("manual", "ok"))
-                .as("a switched-off cluster is not probed")
-                .isZero();
+        Thread.sleep(3000);
+        assertThat(probes("manual", "refused"))
+                .as("a switched-off cluster is still probed: its synchronous standbys are kept")
+                .isPositive();
+        assertThat(running("manual")).as("but its dead RW is never failed over").isEmpty();
     }
 
     @Test

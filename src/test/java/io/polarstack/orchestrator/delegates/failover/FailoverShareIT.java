@@ -182,8 +182,6 @@ class FailoverShareIT extends FlowHarness {
                     "manager", "promote", a.<ManagerClient.Target>getArgument(0).pod());
             return new ManagerClient.RoleInfo(true, 2, null, null);
         });
-        positions.put(RW, -1L); // the RW died; the RO answers as a replica
-        positions.put(RO, 900L);
         logStart = san.logSize();
     }
 
@@ -279,6 +277,8 @@ class FailoverShareIT extends FlowHarness {
     void createCluster() {
         var create = start("CreateCluster", Map.of());
         finish(create);
+        positions.put(RW, -1L); // then the RW dies; the RO answers as a replica
+        positions.put(RO, 900L);
         assertThat(resources.cluster.getStatus().getLeaderInstanceId()).isEqualTo("1002");
         assertThat(resources.pod("default", RW).orElseThrow().nodeName()).isEqualTo(A);
         assertThat(resources.pod("default", RO).orElseThrow().nodeName()).isEqualTo(B);

@@ -215,8 +215,10 @@ class FailoverE2E {
     void aPartitionedRwWaitsForProofAcknowledgesNothingAndRejoinsWhenHealed() throws Exception {
         var oldRw = rw(pg.get());
         String address = oldRw.getNetInfo().getWorkingHostIP();
+        // A client on another node's address (the engines allow the nodes' addresses) still reaches the old RW.
+        String elsewhere = ros(pg.get()).get(0).getNetInfo().getWorkingHostIP();
         try (RwWriter writer = pg.writer();
-                var bystander = pg.connectFrom(oldRw, LoopbackCut.BYSTANDER)) {
+                var bystander = pg.connectFrom(oldRw, elsewhere)) {
             CompletableFuture<Void> isolatedWrite;
             long cutAt;
             try (LoopbackCut cut = LoopbackCut.isolate(address)) {
@@ -343,7 +345,7 @@ class FailoverE2E {
         }
         String script = "pm=$(head -1 /data/postmaster.pid)\n"
                 + "for d in /proc/[0-9]*; do\n"
-                + "  case \"$(tr '\\0' ' ' < $d/cmdline 2>/dev/null)\" in *'postgres: walwriter'*) victim=${d#/proc/};;"
+                + "  case \"$(tr '\\0' ' ' < $d/cmdline 2>/dev/null)\" in 'postgres: '*'walwriter'*) victim=${d#/proc/};;"
                 + " esac\n"
                 + "done\n"
                 + "[ -n \"$victim\" ] || { echo 'no walwriter' >&2; exit 2; }\n"
@@ -351,7 +353,7 @@ class FailoverE2E {
                 + "end=$(( $(date +%s) + 20 ))\n"
                 + "while [ $(date +%s) -lt $end ]; do\n"
                 + "  for d in /proc/[0-9]*; do\n"
-                + "    case \"$(tr '\\0' ' ' < $d/cmdline 2>/dev/null)\" in *'postgres: startup'*)"
+                + "    case \"$(tr '\\0' ' ' < $d/cmdline 2>/dev/null)\" in 'postgres: '*'startup'*)"
                 + " kill -STOP ${d#/proc/} && echo ${d#/proc/} && exit 0;; esac\n"
                 + "  done\n"
                 + "done\n"

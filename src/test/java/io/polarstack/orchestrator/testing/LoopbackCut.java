@@ -11,16 +11,14 @@ import java.util.regex.Pattern;
 /**
  * A network partition on this machine: every packet from 127.0.0.1 (the source of every socket that does not bind
  * one: the orchestrator, the API server's exec and the ROs' walreceivers) to a node's loopback address is dropped by
- * an iptables rule, so that node cannot be reached while it still runs. A client bound to another loopback address
- * still reaches it. Only 127.0.0.0/8, and the rule is removed on close (or when the JVM exits).
+ * an iptables rule, so that node cannot be reached while it still runs. A client bound to another node's address
+ * still reaches it (as a client on the node's own network would). Only 127.0.0.0/8, and the rule is removed on close
+ * (or when the JVM exits).
  */
 public final class LoopbackCut implements AutoCloseable {
 
     private static final Pattern LOOPBACK =
             Pattern.compile("127\\.(25[0-5]|2[0-4][0-9]|1?[0-9]?[0-9])\\.([0-9]{1,3})\\.([0-9]{1,3})");
-    /** The address a test client binds to keep reaching a cut-off node. */
-    public static final String BYSTANDER = "127.0.0.9";
-
     private final List<String> rule;
     private final Thread onExit;
     private boolean closed;

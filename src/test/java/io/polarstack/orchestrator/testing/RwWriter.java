@@ -40,6 +40,7 @@ public final class RwWriter implements AutoCloseable {
     private final List<Ack> acks = new CopyOnWriteArrayList<>();
     private volatile boolean running = true;
     private volatile String endpoint = "";
+    private long first = 1;
     private final Thread thread;
 
     public RwWriter(
@@ -56,19 +57,26 @@ public final class RwWriter implements AutoCloseable {
         thread.setDaemon(true);
     }
 
-    /** Creates the table on the current RW and starts writing. */
+    /**
+     * Creates the table on the current RW and starts writing, after the ids an earlier writer on the same cluster
+     * used.
+     */
     public RwWriter start() throws SQLException {
         try (Connection c = connect();
                 var st = c.createStatement()) {
             st.execute(
                     "create table if not exists rw_writer (id bigint primary key, at timestamptz not null default now())");
+            try (var rows = st.executeQuery("select coalesce(max(id), 0) from rw_writer")) {
+                rows.next();
+                first = rows.getLong(1) + 1;
+            }
         }
         thread.start();
         return this;
     }
 
     private void run() {
-        long next = 1;
+        long next = first;
         Connection connection = null;
         while (running) {
             long started = System.currentTimeMillis();

@@ -95,13 +95,7 @@ public class JdbcEngineProbe implements EngineProbe {
     private Result attempt(Kept slot, Endpoint endpoint, Credentials credentials, Duration timeout) {
         long start = System.nanoTime();
         try {
-            if (slot.connection == null || !credentials.equals(slot.credentials)) {
-                closeQuietly(slot);
-                slot.connection = connect(endpoint, credentials, timeout);
-                slot.credentials = credentials;
-            }
-            // Bounds this probe's round trip on a kept connection to the millisecond (socketTimeout is whole seconds).
-            slot.connection.setNetworkTimeout(Runnable::run, (int) Math.max(1, timeout.toMillis()));
+            ready(slot, endpoint, credentials, timeout);
             try (Statement statement = slot.connection.createStatement();
                     ResultSet rows = statement.executeQuery(SQL)) {
                 rows.next();
@@ -128,6 +122,18 @@ public class JdbcEngineProbe implements EngineProbe {
             LOG.debug("probe of {}: {} {}", endpoint, outcome, detail);
             return new Result(outcome, Duration.ZERO, false, detail);
         }
+    }
+
+    /** The kept connection, opened (again) when there is none or the credentials changed, bounded by the timeout. */
+    private static void ready(Kept slot, Endpoint endpoint, Credentials credentials, Duration timeout)
+            throws SQLException {
+        if (slot.connection == null || !credentials.equals(slot.credentials)) {
+            closeQuietly(slot);
+            slot.connection = connect(endpoint, credentials, timeout);
+            slot.credentials = credentials;
+        }
+        // Bounds the round trip on a kept connection to the millisecond (socketTimeout is whole seconds).
+        slot.connection.setNetworkTimeout(Runnable::run, (int) Math.max(1, timeout.toMillis()));
     }
 
     private static Connection connect(Endpoint endpoint, Credentials credentials, Duration timeout)
@@ -205,12 +211,7 @@ public class JdbcEngineProbe implements EngineProbe {
         Kept slot = kept.computeIfAbsent(endpoint, e -> new Kept());
         synchronized (slot) {
             try {
-                if (slot.connection == null || !credentials.equals(slot.credentials)) {
-                    closeQuietly(slot);
-                    slot.connection = connect(endpoint, credentials, timeout);
-                    slot.credentials = credentials;
-                }
-                slot.connection.setNetworkTimeout(Runnable::run, (int) Math.max(1, timeout.toMillis()));
+                ready(slot, endpoint, credentials, timeout);
                 try (Statement statement = slot.connection.createStatement()) {
                     statement.execute("ALTER SYSTEM SET synchronous_standby_names = '" + value + "'");
                     statement.execute("SELECT pg_reload_conf()");

@@ -116,6 +116,25 @@ public class HaMonitor {
         this.meters = meters;
         this.clock = InstantSource.system();
         this.decision = new FailoverDecision(settings.failoverAfter(), settings.startupGrace(), clock);
+        operator.onLeadershipLost(this::leadershipLost);
+    }
+
+    /**
+     * On the election's thread: the monitor thread forgets everything and closes its probe connections as its next
+     * task, without waiting for the next probe round; a round under way acts on nothing more (see {@link #tick}).
+     */
+    private void leadershipLost() {
+        ScheduledExecutorService monitor;
+        synchronized (this) {
+            monitor = scheduler;
+        }
+        if (monitor != null) {
+            try {
+                monitor.execute(this::idle);
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                // stopping: stop() forgets everything itself
+            }
+        }
     }
 
     /**
@@ -181,10 +200,7 @@ public class HaMonitor {
     void tick() {
         try {
             if (!operator.leading()) {
-                if (refreshed != null) {
-                    LOG.info("HA monitor idle: this replica does not lead");
-                    forgetAll();
-                }
+                idle();
                 return;
             }
             Instant now = clock.instant();
@@ -197,6 +213,10 @@ public class HaMonitor {
             List<Result> results = probeAll(targets);
             Map<String, Watched> clusters = watched;
             for (int i = 0; i < targets.size(); i++) {
+                if (!operator.leading()) {
+                    idle(); // lost the Lease during this round: another replica may lead by now
+                    return;
+                }
                 Target target = targets.get(i);
                 try {
                     observe(clusters.get(target.cluster()), target, results.get(i));
@@ -382,6 +402,9 @@ public class HaMonitor {
                         "rwLastPosition",
                         lastRwPosition.getOrDefault(target.key(), -1L)),
                 false);
+        if (!operator.leading()) {
+            return; // the Lease went while this round read the cluster
+        }
         Optional<ProcessInstance> started = operator.start(watched.cluster, trigger);
         if (started.isEmpty()) {
             return; // a flow got in first; the next probe looks again
@@ -463,7 +486,8 @@ public class HaMonitor {
         if (cluster == null
                 || !enabled(cluster)
                 || !ClusterState.RUNNING.equals(cluster.getStatus().getClusterStatus())
-                || flows.active(watched.key).isPresent()) {
+                || flows.active(watched.key).isPresent()
+                || !operator.leading()) {
             return;
         }
         watched.cluster = status.instanceState(
@@ -659,6 +683,13 @@ public class HaMonitor {
             }
         });
         return targets;
+    }
+
+    private void idle() {
+        if (refreshed != null) {
+            LOG.info("HA monitor idle: this replica does not lead; probe connections closed");
+            forgetAll();
+        }
     }
 
     private void forgetAll() {

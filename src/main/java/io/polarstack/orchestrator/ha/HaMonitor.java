@@ -120,16 +120,20 @@ public class HaMonitor {
     }
 
     /**
-     * On the election's thread: the monitor thread forgets everything and closes its probe connections as its next
-     * task, without waiting for the next probe round; a round under way acts on nothing more (see {@link #tick}).
+     * On the election's thread, so it only hands work on: the probe connections are closed at once on a probe thread
+     * (the monitor thread may be waiting for a hung API server), and the monitor thread forgets its targets as its next
+     * task. A round under way acts on nothing more and opens no connection (see {@link #tick}).
      */
     private void leadershipLost() {
         ScheduledExecutorService monitor;
+        ExecutorService closer;
         synchronized (this) {
             monitor = scheduler;
+            closer = probes;
         }
         if (monitor != null) {
             try {
+                closer.execute(probe::close);
                 monitor.execute(this::idle);
             } catch (java.util.concurrent.RejectedExecutionException e) {
                 // stopping: stop() forgets everything itself
@@ -207,6 +211,10 @@ public class HaMonitor {
             if (refreshed == null || !now.isBefore(refreshed.plus(settings.refreshInterval()))) {
                 refreshed = now;
                 refresh();
+            }
+            if (!operator.leading()) {
+                idle(); // lost the Lease while reading the clusters
+                return;
             }
             List<Target> targets =
                     watched.values().stream().flatMap(w -> w.targets.stream()).toList();

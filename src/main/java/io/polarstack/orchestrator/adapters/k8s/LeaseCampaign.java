@@ -23,8 +23,10 @@ final class LeaseCampaign implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(LeaseCampaign.class);
 
     static final Duration LEASE_DURATION = Duration.ofSeconds(15);
-    static final Duration RENEW_DEADLINE = Duration.ofSeconds(10);
+    static final Duration RENEW_DEADLINE = Duration.ofSeconds(8);
     static final Duration RETRY_PERIOD = Duration.ofSeconds(2);
+    /** One Lease read or write; a healthy API server answers in milliseconds. */
+    static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(1);
 
     private final KubernetesClient client;
     private final LeaderElectionConfig config;
@@ -46,13 +48,14 @@ final class LeaseCampaign implements AutoCloseable {
             Runnable started,
             Runnable stopped,
             Consumer<String> holder) {
-        // A client of its own whose calls give up within a retry period and are not retried: against a hung API
-        // server every renewal attempt then ends in time, so the renew deadline (not a 10 s request timeout plus
-        // fabric8's request retries) decides when this replica stops acting, well inside the lease duration.
+        // A client of its own whose calls give up after a second and are not retried: against a hung API server the
+        // elector stops at the renew deadline, plus up to a retry period for its next check, plus the read before
+        // onStopLeading: about 11 s after the last renewal, inside the 15 s after which another replica may take the
+        // Lease. With the shared client's 10 s request timeout and request retries it stopped after the Lease expired.
         KubernetesClient client = new KubernetesClientBuilder()
                 .withConfig(new ConfigBuilder(shared.getConfiguration())
-                        .withRequestTimeout((int) RETRY_PERIOD.toMillis())
-                        .withConnectionTimeout((int) RETRY_PERIOD.toMillis())
+                        .withRequestTimeout((int) REQUEST_TIMEOUT.toMillis())
+                        .withConnectionTimeout((int) REQUEST_TIMEOUT.toMillis())
                         .withRequestRetryBackoffLimit(0)
                         .build())
                 .build();

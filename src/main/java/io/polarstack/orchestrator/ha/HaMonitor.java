@@ -116,6 +116,29 @@ public class HaMonitor {
         this.meters = meters;
         this.clock = InstantSource.system();
         this.decision = new FailoverDecision(settings.failoverAfter(), settings.startupGrace(), clock);
+        operator.onLeadershipLost(this::leadershipLost);
+    }
+
+    /**
+     * On the election's thread, so it only hands work on: the probe connections are closed at once on a probe thread
+     * (the monitor thread may be waiting for a hung API server), and the monitor thread forgets its targets as its next
+     * task. A round under way acts on nothing more and opens no connection (see {@link #tick}).
+     */
+    private void leadershipLost() {
+        ScheduledExecutorService monitor;
+        ExecutorService closer;
+        synchronized (this) {
+            monitor = scheduler;
+            closer = probes;
+        }
+        if (monitor != null) {
+            try {
+                closer.execute(probe::close);
+                monitor.execute(this::idle);
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                // stopping: stop() forgets everything itself
+            }
+        }
     }
 
     /**
@@ -181,10 +204,7 @@ public class HaMonitor {
     void tick() {
         try {
             if (!operator.leading()) {
-                if (refreshed != null) {
-                    LOG.info("HA monitor idle: this replica does not lead");
-                    forgetAll();
-                }
+                idle();
                 return;
             }
             Instant now = clock.instant();
@@ -192,11 +212,19 @@ public class HaMonitor {
                 refreshed = now;
                 refresh();
             }
+            if (!operator.leading()) {
+                idle(); // lost the Lease while reading the clusters
+                return;
+            }
             List<Target> targets =
                     watched.values().stream().flatMap(w -> w.targets.stream()).toList();
             List<Result> results = probeAll(targets);
             Map<String, Watched> clusters = watched;
             for (int i = 0; i < targets.size(); i++) {
+                if (!operator.leading()) {
+                    idle(); // lost the Lease during this round: another replica may lead by now
+                    return;
+                }
                 Target target = targets.get(i);
                 try {
                     observe(clusters.get(target.cluster()), target, results.get(i));
@@ -382,6 +410,9 @@ public class HaMonitor {
                         "rwLastPosition",
                         lastRwPosition.getOrDefault(target.key(), -1L)),
                 false);
+        if (!operator.leading()) {
+            return; // the Lease went while this round read the cluster
+        }
         Optional<ProcessInstance> started = operator.start(watched.cluster, trigger);
         if (started.isEmpty()) {
             return; // a flow got in first; the next probe looks again
@@ -463,7 +494,8 @@ public class HaMonitor {
         if (cluster == null
                 || !enabled(cluster)
                 || !ClusterState.RUNNING.equals(cluster.getStatus().getClusterStatus())
-                || flows.active(watched.key).isPresent()) {
+                || flows.active(watched.key).isPresent()
+                || !operator.leading()) {
             return;
         }
         watched.cluster = status.instanceState(
@@ -659,6 +691,13 @@ public class HaMonitor {
             }
         });
         return targets;
+    }
+
+    private void idle() {
+        if (refreshed != null) {
+            LOG.info("HA monitor idle: this replica does not lead; probe connections closed");
+            forgetAll();
+        }
     }
 
     private void forgetAll() {

@@ -11,11 +11,13 @@ import io.polarstack.orchestrator.flows.ClusterFlows;
 import io.polarstack.orchestrator.ports.ClusterResources;
 import io.polarstack.orchestrator.service.ClusterStatusWriter;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import org.camunda.bpm.engine.runtime.ProcessInstance;
@@ -43,6 +45,12 @@ public class ClusterOperator {
     private final Set<String> queued = ConcurrentHashMap.newKeySet();
     private volatile AutoCloseable watch;
     private AutoCloseable leadership;
+    /** Campaigning for the Lease (from start to stop), whether or not this replica holds it now. */
+    private volatile boolean electing;
+    /** The Lease holder last seen, this replica or another; null until the first is seen. */
+    private volatile String holder;
+    /** Told at once when this replica stops leading (the HA monitor), on the election's thread. */
+    private final List<Runnable> leadershipLost = new CopyOnWriteArrayList<>();
 
     public ClusterOperator(
             ClusterResources resources,
@@ -62,12 +70,19 @@ public class ClusterOperator {
             LOG.info("operator disabled (orchestrator.operator.enabled=false): flows start only when asked for");
             return;
         }
+        electing = true;
         leadership = resources.lead(
-                settings.leaseNamespace(), LEASE, settings.identity(), this::startWatching, this::stopWatching);
+                settings.leaseNamespace(),
+                LEASE,
+                settings.identity(),
+                this::startWatching,
+                this::stopWatching,
+                seen -> holder = seen);
     }
 
     @jakarta.annotation.PreDestroy
     public void stop() throws Exception {
+        electing = false;
         if (leadership != null) {
             leadership.close();
         }
@@ -90,7 +105,41 @@ public class ClusterOperator {
                 LOG.warn("closing the cluster watch: {}", e.toString());
             }
             watch = null;
+            queued.clear(); // what is queued is looked at by the next leader's first list
+            if (settings.identity().equals(holder)) {
+                holder = null; // not known until the Lease is read again
+            }
             LOG.info("no longer leading: stopped watching MPDClusters");
+            leadershipLost.forEach(Runnable::run);
+        }
+    }
+
+    /** Runs {@code listener} (briefly, on the election's thread) each time this replica stops leading. */
+    public void onLeadershipLost(Runnable listener) {
+        leadershipLost.add(listener);
+    }
+
+    /** Where the campaign for the Lease stands, for the health endpoint. */
+    public Leadership leadership() {
+        if (!settings.enabled()) {
+            return new Leadership(Leadership.State.DISABLED, settings.identity(), holder);
+        }
+        Leadership.State state = !electing
+                ? Leadership.State.NOT_ELECTING
+                : leading() ? Leadership.State.LEADER : Leadership.State.FOLLOWER;
+        return new Leadership(state, settings.identity(), holder);
+    }
+
+    /**
+     * @param identity this replica's identity in the Lease
+     * @param holder   the holder last seen (null when none was seen yet)
+     */
+    public record Leadership(State state, String identity, String holder) {
+        public enum State {
+            LEADER,
+            FOLLOWER,
+            NOT_ELECTING,
+            DISABLED
         }
     }
 
@@ -114,6 +163,9 @@ public class ClusterOperator {
         if (queued.add(namespace + "/" + name)) {
             worker.execute(() -> {
                 queued.remove(namespace + "/" + name);
+                if (watch == null) {
+                    return; // queued while leading, no longer leading: another replica acts on it
+                }
                 try {
                     resources.cluster(namespace, name).ifPresent(this::reconcile);
                 } catch (RuntimeException e) {

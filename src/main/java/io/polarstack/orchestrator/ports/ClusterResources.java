@@ -90,14 +90,31 @@ public interface ClusterResources {
      */
     long reserveIds(String namespace, int count);
 
-    /** Calls {@code onChange} for every cluster added or changed (and on periodic resync) until closed. */
+    /**
+     * Calls {@code onChange} for every cluster added or changed (and on periodic resync) until closed. A watch that
+     * cannot list (the CRD not there yet, the API server gone) keeps trying with back-off; once it lists, every
+     * existing cluster comes as a change.
+     */
     AutoCloseable watchClusters(Set<String> namespaces, java.time.Duration resync, Consumer<MPDCluster> onChange);
 
     /**
-     * Campaigns for the Lease {@code namespace/name}; {@code started} runs while this replica leads,
-     * {@code stopped} when it loses the lease. Closing gives the lease up.
+     * Campaigns for the Lease {@code namespace/name} until closed: {@code started} runs when this replica starts to
+     * lead, {@code stopped} when it stops (the Lease lost, not renewed in time, or given up on close); after a loss it
+     * competes again, so the two may alternate. {@code holder} gets each new holder's identity. The callbacks run on
+     * the election's thread: keep them short. Closing gives the lease up.
      */
-    AutoCloseable lead(String namespace, String name, String identity, Runnable started, Runnable stopped);
+    AutoCloseable lead(
+            String namespace,
+            String name,
+            String identity,
+            Runnable started,
+            Runnable stopped,
+            Consumer<String> holder);
+
+    /** {@link #lead(String, String, String, Runnable, Runnable, Consumer)}, not told who holds the lease. */
+    default AutoCloseable lead(String namespace, String name, String identity, Runnable started, Runnable stopped) {
+        return lead(namespace, name, identity, started, stopped, holder -> {});
+    }
 
     /**
      * A Node as the orchestrator needs it; {@code internalIp} is null when the Node reports none. {@code ready}: its

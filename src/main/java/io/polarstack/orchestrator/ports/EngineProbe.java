@@ -4,7 +4,8 @@ import java.time.Duration;
 
 /**
  * Is a database engine alive, and in which role? One short SQL round trip, bounded by a timeout, on a
- * connection the adapter keeps for the next probe of the same endpoint.
+ * connection the adapter keeps for the next probe of the same endpoint (the HA monitor's, which releases it), or on
+ * one closed at once ({@code ...Once}, everyone else).
  */
 public interface EngineProbe extends AutoCloseable {
 
@@ -16,6 +17,15 @@ public interface EngineProbe extends AutoCloseable {
      * Throws when the engine does not take it.
      */
     void setSynchronousStandbyNames(Endpoint endpoint, Credentials credentials, String value, Duration timeout);
+
+    /**
+     * {@link #probe}, on a connection of its own that is closed before it returns: for one-off callers (a flow's step,
+     * the REST API), so a replica keeps no connection for an engine it probed once.
+     */
+    Result probeOnce(Endpoint endpoint, Credentials credentials, Duration timeout);
+
+    /** {@link #setSynchronousStandbyNames}, on a connection of its own that is closed before it returns. */
+    void setSynchronousStandbyNamesOnce(Endpoint endpoint, Credentials credentials, String value, Duration timeout);
 
     /** Closes the connection kept for this endpoint, if any (the instance is no longer watched). */
     void release(Endpoint endpoint);

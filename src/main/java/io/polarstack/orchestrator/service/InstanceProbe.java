@@ -15,7 +15,8 @@ import org.springframework.stereotype.Component;
 
 /**
  * One probe of one instance of a cluster, as the cluster's aurora account read from its Secret, at the instance's
- * working host and port. The password goes from the Secret to the probe only.
+ * working host and port, on a connection closed before it returns (a flow's step runs on any replica, which must not
+ * keep connections for engines it probed once). The password goes from the Secret to the probe only.
  */
 @Component
 public class InstanceProbe {
@@ -42,14 +43,14 @@ public class InstanceProbe {
                     "instance " + instance.getInsId() + " of MPDCluster " + cluster.businessKey()
                             + " has no working host and port in its status");
         }
-        return probe.probe(new Endpoint(net.getWorkingHostIP(), net.getWorkingPort()), aurora(cluster), timeout);
+        return probe.probeOnce(new Endpoint(net.getWorkingHostIP(), net.getWorkingPort()), aurora(cluster), timeout);
     }
 
     /** Sets the instance's synchronous_standby_names ({@link EngineProbe#setSynchronousStandbyNames}). */
     public void setSynchronousStandbyNames(
             MPDCluster cluster, InstanceStatus instance, String value, Duration timeout) {
         var net = instance.getNetInfo();
-        probe.setSynchronousStandbyNames(
+        probe.setSynchronousStandbyNamesOnce(
                 new Endpoint(net.getWorkingHostIP(), net.getWorkingPort()), aurora(cluster), value, timeout);
     }
 

@@ -264,7 +264,13 @@ public class RecordingClusterResources implements ClusterResources {
     }
 
     @Override
-    public AutoCloseable lead(String namespace, String name, String identity, Runnable started, Runnable stopped) {
+    public AutoCloseable lead(
+            String namespace,
+            String name,
+            String identity,
+            Runnable started,
+            Runnable stopped,
+            Consumer<String> holder) {
         throw new UnsupportedOperationException("process tests do not elect");
     }
 }

@@ -66,11 +66,33 @@ public class JdbcEngineProbe implements EngineProbe {
 
     @Override
     public Result probe(Endpoint endpoint, Credentials credentials, Duration timeout) {
+        return valid(endpoint)
+                ? probe(kept.computeIfAbsent(endpoint, e -> new Kept()), endpoint, credentials, timeout)
+                : invalid(endpoint);
+    }
+
+    @Override
+    public Result probeOnce(Endpoint endpoint, Credentials credentials, Duration timeout) {
+        return valid(endpoint) ? probe(oneShot(), endpoint, credentials, timeout) : invalid(endpoint);
+    }
+
+    /** A slot in no map, released from the start: its connection is closed before the call returns. */
+    private static Kept oneShot() {
+        Kept slot = new Kept();
+        slot.released = true;
+        return slot;
+    }
+
+    private static boolean valid(Endpoint endpoint) {
+        return HOST.matcher(endpoint.host()).matches() && endpoint.port() > 0 && endpoint.port() <= 65535;
+    }
+
+    private static Result invalid(Endpoint endpoint) {
+        return new Result(Outcome.ERROR, Duration.ZERO, false, "not a host and port: " + endpoint);
+    }
+
+    private Result probe(Kept slot, Endpoint endpoint, Credentials credentials, Duration timeout) {
         long start = System.nanoTime();
-        if (!HOST.matcher(endpoint.host()).matches() || endpoint.port() <= 0 || endpoint.port() > 65535) {
-            return new Result(Outcome.ERROR, Duration.ZERO, false, "not a host and port: " + endpoint);
-        }
-        Kept slot = kept.computeIfAbsent(endpoint, e -> new Kept());
         synchronized (slot) {
             boolean reused = slot.connection != null && credentials.equals(slot.credentials);
             Result result = attempt(slot, endpoint, credentials, timeout);
@@ -204,11 +226,22 @@ public class JdbcEngineProbe implements EngineProbe {
 
     @Override
     public void setSynchronousStandbyNames(Endpoint endpoint, Credentials credentials, String value, Duration timeout) {
+        setSynchronousStandbyNames(
+                kept.computeIfAbsent(endpoint, e -> new Kept()), endpoint, credentials, value, timeout);
+    }
+
+    @Override
+    public void setSynchronousStandbyNamesOnce(
+            Endpoint endpoint, Credentials credentials, String value, Duration timeout) {
+        setSynchronousStandbyNames(oneShot(), endpoint, credentials, value, timeout);
+    }
+
+    private void setSynchronousStandbyNames(
+            Kept slot, Endpoint endpoint, Credentials credentials, String value, Duration timeout) {
         if (!SYNC_NAMES.matcher(value).matches()) {
             throw new IllegalArgumentException(
                     "not a synchronous_standby_names value the orchestrator writes: " + value);
         }
-        Kept slot = kept.computeIfAbsent(endpoint, e -> new Kept());
         synchronized (slot) {
             try {
                 ready(slot, endpoint, credentials, timeout);

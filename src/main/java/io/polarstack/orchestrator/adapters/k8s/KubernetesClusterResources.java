@@ -10,9 +10,6 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
-import io.fabric8.kubernetes.client.extended.leaderelection.LeaderElectionConfigBuilder;
-import io.fabric8.kubernetes.client.extended.leaderelection.resourcelock.LeaseLock;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.polarstack.orchestrator.api.MPDCluster;
@@ -336,28 +333,52 @@ class KubernetesClusterResources implements ClusterResources {
         long resyncMillis = resync.toMillis();
         List<SharedIndexInformer<MPDCluster>> informers = new ArrayList<>();
         if (namespaces.isEmpty()) {
-            informers.add(client.resources(MPDCluster.class).inAnyNamespace().inform(handler, resyncMillis));
+            informers.add(retrying(
+                    "all namespaces",
+                    client.resources(MPDCluster.class).inAnyNamespace().runnableInformer(resyncMillis),
+                    handler));
         } else {
-            namespaces.forEach(ns -> informers.add(
-                    client.resources(MPDCluster.class).inNamespace(ns).inform(handler, resyncMillis)));
+            namespaces.forEach(ns -> informers.add(retrying(
+                    "namespace " + ns,
+                    client.resources(MPDCluster.class).inNamespace(ns).runnableInformer(resyncMillis),
+                    handler)));
         }
         return () -> informers.forEach(SharedIndexInformer::close);
     }
 
+    /**
+     * Starts the informer so that a failed list or watch (the CRD not yet applied, the API server gone) is retried with
+     * fabric8's back-off (1 s doubling to 32 s) instead of ending the watch; its first successful list delivers every
+     * existing cluster as an add, so clusters created meanwhile are seen then.
+     */
+    private static SharedIndexInformer<MPDCluster> retrying(
+            String scope, SharedIndexInformer<MPDCluster> informer, ResourceEventHandler<MPDCluster> handler) {
+        var lastFailure = new java.util.concurrent.atomic.AtomicReference<String>();
+        informer.exceptionHandler((started, failure) -> {
+            String text = String.valueOf(failure.getMessage());
+            if (!text.equals(lastFailure.getAndSet(text))) { // once per kind of failure, not every retry
+                LOG.warn("MPDCluster watch in {}: {}; retrying with back-off", scope, text);
+            }
+            return true;
+        });
+        informer.addEventHandler(handler);
+        informer.start().whenComplete((v, failure) -> {
+            if (failure == null) {
+                LOG.info("MPDCluster watch in {}: listed, watching", scope);
+            }
+        });
+        return informer;
+    }
+
     @Override
-    public AutoCloseable lead(String namespace, String name, String identity, Runnable started, Runnable stopped) {
-        var config = new LeaderElectionConfigBuilder()
-                .withName(name)
-                .withLock(new LeaseLock(namespace, name, identity))
-                .withLeaseDuration(Duration.ofSeconds(15))
-                .withRenewDeadline(Duration.ofSeconds(10))
-                .withRetryPeriod(Duration.ofSeconds(2))
-                .withReleaseOnCancel(true)
-                .withLeaderCallbacks(new LeaderCallbacks(
-                        started, stopped, leader -> LOG.info("Lease {}/{} is held by {}", namespace, name, leader)))
-                .build();
-        var election = client.leaderElector().withConfig(config).build().start();
-        return () -> election.cancel(true);
+    public AutoCloseable lead(
+            String namespace,
+            String name,
+            String identity,
+            Runnable started,
+            Runnable stopped,
+            Consumer<String> holder) {
+        return LeaseCampaign.start(client, namespace, name, identity, started, stopped, holder);
     }
 
     private MPDCluster existing(String namespace, String name) {

@@ -85,7 +85,11 @@ public class InitMetaDelegate implements JavaDelegate {
         AccountSecrets.buildAll(cluster, logicId).stream()
                 .filter(s -> resources.secretData(ns, s.getMetadata().getName()).isEmpty())
                 .forEach(resources::apply);
-        ParamsConfigMaps.buildAll(cluster, catalog.classParams(className), Instant.now()).stream()
+        var classParams = ParamsConfigMaps.requireAllowed(
+                ClusterSteps.flavour(cluster).name().toLowerCase(java.util.Locale.ROOT),
+                "class " + className,
+                catalog.classParams(className));
+        ParamsConfigMaps.buildAll(cluster, classParams, Instant.now()).stream()
                 .filter(c ->
                         resources.configMapData(ns, c.getMetadata().getName()).isEmpty())
                 .forEach(resources::apply);

@@ -100,13 +100,13 @@ public class InstallInstanceDelegate implements JavaDelegate {
         }
     }
 
-    /** The values of {@code <cluster>-running-params}. */
+    /** The values of {@code <cluster>-running-params}, each on the flavour's allow list. */
     private Map<String, String> runningParams(MPDCluster cluster) {
         String name = ParamsConfigMaps.runningParamsName(cluster);
-        return ParamsConfigMaps.values(
-                name,
-                resources
-                        .configMapData(cluster.getMetadata().getNamespace(), name)
-                        .orElse(Map.of()));
+        String ns = cluster.getMetadata().getNamespace();
+        return ParamsConfigMaps.requireAllowed(
+                ClusterSteps.flavour(cluster).name().toLowerCase(java.util.Locale.ROOT),
+                "ConfigMap " + ns + "/" + name,
+                ParamsConfigMaps.values(name, resources.configMapData(ns, name).orElse(Map.of())));
     }
 }

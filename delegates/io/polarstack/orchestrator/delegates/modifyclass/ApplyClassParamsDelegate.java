@@ -32,6 +32,11 @@ public class ApplyClassParamsDelegate implements JavaDelegate {
         var cluster = ClusterSteps.cluster(resources, execution);
         String className = ClassChange.className(execution);
         String ns = cluster.getMetadata().getNamespace();
+        // Checked before either ConfigMap is written: a class with a parameter off the allow list changes neither.
+        ParamsConfigMaps.requireAllowed(
+                ClusterSteps.flavour(cluster).name().toLowerCase(java.util.Locale.ROOT),
+                "class " + className,
+                catalog.classParams(className));
         for (String name :
                 List.of(ParamsConfigMaps.userParamsName(cluster), ParamsConfigMaps.runningParamsName(cluster))) {
             var data = resources.configMapData(ns, name).orElse(java.util.Map.of());

@@ -33,6 +33,13 @@ public class PlanClassChangeDelegate implements JavaDelegate {
         var target = catalog.classResources(cluster, className);
         String plan = RollingReplace.plan(execution, resources, cluster, FlowKeys.MODIFY_CLASS);
         var current = ClassChange.current(resources, cluster, ParamsConfigMaps.runningParamsName(cluster));
+        // Refused here, before the RW is touched: every parameter of the new class and of the running params.
+        String flavour = ClusterSteps.flavour(cluster).name().toLowerCase(java.util.Locale.ROOT);
+        ParamsConfigMaps.requireAllowed(flavour, "class " + className, catalog.classParams(className));
+        ParamsConfigMaps.requireAllowed(
+                flavour,
+                "ConfigMap " + cluster.getMetadata().getNamespace() + "/" + ParamsConfigMaps.runningParamsName(cluster),
+                current);
         var next = ClassChange.next(catalog, cluster, className, current);
         var lowered = ClassParams.lowered(current, next);
         resources.event(

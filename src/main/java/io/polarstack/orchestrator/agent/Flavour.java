@@ -3,25 +3,12 @@ package io.polarstack.orchestrator.agent;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * What differs between the engines the agent drives: PolarDB for PostgreSQL 11 (shared storage, PFS, the
  * {@code polar_*} parameters) and plain PostgreSQL (local volumes, streaming replicas).
  */
 public interface Flavour {
-
-    /** Parameters that identify the instance and its storage; a params update may never change them. */
-    Set<String> COMMON_PRIVATE = Set.of(
-            "port",
-            "data_directory",
-            "config_file",
-            "hba_file",
-            "ident_file",
-            "unix_socket_directories",
-            "external_pid_file",
-            "primary_conninfo",
-            "primary_slot_name");
 
     static Flavour named(String name) {
         if (name == null) {
@@ -40,8 +27,6 @@ public interface Flavour {
     String name();
 
     Path defaultBinDir();
-
-    Set<String> privateKeys();
 
     /** The pg_hba method for password logins over TCP. */
     String hostAuthMethod();

@@ -104,14 +104,19 @@ public record InstallSpec(
                 p.string("password", PASSWORD, "1 to 1024 characters, no NUL"));
     }
 
-    /** Parameter names checked, private ones refused, values proven writable. */
+    /**
+     * Parameter names checked, any not on the flavour's allow list ({@link EngineParameters}) refused, values proven
+     * writable: all before the agent touches a file, so a refused request changes nothing.
+     */
     static Map<String, String> checkedParams(Map<String, String> params, Flavour flavour) {
         for (Map.Entry<String, String> e : params.entrySet()) {
             ConfFile.checkKey(e.getKey());
-            if (flavour.privateKeys().contains(e.getKey().toLowerCase(java.util.Locale.ROOT))) {
-                throw AgentException.invalid("parameter '" + e.getKey()
-                        + "' is private to the instance and cannot be set by a request; " + "remove it from 'params'");
-            }
+        }
+        List<String> refused = EngineParameters.refused(flavour.name(), params.keySet());
+        if (!refused.isEmpty()) {
+            throw AgentException.invalid(EngineParameters.refusal(flavour.name(), refused, "request field 'params'"));
+        }
+        for (Map.Entry<String, String> e : params.entrySet()) {
             ConfFile.quote(e.getKey(), e.getValue());
         }
         return params;

@@ -1,11 +1,9 @@
 package io.polarstack.orchestrator.agent;
 
 import java.nio.file.Path;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * PolarDB for PostgreSQL 11 as PolarDBManager drives it: data on a shared LUN through PFS (cluster name
@@ -26,18 +24,6 @@ public final class PolardbFlavour implements Flavour {
     @Override
     public Path defaultBinDir() {
         return Path.of("/u01/polardb_pg/bin");
-    }
-
-    @Override
-    public Set<String> privateKeys() {
-        Set<String> keys = new HashSet<>(COMMON_PRIVATE);
-        keys.addAll(Set.of(
-                "polar_hostid",
-                "polar_vfs.logic_ins_id",
-                "polar_disk_name",
-                "polar_datadir",
-                "polar_storage_cluster_name"));
-        return keys;
     }
 
     @Override

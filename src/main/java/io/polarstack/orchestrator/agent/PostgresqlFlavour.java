@@ -7,7 +7,6 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -41,11 +40,6 @@ public final class PostgresqlFlavour implements Flavour {
     @Override
     public Path defaultBinDir() {
         return Path.of("/usr/lib/postgresql/15/bin");
-    }
-
-    @Override
-    public Set<String> privateKeys() {
-        return COMMON_PRIVATE;
     }
 
     @Override

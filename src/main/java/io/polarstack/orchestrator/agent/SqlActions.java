@@ -62,11 +62,12 @@ final class SqlActions {
         try (Database db = Database.open(instance)) {
             requirePrimary(instance, db, "account-create");
             boolean exists = db.exists("select 1 from pg_roles where rolname = ?", user);
+            // The verifier, never the password: the statement text is what pg_stat_statements and the log keep.
             db.executeFormatted(
                     (exists ? "alter" : "create") + " role " + user,
                     (exists ? "ALTER ROLE %I WITH " : "CREATE ROLE %I WITH ") + attributes + " PASSWORD %L",
                     user,
-                    password);
+                    ScramVerifier.of(password));
             for (String granted : flavour.grantedRoles(privilege)) {
                 db.executeFormatted("grant " + granted + " to " + user, "GRANT " + granted + " TO %I", user);
             }

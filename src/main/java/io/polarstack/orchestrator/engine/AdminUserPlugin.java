@@ -16,6 +16,7 @@ import org.camunda.bpm.engine.authorization.Resources;
 import org.camunda.bpm.engine.identity.Group;
 import org.camunda.bpm.engine.identity.User;
 import org.camunda.bpm.engine.impl.cfg.AbstractProcessEnginePlugin;
+import org.camunda.bpm.engine.impl.cfg.ProcessEngineConfigurationImpl;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,6 +33,17 @@ public class AdminUserPlugin extends AbstractProcessEnginePlugin {
 
     public AdminUserPlugin(OrchestratorProperties.Admin admin) {
         this.admin = admin;
+    }
+
+    /**
+     * The engine's own lock-out counts failures per user from any address: ten wrong passwords from anyone lock the
+     * administrator until someone unlocks it, and every failure delays the next login for everyone. Both off: failed
+     * logins lock the client address instead (rest.LoginThrottle), so the administrator is never locked out for good.
+     */
+    @Override
+    public void preInit(ProcessEngineConfigurationImpl configuration) {
+        configuration.setLoginMaxAttempts(Integer.MAX_VALUE);
+        configuration.setLoginDelayBase(0);
     }
 
     @Override

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
+import io.polarstack.orchestrator.agent.EngineParameters;
 import io.polarstack.orchestrator.api.MPDCluster;
 import java.io.IOException;
 import java.time.Instant;
@@ -63,6 +64,19 @@ public final class ParamsConfigMaps {
             }
         });
         return values;
+    }
+
+    /**
+     * {@code params} when every name is on {@code flavour}'s allow list ({@link EngineParameters}); otherwise an
+     * IllegalArgumentException naming each refused parameter, {@code source} (a ConfigMap, a class) and where the
+     * list is documented. Checked before anything is written, so bad input changes nothing.
+     */
+    public static Map<String, String> requireAllowed(String flavour, String source, Map<String, String> params) {
+        var refused = EngineParameters.refused(flavour, params.keySet());
+        if (!refused.isEmpty()) {
+            throw new IllegalArgumentException(EngineParameters.refusal(flavour, refused, source));
+        }
+        return params;
     }
 
     /** The ConfigMap {@code name} with its {@code data} kept and the entries of {@code changes} written anew. */

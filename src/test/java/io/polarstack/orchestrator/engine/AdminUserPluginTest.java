@@ -105,6 +105,20 @@ class AdminUserPluginTest {
     }
 
     @Test
+    void wrongPasswordsNeverLockTheAdministratorInTheEngine() {
+        start(dir.resolve("engine").toString(), new Admin("admin", "right-Secret-4", null), engine -> {
+            var identity = engine.getIdentityService();
+            // The engine's default would lock the user for good after 10 and delay each login after a failure.
+            for (int i = 0; i < 25; i++) {
+                assertThat(identity.checkPassword("admin", "wrong-" + i)).isFalse();
+            }
+            assertThat(identity.checkPassword("admin", "right-Secret-4"))
+                    .as("at once, with no delay or lock left by the failures")
+                    .isTrue();
+        });
+    }
+
+    @Test
     void aPasswordFileIsRead() throws Exception {
         Path secret = Files.writeString(dir.resolve("password"), "from-a-Secret-3\n");
         start(

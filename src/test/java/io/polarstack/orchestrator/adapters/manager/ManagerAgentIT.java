@@ -240,6 +240,22 @@ class ManagerAgentIT {
                 "INVALID_ARGUMENT",
                 assertThrows(ManagerException.class, () -> client.updateParams(rw, Map.of("port", "1")))
                         .code());
+        // Off the allow list: a shell command as postgres, a library, an include; refused together with a good one.
+        ManagerException refused = assertThrows(
+                ManagerException.class,
+                () -> client.updateParams(
+                        rw,
+                        Map.of(
+                                "work_mem", "16MB",
+                                "archive_command", "touch " + canary + "/pwned-archive",
+                                "shared_preload_libraries", "pg_stat_statements",
+                                "include_dir", "/tmp")));
+        assertEquals("INVALID_ARGUMENT", refused.code());
+        assertTrue(
+                refused.getMessage().contains("archive_command, include_dir, shared_preload_libraries")
+                        && refused.getMessage().contains("Engine parameters"),
+                refused.getMessage());
+        assertEquals(after, Files.readAllLines(conf), "a refused request changes nothing, not even its good part");
         client.restart(rw);
         assertEquals(
                 List.of(),

@@ -32,18 +32,22 @@ import picocli.CommandLine.Option;
             "Runs one database-side action on the local engine instance.",
             "Reads one JSON request on stdin, writes one JSON result on stdout; exit status 0 only on success.",
             "Common request fields: flavour (polardb|postgresql), dataDir, logDir, binDir, socketDir, port, supervised, "
-                    + "timeoutSeconds, requestId.",
+                    + "timeoutSeconds, requestId, busyWaitSeconds (mutating actions: how long to wait for another one on"
+                    + " the same instance before INSTANCE_BUSY; default 10).",
             "Environment defaults: POLARSTACK_ENGINE_FLAVOUR, POLARSTACK_DATA_DIR, POLARSTACK_LOG_DIR, POLARSTACK_PG_BIN, "
                     + "POLARSTACK_SOCKET_DIR, POLARSTACK_ENGINE_SUPERVISED."
         },
         footer = {
             "",
             "Failure codes: INVALID_ARGUMENT, ENGINE_NOT_RUNNING, TIMEOUT, INSTANCE_LOCKED, NOT_SUPPORTED, COMMAND_FAILED, "
-                    + "SQL_FAILED, WRONG_ROLE, NOT_INSTALLED, REWIND_FAILED, NOT_SHUT_DOWN, INTERNAL."
+                    + "SQL_FAILED, WRONG_ROLE, NOT_INSTALLED, REWIND_FAILED, NOT_SHUT_DOWN, INSTANCE_BUSY, INTERNAL."
         })
 public final class ManagerAgent implements Callable<Integer> {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** How long a mutating action waits for another one of the same instance before answering INSTANCE_BUSY. */
+    static final Duration DEFAULT_BUSY_WAIT = Duration.ofSeconds(10);
+
     private static final Pattern REQUEST_ID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
 
     @Option(
@@ -118,7 +122,17 @@ public final class ManagerAgent implements Callable<Integer> {
             log.info("%s request %s", action.command(), request.redacted());
             Instance instance = Instance.from(request, env, log, deadline);
             startWatchdog(deadline, action, requestId, answered, log);
-            Map<String, Object> result = action.run(instance, request);
+            Map<String, Object> result;
+            if (action.mutating()) {
+                Duration otherWait = request.optLong("busyWaitSeconds", 0, 3600)
+                        .map(Duration::ofSeconds)
+                        .orElse(DEFAULT_BUSY_WAIT);
+                try (InstanceLock held = InstanceLock.take(instance, action, requestId, otherWait)) {
+                    result = action.run(instance, request);
+                }
+            } else {
+                result = action.run(instance, request);
+            }
             log.info("%s succeeded in %d ms: %s", action.command(), (System.nanoTime() - started) / 1_000_000, result);
             return answer(answered, success(action, requestId, result), 0);
         } catch (AgentException e) {

@@ -23,7 +23,9 @@ public enum ErrorCode {
      * Another mutating action of this instance is running (its holder is in the details); nothing was done. Retry once
      * it has ended.
      */
-    INSTANCE_BUSY(13);
+    INSTANCE_BUSY(13),
+    /** A background run ended without an answer (killed, or its container restarted). */
+    RUN_LOST(14);
 
     private final int exitCode;
 

@@ -134,8 +134,85 @@ class BackgroundRunIT {
         assertEquals(after, postmasterPid());
     }
 
+    /**
+     * A real job executor whose lock (1 s) is far shorter than the restart (an agent JVM, a stop, a start): the step
+     * starts the restart in the background and a timer loop polls it. On a busy machine even one poll (an agent JVM)
+     * outlasts this lock, so the engine hands the same job to a second thread while the first still runs; the engine
+     * still restarts once, however often and however concurrently the step runs.
+     */
     @Test
     @Order(3)
+    void aStepWithALockShorterThanItsWorkRestartsTheEngineOnce() throws Exception {
+        int before = postmasterPid();
+        long restartsBefore = count(managerLog(), "restart succeeded");
+        var passes = new java.util.concurrent.atomic.AtomicInteger();
+        org.camunda.bpm.engine.delegate.JavaDelegate step = execution -> {
+            passes.incrementAndGet();
+            var run = client.restartInBackground(
+                    rw, io.polarstack.orchestrator.delegates.common.BackgroundRuns.runId(execution, "rw"));
+            execution.setVariable("restarted", run.done());
+        };
+        var model = org.camunda.bpm.model.bpmn.Bpmn.createExecutableProcess("SlowStep")
+                .camundaHistoryTimeToLive(1)
+                .startEvent()
+                .serviceTask("Task_RestartRw")
+                .camundaAsyncBefore()
+                .camundaDelegateExpression("${restartStep}")
+                .exclusiveGateway("Gateway_Restarted")
+                .condition("yes", "${restarted}")
+                .endEvent("EndEvent_Restarted")
+                .moveToLastGateway()
+                .condition("no", "${!restarted}")
+                .intermediateCatchEvent("Timer_Recheck")
+                .timerWithDuration("PT1S")
+                .connectTo("Task_RestartRw")
+                .done();
+        var engine = io.polarstack.orchestrator.testing.TestEngines.inMemory(
+                "slow-step-" + System.nanoTime(), Map.of("restartStep", step));
+        try {
+            engine.getRepositoryService()
+                    .createDeployment()
+                    .addModelInstance("slow-step.bpmn", model)
+                    .deploy();
+            var jobs = ((org.camunda.bpm.engine.impl.cfg.ProcessEngineConfigurationImpl)
+                            engine.getProcessEngineConfiguration())
+                    .getJobExecutor();
+            jobs.setLockTimeInMillis(1000);
+            jobs.setWaitTimeInMillis(100);
+            jobs.setMaxWait(200);
+            jobs.start();
+            var instance = engine.getRuntimeService().startProcessInstanceByKey("SlowStep");
+            for (int i = 0;
+                    i < 1200
+                            && engine.getRuntimeService()
+                                            .createProcessInstanceQuery()
+                                            .processInstanceId(instance.getId())
+                                            .count()
+                                    > 0;
+                    i++) {
+                Thread.sleep(100);
+            }
+            jobs.shutdown();
+            assertEquals(
+                    0,
+                    engine.getRuntimeService()
+                            .createProcessInstanceQuery()
+                            .processInstanceId(instance.getId())
+                            .count(),
+                    "the flow ended");
+            assertTrue(passes.get() >= 2, "the step ran more than once (polls): " + passes);
+            assertEquals(0, engine.getRuntimeService().createIncidentQuery().count());
+        } finally {
+            engine.close();
+        }
+        assertNotEquals(before, postmasterPid(), "restarted");
+        String log = managerLog();
+        assertEquals(restartsBefore + 1, count(log, "restart succeeded"), "one restart ran:\n" + log);
+        assertEquals(HealthState.RUNNING, client.health(rw).state());
+    }
+
+    @Test
+    @Order(4)
     void aRunningStopKeepsOtherActionsOutAndAKilledRunIsReportedLost() throws Exception {
         // A session in a transaction keeps a smart shutdown waiting: the stop runs on, holding the instance's lock.
         try (Connection c = LocalPostgres.tcp(port, "app", "app-secret");

@@ -3,6 +3,7 @@ package io.polarstack.orchestrator.delegates.createinstance;
 import io.polarstack.orchestrator.api.InstanceRole;
 import io.polarstack.orchestrator.api.InstanceStatus;
 import io.polarstack.orchestrator.api.MPDCluster;
+import io.polarstack.orchestrator.delegates.common.BackgroundRuns;
 import io.polarstack.orchestrator.delegates.common.ClusterSteps;
 import io.polarstack.orchestrator.ports.ClusterResources;
 import io.polarstack.orchestrator.ports.ManagerClient;
@@ -21,6 +22,9 @@ import org.springframework.stereotype.Component;
  * already there). RO, local mode: its slot on the RW, then a base backup streaming from it. RO, share mode:
  * a replica on the shared storage. The agent's actions are idempotent, so a retry is safe. With {@code keepData}
  * (RebuildCluster) a local-mode RW must find its data directory: an empty one is an incident, never a new initdb.
+ * Install (a base backup: minutes) and start (crash recovery) run in the background in the manager container; each
+ * execution of this step starts or polls them and sets {@code installed}, and Timer_RecheckInstall comes back while
+ * they run, so the step itself stays far inside its job lock.
  */
 @Component
 public class InstallInstanceDelegate implements JavaDelegate {
@@ -33,13 +37,33 @@ public class InstallInstanceDelegate implements JavaDelegate {
         this.manager = manager;
     }
 
+    static final String INSTALLED = "installed";
+    /** Set once the install run has succeeded: the start run follows. */
+    static final String INSTALL_DONE = "installRunDone";
+
     @Override
     public void execute(DelegateExecution execution) {
         MPDCluster cluster = ClusterSteps.cluster(resources, execution);
         InstanceStatus instance = ClusterSteps.instance(cluster, (String) execution.getVariable("insId"));
         if (Boolean.TRUE.equals(instance.getInstalled())) {
+            execution.setVariable(INSTALLED, true);
             return;
         }
+        var target = ClusterSteps.target(cluster, instance);
+        if (!Boolean.TRUE.equals(execution.getVariable(INSTALL_DONE))) {
+            var run = manager.installInBackground(
+                    target, spec(execution, cluster, instance), BackgroundRuns.runId(execution, "install"));
+            if (!run.done()) {
+                execution.setVariable(INSTALLED, false);
+                return;
+            }
+            execution.setVariable(INSTALL_DONE, true);
+        }
+        var started = manager.startInBackground(target, BackgroundRuns.runId(execution, "start"));
+        execution.setVariable(INSTALLED, started.done());
+    }
+
+    private InstallSpec spec(DelegateExecution execution, MPDCluster cluster, InstanceStatus instance) {
         String ns = cluster.getMetadata().getNamespace();
         String hostIp = resources
                 .pod(ns, instance.getPodName())
@@ -78,9 +102,7 @@ public class InstallInstanceDelegate implements JavaDelegate {
             spec = spec.onSharedStorage(
                     cluster.getSpec().getShareStore().getVolumeId(), logicId, instance.getPolarFsHostId());
         }
-        var target = ClusterSteps.target(cluster, instance);
-        manager.install(target, spec);
-        manager.start(target);
+        return spec;
     }
 
     /** A rebuilt RW runs on the data it had: an empty data directory would get a new, empty database. */

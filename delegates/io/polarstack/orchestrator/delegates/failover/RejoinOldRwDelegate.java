@@ -1,6 +1,7 @@
 package io.polarstack.orchestrator.delegates.failover;
 
 import io.polarstack.orchestrator.api.InstanceRole;
+import io.polarstack.orchestrator.delegates.common.BackgroundRuns;
 import io.polarstack.orchestrator.delegates.common.ClusterSteps;
 import io.polarstack.orchestrator.ports.ClusterResources;
 import io.polarstack.orchestrator.ports.ManagerClient;
@@ -19,13 +20,16 @@ import org.springframework.stereotype.Component;
  * Task_RejoinOldRw: the old RW comes back as an RO of the new one (rewound onto its timeline when it had
  * diverged), through its own slot ({@link ReplicaSlots}; a slot an older version named after the logicId is dropped
  * afterwards), and the RO Service takes it again. When it cannot rejoin (pod gone, rewind
- * impossible) {@code Error_CannotRejoin} sends the flow to RebuildInstance: a new instance in its slot.
+ * impossible) {@code Error_CannotRejoin} sends the flow to RebuildInstance: a new instance in its slot. The rejoin
+ * itself (stop, pg_rewind, start: minutes) runs in the background in the old RW's manager container; each execution
+ * of this step starts or polls it and sets {@code rejoined}, and Timer_RecheckRejoin comes back while it runs.
  */
 @Component
 public class RejoinOldRwDelegate implements JavaDelegate {
 
     private static final Logger LOG = LoggerFactory.getLogger(RejoinOldRwDelegate.class);
     static final String CANNOT_REJOIN = "Error_CannotRejoin";
+    static final String REJOINED = "rejoined";
 
     private final ClusterResources resources;
     private final ClusterStatusWriter status;
@@ -51,11 +55,17 @@ public class RejoinOldRwDelegate implements JavaDelegate {
         manager.createSlot(newRwTarget, ManagerClient.SlotType.REPLICA, slot.custinsId(), slot.slotUniqueName());
         boolean rewound;
         try {
-            rewound = manager.rejoin(
+            var run = manager.rejoinInBackground(
                     ClusterSteps.target(cluster, oldRw),
                     ClusterSteps.primary(resources, cluster, newRw),
                     slot.custinsId(),
-                    slot.slotUniqueName());
+                    slot.slotUniqueName(),
+                    BackgroundRuns.runId(execution, oldRw.getInsId()));
+            execution.setVariable(REJOINED, run.done());
+            if (!run.done()) {
+                return;
+            }
+            rewound = Boolean.parseBoolean(run.result().get("rewound"));
         } catch (ManagerClient.ManagerException e) {
             if ("REWIND_FAILED".equals(e.code())) {
                 throw cannotRejoin(cluster, oldRw, e.getMessage());

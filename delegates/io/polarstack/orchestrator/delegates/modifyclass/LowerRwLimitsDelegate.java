@@ -1,5 +1,6 @@
 package io.polarstack.orchestrator.delegates.modifyclass;
 
+import io.polarstack.orchestrator.delegates.common.BackgroundRuns;
 import io.polarstack.orchestrator.delegates.common.ClusterSteps;
 import io.polarstack.orchestrator.ports.ClusterResources;
 import io.polarstack.orchestrator.ports.ManagerClient;
@@ -33,28 +34,58 @@ public class LowerRwLimitsDelegate implements JavaDelegate {
         this.manager = manager;
     }
 
+    static final String LOWERED = "rwLimitsLowered";
+    /** Set once the RW's restart run is started: the polls that follow only read it (params-update would be busy). */
+    static final String RESTARTING = "rwRestartStarted";
+
     @Override
     public void execute(DelegateExecution execution) {
         var cluster = ClusterSteps.cluster(resources, execution);
+        var rw = ClusterSteps.rw(cluster);
+        var target = ClusterSteps.target(cluster, rw);
+        String runId = BackgroundRuns.runId(execution, "restart-" + rw.getInsId());
+        if (Boolean.TRUE.equals(execution.getVariable(RESTARTING))) {
+            var run = manager.restartInBackground(target, runId);
+            execution.setVariable(LOWERED, run.done());
+            if (run.done()) {
+                restarted(cluster, rw, execution);
+            }
+            return;
+        }
+        execution.setVariable(LOWERED, true);
         var current = ClassChange.current(resources, cluster, ParamsConfigMaps.runningParamsName(cluster));
         var lowered = ClassParams.lowered(
                 current, ClassChange.next(catalog, cluster, ClassChange.className(execution), current));
         if (lowered.isEmpty()) {
             return;
         }
-        var rw = ClusterSteps.rw(cluster);
-        var target = ClusterSteps.target(cluster, rw);
         var result = manager.updateParams(target, lowered);
         if (result.pendingRestart().isEmpty()) {
             LOG.info("RW {} already runs with {}", rw.getInsId(), lowered);
             return;
         }
-        manager.restart(target);
+        // A restart (a stop that may wait for sessions, then crash recovery) can outlast a step: it runs in the
+        // background and this step polls it.
+        execution.setVariable(LOWERED_PARAMS, lowered.toString());
+        var run = manager.restartInBackground(target, runId);
+        execution.setVariable(RESTARTING, true);
+        execution.setVariable(LOWERED, run.done());
+        if (run.done()) {
+            restarted(cluster, rw, execution);
+        }
+    }
+
+    private static final String LOWERED_PARAMS = "rwLoweredParams";
+
+    private void restarted(
+            io.polarstack.orchestrator.api.MPDCluster cluster,
+            io.polarstack.orchestrator.api.InstanceStatus rw,
+            DelegateExecution execution) {
         resources.event(
                 cluster,
                 "Normal",
                 "RwRestarted",
-                "RW " + rw.getInsId() + " restarted with " + lowered
+                "RW " + rw.getInsId() + " restarted with " + execution.getVariable(LOWERED_PARAMS)
                         + ": a replica must not run with less than its primary, so the RW goes first when the class lowers them");
     }
 }

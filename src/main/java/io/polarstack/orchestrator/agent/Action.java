@@ -91,6 +91,9 @@ public enum Action {
     private final String summary;
     private final Duration defaultTimeout;
     private final BiFunction<Instance, Request, Map<String, Object>> handler;
+    /** Reads only: runs beside anything. Every other action takes the instance's lock ({@link InstanceLock}). */
+    private static final java.util.Set<String> READ_ONLY = java.util.Set.of(
+            "health", "role", "system-identifier", "wal-position", "shutdown-checkpoint", "checkpoint");
 
     Action(
             String command,
@@ -109,6 +112,11 @@ public enum Action {
 
     public String summary() {
         return summary;
+    }
+
+    /** Changes the instance (files, engine state, roles, slots): one such action per instance at a time. */
+    public boolean mutating() {
+        return !READ_ONLY.contains(command);
     }
 
     public Duration defaultTimeout() {

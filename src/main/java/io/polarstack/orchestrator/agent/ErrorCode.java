@@ -18,7 +18,14 @@ public enum ErrorCode {
     /** pg_rewind could not make the instance a replica; the details say whether the data directory was changed. */
     REWIND_FAILED(11),
     /** pg_controldata does not say "shut down" (running, crashed, or stopping); its state is in the details. */
-    NOT_SHUT_DOWN(12);
+    NOT_SHUT_DOWN(12),
+    /**
+     * Another mutating action of this instance is running (its holder is in the details); nothing was done. Retry once
+     * it has ended.
+     */
+    INSTANCE_BUSY(13),
+    /** A background run ended without an answer (killed, or its container restarted). */
+    RUN_LOST(14);
 
     private final int exitCode;
 

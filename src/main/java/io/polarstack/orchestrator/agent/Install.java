@@ -2,14 +2,11 @@ package io.polarstack.orchestrator.agent;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -28,9 +25,6 @@ final class Install {
     /** Kept in the log directory, which a base backup does not copy, so a copied done marker cannot fool us. */
     static final String PREPARE_MARKER = "ins_install_prepare";
     /** Files of the manager in the data directory that must not travel from the RW to a RO by the base backup. */
-    /** Held (an fcntl lock, so it goes with the process) while an install runs; in the log directory like the prepare marker. */
-    static final String INSTALL_LOCK = "ins_install_lock";
-
     static final List<String> INSTANCE_FILES = List.of(
             "ins_lock",
             DONE_MARKER,
@@ -45,33 +39,9 @@ final class Install {
 
     static Map<String, Object> run(Instance instance, Request request) {
         InstallSpec spec = InstallSpec.from(request, instance.flavour());
-        mkdirs(instance.logDir(), false);
-        Path lockFile = instance.logDir().resolve(INSTALL_LOCK);
-        try (FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-                FileLock lock = waitForLock(instance, channel)) {
-            return run(instance, spec);
-        } catch (IOException e) {
-            throw new AgentException(ErrorCode.INTERNAL, "cannot lock " + lockFile + ": " + e.getMessage(), e);
-        }
-    }
-
-    /**
-     * One install of an instance at a time. An install whose caller went away (the orchestrator died during the step)
-     * goes on running; the step's retry waits for it here and then finds it done instead of redoing it alongside.
-     */
-    private static FileLock waitForLock(Instance instance, FileChannel channel) throws IOException {
-        boolean logged = false;
-        while (true) {
-            FileLock lock = channel.tryLock();
-            if (lock != null) {
-                return lock;
-            }
-            if (!logged) {
-                instance.log().info("another install of this instance is running; waiting for it to end");
-                logged = true;
-            }
-            instance.deadline().pause(500, "another install of this instance to end");
-        }
+        // Runs under the instance lock (InstanceLock, taken by ManagerAgent): an install whose caller went away goes
+        // on; the step's retry waits for it there and then finds it done instead of redoing it alongside.
+        return run(instance, spec);
     }
 
     private static Map<String, Object> run(Instance instance, InstallSpec spec) {

@@ -2,13 +2,16 @@ package io.polarstack.orchestrator.agent;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.Callable;
@@ -32,18 +35,22 @@ import picocli.CommandLine.Option;
             "Runs one database-side action on the local engine instance.",
             "Reads one JSON request on stdin, writes one JSON result on stdout; exit status 0 only on success.",
             "Common request fields: flavour (polardb|postgresql), dataDir, logDir, binDir, socketDir, port, supervised, "
-                    + "timeoutSeconds, requestId.",
+                    + "timeoutSeconds, requestId, busyWaitSeconds (mutating actions: how long to wait for another one on"
+                    + " the same instance before INSTANCE_BUSY; default 10).",
             "Environment defaults: POLARSTACK_ENGINE_FLAVOUR, POLARSTACK_DATA_DIR, POLARSTACK_LOG_DIR, POLARSTACK_PG_BIN, "
                     + "POLARSTACK_SOCKET_DIR, POLARSTACK_ENGINE_SUPERVISED."
         },
         footer = {
             "",
             "Failure codes: INVALID_ARGUMENT, ENGINE_NOT_RUNNING, TIMEOUT, INSTANCE_LOCKED, NOT_SUPPORTED, COMMAND_FAILED, "
-                    + "SQL_FAILED, WRONG_ROLE, NOT_INSTALLED, REWIND_FAILED, NOT_SHUT_DOWN, INTERNAL."
+                    + "SQL_FAILED, WRONG_ROLE, NOT_INSTALLED, REWIND_FAILED, NOT_SHUT_DOWN, INSTANCE_BUSY, INTERNAL."
         })
 public final class ManagerAgent implements Callable<Integer> {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** How long a mutating action waits for another one of the same instance before answering INSTANCE_BUSY. */
+    static final Duration DEFAULT_BUSY_WAIT = Duration.ofSeconds(10);
+
     private static final Pattern REQUEST_ID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
 
     @Option(
@@ -51,6 +58,9 @@ public final class ManagerAgent implements Callable<Integer> {
             paramLabel = "FILE",
             description = "the rotating log (default: $POLARSTACK_MANAGER_LOG, else <logDir>/manager.log)")
     Path logFile;
+
+    /** Set when this process is a background run: its answer also goes to its status file there. */
+    private volatile Path runLogDir;
 
     private final InputStream in;
     private final PrintStream out;
@@ -117,8 +127,24 @@ public final class ManagerAgent implements Callable<Integer> {
             log = AgentLog.open(logFile(request), requestId);
             log.info("%s request %s", action.command(), request.redacted());
             Instance instance = Instance.from(request, env, log, deadline);
+            if (request.bool("background", false)) {
+                return startOrPoll(answered, action, requestId, request, instance, log);
+            }
+            if (requestId.equals(env.get(BackgroundRun.RUN_ENV))) {
+                runLogDir = instance.logDir();
+            }
             startWatchdog(deadline, action, requestId, answered, log);
-            Map<String, Object> result = action.run(instance, request);
+            Map<String, Object> result;
+            if (action.mutating()) {
+                Duration otherWait = request.optLong("busyWaitSeconds", 0, 3600)
+                        .map(Duration::ofSeconds)
+                        .orElse(DEFAULT_BUSY_WAIT);
+                try (InstanceLock held = InstanceLock.take(instance, action, requestId, otherWait)) {
+                    result = action.run(instance, request);
+                }
+            } else {
+                result = action.run(instance, request);
+            }
             log.info("%s succeeded in %d ms: %s", action.command(), (System.nanoTime() - started) / 1_000_000, result);
             return answer(answered, success(action, requestId, result), 0);
         } catch (AgentException e) {
@@ -145,6 +171,58 @@ public final class ManagerAgent implements Callable<Integer> {
                             Map.of()),
                     ErrorCode.INTERNAL.exitCode());
         }
+    }
+
+    /**
+     * {@code "background": true}: starts the action as a run of its own (unless this request id has one) and
+     * answers how it is doing: {@code runState} running, or the finished run's own answer (its result with
+     * {@code runState} succeeded, or its error).
+     */
+    private int startOrPoll(
+            AtomicBoolean answered, Action action, String requestId, Request request, Instance instance, AgentLog log) {
+        if (!request.has("requestId")) {
+            throw AgentException.invalid("a background " + action.command() + " needs a requestId to be polled by");
+        }
+        if (!action.mutating()) {
+            throw AgentException.invalid(action.command() + " is quick and read-only: run it without 'background'");
+        }
+        ProcessHandle.Info self = ProcessHandle.current().info();
+        if (self.command().isEmpty() || self.arguments().isEmpty()) {
+            throw new AgentException(ErrorCode.NOT_SUPPORTED, "cannot tell this agent's command line to start a run");
+        }
+        List<String> command = new ArrayList<>();
+        command.add(self.command().get());
+        command.addAll(List.of(self.arguments().get()));
+        BackgroundRun.Poll poll;
+        try {
+            poll = BackgroundRun.startOrPoll(action, requestId, instance.logDir(), request.raw(), command);
+        } catch (IOException e) {
+            throw new AgentException(
+                    ErrorCode.INTERNAL, "cannot start or read the background " + action.command() + ": " + e, e);
+        }
+        if (poll.running() != null) {
+            log.info("%s run %s: %s", action.command(), requestId, poll.running());
+            return answer(answered, success(action, requestId, poll.running()), 0);
+        }
+        JsonNode finished = poll.finishedAnswer();
+        @SuppressWarnings("unchecked")
+        Map<String, Object> body = JSON.convertValue(finished, Map.class);
+        if (finished.path("ok").asBoolean()) {
+            @SuppressWarnings("unchecked")
+            Map<String, Object> result =
+                    new LinkedHashMap<>((Map<String, Object>) body.getOrDefault("result", Map.of()));
+            result.put("runState", "succeeded");
+            body.put("result", result);
+            return answer(answered, body, 0);
+        }
+        int exit;
+        try {
+            exit = ErrorCode.valueOf(finished.path("error").path("code").asText())
+                    .exitCode();
+        } catch (IllegalArgumentException e) {
+            exit = ErrorCode.INTERNAL.exitCode();
+        }
+        return answer(answered, body, exit);
     }
 
     /**
@@ -215,6 +293,9 @@ public final class ManagerAgent implements Callable<Integer> {
     private int answer(AtomicBoolean answered, Map<String, Object> body, int exitCode) {
         if (!answered.compareAndSet(false, true)) {
             return -1;
+        }
+        if (runLogDir != null) {
+            BackgroundRun.finish(runLogDir, String.valueOf(body.get("requestId")), body);
         }
         try {
             out.println(JSON.writeValueAsString(body));

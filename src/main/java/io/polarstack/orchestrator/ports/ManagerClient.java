@@ -217,6 +217,30 @@ public interface ManagerClient {
 
     void restart(Target target);
 
+    /**
+     * A long action run in the background ("start, then poll"): the first call with a run id starts it, every later
+     * call with that id reports on that same run instead of starting another. {@code done}: it succeeded, its result
+     * fields in {@code result}; not done: still running ({@code started}: by this call). A failed or lost run throws
+     * its {@link ManagerException} (code as the synchronous call's, or {@code RUN_LOST}) to every poll; a new run
+     * needs a new id.
+     */
+    record Run(boolean done, boolean started, Map<String, String> result) {}
+
+    /** {@link #install} as a background run. */
+    Run installInBackground(Target target, InstallSpec spec, String runId);
+
+    /** {@link #start} as a background run (a start waits until the engine accepts connections: crash recovery). */
+    Run startInBackground(Target target, String runId);
+
+    /** {@link #restart} as a background run. */
+    Run restartInBackground(Target target, String runId);
+
+    /** {@link #rejoin} as a background run; {@code result.rewound} says whether it rewound. */
+    Run rejoinInBackground(Target target, Primary primary, String custinsId, String slotUniqueName, String runId);
+
+    /** {@link #stop} as a background run. */
+    Run stopInBackground(Target target, StopMode mode, int stopTimeoutSeconds, String runId);
+
     /** Running, starting (keep waiting) or stopped; a stopped engine is an answer, not a failure. */
     Health health(Target target);
 

@@ -123,10 +123,7 @@ class LocalClusterPostgresE2E {
                 .isEqualTo(node);
 
         ManagerClient manager = new JsonManagerClient(
-                PodExecs.kubernetes(client),
-                List.of("manager-agent"),
-                new JsonManagerClient.Retry(3, Duration.ofSeconds(2)),
-                JsonManagerClient.defaultTimeouts());
+                PodExecs.kubernetes(client), List.of("manager-agent"), JsonManagerClient.defaultTimeouts());
         Target target = new Target(namespace, name, Flavour.POSTGRESQL, new Layout(null, null, null, true));
         var installed = manager.install(target, InstallSpec.rw(port).withNetwork(node, List.of("127.0.0.0/8")));
         assertThat(installed.skipped())

@@ -254,6 +254,35 @@ public abstract class FlowHarness {
     protected static void healthy() {
         when(manager.install(any(), any())).thenReturn(new ManagerClient.InstallResult(false, false, null, false));
         when(manager.stop(any(), any(), anyInt())).thenReturn(new ManagerClient.StopResult(false, false));
+        // A background run finishes within its first call here; its failure is the synchronous action's. doAnswer:
+        // stubbing again (healthy() after a test's own stubs) must not call the answer.
+        doAnswer(a -> {
+                    manager.install(a.getArgument(0), a.getArgument(1));
+                    return new ManagerClient.Run(true, true, Map.of());
+                })
+                .when(manager)
+                .installInBackground(any(), any(), anyString());
+        doAnswer(a -> {
+                    manager.start(a.getArgument(0));
+                    return new ManagerClient.Run(true, true, Map.of());
+                })
+                .when(manager)
+                .startInBackground(any(), anyString());
+        doAnswer(a -> {
+                    manager.restart(a.getArgument(0));
+                    return new ManagerClient.Run(true, true, Map.of());
+                })
+                .when(manager)
+                .restartInBackground(any(), anyString());
+        doAnswer(a -> new ManagerClient.Run(
+                        true,
+                        true,
+                        Map.of(
+                                "rewound",
+                                String.valueOf(manager.rejoin(
+                                        a.getArgument(0), a.getArgument(1), a.getArgument(2), a.getArgument(3))))))
+                .when(manager)
+                .rejoinInBackground(any(), any(), anyString(), anyString(), anyString());
         when(manager.promote(any())).thenReturn(new ManagerClient.RoleInfo(true, 2, null, null));
         when(manager.follow(any(), any(), anyString(), anyString())).thenReturn(true);
         when(manager.rejoin(any(), any(), anyString(), anyString())).thenReturn(true);

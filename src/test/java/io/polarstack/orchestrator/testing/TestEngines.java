@@ -19,6 +19,8 @@ public final class TestEngines {
         configuration.setProcessEngineName(name);
         configuration.setJdbcUrl("jdbc:h2:mem:" + name + ";DB_CLOSE_DELAY=-1");
         configuration.setJobExecutorActivate(false);
+        // As application.yml: background runs count the step's past incidents (BackgroundRuns) in history.
+        configuration.setHistory(ProcessEngineConfiguration.HISTORY_FULL);
         @SuppressWarnings({"unchecked", "rawtypes"})
         Map<Object, Object> live =
                 (Map) beans; // read on each lookup: FlowHarness hands in a view of its current context

@@ -27,6 +27,11 @@ public class DockerImageBuilder implements ImageBuilder, AutoCloseable {
 
     private final DockerClientConfig config;
     private final DockerClient client;
+    /** For the short calls (inspect): a daemon that does not answer fails the step instead of holding it. */
+    private final DockerClient quick;
+
+    /** How long the daemon may take to answer a short call; build and push are bounded by their own timeouts. */
+    static final Duration RESPONSE_TIMEOUT = Duration.ofSeconds(60);
 
     /** @param dockerHost e.g. {@code unix:///var/run/docker.sock}; empty = {@code DOCKER_HOST} or the default socket */
     public DockerImageBuilder(String dockerHost) {
@@ -40,12 +45,21 @@ public class DockerImageBuilder implements ImageBuilder, AutoCloseable {
         }
         this.config = builder.build();
         // Connecting is lazy: the orchestrator starts while the daemon is away; a step then fails and retries.
+        // A build's stream may stay silent for long (a quiet RUN step), so the streaming client has no read timeout;
+        // its callers wait for it with the build and push timeouts.
         DockerHttpClient http = new com.github.dockerjava.httpclient5.ApacheDockerHttpClient.Builder()
                 .dockerHost(config.getDockerHost())
                 .sslConfig(config.getSSLConfig())
                 .connectionTimeout(Duration.ofSeconds(10))
                 .build();
         this.client = DockerClientImpl.getInstance(config, http);
+        DockerHttpClient quickHttp = new com.github.dockerjava.httpclient5.ApacheDockerHttpClient.Builder()
+                .dockerHost(config.getDockerHost())
+                .sslConfig(config.getSSLConfig())
+                .connectionTimeout(Duration.ofSeconds(10))
+                .responseTimeout(RESPONSE_TIMEOUT)
+                .build();
+        this.quick = DockerClientImpl.getInstance(config, quickHttp);
     }
 
     public DockerClient client() {
@@ -129,7 +143,7 @@ public class DockerImageBuilder implements ImageBuilder, AutoCloseable {
     @Override
     public Optional<ImageInfo> inspect(String image) {
         try {
-            var response = client.inspectImageCmd(image).exec();
+            var response = quick.inspectImageCmd(image).exec();
             var labels =
                     response.getConfig() == null ? null : response.getConfig().getLabels();
             return Optional.of(new ImageInfo(response.getId(), labels));
@@ -140,7 +154,9 @@ public class DockerImageBuilder implements ImageBuilder, AutoCloseable {
 
     @Override
     public void close() throws Exception {
-        client.close();
+        try (quick) {
+            client.close();
+        }
     }
 
     private static void lines(String text, Consumer<String> output) {

@@ -3,6 +3,7 @@ package io.polarstack.orchestrator.adapters.git;
 import io.polarstack.orchestrator.ports.SourceRepository;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import org.eclipse.jgit.api.Git;
@@ -17,8 +18,26 @@ import org.springframework.stereotype.Component;
 @Component
 public class JGitSourceRepository implements SourceRepository {
 
+    /** A server that sends nothing this long fails the clone (JGit's transport read/connect timeout). */
+    static final int IDLE_TIMEOUT_SECONDS = 60;
+    /** The whole clone, submodules included: past this the progress monitor cancels it. */
+    static final Duration CLONE_TIMEOUT = Duration.ofMinutes(30);
+
+    private final Duration cloneTimeout;
+    private final int idleTimeoutSeconds;
+
+    public JGitSourceRepository() {
+        this(CLONE_TIMEOUT, IDLE_TIMEOUT_SECONDS);
+    }
+
+    JGitSourceRepository(Duration cloneTimeout, int idleTimeoutSeconds) {
+        this.cloneTimeout = cloneTimeout;
+        this.idleTimeoutSeconds = idleTimeoutSeconds;
+    }
+
     @Override
     public Revision cloneShallow(String url, String branch, Path target) {
+        long deadline = System.nanoTime() + cloneTimeout.toNanos();
         try (Git git = Git.cloneRepository()
                 .setURI(url)
                 .setDirectory(target.toFile())
@@ -26,9 +45,23 @@ public class JGitSourceRepository implements SourceRepository {
                 .setBranchesToClone(List.of(Constants.R_HEADS + branch))
                 .setDepth(1)
                 .setCloneSubmodules(true)
+                .setTimeout(idleTimeoutSeconds)
+                .setProgressMonitor(new org.eclipse.jgit.lib.EmptyProgressMonitor() {
+                    @Override
+                    public boolean isCancelled() {
+                        return System.nanoTime() > deadline;
+                    }
+                })
                 .call()) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("cancelled after " + cloneTimeout);
+            }
             return revision(git.getRepository());
         } catch (GitAPIException | IOException | RuntimeException e) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException(
+                        "cannot clone branch " + branch + " of " + url + ": not done within " + cloneTimeout, e);
+            }
             throw new IllegalStateException("cannot clone branch " + branch + " of " + url + ": " + e.getMessage(), e);
         }
     }

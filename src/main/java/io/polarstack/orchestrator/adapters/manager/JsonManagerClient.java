@@ -17,8 +17,10 @@ import java.util.UUID;
 /**
  * {@link ManagerClient} over {@link PodExec}: each call execs {@code <agentCommand> <action>} in the pod's
  * {@code manager} container with one JSON request on stdin and reads the one JSON answer from stdout. Each action
- * has its own time limit (the agent enforces it too); only "container not found / not ready" is retried, a bounded
- * number of times, since every other failure is the agent's own answer.
+ * has its own time limit (the agent enforces it too). Nothing is retried or waited for here: a container that is
+ * not ready fails at once ({@code CONTAINER_NOT_READY}), and the step's retry profile or a timer loop in its flow
+ * waits, so no job thread sleeps. Long actions also run in the background ({@code ...InBackground}): the call
+ * starts them, or reports on the run already started under that run id, within {@link #POLL_TIMEOUT}.
  */
 public class JsonManagerClient implements ManagerClient {
 
@@ -26,14 +28,11 @@ public class JsonManagerClient implements ManagerClient {
     /** The agent gets the action's time; the exec waits a little longer so the agent's TIMEOUT answer arrives. */
     private static final Duration EXEC_MARGIN = Duration.ofSeconds(10);
 
-    /** Retries of a container that is not ready: {@code attempts} in all, {@code delay} apart. */
-    public record Retry(int attempts, Duration delay) {
-        public static final Retry DEFAULT = new Retry(20, Duration.ofSeconds(3));
-    }
+    /** How long starting or polling a background run may take (the agent only spawns or reads a file). */
+    public static final Duration POLL_TIMEOUT = Duration.ofSeconds(30);
 
     private final PodExec exec;
     private final List<String> agentCommand;
-    private final Retry retry;
     private final Map<String, Duration> timeouts;
     private final ObjectMapper json = new ObjectMapper();
 
@@ -41,10 +40,9 @@ public class JsonManagerClient implements ManagerClient {
      * @param agentCommand argv that starts the agent in the container, e.g. {@code [manager-agent]}
      * @param timeouts per-action time limits by action name; actions not listed use the agent's defaults
      */
-    public JsonManagerClient(PodExec exec, List<String> agentCommand, Retry retry, Map<String, Duration> timeouts) {
+    public JsonManagerClient(PodExec exec, List<String> agentCommand, Map<String, Duration> timeouts) {
         this.exec = exec;
         this.agentCommand = List.copyOf(agentCommand);
-        this.retry = retry;
         this.timeouts = Map.copyOf(timeouts);
     }
 
@@ -64,10 +62,12 @@ public class JsonManagerClient implements ManagerClient {
             Map.entry("grow-storage", Duration.ofMinutes(5)),
             Map.entry("slot-create", Duration.ofSeconds(30)),
             Map.entry("slot-remove", Duration.ofSeconds(30)),
-            Map.entry("promote", Duration.ofMinutes(2)),
+            // Both run as one step each: they must end well inside the job lock (StepTimeLimitsTest); a promotion of
+            // a caught-up replica or a checkpoint takes seconds, and one that times out is retried by the step.
+            Map.entry("promote", Duration.ofSeconds(90)),
             Map.entry("system-identifier", Duration.ofSeconds(30)),
             Map.entry("wal-position", Duration.ofSeconds(15)),
-            Map.entry("checkpoint", Duration.ofMinutes(5)),
+            Map.entry("checkpoint", Duration.ofSeconds(90)),
             Map.entry("shutdown-checkpoint", Duration.ofSeconds(30)),
             Map.entry("follow", Duration.ofMinutes(1)),
             Map.entry("rejoin", Duration.ofMinutes(10)));
@@ -78,6 +78,54 @@ public class JsonManagerClient implements ManagerClient {
 
     @Override
     public InstallResult install(Target target, InstallSpec spec) {
+        JsonNode res = call(target, "install", installRequest(spec));
+        return new InstallResult(
+                res.path("skipped").asBoolean(),
+                res.path("reusedDataDir").asBoolean(),
+                res.path("primarySlotName").isMissingNode()
+                        ? null
+                        : res.path("primarySlotName").asText(),
+                res.path("locked").asBoolean());
+    }
+
+    @Override
+    public Run installInBackground(Target target, InstallSpec spec, String runId) {
+        return background(target, "install", installRequest(spec), runId);
+    }
+
+    @Override
+    public Run startInBackground(Target target, String runId) {
+        return background(target, "start", json.createObjectNode(), runId);
+    }
+
+    @Override
+    public Run restartInBackground(Target target, String runId) {
+        return background(target, "restart", json.createObjectNode(), runId);
+    }
+
+    @Override
+    public Run rejoinInBackground(
+            Target target, Primary primary, String custinsId, String slotUniqueName, String runId) {
+        return background(target, "rejoin", upstreamRequest(primary, custinsId, slotUniqueName), runId);
+    }
+
+    @Override
+    public Run stopInBackground(Target target, StopMode mode, int stopTimeoutSeconds, String runId) {
+        return background(target, "stop", stopRequest(mode, stopTimeoutSeconds), runId);
+    }
+
+    private Run background(Target target, String action, ObjectNode request, String runId) {
+        request.put("background", true);
+        JsonNode res = call(target, action, request, runId, POLL_TIMEOUT);
+        Map<String, String> result = new java.util.LinkedHashMap<>();
+        res.fields().forEachRemaining(f -> result.put(f.getKey(), f.getValue().asText()));
+        return new Run(
+                "succeeded".equals(res.path("runState").asText()),
+                res.path("started").asBoolean(),
+                Map.copyOf(result));
+    }
+
+    private ObjectNode installRequest(InstallSpec spec) {
         ObjectNode r = json.createObjectNode();
         r.put("role", spec.role().name().toLowerCase(Locale.ROOT));
         r.put("mode", spec.mode().name().toLowerCase(Locale.ROOT));
@@ -96,14 +144,7 @@ public class JsonManagerClient implements ManagerClient {
         putIfSet(r, "logicInsId", spec.logicInsId());
         putIfSet(r, "wwid", spec.wwid());
         putIfSet(r, "polarHostId", spec.polarHostId());
-        JsonNode res = call(target, "install", r);
-        return new InstallResult(
-                res.path("skipped").asBoolean(),
-                res.path("reusedDataDir").asBoolean(),
-                res.path("primarySlotName").isMissingNode()
-                        ? null
-                        : res.path("primarySlotName").asText(),
-                res.path("locked").asBoolean());
+        return r;
     }
 
     @Override
@@ -115,13 +156,34 @@ public class JsonManagerClient implements ManagerClient {
 
     @Override
     public StopResult stop(Target target, StopMode mode, int stopTimeoutSeconds) {
-        ObjectNode r = json.createObjectNode();
-        r.put("mode", mode.name().toLowerCase(Locale.ROOT));
-        r.put("stopTimeoutSeconds", stopTimeoutSeconds);
-        JsonNode res = call(target, "stop", r);
+        // The agent's limit follows the stop's own timeout (its escalation to immediate included), so a short stop
+        // is a short step.
+        JsonNode res = call(
+                target,
+                "stop",
+                stopRequest(mode, stopTimeoutSeconds),
+                UUID.randomUUID().toString(),
+                stopLimit(stopTimeoutSeconds));
         return new StopResult(
                 res.path("alreadyStopped").asBoolean(),
                 res.path("escalatedToImmediate").asBoolean());
+    }
+
+    private ObjectNode stopRequest(StopMode mode, int stopTimeoutSeconds) {
+        ObjectNode r = json.createObjectNode();
+        r.put("mode", mode.name().toLowerCase(Locale.ROOT));
+        r.put("stopTimeoutSeconds", stopTimeoutSeconds);
+        return r;
+    }
+
+    /**
+     * The agent's time for a stop of {@code stopTimeoutSeconds}: pg_ctl's wait (+5 s), then an immediate stop
+     * (10 s), and its own reserve of 15 s; never more than the configured stop limit.
+     */
+    Duration stopLimit(int stopTimeoutSeconds) {
+        Duration wanted = Duration.ofSeconds(stopTimeoutSeconds + 30L);
+        Duration configured = limit("stop");
+        return wanted.compareTo(configured) < 0 ? wanted : configured;
     }
 
     @Override
@@ -304,9 +366,34 @@ public class JsonManagerClient implements ManagerClient {
         p.put("password", primary.password());
     }
 
+    /** The time limit of {@code action}: configured, else the default. */
+    public Duration limit(String action) {
+        return timeouts.getOrDefault(action, DEFAULT_TIMEOUTS.getOrDefault(action, Duration.ofMinutes(5)));
+    }
+
+    /**
+     * The longest one synchronous call of {@code action} keeps a step busy: the agent's limit and the exec's margin
+     * (a background start or poll: {@link #POLL_TIMEOUT} and the margin).
+     */
+    public Duration worstCase(String action) {
+        return limit(action).plus(EXEC_MARGIN);
+    }
+
     /** Sends one request and returns the agent's {@code result}, or throws its error as a {@link ManagerException}. */
     JsonNode call(Target target, String action, ObjectNode request) {
-        Duration timeout = timeouts.getOrDefault(action, DEFAULT_TIMEOUTS.getOrDefault(action, Duration.ofMinutes(5)));
+        Duration timeout = limit(action);
+        return call(target, action, request, UUID.randomUUID().toString(), timeout);
+    }
+
+    /**
+     * {@code timeout} is the agent's limit for the action; the exec waits {@code timeout} plus a margin, except for a
+     * background start or poll, which must answer within {@link #POLL_TIMEOUT}.
+     */
+    JsonNode call(Target target, String action, ObjectNode request, String requestId, Duration timeout) {
+        boolean background = request.path("background").asBoolean();
+        if (background) {
+            timeout = limit(action);
+        }
         request.put("flavour", target.flavour().name().toLowerCase(Locale.ROOT));
         Layout layout = target.layout();
         putIfSet(request, "dataDir", layout.dataDir());
@@ -314,7 +401,7 @@ public class JsonManagerClient implements ManagerClient {
         putIfSet(request, "binDir", layout.binDir());
         request.put("supervised", layout.supervised());
         request.put("timeoutSeconds", Math.max(1, timeout.toSeconds()));
-        request.put("requestId", UUID.randomUUID().toString());
+        request.put("requestId", requestId);
         byte[] stdin;
         try {
             stdin = (json.writeValueAsString(request) + "\n").getBytes(StandardCharsets.UTF_8);
@@ -324,28 +411,22 @@ public class JsonManagerClient implements ManagerClient {
         List<String> argv = new ArrayList<>(agentCommand);
         argv.add(action);
         PodExec.Target where = new PodExec.Target(target.namespace(), target.pod(), CONTAINER);
-        PodExec.Result result = execWithRetry(where, argv, stdin, timeout.plus(EXEC_MARGIN), action);
+        PodExec.Result result = exec(where, argv, stdin, background ? POLL_TIMEOUT : timeout.plus(EXEC_MARGIN), action);
         return parse(target, action, result);
     }
 
-    private PodExec.Result execWithRetry(
+    /** One exec; a container that is not ready is a failure like any other: the step's retry waits, not this thread. */
+    private PodExec.Result exec(
             PodExec.Target where, List<String> argv, byte[] stdin, Duration timeout, String action) {
-        for (int attempt = 1; ; attempt++) {
-            try {
-                return exec.exec(where, argv, stdin, timeout);
-            } catch (PodExec.ContainerNotReadyException e) {
-                if (attempt >= retry.attempts()) {
-                    throw new ManagerException(
-                            "CONTAINER_NOT_READY",
-                            action + " on " + where + ": the container is still not ready after " + attempt
-                                    + " attempts: " + e.getMessage(),
-                            e);
-                }
-                sleep(retry.delay());
-            } catch (PodExec.ExecException e) {
-                throw new ManagerException(
-                        "EXEC_FAILED", action + " on " + where + " could not run: " + e.getMessage(), e);
-            }
+        try {
+            return exec.exec(where, argv, stdin, timeout);
+        } catch (PodExec.ContainerNotReadyException e) {
+            throw new ManagerException(
+                    "CONTAINER_NOT_READY",
+                    action + " on " + where + ": the container is not ready (the step retries): " + e.getMessage(),
+                    e);
+        } catch (PodExec.ExecException e) {
+            throw new ManagerException("EXEC_FAILED", action + " on " + where + " could not run: " + e.getMessage(), e);
         }
     }
 
@@ -391,15 +472,6 @@ public class JsonManagerClient implements ManagerClient {
     private static void putIfSet(ObjectNode node, String field, String value) {
         if (value != null) {
             node.put(field, value);
-        }
-    }
-
-    private static void sleep(Duration d) {
-        try {
-            Thread.sleep(d.toMillis());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new ManagerException("INTERRUPTED", "interrupted while waiting for the manager container", e);
         }
     }
 

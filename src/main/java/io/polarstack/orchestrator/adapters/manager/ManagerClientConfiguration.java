@@ -12,10 +12,6 @@ class ManagerClientConfiguration {
     /** The manager image puts the agent on PATH as {@code manager-agent} (rootfs/usr/local/bin/manager-agent). */
     @Bean
     ManagerClient managerClient(PodExec podExec) {
-        return new JsonManagerClient(
-                podExec,
-                List.of("manager-agent"),
-                JsonManagerClient.Retry.DEFAULT,
-                JsonManagerClient.defaultTimeouts());
+        return new JsonManagerClient(podExec, List.of("manager-agent"), JsonManagerClient.defaultTimeouts());
     }
 }

@@ -43,33 +43,74 @@ class JsonManagerClientTest {
     }
 
     private JsonManagerClient client(PodExec exec) {
-        return new JsonManagerClient(
-                exec,
-                List.of("manager-agent"),
-                new JsonManagerClient.Retry(3, Duration.ZERO),
-                Map.of("health", Duration.ofSeconds(2)));
+        return new JsonManagerClient(exec, List.of("manager-agent"), Map.of("health", Duration.ofSeconds(2)));
     }
 
     @Test
-    void retriesAContainerThatIsNotReadyABoundedNumberOfTimes() throws Exception {
+    void aContainerThatIsNotReadyFailsAtOnceForTheStepToRetry() throws Exception {
         PodExec.ContainerNotReadyException notReady =
                 new PodExec.ContainerNotReadyException("container not found (\"manager\")", null);
-        JsonManagerClient client = client(scripted(
-                notReady,
-                notReady,
-                new PodExec.Result(0, "{\"ok\":true,\"result\":{\"state\":\"running\",\"locked\":false}}\n", "")));
-        assertEquals(ManagerClient.HealthState.RUNNING, client.health(target).state());
-        assertEquals(3, requests.size());
-        JsonNode request = new ObjectMapper().readTree(requests.get(0));
-        assertEquals("polardb", request.path("flavour").asText());
-        assertEquals(2, request.path("timeoutSeconds").asInt());
-        assertTrue(timeouts.get(0).compareTo(Duration.ofSeconds(2)) > 0, "the exec outlives the agent's own deadline");
-
-        JsonManagerClient exhausted = client(scripted(notReady, notReady, notReady));
+        JsonManagerClient notYet = client(scripted(notReady));
         assertEquals(
                 "CONTAINER_NOT_READY",
-                assertThrows(ManagerException.class, () -> exhausted.health(target))
+                assertThrows(ManagerException.class, () -> notYet.health(target))
                         .code());
+        assertEquals(1, requests.size(), "no second exec: the step's retry profile waits, not this thread");
+
+        JsonManagerClient client = client(scripted(
+                new PodExec.Result(0, "{\"ok\":true,\"result\":{\"state\":\"running\",\"locked\":false}}\n", "")));
+        assertEquals(ManagerClient.HealthState.RUNNING, client.health(target).state());
+        JsonNode request = new ObjectMapper().readTree(requests.get(1));
+        assertEquals("polardb", request.path("flavour").asText());
+        assertEquals(2, request.path("timeoutSeconds").asInt());
+        assertTrue(timeouts.get(1).compareTo(Duration.ofSeconds(2)) > 0, "the exec outlives the agent's own deadline");
+    }
+
+    @Test
+    void aBackgroundRunIsStartedAndPolledUnderOneIdWithinAShortExec() throws Exception {
+        JsonManagerClient client = client(scripted(
+                ok("{\"runState\":\"running\",\"started\":true,\"pid\":42}"),
+                ok("{\"runState\":\"succeeded\",\"changed\":true,\"rewound\":true}"),
+                new PodExec.Result(
+                        11,
+                        "{\"ok\":false,\"error\":{\"code\":\"REWIND_FAILED\",\"message\":\"no common timeline\"}}\n",
+                        "")));
+        ManagerClient.Primary primary = new ManagerClient.Primary("10.0.0.2", 5432, "replicator", "s3cret");
+        ManagerClient.Run started = client.rejoinInBackground(target, primary, "1001", "rw-0", "run-1");
+        assertTrue(started.started());
+        assertFalse(started.done());
+        ManagerClient.Run done = client.rejoinInBackground(target, primary, "1001", "rw-0", "run-1");
+        assertTrue(done.done());
+        assertEquals("true", done.result().get("rewound"));
+        assertEquals(
+                "REWIND_FAILED",
+                assertThrows(
+                                ManagerException.class,
+                                () -> client.rejoinInBackground(target, primary, "1001", "rw-0", "run-1"))
+                        .code());
+        ObjectMapper json = new ObjectMapper();
+        for (int i = 0; i < 3; i++) {
+            JsonNode request = json.readTree(requests.get(i));
+            assertEquals("run-1", request.path("requestId").asText());
+            assertTrue(request.path("background").asBoolean());
+            assertEquals(600, request.path("timeoutSeconds").asInt(), "the run gets the action's whole time");
+            assertEquals(JsonManagerClient.POLL_TIMEOUT, timeouts.get(i), "the exec itself is short");
+        }
+    }
+
+    @Test
+    void aShortStopIsAShortCall() throws Exception {
+        JsonManagerClient client = client(scripted(ok("{\"alreadyStopped\":false,\"escalatedToImmediate\":false}")));
+        client.stop(target, ManagerClient.StopMode.FAST, 60);
+        assertEquals(
+                90,
+                new ObjectMapper()
+                        .readTree(requests.get(0))
+                        .path("timeoutSeconds")
+                        .asInt());
+        assertTrue(
+                timeouts.get(0).compareTo(Duration.ofSeconds(120)) < 0,
+                timeouts.get(0).toString());
     }
 
     @Test
@@ -144,7 +185,7 @@ class JsonManagerClientTest {
                     i == 4 ? "ro-2" : "rw-0", request.path("slotUniqueName").asText());
         }
         assertEquals(15, json.readTree(requests.get(0)).path("timeoutSeconds").asInt());
-        assertEquals(300, json.readTree(requests.get(2)).path("timeoutSeconds").asInt());
+        assertEquals(90, json.readTree(requests.get(2)).path("timeoutSeconds").asInt(), "a checkpoint fits in a step");
         assertEquals(60, json.readTree(requests.get(4)).path("timeoutSeconds").asInt());
         assertEquals(600, json.readTree(requests.get(5)).path("timeoutSeconds").asInt(), "a rewind may copy a lot");
     }

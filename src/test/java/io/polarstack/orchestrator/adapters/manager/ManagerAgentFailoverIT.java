@@ -76,7 +76,6 @@ class ManagerAgentFailoverIT {
                         "POLARSTACK_ORCHESTRATOR_JAR=" + jar,
                         "POLARSTACK_SOCKET_DIR=" + scratch.resolve("run"),
                         wrapper.toString()),
-                new JsonManagerClient.Retry(1, Duration.ZERO),
                 JsonManagerClient.defaultTimeouts());
     }
 

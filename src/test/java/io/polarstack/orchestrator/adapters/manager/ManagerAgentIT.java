@@ -74,7 +74,6 @@ class ManagerAgentIT {
         client = new JsonManagerClient(
                 LocalPodExec.asUser("postgres"),
                 List.of("env", "POLARSTACK_ORCHESTRATOR_JAR=" + jar, wrapper.toString()),
-                new JsonManagerClient.Retry(1, Duration.ZERO),
                 JsonManagerClient.defaultTimeouts());
     }
 

@@ -58,7 +58,6 @@ class SupervisedRestartIT {
                         Path.of("rootfs/usr/local/bin/manager-agent")
                                 .toAbsolutePath()
                                 .toString()),
-                new JsonManagerClient.Retry(1, Duration.ZERO),
                 JsonManagerClient.defaultTimeouts());
         int port = LocalPostgres.freePort();
         Target unsupervised = layout(false);

@@ -2,10 +2,12 @@ package io.polarstack.orchestrator.delegates.createcluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.jobQuery;
 import static org.mockito.ArgumentMatchers.any;
 import static org.mockito.ArgumentMatchers.anyInt;
 import static org.mockito.ArgumentMatchers.anyString;
 import static org.mockito.ArgumentMatchers.eq;
+import static org.mockito.Mockito.doAnswer;
 import static org.mockito.Mockito.never;
 import static org.mockito.Mockito.reset;
 import static org.mockito.Mockito.times;
@@ -19,6 +21,7 @@ import io.polarstack.orchestrator.ports.ManagerClient;
 import io.polarstack.orchestrator.ports.ManagerClient.InstallSpec;
 import io.polarstack.orchestrator.testing.FaultyClusterResources;
 import io.polarstack.orchestrator.testing.FlowHarness;
+import java.util.List;
 import java.util.Map;
 import org.camunda.bpm.engine.runtime.Job;
 import org.camunda.bpm.engine.test.Deployment;
@@ -30,6 +33,46 @@ import org.mockito.ArgumentCaptor;
         resources = {"processes/create-cluster.bpmn", "processes/create-instance.bpmn", "processes/delete-cluster.bpmn"
         })
 class CreateClusterProcessTest extends FlowHarness {
+
+    @Test
+    void aLongInstallIsPolledByATimerLoopUnderOneRunIdAndARetryAfterItsIncidentStartsANewRun() {
+        List<String> runIds = new java.util.concurrent.CopyOnWriteArrayList<>();
+        var calls = new java.util.concurrent.atomic.AtomicInteger();
+        doAnswer(a -> {
+                    runIds.add(a.getArgument(2));
+                    int n = calls.incrementAndGet();
+                    if (n <= 2) {
+                        return new ManagerClient.Run(false, n == 1, Map.of()); // started, then still running
+                    }
+                    if (n <= 5) { // the run failed: every poll of it says so, until the step's retries are used up
+                        throw new ManagerClient.ManagerException("COMMAND_FAILED", "base backup failed", null);
+                    }
+                    return new ManagerClient.Run(true, true, Map.of());
+                })
+                .when(manager)
+                .installInBackground(pod(RW), any(), anyString());
+        var instance = start("CreateCluster", Map.of());
+        drive();
+        assertThat(calls).hasValue(1);
+        assertThat(jobQuery().activityId("Timer_RecheckInstall").count())
+                .as("waiting in the timer loop, no step holding a job")
+                .isEqualTo(1);
+        later(java.time.Duration.ofSeconds(4));
+        drive();
+        assertThat(calls).hasValue(2);
+        later(java.time.Duration.ofSeconds(4));
+        drive();
+        assertThat(exhaust("Task_InstallInstance")).hasMessageContaining("base backup failed");
+        assertThat(incident().getActivityId()).isEqualTo("Task_InstallInstance");
+        assertThat(calls).hasValue(5);
+        assertThat(runIds.subList(0, 5)).as("one run, polled").containsOnly(runIds.get(0));
+        retry("Task_InstallInstance");
+        assertThat(runIds.get(5))
+                .as("the retry after the incident starts a new run")
+                .isNotEqualTo(runIds.get(0));
+        finish(instance);
+        assertThat(resources.cluster.getStatus().getClusterStatus()).isEqualTo("Running");
+    }
 
     @Test
     void localClusterComesUpRwFirstThenAccountsThenEachRo() {

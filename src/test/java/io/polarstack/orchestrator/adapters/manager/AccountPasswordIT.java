@@ -13,7 +13,6 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -55,7 +54,6 @@ class AccountPasswordIT {
                         Path.of("rootfs/usr/local/bin/manager-agent")
                                 .toAbsolutePath()
                                 .toString()),
-                new JsonManagerClient.Retry(1, Duration.ZERO),
                 JsonManagerClient.defaultTimeouts());
         client.install(
                 rw,

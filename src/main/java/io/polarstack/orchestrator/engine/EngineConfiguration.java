@@ -21,6 +21,11 @@ class EngineConfiguration {
     }
 
     @Bean
+    ClusterFlowGuardPlugin clusterFlowGuardPlugin() {
+        return new ClusterFlowGuardPlugin();
+    }
+
+    @Bean
     JobLockOwnerPlugin jobLockOwnerPlugin(OrchestratorProperties properties) {
         return new JobLockOwnerPlugin(properties.operator().identity());
     }

@@ -26,6 +26,11 @@ class EngineConfiguration {
     }
 
     @Bean
+    LostCommitPlugin lostCommitPlugin() {
+        return new LostCommitPlugin();
+    }
+
+    @Bean
     JobLockOwnerPlugin jobLockOwnerPlugin(OrchestratorProperties properties) {
         return new JobLockOwnerPlugin(properties.operator().identity());
     }

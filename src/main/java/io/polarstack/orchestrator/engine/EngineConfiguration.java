@@ -21,6 +21,16 @@ class EngineConfiguration {
     }
 
     @Bean
+    ClusterFlowGuardPlugin clusterFlowGuardPlugin() {
+        return new ClusterFlowGuardPlugin();
+    }
+
+    @Bean
+    LostCommitPlugin lostCommitPlugin() {
+        return new LostCommitPlugin();
+    }
+
+    @Bean
     JobLockOwnerPlugin jobLockOwnerPlugin(OrchestratorProperties properties) {
         return new JobLockOwnerPlugin(properties.operator().identity());
     }

@@ -6,6 +6,7 @@ import io.polarstack.orchestrator.api.ClusterState;
 import io.polarstack.orchestrator.api.Conditions;
 import io.polarstack.orchestrator.api.FlowKeys;
 import io.polarstack.orchestrator.api.MPDCluster;
+import io.polarstack.orchestrator.engine.ClusterBusyException;
 import io.polarstack.orchestrator.engine.ClusterStatusPlugin;
 import io.polarstack.orchestrator.flows.ClusterFlows;
 import io.polarstack.orchestrator.ports.ClusterResources;
@@ -169,7 +170,17 @@ public class ClusterOperator {
                 try {
                     resources.cluster(namespace, name).ifPresent(this::reconcile);
                 } catch (RuntimeException e) {
-                    LOG.warn("MPDCluster {}/{}: {}", namespace, name, e.toString(), e);
+                    var busy = ClusterBusyException.in(e);
+                    if (busy.isPresent()) {
+                        // Started elsewhere (another replica, /engine-rest) since the look; its end brings us back.
+                        LOG.info(
+                                "MPDCluster {}/{}: {}",
+                                namespace,
+                                name,
+                                busy.get().getMessage());
+                    } else {
+                        LOG.warn("MPDCluster {}/{}: {}", namespace, name, e.toString(), e);
+                    }
                 }
             });
         }
@@ -188,7 +199,19 @@ public class ClusterOperator {
     public synchronized Optional<ProcessInstance> start(MPDCluster cluster, Trigger trigger) {
         String key = FlowKeys.businessKey(
                 cluster.getMetadata().getNamespace(), cluster.getMetadata().getName());
-        return flows.active(key).isPresent() ? Optional.empty() : Optional.of(startFlow(cluster, trigger));
+        // The look-up is the fast path of this replica; the engine database's guard decides across replicas.
+        if (flows.active(key).isPresent()) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(startFlow(cluster, trigger));
+        } catch (RuntimeException e) {
+            if (ClusterBusyException.in(e).isEmpty()) {
+                throw e;
+            }
+            LOG.info("MPDCluster {}: {} not started: {}", key, trigger.processKey(), e.getMessage());
+            return Optional.empty();
+        }
     }
 
     /** One look at one cluster; visible for tests. */

@@ -21,6 +21,7 @@ import io.polarstack.orchestrator.ImageBuildProperties;
 import io.polarstack.orchestrator.OrchestratorProperties;
 import io.polarstack.orchestrator.api.InstanceStatus;
 import io.polarstack.orchestrator.delegates.failover.WalPositions;
+import io.polarstack.orchestrator.engine.ClusterFlowGuardPlugin;
 import io.polarstack.orchestrator.engine.ClusterStatusPlugin;
 import io.polarstack.orchestrator.flows.IdList;
 import io.polarstack.orchestrator.ports.ClusterResources;
@@ -102,8 +103,12 @@ public abstract class FlowHarness {
     /** Changes a test makes once CreateCluster is done (broken ports, odd entries); its own setup runs them. */
     protected final List<Runnable> afterCreate = new ArrayList<>();
 
-    protected static final ProcessEngine engine =
-            TestEngines.inMemory("flows", new ContextBeans(), new ClusterStatusPlugin(port(ClusterResources.class)));
+    protected static final ProcessEngine engine = TestEngines.inMemory(
+            "flows",
+            new ContextBeans(),
+            new ClusterStatusPlugin(port(ClusterResources.class)),
+            // Every flow test runs under the one-flow-per-cluster guard, called flows included.
+            new ClusterFlowGuardPlugin());
     private static AnnotationConfigApplicationContext context;
 
     static {

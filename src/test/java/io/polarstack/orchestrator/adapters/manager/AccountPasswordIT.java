@@ -42,19 +42,10 @@ class AccountPasswordIT {
 
     @BeforeAll
     void setUp() throws IOException {
-        Path jar = LocalPostgres.agentJar();
         scratch = LocalPostgres.scratch("polarstack-password-it");
         port = LocalPostgres.freePort();
         rw = LocalPostgres.target(scratch, "rw-0", "rw");
-        client = new JsonManagerClient(
-                LocalPodExec.asUser("postgres"),
-                List.of(
-                        "env",
-                        "POLARSTACK_ORCHESTRATOR_JAR=" + jar,
-                        Path.of("rootfs/usr/local/bin/manager-agent")
-                                .toAbsolutePath()
-                                .toString()),
-                JsonManagerClient.defaultTimeouts());
+        client = LocalPostgres.agentClient();
         client.install(
                 rw,
                 InstallSpec.rw(port)

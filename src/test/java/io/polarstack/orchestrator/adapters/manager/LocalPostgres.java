@@ -46,6 +46,18 @@ final class LocalPostgres {
         return jar;
     }
 
+    /**
+     * A manager client that runs the packaged agent as postgres through its container wrapper, as a pod exec would;
+     * {@code env} adds NAME=value settings for the agent.
+     */
+    static JsonManagerClient agentClient(String... env) {
+        List<String> command = new ArrayList<>(List.of("env", "POLARSTACK_ORCHESTRATOR_JAR=" + agentJar()));
+        command.addAll(List.of(env));
+        command.add(
+                Path.of("rootfs/usr/local/bin/manager-agent").toAbsolutePath().toString());
+        return new JsonManagerClient(LocalPodExec.asUser("postgres"), command, JsonManagerClient.defaultTimeouts());
+    }
+
     static Path scratch(String prefix) throws IOException {
         Path dir = Files.createTempDirectory(prefix);
         if (ROOT) {

@@ -59,7 +59,6 @@ class ManagerAgentFailoverIT {
 
     @BeforeAll
     void setUp() throws IOException {
-        Path jar = LocalPostgres.agentJar();
         scratch = LocalPostgres.scratch("polarstack-failover-it");
         asPostgres(List.of("mkdir", "-p", scratch.resolve("run").toString()), Map.of());
         rwPort = LocalPostgres.freePort();
@@ -68,15 +67,7 @@ class ManagerAgentFailoverIT {
         rw = target("rw-0", "rw");
         ro1 = target("ro-1", "ro1");
         ro2 = target("ro-2", "ro2");
-        Path wrapper = Path.of("rootfs/usr/local/bin/manager-agent").toAbsolutePath();
-        client = new JsonManagerClient(
-                LocalPodExec.asUser("postgres"),
-                List.of(
-                        "env",
-                        "POLARSTACK_ORCHESTRATOR_JAR=" + jar,
-                        "POLARSTACK_SOCKET_DIR=" + scratch.resolve("run"),
-                        wrapper.toString()),
-                JsonManagerClient.defaultTimeouts());
+        client = LocalPostgres.agentClient("POLARSTACK_SOCKET_DIR=" + scratch.resolve("run"));
     }
 
     private Target target(String pod, String dir) {

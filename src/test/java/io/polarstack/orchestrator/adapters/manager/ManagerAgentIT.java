@@ -63,18 +63,13 @@ class ManagerAgentIT {
 
     @BeforeAll
     void setUp() throws IOException {
-        Path jar = LocalPostgres.agentJar();
         scratch = LocalPostgres.scratch("polarstack-agent-it");
         canary = scratch;
         rwPort = LocalPostgres.freePort();
         roPort = LocalPostgres.freePort();
         rw = target("rw-0", "rw");
         ro = target("ro-1", "ro");
-        Path wrapper = Path.of("rootfs/usr/local/bin/manager-agent").toAbsolutePath();
-        client = new JsonManagerClient(
-                LocalPodExec.asUser("postgres"),
-                List.of("env", "POLARSTACK_ORCHESTRATOR_JAR=" + jar, wrapper.toString()),
-                JsonManagerClient.defaultTimeouts());
+        client = LocalPostgres.agentClient();
     }
 
     private Target target(String pod, String dir) {

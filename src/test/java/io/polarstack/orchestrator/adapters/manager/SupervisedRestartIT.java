@@ -47,18 +47,9 @@ class SupervisedRestartIT {
 
     @BeforeAll
     void setUp() throws Exception {
-        Path jar = LocalPostgres.agentJar();
         scratch = LocalPostgres.scratch("polarstack-supervised-it");
         data = scratch.resolve("rw/data");
-        client = new JsonManagerClient(
-                LocalPodExec.asUser("postgres"),
-                List.of(
-                        "env",
-                        "POLARSTACK_ORCHESTRATOR_JAR=" + jar,
-                        Path.of("rootfs/usr/local/bin/manager-agent")
-                                .toAbsolutePath()
-                                .toString()),
-                JsonManagerClient.defaultTimeouts());
+        client = LocalPostgres.agentClient();
         int port = LocalPostgres.freePort();
         Target unsupervised = layout(false);
         client.install(

@@ -18,6 +18,9 @@ public final class ScratchPostgres implements AutoCloseable {
 
     static final Path BIN = Path.of("/usr/lib/postgresql/15/bin");
     static final boolean ROOT = "root".equals(System.getProperty("user.name"));
+    private static final String PREFIX = "polarstack-pg";
+    /** The pid of the JVM that started the server: a server whose JVM was killed is stopped by the next start. */
+    private static final String OWNER = "owner.pid";
 
     private final Path dir;
     private final int port;
@@ -29,7 +32,10 @@ public final class ScratchPostgres implements AutoCloseable {
 
     /** initdb with {@code user}/{@code password} (scram over TCP), then start. */
     public static ScratchPostgres start(String user, String password) throws IOException {
-        Path dir = Files.createTempDirectory("polarstack-pg");
+        sweepOrphans();
+        Path dir = Files.createTempDirectory(PREFIX);
+        Files.writeString(
+                dir.resolve(OWNER), Long.toString(ProcessHandle.current().pid()));
         if (ROOT) {
             run(List.of("chown", "postgres:postgres", dir.toString()));
         }
@@ -88,6 +94,23 @@ public final class ScratchPostgres implements AutoCloseable {
     public void stopServer() {
         asPostgres(List.of(
                 BIN.resolve("pg_ctl").toString(), "stop", "-D", data().toString(), "-m", "fast", "-w", "-t", "30"));
+    }
+
+    /** Stops and removes the servers of test JVMs that died without closing them (kill -9, a cut-off run). */
+    static void sweepOrphans() throws IOException {
+        Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
+        try (var dirs = Files.newDirectoryStream(tmp, PREFIX + "*")) {
+            for (Path dir : dirs) {
+                Path owner = dir.resolve(OWNER);
+                if (Files.isRegularFile(owner)
+                        && ProcessHandle.of(
+                                        Long.parseLong(Files.readString(owner).trim()))
+                                .isEmpty()) {
+                    System.err.println("cleanup: a scratch server left by a dead test JVM: " + dir);
+                    new ScratchPostgres(dir, 0).close();
+                }
+            }
+        }
     }
 
     @Override

@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -35,6 +36,12 @@ final class BackgroundRun {
     static final String DIR = "runs";
     /** Set in the run's environment: the request id whose status file its answer goes to. */
     static final String RUN_ENV = "POLARSTACK_AGENT_RUN";
+
+    /**
+     * A finished run's files are kept this long, then removed when another run starts. Longer than any flow waits
+     * on one run: a step retried after an incident polls under a new request id.
+     */
+    static final Duration KEEP_FINISHED = Duration.ofDays(30);
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -72,6 +79,7 @@ final class BackgroundRun {
                 }
                 return new Poll(null, running(s, false));
             }
+            pruneFinished(dir, Instant.now().minus(KEEP_FINISHED));
             Process p = spawn(request, requestId, command, dir.resolve(requestId + ".out"));
             Map<String, Object> s = new LinkedHashMap<>();
             s.put("state", "running");
@@ -82,6 +90,20 @@ final class BackgroundRun {
             s.put("since", Instant.now().toString());
             writeAtomically(status, s);
             return new Poll(null, running(JSON.valueToTree(s), true));
+        }
+    }
+
+    /** Removes the status and output files of runs that have an answer and ended before {@code before}. */
+    static void pruneFinished(Path dir, Instant before) throws IOException {
+        try (var files = Files.newDirectoryStream(dir, "*.json")) {
+            for (Path status : files) {
+                if (Files.getLastModifiedTime(status).toInstant().isBefore(before)
+                        && JSON.readTree(status.toFile()).has("answer")) {
+                    String id = status.getFileName().toString().replaceFirst("\\.json$", "");
+                    Files.deleteIfExists(dir.resolve(id + ".out"));
+                    Files.delete(status);
+                }
+            }
         }
     }
 

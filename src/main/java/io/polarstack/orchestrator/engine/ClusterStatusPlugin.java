@@ -41,15 +41,22 @@ public class ClusterStatusPlugin extends AbstractProcessEnginePlugin {
     private final ClusterResources resources;
     private final ClusterStatusWriter status;
     private final java.util.function.Consumer<FlowEnded> ended;
+    private final StepMirror steps;
 
+    /** Every write on the job thread, in order (process tests read the status right after a job). */
     public ClusterStatusPlugin(ClusterResources resources) {
-        this(resources, e -> {});
+        this(resources, e -> {}, Runnable::run);
     }
 
-    public ClusterStatusPlugin(ClusterResources resources, java.util.function.Consumer<FlowEnded> ended) {
+    /** Step starts are written by {@code stepWriter}, off the job thread; incidents and ends on it. */
+    public ClusterStatusPlugin(
+            ClusterResources resources,
+            java.util.function.Consumer<FlowEnded> ended,
+            java.util.concurrent.Executor stepWriter) {
         this.resources = resources;
         this.status = new ClusterStatusWriter(resources);
         this.ended = ended;
+        this.steps = new StepMirror(stepWriter);
     }
 
     @Override
@@ -107,10 +114,13 @@ public class ClusterStatusPlugin extends AbstractProcessEnginePlugin {
         }
         String root = ((ExecutionEntity) execution).getRootProcessInstanceId();
         String step = execution.getCurrentActivityId();
-        mirror(
+        String flow = flowName(execution);
+        steps.later(
                 cluster,
-                "step " + step,
-                () -> status.stepStarted(cluster.namespace(), cluster.name(), flowName(execution), root, step));
+                () -> mirror(
+                        cluster,
+                        "step " + step,
+                        () -> status.stepStarted(cluster.namespace(), cluster.name(), flow, root, step)));
     }
 
     private void flowEnded(DelegateExecution execution) {
@@ -120,7 +130,12 @@ public class ClusterStatusPlugin extends AbstractProcessEnginePlugin {
         }
         String flow = flowName(execution);
         boolean cancelled = execution.isCanceled();
-        mirror(cluster, "end of " + flow, () -> status.flowEnded(cluster.namespace(), cluster.name(), flow, cancelled));
+        steps.now(
+                cluster,
+                () -> mirror(
+                        cluster,
+                        "end of " + flow,
+                        () -> status.flowEnded(cluster.namespace(), cluster.name(), flow, cancelled)));
         // The status write above reaches the watch before this transaction commits, when the flow still looks
         // active; whoever waits for the flow's end (a queued request) hears of it again once it is really over.
         var commandContext = org.camunda.bpm.engine.impl.context.Context.getCommandContext();
@@ -154,34 +169,33 @@ public class ClusterStatusPlugin extends AbstractProcessEnginePlugin {
         String shortText = text.length() > 900 ? text.substring(0, 900) + "..." : text;
         String how = "Fix the cause, then retry the step: Cockpit (Retry), PUT /engine-rest/job/"
                 + context.getConfiguration() + "/retries, or annotate the cluster interrupt.recover=T";
-        mirror(cluster, "incident at " + step, () -> {
-            // Annotations first: once the status says Interrupt, interrupt.recover is already there to be set.
-            String previous = resources
-                    .cluster(cluster.namespace(), cluster.name())
-                    .map(c -> c.getStatus() == null ? null : c.getStatus().getClusterStatus())
-                    .filter(state -> !ClusterState.INTERRUPT.equals(state))
-                    .orElse(null);
-            Map<String, String> annotations = new java.util.HashMap<>(Map.of(
-                    Annotations.INTERRUPT_RECOVER,
-                    "F",
-                    Annotations.INTERRUPT_REASON,
-                    "STEP_FAILED",
-                    Annotations.INTERRUPT_MESSAGE,
-                    step + ": " + shortText));
-            if (previous != null) {
-                annotations.put(Annotations.INTERRUPT_PREVIOUS, previous);
-            }
-            resources.annotate(cluster.namespace(), cluster.name(), annotations, Set.of());
-            MPDCluster updated = status.incident(
-                    cluster.namespace(),
-                    cluster.name(),
-                    flowName(execution),
-                    execution.getRootProcessInstanceId(),
-                    step,
-                    shortText,
-                    how);
-            resources.event(updated, "Warning", "StepFailed", step + ": " + shortText);
-        });
+        String flow = flowName(execution);
+        String root = execution.getRootProcessInstanceId();
+        steps.now(
+                cluster,
+                () -> mirror(cluster, "incident at " + step, () -> {
+                    // Annotations first: once the status says Interrupt, interrupt.recover is already there to be set.
+                    String previous = resources
+                            .cluster(cluster.namespace(), cluster.name())
+                            .map(c ->
+                                    c.getStatus() == null ? null : c.getStatus().getClusterStatus())
+                            .filter(state -> !ClusterState.INTERRUPT.equals(state))
+                            .orElse(null);
+                    Map<String, String> annotations = new java.util.HashMap<>(Map.of(
+                            Annotations.INTERRUPT_RECOVER,
+                            "F",
+                            Annotations.INTERRUPT_REASON,
+                            "STEP_FAILED",
+                            Annotations.INTERRUPT_MESSAGE,
+                            step + ": " + shortText));
+                    if (previous != null) {
+                        annotations.put(Annotations.INTERRUPT_PREVIOUS, previous);
+                    }
+                    resources.annotate(cluster.namespace(), cluster.name(), annotations, Set.of());
+                    MPDCluster updated =
+                            status.incident(cluster.namespace(), cluster.name(), flow, root, step, shortText, how);
+                    resources.event(updated, "Warning", "StepFailed", step + ": " + shortText);
+                }));
     }
 
     private static String flowName(DelegateExecution execution) {

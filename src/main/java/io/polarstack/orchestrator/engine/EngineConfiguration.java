@@ -17,7 +17,13 @@ class EngineConfiguration {
 
     @Bean
     ClusterStatusPlugin clusterStatusPlugin(ClusterResources resources, ApplicationEventPublisher events) {
-        return new ClusterStatusPlugin(resources, events::publishEvent);
+        // One daemon thread shows every cluster's newest step; a job never waits for the API server to show it.
+        return new ClusterStatusPlugin(
+                resources, events::publishEvent, java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+                    Thread t = new Thread(r, "cluster-step-mirror");
+                    t.setDaemon(true);
+                    return t;
+                }));
     }
 
     @Bean

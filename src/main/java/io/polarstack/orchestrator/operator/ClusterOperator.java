@@ -43,7 +43,14 @@ public class ClusterOperator {
     private final ClusterFlows flows;
     private final OrchestratorProperties.Operator settings;
     private final ExecutorService worker = Executors.newSingleThreadExecutor(r -> new Thread(r, "cluster-operator"));
-    private final Set<String> queued = ConcurrentHashMap.newKeySet();
+    /**
+     * Per queued cluster, the newest object its watch delivered: looked at as it is, without another GET (the
+     * informer saw nothing newer, or it would be here), so a busy fleet costs no API call per look. {@link #FETCH}
+     * when the cue came from elsewhere (a flow's end).
+     */
+    private final Map<String, MPDCluster> queued = new ConcurrentHashMap<>();
+
+    private static final MPDCluster FETCH = new MPDCluster();
     private volatile AutoCloseable watch;
     private AutoCloseable leadership;
     /** Campaigning for the Lease (from start to stop), whether or not this replica holds it now. */
@@ -157,18 +164,24 @@ public class ClusterOperator {
     }
 
     private void enqueue(MPDCluster cluster) {
-        enqueue(cluster.getMetadata().getNamespace(), cluster.getMetadata().getName());
+        enqueue(cluster.getMetadata().getNamespace(), cluster.getMetadata().getName(), cluster);
     }
 
     private void enqueue(String namespace, String name) {
-        if (queued.add(namespace + "/" + name)) {
+        enqueue(namespace, name, FETCH);
+    }
+
+    private void enqueue(String namespace, String name, MPDCluster seen) {
+        String key = namespace + "/" + name;
+        if (queued.put(key, seen) == null) {
             worker.execute(() -> {
-                queued.remove(namespace + "/" + name);
-                if (watch == null) {
+                MPDCluster newest = queued.remove(key);
+                if (watch == null || newest == null) {
                     return; // queued while leading, no longer leading: another replica acts on it
                 }
                 try {
-                    resources.cluster(namespace, name).ifPresent(this::reconcile);
+                    (newest == FETCH ? resources.cluster(namespace, name) : Optional.of(newest))
+                            .ifPresent(this::reconcile);
                 } catch (RuntimeException e) {
                     var busy = ClusterBusyException.in(e);
                     if (busy.isPresent()) {

@@ -19,6 +19,16 @@ public final class Annotations {
     public static final String REMOVE_INS = "removeIns";
 
     public static final String EXTEND_STORAGE = "extendStorage";
+    /**
+     * {@code restartRwBy=switchover}: RestartCluster moves the RW role to a restarted, caught-up RO (a planned
+     * switchover) instead of restarting the RW in place; {@code inPlace} (or unset) restarts it where it is.
+     */
+    public static final String RESTART_RW_BY = "restartRwBy";
+    /**
+     * {@code haPausedIns=<insId>}, written by a restart: while a flow holds the cluster, the HA monitor leaves that
+     * instance alone (its planned restart is no failure); the rest of the cluster stays watched.
+     */
+    public static final String HA_PAUSED_INS = "haPausedIns";
     /** {@code cancelled=T} cancels the running flow. */
     public static final String CANCELLED = "cancelled";
     /** {@code autoFailover=false} keeps the HA monitor from failing the cluster over on its own. */

@@ -364,6 +364,12 @@ public class HaMonitor {
         watched.cluster = cluster;
         Optional<ProcessInstance> active = flows.active(watched.key);
         String activeFlow = active.map(HaMonitor::processKey).orElse(null);
+        if (active.isPresent()
+                && target.insId()
+                        .equals(Objects.requireNonNullElse(cluster.getMetadata().getAnnotations(), Map.of())
+                                .get(Annotations.HA_PAUSED_INS))) {
+            return; // a restart flow restarts this RW on purpose; a stale mark without a flow counts for nothing
+        }
         boolean blocked = active.isPresent() && !flows.incidents(active.get()).isEmpty();
         var action = FailoverDecision.whenRwFailed(cluster.getStatus().getClusterStatus(), activeFlow, blocked);
         if ((action == FailoverDecision.RwAction.START || action == FailoverDecision.RwAction.TAKE_OVER)

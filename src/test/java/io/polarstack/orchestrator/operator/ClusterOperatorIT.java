@@ -280,13 +280,13 @@ class ClusterOperatorIT {
     void aRequestForAFlowThatDoesNotExistYetSaysSo() throws Exception {
         catalog("catalog-class-polar.o.x4.medium.yaml");
         catalog("catalog-version-image-open.yaml");
-        // A running cluster (as another operator left it) asks for a cluster restart, whose flow comes in a later
+        // A running cluster (as another operator left it) asks for a storage extension, whose flow comes in a later
         // version.
         MPDCluster cluster = Serialization.unmarshal(
                 Files.readString(Path.of("deploy/samples/mpdcluster-local.yaml")), MPDCluster.class);
         cluster.getMetadata().setNamespace(NS);
         cluster.getMetadata().setName("pg-b");
-        cluster.getMetadata().setAnnotations(Map.of("restartCluster", "true"));
+        cluster.getMetadata().setAnnotations(Map.of("extendStorage", "true"));
         cluster.getSpec().setOperatorName("another-operator");
         cluster = admin.resource(cluster).create();
         cluster.setStatus(new io.polarstack.orchestrator.api.MPDClusterStatus());
@@ -302,14 +302,14 @@ class ClusterOperatorIT {
         admin.resource(cluster).update();
         var refused = await(
                 "pg-b",
-                "says RestartCluster is not available",
+                "says ExtendStorage is not available",
                 c -> Conditions.get(c.getStatus(), Conditions.OPERATION_AVAILABLE) != null
                         && "False"
                                 .equals(Conditions.get(c.getStatus(), Conditions.OPERATION_AVAILABLE)
                                         .getStatus()));
         assertThat(Conditions.get(refused.getStatus(), Conditions.OPERATION_AVAILABLE)
                         .getMessage())
-                .contains("RestartCluster");
+                .contains("ExtendStorage");
         assertThat(refused.getStatus().getClusterStatus()).isEqualTo("Running");
         assertThat(runtime.createProcessInstanceQuery()
                         .processInstanceBusinessKey(NS + "/pg-b")

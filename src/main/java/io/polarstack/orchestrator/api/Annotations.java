@@ -19,6 +19,10 @@ public final class Annotations {
     public static final String REMOVE_INS = "removeIns";
 
     public static final String EXTEND_STORAGE = "extendStorage";
+    /** {@code diskFullLock=true} locks the cluster read-only for ordinary users, {@code false} lifts it; served once. */
+    public static final String DISK_FULL_LOCK = "diskFullLock";
+    /** {@code expired=true} stops every engine behind its stop lock until {@code expired=false} (or removed). */
+    public static final String EXPIRED = "expired";
     /** {@code cancelled=T} cancels the running flow. */
     public static final String CANCELLED = "cancelled";
     /** {@code autoFailover=false} keeps the HA monitor from failing the cluster over on its own. */

@@ -29,6 +29,10 @@ public final class Annotations {
      * instance alone (its planned restart is no failure); the rest of the cluster stays watched.
      */
     public static final String HA_PAUSED_INS = "haPausedIns";
+    /** {@code diskFullLock=true} locks the cluster read-only for ordinary users, {@code false} lifts it; served once. */
+    public static final String DISK_FULL_LOCK = "diskFullLock";
+    /** {@code expired=true} stops every engine behind its stop lock until {@code expired=false} (or removed). */
+    public static final String EXPIRED = "expired";
     /** {@code cancelled=T} cancels the running flow. */
     public static final String CANCELLED = "cancelled";
     /** {@code autoFailover=false} keeps the HA monitor from failing the cluster over on its own. */

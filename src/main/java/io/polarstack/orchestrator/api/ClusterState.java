@@ -26,6 +26,10 @@ public final class ClusterState {
     public static final String ADD_RO = "AddRo";
     public static final String REMOVE_RO = "RemoveRo";
     public static final String EXTEND_STORAGE = "ExtendStorage";
+    public static final String LOCK_INSTANCE = "LockIns";
+    public static final String UNLOCK_INSTANCE = "UnlockIns";
+    public static final String EXPIRY_LOCK = "ExpiryLock";
+    public static final String EXPIRY_UNLOCK = "ExpiryUnlock";
 
     private ClusterState() {}
 }

@@ -28,6 +28,16 @@ public final class Conditions {
     /** True while a failed RW waits for another flow to end before Failover may start. */
     public static final String FAILOVER_PENDING = "FailoverPending";
 
+    /**
+     * True while ordinary users may only read: the disk-full lock. Reason {@link #USAGE_OVER_THRESHOLD} (the usage
+     * monitor, which also lifts it) or {@link #LOCKED_BY_REQUEST} (annotation or REST: lifted only by request).
+     */
+    public static final String DISK_FULL = "DiskFull";
+    /** True while the expiry lock holds every engine stopped; the HA monitor leaves such a cluster alone. */
+    public static final String EXPIRED = "Expired";
+
+    public static final String USAGE_OVER_THRESHOLD = "UsageOverThreshold";
+    public static final String LOCKED_BY_REQUEST = "LockedByRequest";
     /** AutoFailover is on. */
     public static final String ENABLED = "Enabled";
     /** AutoFailover is off while a flow fails over or rebuilds the cluster. */

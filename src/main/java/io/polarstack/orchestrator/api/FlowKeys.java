@@ -13,6 +13,14 @@ public final class FlowKeys {
     public static final String MODIFY_CLASS = "ModifyClass";
     public static final String ADD_RO = "AddRo";
     public static final String REMOVE_RO = "RemoveRo";
+    /** The disk-full lock: ordinary users read-only (usage over the high threshold, or by request). */
+    public static final String LOCK_INSTANCE = "LockInstance";
+
+    public static final String UNLOCK_INSTANCE = "UnlockInstance";
+    /** The expiry lock: every engine stopped behind its stop lock, the containers kept. */
+    public static final String EXPIRY_LOCK = "ExpiryLock";
+
+    public static final String EXPIRY_UNLOCK = "ExpiryUnlock";
     /** Trigger-table flows not built yet: the request waits on the resource until an orchestrator has them. */
     public static final String RESTART_CLUSTER = "RestartCluster";
 

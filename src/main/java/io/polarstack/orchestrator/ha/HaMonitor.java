@@ -97,6 +97,7 @@ public class HaMonitor {
 
     private ScheduledExecutorService scheduler;
     private ExecutorService probes;
+    private DiskUsageMonitor usage;
 
     public HaMonitor(
             ClusterResources resources,
@@ -117,6 +118,12 @@ public class HaMonitor {
         this.clock = InstantSource.system();
         this.decision = new FailoverDecision(settings.failoverAfter(), settings.startupGrace(), clock);
         operator.onLeadershipLost(this::leadershipLost);
+    }
+
+    /** The usage monitor that rides on this loop; absent where the monitor is built by hand (tests). */
+    @org.springframework.beans.factory.annotation.Autowired(required = false)
+    void usageMonitor(DiskUsageMonitor usage) {
+        this.usage = usage;
     }
 
     /**
@@ -237,9 +244,28 @@ public class HaMonitor {
                             e);
                 }
             }
+            if (usage != null) {
+                usage.round(
+                        usageWatches(clusters),
+                        probes,
+                        now,
+                        settings.probeTimeout().multipliedBy(5));
+            }
         } catch (RuntimeException e) {
             LOG.warn("HA monitor: {}", e.toString(), e); // never let the schedule die
         }
+    }
+
+    private static List<DiskUsageMonitor.Watch> usageWatches(Map<String, Watched> clusters) {
+        return clusters.values().stream()
+                .filter(w -> !w.targets.isEmpty())
+                .map(w -> new DiskUsageMonitor.Watch(
+                        w.cluster,
+                        w.targets.stream()
+                                .collect(java.util.stream.Collectors.toMap(
+                                        Target::insId, Target::endpoint, (a, b) -> a, LinkedHashMap::new)),
+                        w.targets.get(0).credentials()))
+                .toList();
     }
 
     private List<Result> probeAll(List<Target> targets) {
@@ -354,8 +380,11 @@ public class HaMonitor {
     private void rwFailed(Watched watched, Target target, String reason) {
         MPDCluster cluster =
                 resources.cluster(namespace(watched), name(watched)).orElse(null);
-        if (cluster == null || cluster.getMetadata().getDeletionTimestamp() != null || !enabled(cluster)) {
-            return;
+        if (cluster == null
+                || cluster.getMetadata().getDeletionTimestamp() != null
+                || !enabled(cluster)
+                || isTrue(cluster, Conditions.EXPIRED)) {
+            return; // an expired cluster's engines are stopped on purpose: never a failover
         }
         InstanceStatus instance = instances(cluster).get(target.insId());
         if (!InstanceRole.rw(instance)) {
@@ -554,6 +583,9 @@ public class HaMonitor {
             String key = FlowKeys.businessKey(
                     listed.getMetadata().getNamespace(), listed.getMetadata().getName());
             try {
+                if (isTrue(listed, Conditions.EXPIRED)) {
+                    continue; // stopped behind the expiry lock: nothing to probe, nothing to fail over
+                }
                 MPDCluster cluster = applySwitch(listed);
                 boolean autoFailover = enabled(cluster);
                 if (!autoFailover) {

@@ -3,6 +3,7 @@ package io.polarstack.orchestrator.operator;
 import io.polarstack.orchestrator.api.Annotations;
 import io.polarstack.orchestrator.api.ClassInfo;
 import io.polarstack.orchestrator.api.ClusterState;
+import io.polarstack.orchestrator.api.Conditions;
 import io.polarstack.orchestrator.api.FlowKeys;
 import io.polarstack.orchestrator.api.InstanceRole;
 import io.polarstack.orchestrator.api.InstanceStatus;
@@ -45,6 +46,17 @@ public final class TriggerTable {
         }
         if (!state.equals(ClusterState.RUNNING)) {
             return Optional.empty(); // Interrupt (or a flow's own state): nothing but a rebuild starts here
+        }
+        // The expiry lock comes first and, while it holds, nothing but its lifting runs on the stopped engines.
+        boolean expired = conditionTrue(status, Conditions.EXPIRED);
+        boolean expiryAsked = Annotations.isTrue(annotations.get(Annotations.EXPIRED));
+        if (expiryAsked && !expired) {
+            return Optional.of(Trigger.of(14, ClusterState.EXPIRY_LOCK, FlowKeys.EXPIRY_LOCK));
+        }
+        if (expired) {
+            return expiryAsked
+                    ? Optional.empty()
+                    : Optional.of(Trigger.of(15, ClusterState.EXPIRY_UNLOCK, FlowKeys.EXPIRY_UNLOCK));
         }
         String modifyClass = className(spec.getClassInfoModifyTo());
         if (modifyClass != null && !modifyClass.equals(className(spec.getClassInfo()))) {
@@ -102,6 +114,16 @@ public final class TriggerTable {
         if (Annotations.isTrue(annotations.get(Annotations.EXTEND_STORAGE))) {
             return Optional.of(Trigger.of(13, ClusterState.EXTEND_STORAGE, FlowKeys.EXTEND_STORAGE));
         }
+        String diskFullLock = blankToNull(annotations.get(Annotations.DISK_FULL_LOCK));
+        if (diskFullLock != null) {
+            return Annotations.isTrue(diskFullLock)
+                    ? Optional.of(Trigger.of(
+                            16,
+                            ClusterState.LOCK_INSTANCE,
+                            FlowKeys.LOCK_INSTANCE,
+                            Map.of("lockReason", Conditions.LOCKED_BY_REQUEST)))
+                    : Optional.of(Trigger.of(17, ClusterState.UNLOCK_INSTANCE, FlowKeys.UNLOCK_INSTANCE));
+        }
         return Optional.empty();
     }
 
@@ -124,6 +146,11 @@ public final class TriggerTable {
     private static boolean failed(InstanceStatus instance) {
         return instance.getCurrentState() != null
                 && "failed".equalsIgnoreCase(instance.getCurrentState().getState());
+    }
+
+    private static boolean conditionTrue(MPDClusterStatus status, String type) {
+        var condition = Conditions.get(status, type);
+        return condition != null && "True".equals(condition.getStatus());
     }
 
     private static String className(ClassInfo info) {

@@ -27,6 +27,15 @@ public interface EngineProbe extends AutoCloseable {
     /** {@link #setSynchronousStandbyNames}, on a connection of its own that is closed before it returns. */
     void setSynchronousStandbyNamesOnce(Endpoint endpoint, Credentials credentials, String value, Duration timeout);
 
+    /**
+     * The engine's data usage in bytes: every database ({@code pg_database_size}) plus the WAL directory. On a
+     * connection of its own, closed before it returns, so a slow answer never holds up the next probe. Throws when the
+     * engine does not answer.
+     */
+    default long dataBytes(Endpoint endpoint, Credentials credentials, Duration timeout) {
+        throw new UnsupportedOperationException("this probe does not measure data usage");
+    }
+
     /** Closes the connection kept for this endpoint, if any (the instance is no longer watched). */
     void release(Endpoint endpoint);
 

@@ -206,4 +206,50 @@ class TriggerTableTest {
         });
         assertThat(t.row()).isEqualTo(2);
     }
+
+    static void expiredCondition(MPDCluster cluster) {
+        io.polarstack.orchestrator.api.Conditions.set(cluster.getStatus(), "Expired", true, "Expired", "expired");
+    }
+
+    @Test
+    void rows14and15TheExpiryLockComesFirstAndHoldsEverythingElseBack() {
+        var lock = trigger(c -> {
+            annotate(c, "expired", "true");
+            annotate(c, "restartCluster", "true");
+        });
+        assertThat(lock.row()).isEqualTo(14);
+        assertThat(lock.processKey()).isEqualTo("ExpiryLock");
+        assertThat(TriggerTable.evaluate(running(c -> {
+                    annotate(c, "expired", "true");
+                    annotate(c, "restartCluster", "true");
+                    expiredCondition(c);
+                })))
+                .as("locked: nothing else runs")
+                .isEmpty();
+        for (String value : new String[] {"false", null}) {
+            var unlock = trigger(c -> {
+                if (value != null) {
+                    annotate(c, "expired", value);
+                }
+                annotate(c, "restartCluster", "true");
+                expiredCondition(c);
+            });
+            assertThat(unlock.row()).isEqualTo(15);
+            assertThat(unlock.processKey()).isEqualTo("ExpiryUnlock");
+        }
+        assertThat(TriggerTable.evaluate(running(c -> annotate(c, "expired", "false"))))
+                .as("not expired, nothing to lift")
+                .isEmpty();
+    }
+
+    @Test
+    void rows16and17DiskFullLockAndUnlockByRequest() {
+        var lock = trigger(c -> annotate(c, "diskFullLock", "true"));
+        assertThat(lock.row()).isEqualTo(16);
+        assertThat(lock.processKey()).isEqualTo("LockInstance");
+        assertThat(lock.variables()).containsEntry("lockReason", "LockedByRequest");
+        var unlock = trigger(c -> annotate(c, "diskFullLock", "false"));
+        assertThat(unlock.row()).isEqualTo(17);
+        assertThat(unlock.processKey()).isEqualTo("UnlockInstance");
+    }
 }

@@ -261,6 +261,31 @@ public class JdbcEngineProbe implements EngineProbe {
         }
     }
 
+    /** One statement: the size of every database and of pg_wal, both read from the file system by the engine. */
+    static final String DATA_BYTES = "SELECT (SELECT sum(pg_database_size(oid)) FROM pg_database)::bigint"
+            + " + (SELECT coalesce(sum(size), 0) FROM pg_ls_waldir())::bigint";
+
+    @Override
+    public long dataBytes(Endpoint endpoint, Credentials credentials, Duration timeout) {
+        if (!valid(endpoint)) {
+            throw new IllegalArgumentException("not an engine endpoint: " + endpoint);
+        }
+        Kept slot = oneShot();
+        try {
+            ready(slot, endpoint, credentials, timeout);
+            try (Statement statement = slot.connection.createStatement();
+                    var rows = statement.executeQuery(DATA_BYTES)) {
+                rows.next();
+                return rows.getLong(1);
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException(
+                    "cannot measure the data usage of " + endpoint + ": " + detail(e, credentials), e);
+        } finally {
+            closeQuietly(slot);
+        }
+    }
+
     @Override
     public void release(Endpoint endpoint) {
         Kept slot = kept.remove(endpoint);

@@ -42,7 +42,7 @@ public enum Action {
     GROW_STORAGE(
             "grow-storage",
             "polardb: grow the PFS file system on the LUN; postgresql: report the file system size",
-            300,
+            60,
             SqlActions::growStorage),
     SLOT_CREATE(
             "slot-create",

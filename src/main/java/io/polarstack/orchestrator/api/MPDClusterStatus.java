@@ -20,6 +20,16 @@ public class MPDClusterStatus {
     private Map<String, InstanceStatus> dbInstanceStatus;
     private FlowStatus flow;
     private List<Condition> conditions;
+    /** The storage quota the last ExtendStorage made, as the spec wrote it (MB in share mode, a quantity in local). */
+    private String storageQuota;
+
+    public String getStorageQuota() {
+        return storageQuota;
+    }
+
+    public void setStorageQuota(String storageQuota) {
+        this.storageQuota = storageQuota;
+    }
 
     public String getClusterStatus() {
         return clusterStatus;

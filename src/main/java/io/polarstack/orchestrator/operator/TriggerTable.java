@@ -11,6 +11,7 @@ import io.polarstack.orchestrator.api.MPDCluster;
 import io.polarstack.orchestrator.api.MPDClusterSpec;
 import io.polarstack.orchestrator.api.MPDClusterStatus;
 import io.polarstack.orchestrator.api.VersionConfig;
+import io.polarstack.orchestrator.specs.StorageQuota;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -111,7 +112,7 @@ public final class TriggerTable {
         if (removeIns != null) {
             return Optional.of(Trigger.of(12, ClusterState.REMOVE_RO, FlowKeys.REMOVE_RO, Map.of("insId", removeIns)));
         }
-        if (Annotations.isTrue(annotations.get(Annotations.EXTEND_STORAGE))) {
+        if (Annotations.isTrue(annotations.get(Annotations.EXTEND_STORAGE)) || quotaGrown(spec, status)) {
             return Optional.of(Trigger.of(13, ClusterState.EXTEND_STORAGE, FlowKeys.EXTEND_STORAGE));
         }
         String diskFullLock = blankToNull(annotations.get(Annotations.DISK_FULL_LOCK));
@@ -141,6 +142,18 @@ public final class TriggerTable {
         return insId.equals(leader)
                 ? Optional.of(Trigger.of(8, ClusterState.MIGRATE_RW, FlowKeys.MIGRATE_INSTANCE, variables))
                 : Optional.of(Trigger.of(7, ClusterState.MIGRATE_RO, FlowKeys.MIGRATE_INSTANCE, variables));
+    }
+
+    /** The spec asks for more than the last growth recorded; a cluster with nothing recorded needs the annotation. */
+    private static boolean quotaGrown(MPDClusterSpec spec, MPDClusterStatus status) {
+        if (status.getStorageQuota() == null) {
+            return false;
+        }
+        try {
+            return StorageQuota.bytes(spec) > StorageQuota.parse(spec, status.getStorageQuota());
+        } catch (IllegalArgumentException e) {
+            return false; // a malformed size is refused when the annotation asks for it
+        }
     }
 
     private static boolean failed(InstanceStatus instance) {

@@ -134,6 +134,11 @@ public class ClusterStatusWriter {
         });
     }
 
+    /** The storage quota an ExtendStorage made, as the spec wrote it. */
+    public MPDCluster storageQuota(String namespace, String name, String quota) {
+        return write(namespace, name, status -> status.setStorageQuota(quota));
+    }
+
     public MPDCluster condition(
             String namespace, String name, String type, boolean value, String reason, String message) {
         return write(namespace, name, status -> Conditions.set(status, type, value, reason, message));

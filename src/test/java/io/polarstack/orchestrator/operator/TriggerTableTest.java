@@ -67,6 +67,14 @@ class TriggerTableTest {
         return TriggerTable.evaluate(running(change)).orElseThrow(() -> new AssertionError("no trigger"));
     }
 
+    static void local(MPDCluster cluster, String recorded, String size) {
+        cluster.getSpec().setDbClusterType("local");
+        var store = new io.polarstack.orchestrator.api.LocalStore();
+        store.setSize(size);
+        cluster.getSpec().setLocalStore(store);
+        cluster.getStatus().setStorageQuota(recorded);
+    }
+
     static void annotate(MPDCluster cluster, String key, String value) {
         cluster.getMetadata().getAnnotations().put(key, value);
     }
@@ -194,6 +202,19 @@ class TriggerTableTest {
         assertThat(remove.variables()).containsEntry("insId", "1004");
         assertThat(trigger(c -> annotate(c, "extendStorage", "true")).processKey())
                 .isEqualTo("ExtendStorage");
+    }
+
+    @Test
+    void row13AlsoServesALargerQuotaInTheSpecThanTheRecordedOne() {
+        var grown = trigger(c -> local(c, "10Gi", "20Gi"));
+        assertThat(grown.row()).isEqualTo(13);
+        assertThat(grown.processKey()).isEqualTo("ExtendStorage");
+        assertThat(TriggerTable.evaluate(running(c -> local(c, "20Gi", "10Gi"))))
+                .as("a smaller size is refused only when asked for by annotation")
+                .isEmpty();
+        assertThat(TriggerTable.evaluate(running(c -> local(c, null, "20Gi"))))
+                .as("nothing recorded yet")
+                .isEmpty();
     }
 
     @Test

@@ -59,7 +59,9 @@ public class JsonManagerClient implements ManagerClient {
             Map.entry("unlock-diskfull", Duration.ofMinutes(1)),
             Map.entry("lock-expiry", Duration.ofSeconds(330)),
             Map.entry("unlock-expiry", Duration.ofMinutes(5)),
-            Map.entry("grow-storage", Duration.ofMinutes(5)),
+            // One instance per step (ExtendStorage): the expansion only maps PFS's new chunks, seconds; it must end
+            // inside the job lock (StepTimeLimitsTest), and a timed-out one is retried, which is harmless.
+            Map.entry("grow-storage", Duration.ofSeconds(60)),
             Map.entry("slot-create", Duration.ofSeconds(30)),
             Map.entry("slot-remove", Duration.ofSeconds(30)),
             // Both run as one step each: they must end well inside the job lock (StepTimeLimitsTest); a promotion of

@@ -12,7 +12,7 @@ import io.polarstack.orchestrator.operator.ClusterOperator;
 import io.polarstack.orchestrator.operator.Trigger;
 import io.polarstack.orchestrator.ports.ClusterResources;
 import io.polarstack.orchestrator.ports.EngineProbe;
-import io.polarstack.orchestrator.service.InstanceQuota;
+import io.polarstack.orchestrator.specs.StorageQuota;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -31,7 +31,7 @@ import org.springframework.stereotype.Component;
 /**
  * The usage monitor, a part of the HA monitor's leader loop: every {@code orchestrator.disk-usage.interval} it
  * measures each watched instance's data usage (one query each, on a probe thread, so the probes never wait for it),
- * and on the monitor thread compares the largest with the instance quota ({@link InstanceQuota}) through
+ * and on the monitor thread compares the largest with the instance quota ({@link StorageQuota#known}) through
  * {@link DiskUsageDecision}: over the high threshold it starts LockInstance, under the low one it starts
  * UnlockInstance for a lock it set. A cluster busy with another flow is looked at again next round.
  */
@@ -97,7 +97,7 @@ public class DiskUsageMonitor {
         due = now.plus(settings.interval());
         for (Watch watch : clusters) {
             String key = watch.cluster().businessKey();
-            if (InstanceQuota.bytes(watch.cluster()).isEmpty() || !measuring.add(key)) {
+            if (StorageQuota.known(watch.cluster()).isEmpty() || !measuring.add(key)) {
                 continue; // no quota to compare with, or the last measurement still runs
             }
             try {
@@ -143,7 +143,7 @@ public class DiskUsageMonitor {
 
     private void act(Usage usage) {
         MPDCluster snapshot = usage.cluster();
-        OptionalLong quota = InstanceQuota.bytes(snapshot);
+        OptionalLong quota = StorageQuota.known(snapshot);
         var action = decision.decide(usage.maxBytes(), quota, lock(snapshot));
         if (action == DiskUsageDecision.Action.NONE || !operator.leading()) {
             return;
@@ -157,11 +157,11 @@ public class DiskUsageMonitor {
         if (cluster == null
                 || !ClusterState.RUNNING.equals(
                         cluster.getStatus() == null ? null : cluster.getStatus().getClusterStatus())
-                || decision.decide(usage.maxBytes(), InstanceQuota.bytes(cluster), lock(cluster)) != action) {
+                || decision.decide(usage.maxBytes(), StorageQuota.known(cluster), lock(cluster)) != action) {
             return;
         }
         long used = usage.maxBytes().getAsLong();
-        long of = InstanceQuota.bytes(cluster).getAsLong();
+        long of = StorageQuota.known(cluster).getAsLong();
         String message = "data usage " + DiskUsageDecision.percent(used, of) + "% of the instance quota (" + used
                 + " of " + of + " bytes, instance " + usage.largest() + ")";
         boolean lock = action == DiskUsageDecision.Action.LOCK;

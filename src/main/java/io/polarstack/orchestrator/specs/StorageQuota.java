@@ -45,6 +45,19 @@ public final class StorageQuota {
         return parse(spec, written(spec));
     }
 
+    /**
+     * The quota for comparing usage with: empty when the spec gives none, zero or a malformed one, so the usage
+     * monitor compares nothing rather than failing.
+     */
+    public static java.util.OptionalLong known(MPDCluster cluster) {
+        try {
+            long bytes = bytes(cluster);
+            return bytes > 0 ? java.util.OptionalLong.of(bytes) : java.util.OptionalLong.empty();
+        } catch (IllegalArgumentException e) {
+            return java.util.OptionalLong.empty();
+        }
+    }
+
     /** The quota as the spec writes it (MB for share mode, a quantity for local mode). */
     public static String written(MPDClusterSpec spec) {
         if (share(spec)) {

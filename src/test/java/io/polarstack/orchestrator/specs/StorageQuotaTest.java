@@ -28,6 +28,22 @@ class StorageQuotaTest {
         return spec;
     }
 
+    static io.polarstack.orchestrator.api.MPDCluster cluster(MPDClusterSpec spec) {
+        var cluster = new io.polarstack.orchestrator.api.MPDCluster();
+        cluster.setSpec(spec);
+        return cluster;
+    }
+
+    @Test
+    void theUsageMonitorsQuotaIsEmptyWhenTheSpecGivesNoneOrAMalformedOne() {
+        assertThat(StorageQuota.known(cluster(local("64Mi")))).hasValue(64L << 20);
+        assertThat(StorageQuota.known(cluster(share("300000")))).hasValue(300000L << 20);
+        assertThat(StorageQuota.known(cluster(share(null)))).isEmpty();
+        assertThat(StorageQuota.known(cluster(share("lots")))).isEmpty();
+        assertThat(StorageQuota.known(cluster(share("0")))).isEmpty();
+        assertThat(StorageQuota.known(cluster(local("1.5Gi")))).isEmpty();
+    }
+
     @Test
     void localModeIsTheSizeQuantityWithTheClaimsDefault() {
         assertThat(StorageQuota.bytes(local("20Gi"))).isEqualTo(20L << 30);

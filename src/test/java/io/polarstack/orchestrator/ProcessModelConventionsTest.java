@@ -63,6 +63,25 @@ class ProcessModelConventionsTest {
         assertThat(models()).isNotEmpty();
     }
 
+    /** Every flow the trigger table, the HA monitor or REST can ask for is deployed with the app. */
+    @Test
+    void everyFlowKeyHasAModel() throws Exception {
+        List<String> ids = new java.util.ArrayList<>();
+        for (Path model : models()) {
+            Bpmn.readModelFromFile(model.toFile())
+                    .getModelElementsByType(Process.class)
+                    .forEach(p -> ids.add(p.getId()));
+        }
+        for (java.lang.reflect.Field field : io.polarstack.orchestrator.api.FlowKeys.class.getFields()) {
+            if (java.lang.reflect.Modifier.isStatic(field.getModifiers())
+                    && field.getType() == String.class
+                    && !field.getName().equals("NAMESPACE")
+                    && !field.getName().equals("NAME")) {
+                assertThat(ids).as("a model for FlowKeys." + field.getName()).contains((String) field.get(null));
+            }
+        }
+    }
+
     @TestFactory
     Stream<DynamicTest> everyModelFollowsTheRules() throws Exception {
         Set<String> beans = delegateBeans();

@@ -21,7 +21,6 @@ public final class FlowKeys {
     public static final String EXPIRY_LOCK = "ExpiryLock";
 
     public static final String EXPIRY_UNLOCK = "ExpiryUnlock";
-    /** Trigger-table flows not built yet: the request waits on the resource until an orchestrator has them. */
     public static final String RESTART_CLUSTER = "RestartCluster";
 
     public static final String RESTART_INSTANCE = "RestartInstance";

@@ -3,7 +3,6 @@ package io.polarstack.orchestrator.operator;
 import io.polarstack.orchestrator.OrchestratorProperties;
 import io.polarstack.orchestrator.api.Annotations;
 import io.polarstack.orchestrator.api.ClusterState;
-import io.polarstack.orchestrator.api.Conditions;
 import io.polarstack.orchestrator.api.FlowKeys;
 import io.polarstack.orchestrator.api.MPDCluster;
 import io.polarstack.orchestrator.engine.ClusterBusyException;
@@ -278,10 +277,6 @@ public class ClusterOperator {
         if (trigger.isEmpty()) {
             return;
         }
-        if (!flows.deployed(trigger.get().processKey())) {
-            notAvailable(cluster, trigger.get());
-            return;
-        }
         startFlow(cluster, trigger.get());
     }
 
@@ -313,23 +308,6 @@ public class ClusterOperator {
                 "FlowStarted",
                 trigger.processKey() + " started (process instance " + instance.getId() + ")");
         return instance;
-    }
-
-    private void notAvailable(MPDCluster cluster, Trigger trigger) {
-        var condition = Conditions.get(cluster.getStatus(), Conditions.OPERATION_AVAILABLE);
-        String message = trigger.state() + " was requested, but this orchestrator has no " + trigger.processKey()
-                + " flow yet; the request stays on the resource and runs once an orchestrator with that flow is installed";
-        if (condition != null && "False".equals(condition.getStatus()) && message.equals(condition.getMessage())) {
-            return;
-        }
-        var updated = status.condition(
-                cluster.getMetadata().getNamespace(),
-                cluster.getMetadata().getName(),
-                Conditions.OPERATION_AVAILABLE,
-                false,
-                Conditions.FLOW_NOT_AVAILABLE,
-                message);
-        resources.event(updated, "Warning", Conditions.FLOW_NOT_AVAILABLE, message);
     }
 
     private void cancel(MPDCluster cluster, org.camunda.bpm.engine.runtime.ProcessInstance active) {

@@ -277,47 +277,6 @@ class ClusterOperatorIT {
     }
 
     @Test
-    void aRequestForAFlowThatDoesNotExistYetSaysSo() throws Exception {
-        catalog("catalog-class-polar.o.x4.medium.yaml");
-        catalog("catalog-version-image-open.yaml");
-        // A running cluster (as another operator left it) asks for a storage extension, whose flow comes in a later
-        // version.
-        MPDCluster cluster = Serialization.unmarshal(
-                Files.readString(Path.of("deploy/samples/mpdcluster-local.yaml")), MPDCluster.class);
-        cluster.getMetadata().setNamespace(NS);
-        cluster.getMetadata().setName("pg-b");
-        cluster.getMetadata().setAnnotations(Map.of("extendStorage", "true"));
-        cluster.getSpec().setOperatorName("another-operator");
-        cluster = admin.resource(cluster).create();
-        cluster.setStatus(new io.polarstack.orchestrator.api.MPDClusterStatus());
-        cluster.getStatus().setClusterStatus("Running");
-        cluster = admin.resource(cluster).updateStatus();
-        Thread.sleep(2500);
-        assertThat(runtime.createProcessInstanceQuery()
-                        .processInstanceBusinessKey(NS + "/pg-b")
-                        .count())
-                .as("another operator's cluster is left alone")
-                .isZero();
-        cluster.getSpec().setOperatorName("polar-mpd");
-        admin.resource(cluster).update();
-        var refused = await(
-                "pg-b",
-                "says ExtendStorage is not available",
-                c -> Conditions.get(c.getStatus(), Conditions.OPERATION_AVAILABLE) != null
-                        && "False"
-                                .equals(Conditions.get(c.getStatus(), Conditions.OPERATION_AVAILABLE)
-                                        .getStatus()));
-        assertThat(Conditions.get(refused.getStatus(), Conditions.OPERATION_AVAILABLE)
-                        .getMessage())
-                .contains("ExtendStorage");
-        assertThat(refused.getStatus().getClusterStatus()).isEqualTo("Running");
-        assertThat(runtime.createProcessInstanceQuery()
-                        .processInstanceBusinessKey(NS + "/pg-b")
-                        .count())
-                .isZero();
-    }
-
-    @Test
     void aSecondChangeDuringAFlowRunsAfterIt() throws Exception {
         // FlushParams comes in a later version; a stub of it (waits at Task_Hold until signalled) stands in here.
         try (var model = getClass().getResourceAsStream("/operator/flush-params-stub.bpmn.xml")) {

@@ -27,6 +27,9 @@ public interface ClusterResources {
     /** A ConfigMap's data; empty when the ConfigMap does not exist. */
     Optional<Map<String, String>> configMapData(String namespace, String name);
 
+    /** A ConfigMap's annotations; empty when the ConfigMap does not exist. */
+    Optional<Map<String, String>> configMapAnnotations(String namespace, String name);
+
     /** Every MPDCluster in every namespace. */
     List<MPDCluster> clusters();
 

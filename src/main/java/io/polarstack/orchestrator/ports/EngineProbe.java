@@ -36,6 +36,20 @@ public interface EngineProbe extends AutoCloseable {
         throw new UnsupportedOperationException("this probe does not measure data usage");
     }
 
+    /**
+     * The engine's own view of {@code names} ({@code pg_settings}, the names bound as a parameter) and when its
+     * postmaster started, on a connection of its own. A name the engine does not know is absent from the map. Throws
+     * when the engine cannot be asked.
+     */
+    Settings settingsOnce(
+            Endpoint endpoint, Credentials credentials, java.util.Collection<String> names, Duration timeout);
+
+    /** {@code postmasterStart}: {@code pg_postmaster_start_time()}; {@code settings} by lower-case name. */
+    record Settings(java.time.Instant postmasterStart, java.util.Map<String, Setting> settings) {}
+
+    /** One row of {@code pg_settings}: {@code unit} null for a unitless one. */
+    record Setting(String context, String setting, String unit, String vartype, boolean pendingRestart) {}
+
     /** Closes the connection kept for this endpoint, if any (the instance is no longer watched). */
     void release(Endpoint endpoint);
 

@@ -54,6 +54,18 @@ public class InstanceProbe {
                 new Endpoint(net.getWorkingHostIP(), net.getWorkingPort()), aurora(cluster), value, timeout);
     }
 
+    /** The instance's {@code pg_settings} for {@code names} ({@link EngineProbe#settingsOnce}). */
+    public EngineProbe.Settings settings(
+            MPDCluster cluster, InstanceStatus instance, java.util.Collection<String> names, Duration timeout) {
+        var net = instance.getNetInfo();
+        if (net == null || net.getWorkingHostIP() == null || net.getWorkingPort() == null) {
+            throw new IllegalStateException("instance " + instance.getInsId() + " of MPDCluster "
+                    + cluster.businessKey() + " has no working host and port in its status");
+        }
+        return probe.settingsOnce(
+                new Endpoint(net.getWorkingHostIP(), net.getWorkingPort()), aurora(cluster), names, timeout);
+    }
+
     private Credentials aurora(MPDCluster cluster) {
         String logicId =
                 cluster.getStatus() == null ? null : cluster.getStatus().getLogicId();

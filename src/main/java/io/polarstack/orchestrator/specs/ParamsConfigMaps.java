@@ -66,6 +66,21 @@ public final class ParamsConfigMaps {
         return values;
     }
 
+    /** When each entry of a params ConfigMap was last written ({@code updateTime}); null when it has none. */
+    public static Map<String, Instant> updateTimes(String configMap, Map<String, String> data) {
+        Map<String, Instant> times = new TreeMap<>();
+        data.forEach((name, entry) -> {
+            try {
+                String time = JSON.readTree(entry).path("updateTime").asText("");
+                times.put(name, time.isEmpty() ? null : Instant.parse(time));
+            } catch (IOException | java.time.format.DateTimeParseException e) {
+                throw new IllegalStateException(
+                        "ConfigMap " + configMap + " key " + name + " is not a parameter entry: " + e.getMessage(), e);
+            }
+        });
+        return times;
+    }
+
     /**
      * {@code params} when every name is on {@code flavour}'s allow list ({@link EngineParameters}); otherwise an
      * IllegalArgumentException naming each refused parameter, {@code source} (a ConfigMap, a class) and where the
@@ -77,6 +92,16 @@ public final class ParamsConfigMaps {
             throw new IllegalArgumentException(EngineParameters.refusal(flavour, refused, source));
         }
         return params;
+    }
+
+    /** The names of {@code names} off {@code flavour}'s allow list, sorted ({@link EngineParameters#refused}). */
+    public static List<String> refused(String flavour, java.util.Collection<String> names) {
+        return EngineParameters.refused(flavour, names);
+    }
+
+    /** The refusal of {@code refused} ({@link EngineParameters#refusal}). */
+    public static String refusal(String flavour, List<String> refused, String source) {
+        return EngineParameters.refusal(flavour, refused, source);
     }
 
     /** The ConfigMap {@code name} with its {@code data} kept and the entries of {@code changes} written anew. */

@@ -17,15 +17,21 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The orchestrator, as its own process, is killed (SIGKILL) in the middle of a ReplaceInstance (an RO migrated to
  * the free node), after the new instance id was recorded and its pod made. Restarted, it finishes the migration with
- * that same new instance: no second id, no extra pod, the old RO gone, replication working.
+ * that same new instance: no second id, no extra pod, the old RO gone, replication working. Then, on the same
+ * cluster, FlushParams: a reload parameter on every instance without a restart, a refused name, a no-op, and the
+ * restart decision up to the RestartCluster call.
  */
 @LocalCluster
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ReplaceRestartE2E {
 
     static final String NS = "e2e-replace-restart-" + System.nanoTime();
@@ -42,6 +48,7 @@ class ReplaceRestartE2E {
     }
 
     @Test
+    @Order(1)
     void killedMidReplaceItFinishesWithTheSameNewInstance(KubernetesClient client) throws Exception {
         orchestrator = OrchestratorProcess.start(NS, WORK, 1);
         pg.create(1, RunningCluster.SMALL, Duration.ofMinutes(8));
@@ -104,8 +111,157 @@ class ReplaceRestartE2E {
                 .doesNotContainKey(ro.getPodName());
         assertThat(after.getMetadata().getAnnotations()).doesNotContainKey(Annotations.MIGRATE);
         pg.assertReplicates(after, "after the restart");
+    }
 
+    /** An entry of {@code <cluster>-user-params} as a user edits it: the value and a fresh updateTime. */
+    static void editUserParams(KubernetesClient client, String name, String value) {
+        var configMap = client.configMaps().inNamespace(NS).withName(RunningCluster.NAME + "-user-params");
+        configMap.edit(c -> {
+            c.getData()
+                    .put(
+                            name,
+                            "{\"name\":\"" + name + "\",\"value\":\"" + value + "\",\"updateTime\":\""
+                                    + java.time.Instant.now() + "\",\"inoperative_value\":\"\"}");
+            return c;
+        });
+    }
+
+    static void removeUserParam(KubernetesClient client, String name) {
+        client.configMaps()
+                .inNamespace(NS)
+                .withName(RunningCluster.NAME + "-user-params")
+                .edit(c -> {
+                    c.getData().remove(name);
+                    return c;
+                });
+    }
+
+    static java.util.Map<String, String> runningParams(KubernetesClient client) {
+        return client.configMaps()
+                .inNamespace(NS)
+                .withName(RunningCluster.NAME + "-running-params")
+                .get()
+                .getData();
+    }
+
+    MPDCluster flush(String what) {
+        pg.annotate(Annotations.FLUSH_PARAMS, "true");
+        return pg.awaitDone(
+                Duration.ofMinutes(3),
+                what,
+                c -> c.getMetadata().getAnnotations() == null
+                        || !c.getMetadata().getAnnotations().containsKey(Annotations.FLUSH_PARAMS));
+    }
+
+    @Test
+    @Order(2)
+    void aReloadParameterReachesEveryInstanceWithoutARestart(KubernetesClient client) {
+        var cluster = pg.get();
+        var instances = cluster.getStatus().getDbInstanceStatus().values().stream()
+                .sorted(java.util.Comparator.comparing(InstanceStatus::getInsId))
+                .toList();
+        var started = instances.stream().collect(Collectors.toMap(InstanceStatus::getInsId, this::postmasterStart));
+        editUserParams(client, "log_min_duration_statement", "250");
+        flush("the flush of log_min_duration_statement");
+        for (var instance : instances) {
+            assertThat(pg.setting(instance, "log_min_duration_statement"))
+                    .as(instance.getInsId())
+                    .isEqualTo("250ms");
+            assertThat(postmasterStart(instance))
+                    .as("instance " + instance.getInsId() + " not restarted")
+                    .isEqualTo(started.get(instance.getInsId()));
+        }
+        assertThat(runningParams(client).get("log_min_duration_statement")).contains("\"value\":\"250\"");
+        assertThat(pg.events("ParamsFlushed")).isNotEmpty();
+    }
+
+    @Test
+    @Order(3)
+    void aNameOffTheAllowListIsRefusedWithNothingWritten(KubernetesClient client) {
+        var before = runningParams(client);
+        editUserParams(client, "archive_command", "/bin/true");
+        flush("the refused flush");
+        String message = pg.awaitCondition("OperationAvailable", false, "PARAMS_REFUSED", Duration.ofMinutes(1));
+        System.out.println("refused: " + message);
+        assertThat(message).contains("archive_command", "allow list");
+        assertThat(runningParams(client)).isEqualTo(before);
+        var rw = pg.get()
+                .getStatus()
+                .getDbInstanceStatus()
+                .get(pg.get().getStatus().getLeaderInstanceId());
+        assertThat(pg.setting(rw, "archive_command")).isNotEqualTo("/bin/true");
+        removeUserParam(client, "archive_command");
+    }
+
+    @Test
+    @Order(4)
+    void aFlushWithNothingNewChangesNothingAndSaysSo(KubernetesClient client) {
+        String version = client.configMaps()
+                .inNamespace(NS)
+                .withName(RunningCluster.NAME + "-running-params")
+                .get()
+                .getMetadata()
+                .getResourceVersion();
+        int noOps = pg.events("FlushNoOp").size();
+        flush("the no-op flush");
+        assertThat(pg.events("FlushNoOp")).hasSizeGreaterThan(noOps);
+        assertThat(client.configMaps()
+                        .inNamespace(NS)
+                        .withName(RunningCluster.NAME + "-running-params")
+                        .get()
+                        .getMetadata()
+                        .getResourceVersion())
+                .isEqualTo(version);
+    }
+
+    /**
+     * A postmaster parameter: the flow writes it (pending on every instance), records flushParamsRestartCluster and
+     * calls RestartCluster. Until that flow is deployed the call stops at an incident, which this test cancels.
+     */
+    @Test
+    @Order(5)
+    void aParameterThatNeedsARestartIsRecordedForRestartCluster(KubernetesClient client) throws Exception {
+        editUserParams(client, "max_connections", "120");
+        pg.annotate(Annotations.FLUSH_PARAMS, "true");
+        await(
+                Duration.ofMinutes(3),
+                () -> "flushParamsRestartCluster set; last: " + describe(pg.get()),
+                () -> pg.get().getMetadata().getAnnotations() != null
+                        && "true".equals(pg.get().getMetadata().getAnnotations().get("flushParamsRestartCluster")));
+        var rw = pg.get()
+                .getStatus()
+                .getDbInstanceStatus()
+                .get(pg.get().getStatus().getLeaderInstanceId());
+        try (var c = pg.connect(rw);
+                var rows = c.createStatement()
+                        .executeQuery("select pending_restart from pg_settings where name = 'max_connections'")) {
+            rows.next();
+            assertThat(rows.getBoolean(1))
+                    .as("max_connections pending a restart on the RW")
+                    .isTrue();
+        }
+        assertThat(pg.events("FlushNeedsRestart")).anyMatch(m -> m.contains("max_connections"));
+        pg.annotate(Annotations.CANCELLED, "true");
+        await(
+                Duration.ofMinutes(2),
+                () -> "the flush cancelled; last: " + describe(pg.get()),
+                () -> pg.get().getStatus().getFlow() == null);
+    }
+
+    @Test
+    @Order(9)
+    void deletedThroughDeleteCluster() {
         pg.deleteAndAwaitGone();
+    }
+
+    String postmasterStart(InstanceStatus instance) {
+        try (var c = pg.connect(instance);
+                var rows = c.createStatement().executeQuery("select pg_postmaster_start_time()::text")) {
+            rows.next();
+            return rows.getString(1);
+        } catch (java.sql.SQLException e) {
+            throw new AssertionError(e);
+        }
     }
 
     static InstanceStatus replacement(MPDCluster cluster, String oldInsId) {

@@ -444,6 +444,11 @@ public abstract class FlowHarness {
                 == 0;
     }
 
+    /** The engine probe the delegates of this test class use (a mock; stub it per test). */
+    protected static EngineProbe engineProbe() {
+        return context().getBean(EngineProbe.class);
+    }
+
     /** The one open incident where a step failed (its callers carry incidents caused by it, left out here). */
     protected static Incident incident() {
         var causes = engine.getRuntimeService().createIncidentQuery().list().stream()

@@ -114,6 +114,14 @@ public class RecordingClusterResources implements ClusterResources {
         return Optional.ofNullable((ConfigMap) applied.get(key)).map(ConfigMap::getData);
     }
 
+    @Override
+    public Optional<Map<String, String>> configMapAnnotations(String namespace, String name) {
+        return Optional.ofNullable((ConfigMap) applied.get("ConfigMap:" + namespace + "/" + name))
+                .map(c -> c.getMetadata().getAnnotations() == null
+                        ? Map.<String, String>of()
+                        : c.getMetadata().getAnnotations());
+    }
+
     /** Other clusters the test pretends exist (for port allocation). */
     public final List<MPDCluster> others = new ArrayList<>();
 

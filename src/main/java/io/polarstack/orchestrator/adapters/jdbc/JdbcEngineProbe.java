@@ -287,6 +287,52 @@ public class JdbcEngineProbe implements EngineProbe {
     }
 
     @Override
+    public Settings settingsOnce(
+            Endpoint endpoint, Credentials credentials, java.util.Collection<String> names, Duration timeout) {
+        if (!valid(endpoint)) {
+            throw new IllegalArgumentException("not a host and port: " + endpoint);
+        }
+        Kept slot = oneShot();
+        try {
+            ready(slot, endpoint, credentials, timeout);
+            Map<String, Setting> settings = new java.util.TreeMap<>();
+            try (var statement = slot.connection.prepareStatement(
+                    "SELECT name, context, setting, unit, vartype, pending_restart FROM pg_settings"
+                            + " WHERE name = ANY (?)")) {
+                statement.setArray(
+                        1,
+                        slot.connection.createArrayOf(
+                                "text",
+                                names.stream()
+                                        .map(n -> n.toLowerCase(java.util.Locale.ROOT))
+                                        .toArray()));
+                try (ResultSet rows = statement.executeQuery()) {
+                    while (rows.next()) {
+                        settings.put(
+                                rows.getString(1),
+                                new Setting(
+                                        rows.getString(2),
+                                        rows.getString(3),
+                                        rows.getString(4),
+                                        rows.getString(5),
+                                        rows.getBoolean(6)));
+                    }
+                }
+            }
+            try (Statement statement = slot.connection.createStatement();
+                    ResultSet rows = statement.executeQuery("SELECT pg_postmaster_start_time()")) {
+                rows.next();
+                return new Settings(rows.getTimestamp(1).toInstant(), settings);
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException(
+                    "cannot read pg_settings on " + endpoint + ": " + detail(e, credentials), e);
+        } finally {
+            closeQuietly(slot);
+        }
+    }
+
+    @Override
     public void release(Endpoint endpoint) {
         Kept slot = kept.remove(endpoint);
         if (slot != null) {

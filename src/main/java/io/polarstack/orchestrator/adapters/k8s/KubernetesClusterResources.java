@@ -104,6 +104,18 @@ class KubernetesClusterResources implements ClusterResources {
     }
 
     @Override
+    public Optional<Map<String, String>> configMapAnnotations(String namespace, String name) {
+        ConfigMap configMap =
+                client.configMaps().inNamespace(namespace).withName(name).get();
+        return configMap == null
+                ? Optional.empty()
+                : Optional.of(
+                        configMap.getMetadata().getAnnotations() == null
+                                ? Map.of()
+                                : Map.copyOf(configMap.getMetadata().getAnnotations()));
+    }
+
+    @Override
     public Optional<Map<String, String>> configMapData(String namespace, String name) {
         ConfigMap configMap =
                 client.configMaps().inNamespace(namespace).withName(name).get();

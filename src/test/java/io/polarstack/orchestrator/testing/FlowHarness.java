@@ -279,6 +279,12 @@ public abstract class FlowHarness {
                 })
                 .when(manager)
                 .restartInBackground(any(), anyString());
+        doAnswer(a -> {
+                    manager.stop(a.getArgument(0), a.getArgument(1), a.getArgument(2));
+                    return new ManagerClient.Run(true, true, Map.of());
+                })
+                .when(manager)
+                .stopInBackground(any(), any(), anyInt(), anyString());
         doAnswer(a -> new ManagerClient.Run(
                         true,
                         true,

@@ -237,6 +237,75 @@ class CreateClusterProcessTest extends FlowHarness {
     }
 
     @Test
+    void deleteStopsOneEngineAtATimeInTheBackgroundAndABoundStopsTheFlowBeforeTheStorageIsReleased() {
+        resources = new FaultyClusterResources("mpdcluster-share.yaml");
+        start("CreateCluster", Map.of());
+        drive();
+        resources.finalizer("default", "polardb-share", true);
+        var status = resources.cluster.getStatus();
+        String rw =
+                status.getDbInstanceStatus().get(status.getLeaderInstanceId()).getPodName();
+        String ro = status.getDbInstanceStatus().values().stream()
+                .map(i -> i.getPodName())
+                .filter(p -> !p.equals(rw))
+                .findFirst()
+                .orElseThrow();
+        List<String> roRuns = new java.util.concurrent.CopyOnWriteArrayList<>();
+        List<String> rwRuns = new java.util.concurrent.CopyOnWriteArrayList<>();
+        doAnswer(a -> {
+                    roRuns.add(a.getArgument(3));
+                    if (roRuns.size() == 1) {
+                        return new ManagerClient.Run(false, true, Map.of());
+                    }
+                    // the manager container went away meanwhile: nothing left to stop
+                    throw new ManagerClient.ManagerException("CONTAINER_NOT_READY", "container not ready", null);
+                })
+                .when(manager)
+                .stopInBackground(pod(ro), any(), anyInt(), anyString());
+        doAnswer(a -> {
+                    rwRuns.add(a.getArgument(3));
+                    return new ManagerClient.Run(false, rwRuns.size() == 1, Map.of()); // never ends
+                })
+                .when(manager)
+                .stopInBackground(pod(rw), any(), anyInt(), anyString());
+        org.mockito.Mockito.doReturn(new ManagerClient.Health(ManagerClient.HealthState.RUNNING, false, "up"))
+                .when(manager)
+                .health(pod(rw));
+
+        var delete = start("DeleteCluster", Map.of());
+        drive();
+        assertThat(roRuns).hasSize(1);
+        assertThat(rwRuns).as("the RW waits for the RO's stop").isEmpty();
+        assertThat(jobQuery().activityId("Timer_RecheckStop").count()).isEqualTo(1);
+        later(java.time.Duration.ofSeconds(4));
+        drive();
+        assertThat(roRuns).hasSize(2).containsOnly(roRuns.get(0));
+        assertThat(rwRuns).as("the RO counts as stopped, the RW's stop starts").hasSize(1);
+        assertThat(rwRuns.get(0)).isNotEqualTo(roRuns.get(0));
+        later(java.time.Duration.ofSeconds(4));
+        drive();
+        assertThat(rwRuns).hasSize(2).containsOnly(rwRuns.get(0));
+
+        later(java.time.Duration.ofMinutes(16));
+        drive();
+        assertThat(exhaust("Task_ReportNotStopped"))
+                .hasMessageContaining("engines not stopped in time")
+                .hasMessageContaining(rw)
+                .hasMessageNotContaining(ro);
+        verify(storage, never()).clear(anyString(), anyString());
+        assertThat(resources.cluster.getMetadata().getFinalizers()).isNotEmpty();
+
+        org.mockito.Mockito.doReturn(new ManagerClient.Health(ManagerClient.HealthState.STOPPED, true, "stopped"))
+                .when(manager)
+                .health(pod(rw));
+        retry("Task_ReportNotStopped");
+        finish(delete);
+        verify(storage).clear("36e00084100ee7ec9e7d6b6d3f0d5e0a1", "node-a");
+        assertThat(resources.cluster.getMetadata().getFinalizers()).isEmpty();
+        verify(manager, never()).stop(any(), any(), anyInt());
+    }
+
+    @Test
     void perNodePortsByDefaultAndDistinctPortsInASharedPortSpace() {
         start("CreateCluster", Map.of());
         drive();

@@ -115,6 +115,41 @@ class FailoverProcessTest extends FlowHarness {
     }
 
     @Test
+    void aRejoinThatOutlastsItsBoundStopsTheFlowUntilTheOldRwAnswersThenThePollGoesOn() {
+        var rejoinEnded = new java.util.concurrent.atomic.AtomicBoolean();
+        afterCreate.add(() -> org.mockito.Mockito.doAnswer(
+                        a -> new ManagerClient.Run(rejoinEnded.get(), false, Map.of("rewound", "false")))
+                .when(manager)
+                .rejoinInBackground(pod(RW), any(), anyString(), anyString(), anyString()));
+        var failover = failover(Map.of("planned", true, "insId", "1004"));
+        drive();
+        assertThat(org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.jobQuery()
+                        .activityId("Timer_RecheckRejoin")
+                        .count())
+                .isEqualTo(1);
+        org.mockito.Mockito.doReturn(new ManagerClient.Health(ManagerClient.HealthState.STOPPED, true, "rewinding"))
+                .when(manager)
+                .health(pod(RW));
+        later(java.time.Duration.ofMinutes(16));
+        drive();
+        assertThat(exhaust("Task_ReportNotRejoined"))
+                .hasMessageContaining("the rejoin (as an RO) of instance 1002")
+                .hasMessageContaining("STOPPED");
+        assertThat(Conditions.get(resources.cluster.getStatus(), Conditions.AUTO_FAILOVER)
+                        .getStatus())
+                .as("HA stays paused while the old RW is in doubt")
+                .isEqualTo("False");
+
+        rejoinEnded.set(true);
+        org.mockito.Mockito.doReturn(new ManagerClient.Health(ManagerClient.HealthState.RUNNING, false, "up"))
+                .when(manager)
+                .health(pod(RW));
+        retry("Task_ReportNotRejoined");
+        finish(failover);
+        assertSwitchedTo("1004", RO1);
+    }
+
+    @Test
     void plannedSwitchoverStopsTheRwWaitsForTheChosenRoThenPromotesIt() {
         var failover = failover(Map.of("planned", true, "insId", "1004"));
         driveTo("Task_CheckCaughtUp");

@@ -164,6 +164,41 @@ class ModifyClassProcessTest extends FlowHarness {
     }
 
     @Test
+    void aRestartThatOutlastsItsBoundStopsTheFlowUntilTheRwAnswersThenThePollGoesOn() {
+        var restartEnded = new java.util.concurrent.atomic.AtomicBoolean();
+        afterCreate.add(() -> {
+            org.mockito.Mockito.doAnswer(a -> new ManagerClient.Run(restartEnded.get(), false, Map.of()))
+                    .when(manager)
+                    .restartInBackground(pod(RW), org.mockito.ArgumentMatchers.anyString());
+            org.mockito.Mockito.doReturn(
+                            new ManagerClient.Health(ManagerClient.HealthState.STARTING, false, "crash recovery"))
+                    .when(manager)
+                    .health(pod(RW));
+        });
+        var change = modifyClass(DOWN);
+        drive();
+        assertThat(org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.jobQuery()
+                        .activityId("Timer_RecheckRwRestart")
+                        .count())
+                .isEqualTo(1);
+        later(java.time.Duration.ofMinutes(16));
+        drive();
+        assertThat(exhaust("Task_ReportRwNotRestarted"))
+                .hasMessageContaining("the restart (lowered limits) of instance 1002")
+                .hasMessageContaining("15 min")
+                .hasMessageContaining("STARTING");
+        verify(manager, never()).install(any(), any());
+
+        restartEnded.set(true);
+        org.mockito.Mockito.doReturn(new ManagerClient.Health(ManagerClient.HealthState.RUNNING, false, "up"))
+                .when(manager)
+                .health(pod(RW));
+        retry("Task_ReportRwNotRestarted");
+        finish(change);
+        assertModified(DOWN, "1", "400");
+    }
+
+    @Test
     void aLimitTheRwAlreadyRunsWithNeedsNoRestart() {
         afterCreate.add(() ->
                 when(manager.updateParams(any(), any())).thenReturn(new ManagerClient.ParamsResult(true, List.of())));

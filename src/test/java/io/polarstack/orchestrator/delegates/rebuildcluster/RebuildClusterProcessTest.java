@@ -1,8 +1,10 @@
 package io.polarstack.orchestrator.delegates.rebuildcluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.jobQuery;
 import static org.mockito.ArgumentMatchers.any;
 import static org.mockito.ArgumentMatchers.anyInt;
+import static org.mockito.ArgumentMatchers.anyString;
 import static org.mockito.ArgumentMatchers.argThat;
 import static org.mockito.ArgumentMatchers.eq;
 import static org.mockito.Mockito.inOrder;
@@ -177,6 +179,30 @@ class RebuildClusterProcessTest extends FlowHarness {
     }
 
     @Test
+    void eachPodGoesOnlyOnceItsBackgroundStopEndedOneInstanceAtATimeAndAFailedStopDoesNotBlock() {
+        var ro1Polls = new java.util.concurrent.atomic.AtomicInteger();
+        afterCreate.add(() -> {
+            org.mockito.Mockito.doAnswer(a -> new ManagerClient.Run(ro1Polls.incrementAndGet() > 1, true, Map.of()))
+                    .when(manager)
+                    .stopInBackground(pod(RO1), any(), anyInt(), anyString());
+            org.mockito.Mockito.doThrow(new ManagerException("TIMEOUT", "the agent did not answer", null))
+                    .when(manager)
+                    .stopInBackground(pod(RO2), any(), anyInt(), anyString());
+        });
+        var rebuild = rebuild();
+        drive();
+        assertThat(ro1Polls).hasValue(1);
+        assertThat(resources.deletedPods)
+                .as("RO1 still stopping: no pod deleted yet")
+                .isEmpty();
+        assertThat(jobQuery().activityId("Timer_RecheckRemovePods").count()).isEqualTo(1);
+        later(java.time.Duration.ofSeconds(4));
+        finish(rebuild);
+        assertThat(resources.deletedPods).containsExactly(RO1, RO2, RW);
+        assertRebuilt("1002", "1004", "1006");
+    }
+
+    @Test
     void podsThatDoNotGoStopTheFlowAfterFiveMinutes() {
         afterCreate.add(() -> resources.podsLinger = true);
         var rebuild = rebuild();
@@ -186,7 +212,7 @@ class RebuildClusterProcessTest extends FlowHarness {
         ClockUtil.setCurrentTime(new java.util.Date(System.currentTimeMillis() + 6 * 60_000));
         drive();
         assertThat(exhaust("Task_ReportPodsNotGone"))
-                .hasMessageContaining("pods still there after 5 min")
+                .hasMessageContaining("pods still there")
                 .hasMessageContaining(RW)
                 .hasMessageContaining("terminating")
                 .hasMessageContaining("--force");

@@ -216,36 +216,32 @@ class ReplaceRestartE2E {
 
     /**
      * A postmaster parameter: the flow writes it (pending on every instance), records flushParamsRestartCluster and
-     * calls RestartCluster. Until that flow is deployed the call stops at an incident, which this test cancels.
+     * calls RestartCluster, which restarts the ROs one by one and then the RW; the value then runs everywhere.
      */
     @Test
     @Order(5)
-    void aParameterThatNeedsARestartIsRecordedForRestartCluster(KubernetesClient client) throws Exception {
+    void aParameterThatNeedsARestartRunsEverywhereAfterARollingRestart(KubernetesClient client) {
+        var instances = pg.get().getStatus().getDbInstanceStatus().values().stream()
+                .sorted(java.util.Comparator.comparing(InstanceStatus::getInsId))
+                .toList();
+        var started = instances.stream().collect(Collectors.toMap(InstanceStatus::getInsId, this::postmasterStart));
         editUserParams(client, "max_connections", "120");
         pg.annotate(Annotations.FLUSH_PARAMS, "true");
-        await(
-                Duration.ofMinutes(3),
-                () -> "flushParamsRestartCluster set; last: " + describe(pg.get()),
-                () -> pg.get().getMetadata().getAnnotations() != null
-                        && "true".equals(pg.get().getMetadata().getAnnotations().get("flushParamsRestartCluster")));
-        var rw = pg.get()
-                .getStatus()
-                .getDbInstanceStatus()
-                .get(pg.get().getStatus().getLeaderInstanceId());
-        try (var c = pg.connect(rw);
-                var rows = c.createStatement()
-                        .executeQuery("select pending_restart from pg_settings where name = 'max_connections'")) {
-            rows.next();
-            assertThat(rows.getBoolean(1))
-                    .as("max_connections pending a restart on the RW")
-                    .isTrue();
-        }
+        pg.awaitDone(
+                Duration.ofMinutes(10),
+                "the flush of max_connections with its rolling restart",
+                c -> c.getMetadata().getAnnotations() == null
+                        || !c.getMetadata().getAnnotations().containsKey(Annotations.FLUSH_PARAMS));
         assertThat(pg.events("FlushNeedsRestart")).anyMatch(m -> m.contains("max_connections"));
-        pg.annotate(Annotations.CANCELLED, "true");
-        await(
-                Duration.ofMinutes(2),
-                () -> "the flush cancelled; last: " + describe(pg.get()),
-                () -> pg.get().getStatus().getFlow() == null);
+        for (var instance : pg.get().getStatus().getDbInstanceStatus().values()) {
+            assertThat(pg.setting(instance, "max_connections"))
+                    .as(instance.getInsId())
+                    .isEqualTo("120");
+            assertThat(postmasterStart(instance))
+                    .as("instance " + instance.getInsId() + " restarted")
+                    .isNotEqualTo(started.get(instance.getInsId()));
+        }
+        assertThat(runningParams(client).get("max_connections")).contains("\"value\":\"120\"");
     }
 
     @Test

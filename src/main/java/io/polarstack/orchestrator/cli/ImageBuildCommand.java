@@ -44,6 +44,7 @@ public final class ImageBuildCommand {
 
     static final String USAGE = """
             usage: java -jar orchestrator.jar image build -f image.yml [--no-cache] [--work-dir DIR] [--docker-host URL]
+              -h, --help       print this text
               -f, --file       image.yml to build (PolarDBManager's schema)
               -n, --no-cache   build every layer again
               --work-dir       clones, build contexts and build logs (default ./data/image-build)
@@ -76,6 +77,11 @@ public final class ImageBuildCommand {
         if (args.length == 0 || !args[0].equals("build")) {
             System.err.print(USAGE);
             return 2;
+        }
+        if (java.util.Arrays.asList(args).subList(1, args.length).stream()
+                .anyMatch(a -> a.equals("--help") || a.equals("-h"))) {
+            System.out.print(USAGE);
+            return 0;
         }
         for (int i = 1; i < args.length; i++) {
             switch (args[i]) {

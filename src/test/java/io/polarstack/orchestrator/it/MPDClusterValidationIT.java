@@ -94,6 +94,50 @@ class MPDClusterValidationIT {
                         "spec.shareStore.diskQuota"));
     }
 
+    /**
+     * PolarDB Stack writes "" for every optional field it does not set. Such a resource is accepted as it is, and
+     * the operator reads each "" as unset (TriggerTableTest#emptyStringsAreUnset).
+     */
+    static Stream<String> polarDbStackStyle() {
+        return Stream.of("deploy/samples/mpdcluster-share.yaml", "deploy/samples/mpdcluster-local.yaml");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("polarDbStackStyle")
+    @SuppressWarnings("unchecked")
+    void acceptedWithEveryOptionalFieldEmpty(String sample) throws Exception {
+        var cluster = Serialization.unmarshal(Files.readString(Path.of(sample)), GenericKubernetesResource.class);
+        String name = "stack-style-" + System.nanoTime();
+        cluster.getMetadata().setName(name);
+        cluster.getMetadata().setNamespace("default");
+        var spec = (Map<String, Object>) cluster.getAdditionalProperties().get("spec");
+        spec.put("operatorName", "");
+        spec.put("dataDurability", "");
+        spec.put("dbType", "");
+        spec.put("description", "");
+        spec.put("classInfoModifyTo", Map.of("className", "", "cpu", "", "memory", "", "iops", ""));
+        spec.put("versionCfg", Map.of("versionName", ""));
+        spec.put("versionCfgModifyTo", Map.of("versionName", ""));
+        if ("share".equals(spec.get("dbClusterType"))) {
+            var store = at(spec, "shareStore");
+            for (String field :
+                    new String[] {"drive", "sharePvcName", "sharePvcNamespace", "volumeType", "diskQuota"}) {
+                store.put(field, "");
+            }
+        } else {
+            spec.put("localStore", Map.of("storageClassName", "", "size", ""));
+        }
+
+        var created = client.resource(cluster).create();
+        try {
+            var stored = (Map<String, Object>) created.getAdditionalProperties().get("spec");
+            assertThat(at(stored, "classInfoModifyTo")).containsEntry("className", "");
+            assertThat(stored).containsEntry("dataDurability", "");
+        } finally {
+            client.resource(created).delete();
+        }
+    }
+
     @ParameterizedTest(name = "{0}")
     @MethodSource("invalid")
     @SuppressWarnings("unchecked")

@@ -79,6 +79,27 @@ class TriggerTableTest {
         cluster.getMetadata().getAnnotations().put(key, value);
     }
 
+    /** PolarDB Stack's "" for every optional field it does not set: nothing is asked, the defaults hold. */
+    @Test
+    void emptyStringsAreUnset() {
+        var cluster = running(c -> {
+            var spec = c.getSpec();
+            spec.setOperatorName("");
+            spec.setDataDurability("");
+            spec.setClassInfoModifyTo(classInfo(""));
+            spec.setVersionCfgModifyTo(version(""));
+            var local = new io.polarstack.orchestrator.api.LocalStore();
+            local.setStorageClassName("");
+            local.setSize("");
+            spec.setLocalStore(local);
+        });
+
+        assertThat(TriggerTable.evaluate(cluster)).isEmpty();
+        assertThat(io.polarstack.orchestrator.api.DataDurability.of(cluster))
+                .isEqualTo(io.polarstack.orchestrator.api.DataDurability.REQUIRED);
+        assertThat(io.polarstack.orchestrator.specs.StorageQuota.bytes(cluster)).isEqualTo(10L << 30);
+    }
+
     @Test
     void quietRunningClusterTriggersNothing() {
         assertThat(TriggerTable.evaluate(running(c -> {}))).isEmpty();

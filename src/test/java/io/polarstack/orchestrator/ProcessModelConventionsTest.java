@@ -63,6 +63,27 @@ class ProcessModelConventionsTest {
         assertThat(models()).isNotEmpty();
     }
 
+    /** Cockpit draws a model from its diagram: every step, event, gateway and flow has its shape or edge. */
+    @Test
+    void everyElementIsDrawn() throws Exception {
+        for (Path model : models()) {
+            var instance = Bpmn.readModelFromFile(model.toFile());
+            java.util.Set<String> drawn = new java.util.HashSet<>();
+            instance.getModelElementsByType(org.camunda.bpm.model.bpmn.instance.bpmndi.BpmnShape.class)
+                    .forEach(shape -> drawn.add(shape.getBpmnElement().getId()));
+            instance.getModelElementsByType(org.camunda.bpm.model.bpmn.instance.bpmndi.BpmnEdge.class)
+                    .forEach(edge -> drawn.add(edge.getBpmnElement().getId()));
+            List<String> missing = new java.util.ArrayList<>();
+            instance.getModelElementsByType(org.camunda.bpm.model.bpmn.instance.FlowElement.class).stream()
+                    .filter(e -> e instanceof org.camunda.bpm.model.bpmn.instance.FlowNode || e instanceof SequenceFlow)
+                    .filter(e -> !drawn.contains(e.getId()))
+                    .forEach(e -> missing.add(e.getId()));
+            assertThat(missing)
+                    .as(model + ": elements without a diagram shape or edge")
+                    .isEmpty();
+        }
+    }
+
     /** Every flow the trigger table, the HA monitor or REST can ask for is deployed with the app. */
     @Test
     void everyFlowKeyHasAModel() throws Exception {

@@ -37,7 +37,7 @@ def kube(method, path, body=None, content='application/json'):
 def rest(path, password, port):
     req = urllib.request.Request('http://127.0.0.1:%d%s' % (port, path),
                                  headers={'Authorization': 'Basic ' + base64.b64encode(('admin:' + password).encode()).decode()})
-    with urllib.request.urlopen(req, timeout=30) as r:
+    with urllib.request.urlopen(req, timeout=120) as r:
         return json.loads(r.read())
 
 
@@ -63,6 +63,26 @@ def yaml_docs(path):
     return docs
 
 
+def log_phases(path, created):
+    """Per cluster, the first 'change seen', 'looked at', 'finalizer added' and 'started' lines of the operator."""
+    marks = {}
+    for line in open(path, errors='replace'):
+        for mark in ('change seen', 'looked at', 'finalizer added', 'started CreateCluster'):
+            if mark in line and 'MPDCluster ' in line:
+                key = line.split('MPDCluster ', 1)[1].split(':', 1)[0]
+                t = datetime.strptime(line[:23], '%Y-%m-%dT%H:%M:%S.%f').timestamp() * 1000 - time.timezone * 1000
+                marks.setdefault(key, {}).setdefault(mark, t)
+    phases = {'created -> change seen (watch)': [], 'change seen -> looked at (queue)': [],
+              'looked at -> finalizer added': [], 'finalizer added -> flow started': []}
+    for key, t0 in created.items():
+        m = marks.get(key, {})
+        points = [t0, m.get('change seen'), m.get('looked at'), m.get('finalizer added'), m.get('started CreateCluster')]
+        for label, a, b in zip(phases, points, points[1:]):
+            if a is not None and b is not None:
+                phases[label].append(b - a)
+    return phases
+
+
 def main():
     jar = os.path.join(ROOT, 'target', 'orchestrator.jar')
     if not os.path.exists(jar):
@@ -81,7 +101,8 @@ def main():
     ok = False
     app = subprocess.Popen(['java', '-jar', jar, '--server.port=%d' % port, '--orchestrator.data-dir=' + work,
                             '--orchestrator.kubernetes.kubeconfig=' + KCFG, '--orchestrator.operator.namespaces=' + NS,
-                            '--orchestrator.operator.lease-namespace=' + NS, '--orchestrator.operator.catalog-namespace=' + NS],
+                            '--orchestrator.operator.lease-namespace=' + NS, '--orchestrator.operator.catalog-namespace=' + NS,
+                            '--logging.level.io.polarstack.orchestrator.operator.ClusterOperator=DEBUG'],
                            env=dict(os.environ, ORCHESTRATOR_ADMIN_PASSWORD=password),
                            stdout=open(os.path.join(work, 'app.log'), 'w'), stderr=subprocess.STDOUT)
     try:
@@ -142,6 +163,7 @@ def main():
         if pending:
             sys.exit('%d flows did not reach Task_CheckInstancePod (missing %s); see %s/app.log'
                      % (len(pending), missing.get(min(pending)), work))
+        phases = log_phases(os.path.join(work, 'app.log'), created)
         failures = rest('/engine-rest/history/job-log?failureLog=true', password, port)
         b = statistics.median(baseline)
         print('flows: %d (CreateCluster up to its first pod wait; real API server calls in every step)' % N)
@@ -152,6 +174,10 @@ def main():
               % (statistics.median(gaps), pct(gaps, 99), statistics.median(gaps) / b, len(gaps)))
         for label, values in by_gap.items():
             print('  %-36s median %.1f ms, max %.1f ms' % (label, statistics.median(values), max(values)))
+        print('CR created -> flow started, by phase (from the operator\'s log lines, ms):')
+        for label, values in phases.items():
+            if values:
+                print('  %-36s median %.1f ms, p99 %.1f ms' % (label, statistics.median(values), pct(values, 99)))
         print('failed step attempts (each waits its retry interval): %d %s'
               % (len(failures), sorted({f['activityId'] + ': ' + (f.get('jobExceptionMessage') or '')[:120] for f in failures})))
         ok = True

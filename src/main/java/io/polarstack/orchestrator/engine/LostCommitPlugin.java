@@ -15,7 +15,10 @@ import org.camunda.bpm.engine.impl.cfg.AbstractProcessEnginePlugin;
 import org.camunda.bpm.engine.impl.cfg.ProcessEngineConfigurationImpl;
 import org.camunda.bpm.engine.impl.cmd.ExecuteJobsCmd;
 import org.camunda.bpm.engine.impl.interceptor.Command;
+import org.camunda.bpm.engine.impl.interceptor.CommandExecutor;
 import org.camunda.bpm.engine.impl.interceptor.CommandInterceptor;
+import org.camunda.bpm.engine.impl.jobexecutor.FailedJobListener;
+import org.camunda.bpm.engine.impl.jobexecutor.JobFailureCollector;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,17 +27,21 @@ import org.slf4j.LoggerFactory;
  * this replica: the engine cannot record the failure either, so the step would wait out the whole lock time
  * (2 min) after the database is back. This remembers such steps and, as soon as the database answers again, gives
  * their lock back (this replica's lock only, and only while no thread of this replica runs the step), so the job
- * executor runs them again at once. Their retries stay as they were: an outage is no failed attempt.
+ * executor runs them again at once. Their retries stay as they were: an outage is no failed attempt. A step counts
+ * as lost only when the engine could not record its failure either; one that failed while the database answered
+ * keeps the retry wait the engine recorded.
  */
 public class LostCommitPlugin extends AbstractProcessEnginePlugin {
 
     private static final Logger LOG = LoggerFactory.getLogger(LostCommitPlugin.class);
-    private static final Field JOB_ID;
+    private static final Field EXECUTE_COLLECTOR = field(ExecuteJobsCmd.class);
+    private static final Field LISTENER_COLLECTOR = field(FailedJobListener.class);
 
-    static {
+    private static Field field(Class<?> type) {
         try {
-            JOB_ID = ExecuteJobsCmd.class.getDeclaredField("jobId");
-            JOB_ID.setAccessible(true);
+            Field field = type.getDeclaredField("jobFailureCollector");
+            field.setAccessible(true);
+            return field;
         } catch (NoSuchFieldException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -52,28 +59,58 @@ public class LostCommitPlugin extends AbstractProcessEnginePlugin {
         interceptors.add(new CommandInterceptor() {
             @Override
             public <T> T execute(Command<T> command) {
-                String job = command instanceof ExecuteJobsCmd ? jobId(command) : null;
-                if (job == null) {
-                    return next.execute(command);
+                if (command instanceof ExecuteJobsCmd) {
+                    return run(jobId(command, EXECUTE_COLLECTOR), command, next);
                 }
-                running.add(job);
-                try {
-                    return next.execute(command);
-                } catch (RuntimeException e) {
-                    if (connectionLost(e)) {
-                        lost.add(job);
-                        LOG.info(
-                                "job {}: its commit was lost with the engine database; its lock is given back once"
-                                        + " the database answers",
-                                job);
-                    }
-                    throw e;
-                } finally {
-                    running.remove(job);
+                if (command instanceof FailedJobListener) {
+                    return recordFailure(jobId(command, LISTENER_COLLECTOR), command, next);
                 }
+                return next.execute(command);
             }
         });
         configuration.setCustomPreCommandInterceptorsTxRequired(interceptors);
+    }
+
+    /**
+     * The step runs. When it fails, the job stays "running" until the engine has recorded the failure (the failed-job
+     * listener the job executor runs next), so the releaser never races that record.
+     */
+    private <T> T run(String job, Command<T> command, CommandExecutor next) {
+        if (job == null) {
+            return next.execute(command);
+        }
+        running.add(job);
+        T result = next.execute(command); // a failure leaves it running: the failed-job listener follows
+        running.remove(job);
+        return result;
+    }
+
+    /**
+     * Records a failed step. Only when this record is lost too was the commit lost with the engine database: a step
+     * that failed on its own connection (say, to a managed instance) keeps its recorded retry wait.
+     */
+    private <T> T recordFailure(String job, Command<T> command, CommandExecutor next) {
+        try {
+            return next.execute(command);
+        } catch (RuntimeException e) {
+            if (job != null && connectionLost(e)) {
+                lost.add(job);
+                LOG.info(
+                        "job {}: its commit was lost with the engine database; its lock is given back once"
+                                + " the database answers",
+                        job);
+            }
+            throw e;
+        } finally {
+            if (job != null) {
+                running.remove(job);
+            }
+        }
+    }
+
+    /** Whether {@code job}'s lock waits to be given back; visible for tests. */
+    boolean awaitingRelease(String job) {
+        return lost.contains(job);
     }
 
     @Override
@@ -125,9 +162,10 @@ public class LostCommitPlugin extends AbstractProcessEnginePlugin {
         }
     }
 
-    private static String jobId(Command<?> command) {
+    private static String jobId(Command<?> command, Field collector) {
         try {
-            return (String) JOB_ID.get(command);
+            var failures = (JobFailureCollector) collector.get(command);
+            return failures == null ? null : failures.getJobId();
         } catch (IllegalAccessException e) {
             return null;
         }

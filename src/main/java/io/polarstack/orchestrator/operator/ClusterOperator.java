@@ -41,7 +41,16 @@ public class ClusterOperator {
     private final ClusterStatusWriter status;
     private final ClusterFlows flows;
     private final OrchestratorProperties.Operator settings;
-    private final ExecutorService worker = Executors.newSingleThreadExecutor(r -> new Thread(r, "cluster-operator"));
+    /**
+     * Clusters are spread by key over a few looking threads: one cluster's looks stay in order on its thread, and a
+     * look that waits for the API server or the engine database (a flow start is three API calls) delays only the
+     * clusters of its stripe, not every other change in the fleet.
+     */
+    private static final int STRIPES = 4;
+
+    private final ExecutorService[] workers = new ExecutorService[STRIPES];
+    /** Per stripe: a look and a start by the HA monitor for a cluster of that stripe never interleave. */
+    private final Object[] stripeLocks = new Object[STRIPES];
     /**
      * Per queued cluster, the newest object its watch delivered: looked at as it is, without another GET (the
      * informer saw nothing newer, or it would be here), so a busy fleet costs no API call per look. {@link #FETCH}
@@ -68,6 +77,22 @@ public class ClusterOperator {
         this.status = status;
         this.flows = flows;
         this.settings = properties.operator();
+        for (int i = 0; i < STRIPES; i++) {
+            String threadName = "cluster-operator-" + i;
+            workers[i] = Executors.newSingleThreadExecutor(r -> new Thread(r, threadName));
+            stripeLocks[i] = new Object();
+        }
+    }
+
+    private static int stripe(String namespace, String name) {
+        return Math.floorMod(FlowKeys.businessKey(namespace, name).hashCode(), STRIPES);
+    }
+
+    private Object lockOf(MPDCluster cluster) {
+        return stripeLocks[
+                stripe(
+                        cluster.getMetadata().getNamespace(),
+                        cluster.getMetadata().getName())];
     }
 
     /** After the engine and its job executor run, so a flow started here moves at once. */
@@ -94,7 +119,9 @@ public class ClusterOperator {
             leadership.close();
         }
         stopWatching();
-        worker.shutdownNow();
+        for (ExecutorService worker : workers) {
+            worker.shutdownNow();
+        }
     }
 
     private synchronized void startWatching() {
@@ -172,12 +199,15 @@ public class ClusterOperator {
 
     private void enqueue(String namespace, String name, MPDCluster seen) {
         String key = namespace + "/" + name;
+        // Debug lines time the path from a change to its flow (bench/cluster-flow-overhead.py reads them).
+        LOG.debug("MPDCluster {}: change seen", key);
         if (queued.put(key, seen) == null) {
-            worker.execute(() -> {
+            workers[stripe(namespace, name)].execute(() -> {
                 MPDCluster newest = queued.remove(key);
                 if (watch == null || newest == null) {
                     return; // queued while leading, no longer leading: another replica acts on it
                 }
+                LOG.debug("MPDCluster {}: looked at", key);
                 try {
                     (newest == FETCH ? resources.cluster(namespace, name) : Optional.of(newest))
                             .ifPresent(this::reconcile);
@@ -205,10 +235,17 @@ public class ClusterOperator {
 
     /**
      * Starts {@code trigger}'s flow with the same status, condition and event bookkeeping as a trigger-table flow,
-     * unless a flow already holds the cluster. For other parts of the leader (the HA monitor). Synchronized with
-     * {@link #reconcile}, so the two never start two flows for one cluster. Empty when a flow was already active.
+     * unless a flow already holds the cluster. For other parts of the leader (the HA monitor). Locked with
+     * {@link #reconcile} per cluster, so the two never start two flows for one cluster. Empty when a flow was already
+     * active.
      */
-    public synchronized Optional<ProcessInstance> start(MPDCluster cluster, Trigger trigger) {
+    public Optional<ProcessInstance> start(MPDCluster cluster, Trigger trigger) {
+        synchronized (lockOf(cluster)) {
+            return startUnlessActive(cluster, trigger);
+        }
+    }
+
+    private Optional<ProcessInstance> startUnlessActive(MPDCluster cluster, Trigger trigger) {
         String key = FlowKeys.businessKey(
                 cluster.getMetadata().getNamespace(), cluster.getMetadata().getName());
         // The look-up is the fast path of this replica; the engine database's guard decides across replicas.
@@ -227,7 +264,13 @@ public class ClusterOperator {
     }
 
     /** One look at one cluster; visible for tests. */
-    synchronized void reconcile(MPDCluster cluster) {
+    void reconcile(MPDCluster cluster) {
+        synchronized (lockOf(cluster)) {
+            look(cluster);
+        }
+    }
+
+    private void look(MPDCluster cluster) {
         String namespace = cluster.getMetadata().getNamespace();
         String name = cluster.getMetadata().getName();
         String operatorName = Objects.requireNonNullElse(cluster.getSpec().getOperatorName(), "");
@@ -258,6 +301,7 @@ public class ClusterOperator {
         if (cluster.getMetadata().getFinalizers() == null
                 || !cluster.getMetadata().getFinalizers().contains(MPDCluster.FINALIZER)) {
             resources.finalizer(namespace, name, true);
+            LOG.debug("MPDCluster {}/{}: finalizer added", namespace, name);
         }
         if (Annotations.isTrue(annotations.get(Annotations.CANCELLED))) {
             cancel(cluster, active.orElse(null));

@@ -9,12 +9,14 @@ measures, from the engine's history:
     calls to the API server.
 Baseline in the same run: one GET of an MPDCluster from this script (an API server round trip).
 Prints median and p99 in milliseconds. Not a test: it asserts nothing.
-Usage: bench/cluster-flow-overhead.py [N]   (default 50; needs scripts/test-env up and target/orchestrator.jar)
+Usage: bench/cluster-flow-overhead.py [N] [LOOK_THREADS]   (default 50 and the shipped look-threads; needs
+       scripts/test-env up and target/orchestrator.jar). Run it with 1 and with 4 look threads for a before/after.
 """
 import base64, json, os, secrets, shutil, ssl, statistics, subprocess, sys, tempfile, time, urllib.parse, urllib.request
 from datetime import datetime
 
 N = int(sys.argv[1]) if len(sys.argv) > 1 else 50
+LOOK_THREADS = sys.argv[2] if len(sys.argv) > 2 else None
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 ENV = dict(l.strip().split('=', 1) for l in open(os.environ.get('POLARSTACK_TEST_ENV_FILE', '/tmp/polarstack-test-env/env')) if '=' in l)
 KCFG = ENV['KUBECONFIG']
@@ -102,7 +104,8 @@ def main():
     app = subprocess.Popen(['java', '-jar', jar, '--server.port=%d' % port, '--orchestrator.data-dir=' + work,
                             '--orchestrator.kubernetes.kubeconfig=' + KCFG, '--orchestrator.operator.namespaces=' + NS,
                             '--orchestrator.operator.lease-namespace=' + NS, '--orchestrator.operator.catalog-namespace=' + NS,
-                            '--logging.level.io.polarstack.orchestrator.operator.ClusterOperator=DEBUG'],
+                            '--logging.level.io.polarstack.orchestrator.operator.ClusterOperator=DEBUG']
+                           + (['--orchestrator.operator.look-threads=' + LOOK_THREADS] if LOOK_THREADS else []),
                            env=dict(os.environ, ORCHESTRATOR_ADMIN_PASSWORD=password),
                            stdout=open(os.path.join(work, 'app.log'), 'w'), stderr=subprocess.STDOUT)
     try:
@@ -166,7 +169,8 @@ def main():
         phases = log_phases(os.path.join(work, 'app.log'), created)
         failures = rest('/engine-rest/history/job-log?failureLog=true', password, port)
         b = statistics.median(baseline)
-        print('flows: %d (CreateCluster up to its first pod wait; real API server calls in every step)' % N)
+        print('flows: %d (CreateCluster up to its first pod wait; real API server calls in every step), look threads: %s'
+              % (N, LOOK_THREADS or 'shipped'))
         print('baseline, API server GET round trip: median %.1f ms, p99 %.1f ms' % (b, pct(baseline, 99)))
         print('CR created -> flow started:   median %.1f ms, p99 %.1f ms, median/baseline %.1f'
               % (statistics.median(starts), pct(starts, 99), statistics.median(starts) / b))

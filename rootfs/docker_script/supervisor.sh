@@ -35,7 +35,9 @@ foreign_postmaster() {
 if [ "$(id -u)" = 0 ]; then
   # hostPath folders arrive owned by root; the engine and the manager agent (both postgres) need them.
   chown postgres:postgres "$DATA" /log 2>/dev/null || true
-  set -- runuser -u postgres -- "$@"
+  # setpriv execs postgres in its place, so the child signalled below is the postmaster itself; runuser would stay
+  # as a parent that ignores SIGINT, and a pod delete would wait out the whole termination grace period.
+  set -- setpriv --reuid=postgres --regid=postgres --init-groups -- "$@"
 fi
 mkdir -p /dev/shm/polartrace /var/run/polartrace 2>/dev/null && chmod 777 /dev/shm/polartrace /var/run/polartrace 2>/dev/null
 

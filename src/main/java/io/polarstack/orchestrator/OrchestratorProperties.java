@@ -32,7 +32,7 @@ public record OrchestratorProperties(
         storage = storage == null
                 ? new Storage(null, null, null, false, null, null, 0, false, null, null, null, 0)
                 : storage;
-        operator = operator == null ? new Operator(true, null, null, null, null, null, null, false) : operator;
+        operator = operator == null ? new Operator(true, null, null, null, null, null, null, false, 0) : operator;
         ha = ha == null ? new Ha(null, null, null, null, null, null) : ha;
     }
 
@@ -93,7 +93,8 @@ public record OrchestratorProperties(
             String identity,
             String catalogNamespace,
             Duration resync,
-            boolean sharedPortSpace) {
+            boolean sharedPortSpace,
+            int lookThreads) {
         public Operator {
             name = name == null || name.isBlank() ? "polar-mpd" : name;
             namespaces = namespaces == null ? java.util.List.of() : java.util.List.copyOf(namespaces);
@@ -102,6 +103,7 @@ public record OrchestratorProperties(
             catalogNamespace =
                     catalogNamespace == null || catalogNamespace.isBlank() ? "kube-system" : catalogNamespace;
             resync = resync == null ? Duration.ofMinutes(1) : resync;
+            lookThreads = lookThreads < 1 ? 4 : lookThreads;
         }
 
         private static String hostName() {

@@ -42,15 +42,13 @@ public class ClusterOperator {
     private final ClusterFlows flows;
     private final OrchestratorProperties.Operator settings;
     /**
-     * Clusters are spread by key over a few looking threads: one cluster's looks stay in order on its thread, and a
-     * look that waits for the API server or the engine database (a flow start is three API calls) delays only the
-     * clusters of its stripe, not every other change in the fleet.
+     * Clusters are spread by key over {@code look-threads} threads: one cluster's looks stay in order on its thread,
+     * and a look that waits for the API server or the engine database (a flow start is three API calls) delays only
+     * the clusters of its stripe, not every other change in the fleet.
      */
-    private static final int STRIPES = 4;
-
-    private final ExecutorService[] workers = new ExecutorService[STRIPES];
+    private final ExecutorService[] workers;
     /** Per stripe: a look and a start by the HA monitor for a cluster of that stripe never interleave. */
-    private final Object[] stripeLocks = new Object[STRIPES];
+    private final Object[] stripeLocks;
     /**
      * Per queued cluster, the newest object its watch delivered: looked at as it is, without another GET (the
      * informer saw nothing newer, or it would be here), so a busy fleet costs no API call per look. {@link #FETCH}
@@ -77,15 +75,17 @@ public class ClusterOperator {
         this.status = status;
         this.flows = flows;
         this.settings = properties.operator();
-        for (int i = 0; i < STRIPES; i++) {
+        workers = new ExecutorService[settings.lookThreads()];
+        stripeLocks = new Object[settings.lookThreads()];
+        for (int i = 0; i < workers.length; i++) {
             String threadName = "cluster-operator-" + i;
             workers[i] = Executors.newSingleThreadExecutor(r -> new Thread(r, threadName));
             stripeLocks[i] = new Object();
         }
     }
 
-    private static int stripe(String namespace, String name) {
-        return Math.floorMod(FlowKeys.businessKey(namespace, name).hashCode(), STRIPES);
+    private int stripe(String namespace, String name) {
+        return Math.floorMod(FlowKeys.businessKey(namespace, name).hashCode(), workers.length);
     }
 
     private Object lockOf(MPDCluster cluster) {

@@ -91,7 +91,7 @@ class HaMonitorIT {
                 null,
                 null,
                 new OrchestratorProperties.Operator(
-                        true, null, List.of(NS), NS, "ha-monitor-it", NS, Duration.ofMinutes(1), false),
+                        true, null, List.of(NS), NS, "ha-monitor-it", NS, Duration.ofMinutes(1), false, 0),
                 new OrchestratorProperties.Ha(
                         true,
                         Duration.ofMillis(500),

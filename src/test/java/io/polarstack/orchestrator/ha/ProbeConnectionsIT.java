@@ -88,7 +88,7 @@ class ProbeConnectionsIT {
                 null,
                 null,
                 new OrchestratorProperties.Operator(
-                        true, null, List.of(NS), NS, IDENTITY, NS, Duration.ofMinutes(1), false),
+                        true, null, List.of(NS), NS, IDENTITY, NS, Duration.ofMinutes(1), false, 0),
                 new OrchestratorProperties.Ha(
                         true,
                         Duration.ofMillis(500),

@@ -37,7 +37,7 @@ class ClusterOperatorLeadershipTest {
                 null,
                 null,
                 new OrchestratorProperties.Operator(
-                        enabled, null, List.of("ns"), "ns", "replica-a", null, Duration.ofMinutes(1), false));
+                        enabled, null, List.of("ns"), "ns", "replica-a", null, Duration.ofMinutes(1), false, 0));
         when(resources.watchClusters(anySet(), any(), any())).thenReturn(watch);
         when(resources.lead(eq("ns"), any(), eq("replica-a"), any(), any(), any()))
                 .thenReturn(campaign);

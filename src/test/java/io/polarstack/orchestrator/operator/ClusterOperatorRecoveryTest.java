@@ -32,7 +32,7 @@ class ClusterOperatorRecoveryTest extends FlowHarness {
                 null,
                 null,
                 null,
-                new OrchestratorProperties.Operator(true, null, null, null, "test", null, null, false));
+                new OrchestratorProperties.Operator(true, null, null, null, "test", null, null, false, 0));
         var flows = new ClusterFlows(
                 engine.getRuntimeService(), engine.getRepositoryService(), engine.getManagementService(), properties);
         operator = new ClusterOperator(resources, new ClusterStatusWriter(resources), flows, properties);

@@ -180,7 +180,8 @@ public abstract class FlowHarness {
                     null,
                     null,
                     null,
-                    new OrchestratorProperties.Operator(true, null, null, null, "test", null, null, sharedPortSpace));
+                    new OrchestratorProperties.Operator(
+                            true, null, null, null, "test", null, null, sharedPortSpace, 0));
             var beans = new AnnotationConfigApplicationContext();
             try {
                 for (var source : new YamlPropertySourceLoader()

@@ -15,6 +15,7 @@ import io.polarstack.orchestrator.api.MPDClusterStatus;
 import io.polarstack.orchestrator.flows.ClusterFlows;
 import io.polarstack.orchestrator.operator.ClusterOperator;
 import io.polarstack.orchestrator.operator.Trigger;
+import io.polarstack.orchestrator.operator.TriggerTable;
 import io.polarstack.orchestrator.ports.ClusterResources;
 import java.util.Map;
 import java.util.Optional;
@@ -91,5 +92,23 @@ class ClusterFlowStartsTest {
         assertThat(response.getStatusCode().value()).isEqualTo(202);
         assertThat(response.getBody())
                 .isEqualTo(new ClusterFlowStarts.Started("pi-2", "RestartCluster", Map.of("rwSwitchover", true)));
+    }
+
+    @Test
+    void extendStorageOverRestStartsWhatTheAnnotationStarts() {
+        var cluster = cluster("1002");
+        cluster.getStatus().setClusterStatus(ClusterState.RUNNING);
+        cluster.getMetadata().setAnnotations(Map.of("extendStorage", "true"));
+        cluster.setSpec(new io.polarstack.orchestrator.api.MPDClusterSpec());
+        when(resources.cluster("db", "pg")).thenReturn(Optional.of(cluster));
+        var started = mock(ProcessInstance.class);
+        when(started.getId()).thenReturn("pi-3");
+        var annotated = TriggerTable.evaluate(cluster).orElseThrow();
+        when(operator.start(cluster, annotated)).thenReturn(Optional.of(started));
+
+        var response = new ExtendStorageController(starts).extend("db", "pg");
+
+        assertThat(response.getStatusCode().value()).isEqualTo(202);
+        assertThat(response.getBody()).isEqualTo(new ClusterFlowStarts.Started("pi-3", "ExtendStorage", Map.of()));
     }
 }

@@ -39,6 +39,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
+import java.util.function.Consumer;
 import java.util.function.Predicate;
 import java.util.stream.Collectors;
 import org.camunda.bpm.engine.HistoryService;
@@ -126,6 +127,11 @@ public final class RunningCluster implements BeforeAllCallback, AfterAllCallback
 
     /** Creates the cluster, one RW and {@code ros} ROs of {@code className} on a free port range; does not wait. */
     public void submit(int ros, String className) throws IOException {
+        submit(ros, className, c -> {});
+    }
+
+    /** {@link #submit(int, String)}, the resource first shaped by {@code change}. */
+    public void submit(int ros, String className, Consumer<MPDCluster> change) throws IOException {
         MPDCluster cluster = Serialization.unmarshal(Files.readString(SAMPLE), MPDCluster.class);
         cluster.getMetadata().setNamespace(namespace);
         cluster.getMetadata().setName(NAME);
@@ -133,12 +139,20 @@ public final class RunningCluster implements BeforeAllCallback, AfterAllCallback
         cluster.getSpec().getClassInfo().setClassName(className);
         cluster.getSpec().getVersionCfg().setVersionName("local");
         cluster.getSpec().getNetCfg().setEngineStartPort(freePort());
+        change.accept(cluster);
         client.resource(cluster).create();
     }
 
     /** {@link #submit}, then waits up to {@code bound} until CreateCluster has ended with the cluster Running. */
     public MPDCluster create(int ros, String className, Duration bound) throws IOException {
         submit(ros, className);
+        return awaitDone(bound, "created", c -> true);
+    }
+
+    /** {@link #create(int, String, Duration)}, the resource first shaped by {@code change}. */
+    public MPDCluster create(int ros, String className, Duration bound, Consumer<MPDCluster> change)
+            throws IOException {
+        submit(ros, className, change);
         return awaitDone(bound, "created", c -> true);
     }
 

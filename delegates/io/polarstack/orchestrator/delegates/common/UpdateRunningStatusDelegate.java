@@ -6,7 +6,11 @@ import org.camunda.bpm.engine.delegate.DelegateExecution;
 import org.camunda.bpm.engine.delegate.JavaDelegate;
 import org.springframework.stereotype.Component;
 
-/** Task_UpdateRunningStatus: the cluster is Running; the operator looks at it again for the next request. */
+/**
+ * Task_UpdateRunningStatus: the cluster is Running; the operator looks at it again for the next request. A flow called
+ * by another (the switchover of a ModifyClass, the rebuild of a Failover) leaves that to its caller, which is not done
+ * yet.
+ */
 @Component
 public class UpdateRunningStatusDelegate implements JavaDelegate {
 
@@ -20,6 +24,9 @@ public class UpdateRunningStatusDelegate implements JavaDelegate {
 
     @Override
     public void execute(DelegateExecution execution) {
+        if (execution.getProcessInstance().getSuperExecution() != null) {
+            return;
+        }
         var cluster = status.running(ClusterSteps.namespace(execution), ClusterSteps.name(execution));
         resources.event(cluster, "Normal", "Running", "the cluster runs");
     }

@@ -44,8 +44,6 @@ public final class Conditions {
     public static final String PAUSED = "Paused";
     /** AutoFailover is off by the annotation {@code autoFailover=false}. */
     public static final String DISABLED_BY_ANNOTATION = "DisabledByAnnotation";
-    /** OperationAvailable is False: the requested flow is not deployed here. */
-    public static final String FLOW_NOT_AVAILABLE = "FlowNotAvailable";
     /** The flow was cancelled (FlowRunning False, Interrupted True). */
     public static final String CANCELLED = "Cancelled";
 

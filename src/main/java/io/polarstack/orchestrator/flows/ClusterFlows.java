@@ -54,15 +54,6 @@ public class ClusterFlows {
                 .findFirst();
     }
 
-    public boolean deployed(String processKey) {
-        return repository
-                        .createProcessDefinitionQuery()
-                        .processDefinitionKey(processKey)
-                        .latestVersion()
-                        .count()
-                > 0;
-    }
-
     public ProcessInstance start(String processKey, String namespace, String name, Map<String, Object> variables) {
         Map<String, Object> all = new HashMap<>(variables);
         all.put(FlowKeys.NAMESPACE, namespace);

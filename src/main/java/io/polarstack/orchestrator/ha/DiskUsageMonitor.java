@@ -7,7 +7,6 @@ import io.polarstack.orchestrator.api.ClusterState;
 import io.polarstack.orchestrator.api.Conditions;
 import io.polarstack.orchestrator.api.FlowKeys;
 import io.polarstack.orchestrator.api.MPDCluster;
-import io.polarstack.orchestrator.flows.ClusterFlows;
 import io.polarstack.orchestrator.operator.ClusterOperator;
 import io.polarstack.orchestrator.operator.Trigger;
 import io.polarstack.orchestrator.ports.ClusterResources;
@@ -48,7 +47,6 @@ public class DiskUsageMonitor {
     private final EngineProbe probe;
     private final ClusterResources resources;
     private final ClusterOperator operator;
-    private final ClusterFlows flows;
     private final MeterRegistry meters;
 
     /** Measured on probe threads, acted on by the monitor thread. */
@@ -62,14 +60,12 @@ public class DiskUsageMonitor {
             EngineProbe probe,
             ClusterResources resources,
             ClusterOperator operator,
-            ClusterFlows flows,
             MeterRegistry meters) {
         this.settings = settings;
         this.decision = new DiskUsageDecision(settings.lockAbove(), settings.unlockBelow());
         this.probe = probe;
         this.resources = resources;
         this.operator = operator;
-        this.flows = flows;
         this.meters = meters;
     }
 
@@ -166,9 +162,6 @@ public class DiskUsageMonitor {
                 + " of " + of + " bytes, instance " + usage.largest() + ")";
         boolean lock = action == DiskUsageDecision.Action.LOCK;
         String flow = lock ? FlowKeys.LOCK_INSTANCE : FlowKeys.UNLOCK_INSTANCE;
-        if (!flows.deployed(flow)) {
-            return;
-        }
         var started = operator.start(
                 cluster,
                 new Trigger(
@@ -184,7 +177,11 @@ public class DiskUsageMonitor {
                                         + "%"),
                         false));
         if (started.isPresent()) {
-            LOG.warn("MPDCluster {}: {}; started {}", cluster.businessKey(), message, flow);
+            if (lock) {
+                LOG.warn("MPDCluster {}: {}; started {}", cluster.businessKey(), message, flow);
+            } else {
+                LOG.info("MPDCluster {}: {}; started {}", cluster.businessKey(), message, flow);
+            }
             resources.event(cluster, lock ? "Warning" : "Normal", lock ? "DiskUsageHigh" : "DiskUsageLow", message);
         }
     }

@@ -401,11 +401,6 @@ public class HaMonitor {
         }
         boolean blocked = active.isPresent() && !flows.incidents(active.get()).isEmpty();
         var action = FailoverDecision.whenRwFailed(cluster.getStatus().getClusterStatus(), activeFlow, blocked);
-        if ((action == FailoverDecision.RwAction.START || action == FailoverDecision.RwAction.TAKE_OVER)
-                && !flows.deployed(FlowKeys.FAILOVER)) {
-            notAvailable(watched, target);
-            return;
-        }
         switch (action) {
             case START -> startFailover(watched, target, reason);
             case TAKE_OVER -> {
@@ -494,25 +489,6 @@ public class HaMonitor {
                     "RwAnswers",
                     "the RW answers again; no failover pending");
         }
-    }
-
-    private void notAvailable(Watched watched, Target target) {
-        String message = "RW " + target.insId() + " failed and needs a failover, but this orchestrator has no "
-                + FlowKeys.FAILOVER + " flow";
-        var condition = Conditions.get(watched.cluster.getStatus(), Conditions.OPERATION_AVAILABLE);
-        if (condition != null && "False".equals(condition.getStatus()) && message.equals(condition.getMessage())) {
-            return;
-        }
-        count("unavailable", watched.key);
-        LOG.error("MPDCluster {}: {}", watched.key, message);
-        watched.cluster = status.condition(
-                namespace(watched),
-                name(watched),
-                Conditions.OPERATION_AVAILABLE,
-                false,
-                Conditions.FLOW_NOT_AVAILABLE,
-                message);
-        resources.event(watched.cluster, "Warning", Conditions.FLOW_NOT_AVAILABLE, message);
     }
 
     // ---- RO ----

@@ -86,6 +86,10 @@ class MigrateInstanceProcessTest extends FlowHarness {
                 .as("HA monitor resumed")
                 .isEqualTo("True");
         assertThat(annotations()).doesNotContainKey("migrate");
+        assertThat(resources.events)
+                .as("Running after the creation and at the migration's end, not at the called switchover's end")
+                .filteredOn(e -> e.startsWith("Normal Running:"))
+                .hasSize(2);
 
         var order = inOrder(manager);
         order.verify(manager).install(pod(newRw), any());

@@ -1,5 +1,6 @@
 package io.polarstack.orchestrator.delegates.buildimages;
 
+import io.polarstack.orchestrator.flows.JobLockLease;
 import io.polarstack.orchestrator.ports.SourceRepository;
 import io.polarstack.orchestrator.service.images.BuildContexts;
 import java.io.IOException;
@@ -42,7 +43,7 @@ public class FetchEngineSourceDelegate implements JavaDelegate {
             LOG.info("image {}: no engine_repo; its Dockerfile installs the engine from packages", image.id());
             return;
         }
-        try {
+        try (var lease = JobLockLease.hold()) { // a clone may take longer than the job lock
             var revision = sources.cloneShallow(image.engineRepo(), image.engineBranch(), target);
             LOG.info(
                     "image {}: {} at {} is commit {}",

@@ -3,6 +3,7 @@ package io.polarstack.orchestrator.delegates.buildimages;
 import static io.polarstack.orchestrator.flows.buildimages.BuildImagesVariables.*;
 
 import io.polarstack.orchestrator.ImageBuildProperties;
+import io.polarstack.orchestrator.flows.JobLockLease;
 import io.polarstack.orchestrator.ports.ImageBuilder;
 import io.polarstack.orchestrator.ports.SourceRepository;
 import io.polarstack.orchestrator.service.images.BuildContexts;
@@ -72,7 +73,7 @@ final class ImageSteps {
     /**
      * Builds unless this run already built the image (a repeated step after a lost commit), then removes the
      * build context. Dockerfile and rootfs/ are staged again first, so a retry after fixing them builds the fix.
-     * The output is logged and appended to the image's build log.
+     * The output is logged and appended to the image's build log. The job's lock is kept while the daemon builds.
      */
     static void build(
             DelegateExecution execution,
@@ -106,7 +107,7 @@ final class ImageSteps {
         String id;
         try (var output = new Output(imageId, log)) {
             output.accept("build " + name + (noCache ? " (no cache)" : ""));
-            try {
+            try (var lease = JobLockLease.hold()) {
                 id = builder.build(request, output);
             } catch (RuntimeException e) {
                 throw new IllegalStateException(
@@ -125,7 +126,7 @@ final class ImageSteps {
         Path log = contexts(execution).log(imageId);
         try (var output = new Output(imageId, log)) {
             output.accept("push " + name);
-            try {
+            try (var lease = JobLockLease.hold()) {
                 builder.push(name, timeout, output);
             } catch (RuntimeException e) {
                 throw new IllegalStateException(

@@ -55,7 +55,7 @@ public final class SanSimulator {
         write(luns.resolve(wwid).resolve("hosts").resolve(host), state);
     }
 
-    void formatPfs(String wwid, int chunks) {
+    public void formatPfs(String wwid, int chunks) {
         write(luns.resolve(wwid).resolve("pfs"), Integer.toString(chunks));
     }
 
@@ -64,12 +64,22 @@ public final class SanSimulator {
     }
 
     /** Grows the LUN on the array; hosts keep seeing the old size until they rescan and resize. */
-    void grow(String wwid, long oldSize, long newSize, String... hosts) {
+    public void grow(String wwid, long oldSize, long newSize, String... hosts) {
         for (String host : hosts) {
             write(luns.resolve(wwid).resolve("pathsize").resolve(host), Long.toString(oldSize));
             write(luns.resolve(wwid).resolve("mapsize").resolve(host), Long.toString(oldSize));
         }
         write(luns.resolve(wwid).resolve("size"), Long.toString(newSize));
+    }
+
+    /** Index of the first log line whose text after the time starts with {@code call}, or -1. */
+    public static int indexOf(List<String> log, String call) {
+        for (int i = 0; i < log.size(); i++) {
+            if (log.get(i).substring(log.get(i).indexOf(' ') + 1).startsWith(call)) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     /** How far the log reaches now; {@link #logSince} reads what came after. */

@@ -31,6 +31,12 @@ public record ImageFile(Path baseDir, Path result, String pfsdRpm, List<ImageSpe
     private static final Pattern TAG = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}");
     private static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]*");
     private static final Pattern DATE = Pattern.compile("[0-9]{8}");
+    /**
+     * The transports a clone can be bounded on (JGit's idle timeout and the clone's time cap): https, http, ssh (also
+     * as {@code user@host:path}) and file. An idle {@code git://} connection cannot be cut on Java 17.
+     */
+    private static final Pattern CLONE_URL =
+            Pattern.compile("(?i)(https?|ssh|file)://.+|[A-Za-z0-9._-]+@[A-Za-z0-9.-]+:[^/].*");
 
     public ImageFile {
         images = List.copyOf(images);
@@ -167,6 +173,10 @@ public record ImageFile(Path baseDir, Path result, String pfsdRpm, List<ImageSpe
             if (engineRepo == null && !packaged) {
                 problems.add(at + ": engine_repo: missing; the git URL of the engine source (or, for an engine"
                         + " its Dockerfile installs from packages, omit it and give build_image_name a tag)");
+            }
+            if (engineRepo != null && !CLONE_URL.matcher(engineRepo).matches()) {
+                problems.add(at + ": engine_repo: '" + engineRepo + "' is not a URL this can clone with a time bound;"
+                        + " use https://, http://, ssh://, user@host:path or file://");
             }
             if (engineBranch == null && !packaged) {
                 problems.add(at + ": engine_branch: missing; e.g. POLARDB_11_STABLE");

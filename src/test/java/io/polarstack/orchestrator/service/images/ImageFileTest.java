@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -109,6 +110,25 @@ class ImageFileTest {
         assertThat(problems(packaged.replace("engine:15", "engine")))
                 .contains("image 'e1': engine_repo: missing")
                 .contains("image 'e1': engine_branch: missing");
+    }
+
+    @Test
+    void anEngineRepositoryOnlyOnTransportsACloneCanBeBoundedOn() {
+        for (String url : List.of(
+                "https://github.com/ApsaraDB/PolarDB-for-PostgreSQL.git",
+                "ssh://git@example.com/engine.git",
+                "git@example.com:db/engine.git",
+                "file:///src/engine.git")) {
+            assertThat(parse(ENGINE.formatted("e1", "engine:1").replace("file:///src/engine.git", url))
+                            .image("e1")
+                            .engineRepo())
+                    .isEqualTo(url);
+        }
+        for (String url : List.of("git://example.com/engine.git", "/src/engine.git", "ext::sh -c touch% /tmp/x")) {
+            assertThat(problems(ENGINE.formatted("e1", "engine:1").replace("file:///src/engine.git", url)))
+                    .as(url)
+                    .contains("image 'e1': engine_repo: '" + url + "' is not a URL this can clone with a time bound");
+        }
     }
 
     @Test

@@ -23,13 +23,11 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.time.Duration;
-import java.util.Base64;
 import java.util.Date;
 import java.util.HexFormat;
 import java.util.Map;
@@ -130,13 +128,7 @@ class LocksE2E {
                 .send(
                         HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/v1/clusters/" + NS + "/"
                                         + RunningCluster.NAME + "/extend-storage"))
-                                .header(
-                                        "Authorization",
-                                        "Basic "
-                                                + Base64.getEncoder()
-                                                        .encodeToString((AppTestSupport.ADMIN + ":"
-                                                                        + AppTestSupport.ADMIN_PASSWORD)
-                                                                .getBytes(StandardCharsets.UTF_8)))
+                                .header("Authorization", AppTestSupport.ADMIN_LOGIN)
                                 .POST(HttpRequest.BodyPublishers.noBody())
                                 .build(),
                         HttpResponse.BodyHandlers.ofString());

@@ -16,12 +16,10 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.DriverManager;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -43,10 +41,7 @@ class ClusterFlowGuardIT {
     static final String NS = "flow-guard-" + System.nanoTime();
     static final String DB_USER = "engine";
     static final String DB_PASSWORD = "guard-" + Long.toHexString(System.nanoTime());
-    static final String LOGIN = "Basic "
-            + Base64.getEncoder()
-                    .encodeToString((AppTestSupport.ADMIN + ":" + AppTestSupport.ADMIN_PASSWORD)
-                            .getBytes(StandardCharsets.UTF_8));
+    static final String LOGIN = AppTestSupport.ADMIN_LOGIN;
     static final int ROUNDS = 8;
 
     static ScratchPostgres database;

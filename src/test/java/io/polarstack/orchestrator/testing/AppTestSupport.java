@@ -1,5 +1,6 @@
 package io.polarstack.orchestrator.testing;
 
+import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.Base64;
@@ -12,6 +13,9 @@ public final class AppTestSupport {
 
     public static final String ADMIN = "admin";
     public static final String ADMIN_PASSWORD = randomPassword();
+    /** The admin's {@code Authorization} header value for the REST API. */
+    public static final String ADMIN_LOGIN = "Basic "
+            + Base64.getEncoder().encodeToString((ADMIN + ":" + ADMIN_PASSWORD).getBytes(StandardCharsets.UTF_8));
 
     private AppTestSupport() {}
 

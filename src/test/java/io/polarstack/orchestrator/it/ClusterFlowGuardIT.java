@@ -85,52 +85,24 @@ class ClusterFlowGuardIT {
     }
 
     static Process start(String identity, int port) throws Exception {
-        String java = ProcessHandle.current().info().command().orElse("java");
-        var builder = new ProcessBuilder(
-                        java,
-                        "-Xmx384m",
-                        "-XX:TieredStopAtLevel=1",
-                        "-jar",
-                        OrchestratorProcess.JAR.toString(),
-                        "serve",
-                        "--server.port=" + port,
-                        "--orchestrator.data-dir=" + work.resolve(identity),
-                        "--orchestrator.kubernetes.kubeconfig=" + TestEnvironment.get("KUBECONFIG"),
-                        "--orchestrator.operator.enabled=false",
-                        "--orchestrator.operator.identity=" + identity,
-                        "--camunda.bpm.job-execution.enabled=false",
-                        "--spring.datasource.url=jdbc:postgresql://127.0.0.1:" + database.port() + "/postgres",
-                        "--spring.datasource.username=" + DB_USER)
-                .redirectErrorStream(true)
-                .redirectOutput(work.resolve(identity + ".log").toFile());
-        // Secrets through the environment, never argv.
-        builder.environment().put("SPRING_DATASOURCE_PASSWORD", DB_PASSWORD);
-        builder.environment().put("ORCHESTRATOR_ADMIN_PASSWORD", AppTestSupport.ADMIN_PASSWORD);
-        return builder.start();
+        return OrchestratorProcess.serve(
+                work.resolve(identity + ".log"),
+                // Secrets through the environment, never argv.
+                Map.of("SPRING_DATASOURCE_PASSWORD", DB_PASSWORD),
+                "-Xmx384m",
+                "-XX:TieredStopAtLevel=1",
+                "--server.port=" + port,
+                "--orchestrator.data-dir=" + work.resolve(identity),
+                "--orchestrator.kubernetes.kubeconfig=" + TestEnvironment.get("KUBECONFIG"),
+                "--orchestrator.operator.enabled=false",
+                "--orchestrator.operator.identity=" + identity,
+                "--camunda.bpm.job-execution.enabled=false",
+                "--spring.datasource.url=jdbc:postgresql://127.0.0.1:" + database.port() + "/postgres",
+                "--spring.datasource.username=" + DB_USER);
     }
 
     static void awaitUp(Process process, int port, String identity) throws Exception {
-        var http = HttpClient.newHttpClient();
-        long end = System.nanoTime() + 180_000_000_000L;
-        while (System.nanoTime() < end) {
-            assertThat(process.isAlive())
-                    .as("%s is running; see %s", identity, work.resolve(identity + ".log"))
-                    .isTrue();
-            try {
-                var response = http.send(
-                        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/engine-rest/engine"))
-                                .header("Authorization", LOGIN)
-                                .build(),
-                        HttpResponse.BodyHandlers.ofString());
-                if (response.statusCode() == 200) {
-                    return;
-                }
-            } catch (java.io.IOException notYet) {
-                // not listening yet
-            }
-            Thread.sleep(500);
-        }
-        throw new AssertionError(identity + " did not come up; see " + work.resolve(identity + ".log"));
+        OrchestratorProcess.awaitUp(process, port, work.resolve(identity + ".log"));
     }
 
     static void cluster(String name) throws Exception {

@@ -317,6 +317,10 @@ public class ClusterOperator {
         if (active.isPresent()) {
             return; // one flow at a time: a change waits until this one ends
         }
+        if (TriggerTable.heldByFlow(cluster)) {
+            flowGone(cluster);
+            return;
+        }
         var trigger = TriggerTable.evaluate(cluster);
         if (trigger.isEmpty()) {
             return;
@@ -352,6 +356,49 @@ public class ClusterOperator {
                 "FlowStarted",
                 trigger.processKey() + " started (process instance " + instance.getId() + ")");
         return instance;
+    }
+
+    /**
+     * The cluster shows a flow that the engine no longer runs, and the flow's state, which nothing else leaves: the flow
+     * was deleted without its listeners (Cockpit's default), its end could not be written, or the engine database
+     * lost it. Waiting would wait for good, and starting something on a guess is no better: it becomes an interrupt
+     * that says so, resumed like any other (interrupt.recover=T brings back Running and the trigger table decides).
+     * Confirmed on a fresh read first: a flow ending meanwhile clears its flow in the status before it commits, so a
+     * status still naming it after the engine says it is gone was never going to change.
+     */
+    private void flowGone(MPDCluster seen) {
+        String namespace = seen.getMetadata().getNamespace();
+        String name = seen.getMetadata().getName();
+        var fresh = resources.cluster(namespace, name).filter(TriggerTable::heldByFlow);
+        if (fresh.isEmpty()
+                || flows.active(FlowKeys.businessKey(namespace, name)).isPresent()) {
+            return;
+        }
+        String state = fresh.get().getStatus().getClusterStatus();
+        var flow = fresh.get().getStatus().getFlow();
+        String message = flow.getName() + " (process instance " + flow.getProcessInstanceId()
+                + ") is no longer in the engine, but the cluster still shows " + state
+                + ": the flow was deleted without its listeners or lost with the engine database. Its steps are safe"
+                + " to run again: annotate interrupt.recover=T and the cluster's annotations and spec decide anew";
+        var updated = status.flowGone(namespace, name, state, flow.getProcessInstanceId(), message);
+        if (updated.isEmpty()) {
+            return; // the status moved on meanwhile
+        }
+        LOG.warn("MPDCluster {}/{}: {}", namespace, name, message);
+        resources.annotate(
+                namespace,
+                name,
+                Map.of(
+                        Annotations.INTERRUPT_RECOVER,
+                        "F",
+                        Annotations.INTERRUPT_REASON,
+                        "FLOW_GONE",
+                        Annotations.INTERRUPT_MESSAGE,
+                        message,
+                        Annotations.INTERRUPT_PREVIOUS,
+                        ClusterState.RUNNING),
+                Set.of());
+        resources.event(updated.get(), "Warning", "FlowGone", message);
     }
 
     private void cancel(MPDCluster cluster, org.camunda.bpm.engine.runtime.ProcessInstance active) {

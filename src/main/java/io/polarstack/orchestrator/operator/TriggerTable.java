@@ -15,6 +15,7 @@ import io.polarstack.orchestrator.specs.StorageQuota;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * PolarDB Stack's trigger table: which flow a cluster's spec and command annotations ask for. Rows are
@@ -126,6 +127,29 @@ public final class TriggerTable {
                     : Optional.of(Trigger.of(17, ClusterState.UNLOCK_INSTANCE, FlowKeys.UNLOCK_INSTANCE));
         }
         return Optional.empty();
+    }
+
+    /**
+     * The cluster shows a flow (by its process instance) and that flow's own state, which only the flow itself leaves:
+     * not Running, Interrupt, or a state whose row starts its flow again (Init, Creating, Rebuild).
+     */
+    public static boolean heldByFlow(MPDCluster cluster) {
+        var status = cluster.getStatus();
+        if (status == null
+                || status.getFlow() == null
+                || status.getFlow().getProcessInstanceId() == null
+                || status.getClusterStatus() == null) {
+            return false;
+        }
+        return !Set.of(
+                        "",
+                        ClusterState.INIT,
+                        ClusterState.CREATING,
+                        ClusterState.REBUILD,
+                        ClusterState.RUNNING,
+                        ClusterState.INTERRUPT,
+                        ClusterState.DELETING)
+                .contains(status.getClusterStatus());
     }
 
     private static Optional<Trigger> migrate(String value, String leader, Map<String, InstanceStatus> instances) {

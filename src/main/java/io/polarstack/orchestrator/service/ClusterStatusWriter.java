@@ -113,6 +113,27 @@ public class ClusterStatusWriter {
         });
     }
 
+    /**
+     * The flow {@code processInstanceId} is gone from the engine without its end, the cluster left in its {@code state}:
+     * the cluster is Interrupt with no flow. Empty, and nothing written, when the status shows anything else by now.
+     */
+    public java.util.Optional<MPDCluster> flowGone(
+            String namespace, String name, String state, String processInstanceId, String message) {
+        boolean[] gone = {false};
+        MPDCluster written = write(namespace, name, status -> {
+            gone[0] = status.getFlow() != null
+                    && processInstanceId.equals(status.getFlow().getProcessInstanceId())
+                    && state.equals(status.getClusterStatus());
+            if (gone[0]) {
+                status.setClusterStatus(ClusterState.INTERRUPT);
+                status.setFlow(null);
+                Conditions.set(status, Conditions.FLOW_RUNNING, false, "FlowGone", message);
+                Conditions.set(status, Conditions.INTERRUPTED, true, "FlowGone", message);
+            }
+        });
+        return gone[0] ? java.util.Optional.of(written) : java.util.Optional.empty();
+    }
+
     /** An interrupt was cleared: the cluster is back in {@code state}, the flow's incident is gone. */
     public MPDCluster resumed(String namespace, String name, String state, String message) {
         return write(namespace, name, status -> {

@@ -141,4 +141,41 @@ class ClusterOperatorRecoveryTest extends FlowHarness {
         verify(manager, times(1)).install(any(), any()); // only the RO that failed
         assertThat(resources.cluster.getStatus().getClusterStatus()).isEqualTo("Running");
     }
+
+    /**
+     * What a flow deleted without its listeners (Cockpit's default) or lost with the engine database leaves: its state
+     * and its process instance in the status, nothing in the engine. The operator makes it an interrupt that names the
+     * flow, and interrupt.recover=T brings back Running.
+     */
+    @Test
+    void aFlowGoneFromTheEngineBecomesAnInterruptThatRecoverClears() {
+        operator();
+        operator.reconcile(resources.cluster); // CreateCluster
+        assertThat(drive()).isZero();
+        var flow = new io.polarstack.orchestrator.api.FlowStatus();
+        flow.setName("MigrateInstance");
+        flow.setProcessInstanceId("lost-4711");
+        flow.setStep("Task_CreateInstancePod");
+        resources.cluster.getStatus().setClusterStatus("MigrateRo");
+        resources.cluster.getStatus().setFlow(flow);
+
+        operator.reconcile(resources.cluster);
+        assertThat(resources.cluster.getStatus().getClusterStatus()).isEqualTo("Interrupt");
+        assertThat(resources.cluster.getStatus().getFlow()).isNull();
+        assertThat(resources.cluster.getMetadata().getAnnotations())
+                .containsEntry("interrupt.recover", "F")
+                .containsEntry("interrupt.reason", "FLOW_GONE")
+                .containsEntry("interrupt.previous.status", "Running");
+        assertThat(resources.cluster.getMetadata().getAnnotations().get("interrupt.message"))
+                .contains("MigrateInstance", "lost-4711", "MigrateRo", "interrupt.recover=T");
+        assertThat(resources.events).anyMatch(e -> e.startsWith("Warning FlowGone: MigrateInstance"));
+        assertThat(engine.getRuntimeService().createProcessInstanceQuery().count())
+                .as("nothing started on a guess")
+                .isZero();
+
+        annotate("interrupt.recover", "T");
+        operator.reconcile(resources.cluster);
+        assertThat(resources.cluster.getStatus().getClusterStatus()).isEqualTo("Running");
+        assertThat(resources.cluster.getMetadata().getAnnotations()).doesNotContainKeys("interrupt.recover");
+    }
 }

@@ -101,6 +101,27 @@ class TriggerTableTest {
     }
 
     @Test
+    void heldByAFlowOnlyInTheFlowsOwnStateWithItsProcessInstance() {
+        java.util.function.BiFunction<String, String, MPDCluster> shown = (state, processInstance) -> running(c -> {
+            c.getStatus().setClusterStatus(state);
+            if (processInstance != null) {
+                var flow = new io.polarstack.orchestrator.api.FlowStatus();
+                flow.setName("MigrateInstance");
+                flow.setProcessInstanceId(processInstance);
+                c.getStatus().setFlow(flow);
+            }
+        });
+        assertThat(TriggerTable.heldByFlow(shown.apply("MigrateRo", "p1"))).isTrue();
+        assertThat(TriggerTable.heldByFlow(shown.apply("SwitchRw", "p1"))).isTrue();
+        assertThat(TriggerTable.heldByFlow(shown.apply("MigrateRo", null))).isFalse();
+        for (String state : new String[] {"Running", "Interrupt", "Creating", "Init", "Rebuild", "Deleting", ""}) {
+            assertThat(TriggerTable.heldByFlow(shown.apply(state, "p1")))
+                    .as(state)
+                    .isFalse();
+        }
+    }
+
+    @Test
     void quietRunningClusterTriggersNothing() {
         assertThat(TriggerTable.evaluate(running(c -> {}))).isEmpty();
     }

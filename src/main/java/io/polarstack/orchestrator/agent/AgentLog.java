@@ -67,6 +67,14 @@ public final class AgentLog {
             System.err.print(line);
             return;
         }
+        // One writer per JVM at a time (the resident agent logs from many requests): an fcntl lock is the process's,
+        // so two threads would not exclude each other, and one closing the file would drop the other's lock.
+        synchronized (AgentLog.class) {
+            writeLocked(line);
+        }
+    }
+
+    private void writeLocked(String line) {
         try {
             Files.createDirectories(file.getParent());
             Path lockFile = file.resolveSibling(file.getFileName() + ".lock");

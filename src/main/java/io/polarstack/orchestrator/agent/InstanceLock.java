@@ -25,10 +25,19 @@ final class InstanceLock implements AutoCloseable {
     /** In the log directory: a base backup or pg_rewind rewrites the data directory, never the log directory. */
     static final String FILE = "ins_action_lock";
 
+    /**
+     * The holders in this JVM (the resident agent serves requests on threads), by lock file. Only the thread holding
+     * an entry opens the file: fcntl locks belong to the process, and closing any descriptor of the file would drop
+     * the lock another thread holds on it.
+     */
+    private static final Map<Path, String> HELD_HERE = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private final Path file;
     private final FileChannel channel;
     private final FileLock lock;
 
-    private InstanceLock(FileChannel channel, FileLock lock) {
+    private InstanceLock(Path file, FileChannel channel, FileLock lock) {
+        this.file = file;
         this.channel = channel;
         this.lock = lock;
     }
@@ -38,24 +47,35 @@ final class InstanceLock implements AutoCloseable {
      * deadline (the same action: the running one does the work, this one then finds it done).
      */
     static InstanceLock take(Instance instance, Action action, String requestId, Duration otherWait) {
-        Path file = instance.logDir().resolve(FILE);
+        Path file = instance.logDir().resolve(FILE).toAbsolutePath().normalize();
+        String me = "action=" + action.command() + " requestId=" + requestId + " pid="
+                + ProcessHandle.current().pid() + " since=" + Instant.now() + "\n";
         FileChannel channel = null;
+        boolean mine = false;
         try {
             Files.createDirectories(instance.logDir());
-            channel = FileChannel.open(
-                    file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
             long giveUpOther = System.nanoTime() + otherWait.toNanos();
             boolean logged = false;
             while (true) {
-                FileLock lock = tryLock(channel);
-                if (lock != null) {
-                    String holder = "action=" + action.command() + " requestId=" + requestId + " pid="
-                            + ProcessHandle.current().pid() + " since=" + Instant.now() + "\n";
-                    channel.truncate(0);
-                    channel.write(ByteBuffer.wrap(holder.getBytes(StandardCharsets.UTF_8)), 0);
-                    return new InstanceLock(channel, lock);
+                String here = HELD_HERE.putIfAbsent(file, me);
+                mine = here == null;
+                if (mine && channel == null) {
+                    channel = FileChannel.open(
+                            file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
                 }
-                Map<String, String> holder = holder(file);
+                FileLock lock = mine ? tryLock(channel) : null;
+                if (lock != null) {
+                    channel.truncate(0);
+                    channel.write(ByteBuffer.wrap(me.getBytes(StandardCharsets.UTF_8)), 0);
+                    return new InstanceLock(file, channel, lock);
+                }
+                Map<String, String> holder = mine ? holder(file) : fields(here);
+                if (mine) {
+                    closeQuietly(channel); // held by another process: wait without holding the file here
+                    channel = null;
+                    HELD_HERE.remove(file, me);
+                    mine = false;
+                }
                 boolean same = action.command().equals(holder.get("action"));
                 String who = describe(holder);
                 if (!logged) {
@@ -73,10 +93,10 @@ final class InstanceLock implements AutoCloseable {
                 instance.deadline().pause(200, who + " to end");
             }
         } catch (IOException e) {
-            closeQuietly(channel);
+            release(file, me, channel, mine);
             throw new AgentException(ErrorCode.INTERNAL, "cannot lock " + file + ": " + e.getMessage(), e);
         } catch (RuntimeException e) {
-            closeQuietly(channel);
+            release(file, me, channel, mine);
             if (e instanceof AgentException a && a.code() == ErrorCode.TIMEOUT) {
                 throw new AgentException(
                         ErrorCode.INSTANCE_BUSY, a.getMessage() + " (the instance was busy)", Map.of(), a);
@@ -97,16 +117,27 @@ final class InstanceLock implements AutoCloseable {
     /** What the holder wrote into the file (action, requestId, pid, since); empty while it is still writing. */
     static Map<String, String> holder(Path file) {
         try {
-            Map<String, String> fields = new java.util.LinkedHashMap<>();
-            for (String word : Files.readString(file).strip().split("\\s+")) {
-                int eq = word.indexOf('=');
-                if (eq > 0) {
-                    fields.put(word.substring(0, eq), word.substring(eq + 1));
-                }
-            }
-            return fields;
+            return fields(Files.readString(file));
         } catch (IOException e) {
             return Map.of();
+        }
+    }
+
+    private static Map<String, String> fields(String holder) {
+        Map<String, String> fields = new java.util.LinkedHashMap<>();
+        for (String word : holder.strip().split("\\s+")) {
+            int eq = word.indexOf('=');
+            if (eq > 0) {
+                fields.put(word.substring(0, eq), word.substring(eq + 1));
+            }
+        }
+        return fields;
+    }
+
+    private static void release(Path file, String me, FileChannel channel, boolean mine) {
+        closeQuietly(channel);
+        if (mine) {
+            HELD_HERE.remove(file, me);
         }
     }
 
@@ -137,5 +168,6 @@ final class InstanceLock implements AutoCloseable {
             // closing the channel below releases it too
         }
         closeQuietly(channel);
+        HELD_HERE.remove(file);
     }
 }

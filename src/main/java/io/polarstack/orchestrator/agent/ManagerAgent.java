@@ -65,20 +65,38 @@ public final class ManagerAgent implements Callable<Integer> {
     private final InputStream in;
     private final PrintStream out;
     private final Map<String, String> env;
+    private final Mode mode;
 
-    ManagerAgent(InputStream in, PrintStream out, Map<String, String> env) {
+    ManagerAgent(InputStream in, PrintStream out, Map<String, String> env, Mode mode) {
         this.in = in;
         this.out = out;
         this.env = env;
+        this.mode = mode;
+    }
+
+    /**
+     * How a request is served. One-shot: this process is the request (exec'd per action); a request past its deadline
+     * ends the process. Resident: a request of the {@link ResidentAgent}, which ends only that request, and whose
+     * background runs start the one-shot agent ({@code runCommand}, the argv up to {@code manager-agent}).
+     */
+    record Mode(java.util.function.IntConsumer timedOut, List<String> runCommand) {
+        static final Mode ONE_SHOT = new Mode(code -> Runtime.getRuntime().halt(code), null);
     }
 
     /** The {@code manager-agent} command of the jar: returns the process exit status. */
     public static int run(String[] args) {
-        return run(args, System.in, System.out, System.getenv());
+        if (args.length > 0 && ResidentAgent.COMMAND.equals(args[0])) {
+            return ResidentAgent.serve(java.util.Arrays.copyOfRange(args, 1, args.length), System.getenv());
+        }
+        return run(args, System.in, System.out, System.getenv(), Mode.ONE_SHOT);
     }
 
     static int run(String[] args, InputStream in, PrintStream out, Map<String, String> env) {
-        ManagerAgent agent = new ManagerAgent(in, out, env);
+        return run(args, in, out, env, Mode.ONE_SHOT);
+    }
+
+    static int run(String[] args, InputStream in, PrintStream out, Map<String, String> env, Mode mode) {
+        ManagerAgent agent = new ManagerAgent(in, out, env, mode);
         CommandLine cli = new CommandLine(agent);
         for (Action action : Action.values()) {
             CommandLine sub = new CommandLine(new ActionCommand(agent, action));
@@ -86,6 +104,9 @@ public final class ManagerAgent implements Callable<Integer> {
             cli.addSubcommand(action.command(), sub);
         }
         cli.setOut(new java.io.PrintWriter(out, true));
+        if (mode != Mode.ONE_SHOT) {
+            cli.setErr(new java.io.PrintWriter(out, true)); // a resident request has one stream back
+        }
         return cli.execute(args);
     }
 
@@ -115,6 +136,7 @@ public final class ManagerAgent implements Callable<Integer> {
         AtomicBoolean answered = new AtomicBoolean();
         String requestId = UUID.randomUUID().toString();
         AgentLog log = null;
+        Thread watchdog = null;
         long started = System.nanoTime();
         try {
             Request request = readRequest();
@@ -133,7 +155,7 @@ public final class ManagerAgent implements Callable<Integer> {
             if (requestId.equals(env.get(BackgroundRun.RUN_ENV))) {
                 runLogDir = instance.logDir();
             }
-            startWatchdog(deadline, action, requestId, answered, log);
+            watchdog = startWatchdog(deadline, action, requestId, answered, log);
             Map<String, Object> result;
             if (action.mutating()) {
                 Duration otherWait = request.optLong("busyWaitSeconds", 0, 3600)
@@ -170,6 +192,10 @@ public final class ManagerAgent implements Callable<Integer> {
                             action.command() + " failed unexpectedly: " + e,
                             Map.of()),
                     ErrorCode.INTERNAL.exitCode());
+        } finally {
+            if (watchdog != null) {
+                watchdog.interrupt(); // answered: a resident agent keeps no thread per finished request
+            }
         }
     }
 
@@ -186,13 +212,19 @@ public final class ManagerAgent implements Callable<Integer> {
         if (!action.mutating()) {
             throw AgentException.invalid(action.command() + " is quick and read-only: run it without 'background'");
         }
-        ProcessHandle.Info self = ProcessHandle.current().info();
-        if (self.command().isEmpty() || self.arguments().isEmpty()) {
-            throw new AgentException(ErrorCode.NOT_SUPPORTED, "cannot tell this agent's command line to start a run");
-        }
         List<String> command = new ArrayList<>();
-        command.add(self.command().get());
-        command.addAll(List.of(self.arguments().get()));
+        if (mode.runCommand() != null) {
+            command.addAll(mode.runCommand());
+            command.add(action.command());
+        } else {
+            ProcessHandle.Info self = ProcessHandle.current().info();
+            if (self.command().isEmpty() || self.arguments().isEmpty()) {
+                throw new AgentException(
+                        ErrorCode.NOT_SUPPORTED, "cannot tell this agent's command line to start a run");
+            }
+            command.add(self.command().get());
+            command.addAll(List.of(self.arguments().get()));
+        }
         BackgroundRun.Poll poll;
         try {
             poll = BackgroundRun.startOrPoll(action, requestId, instance.logDir(), request.raw(), command);
@@ -253,8 +285,11 @@ public final class ManagerAgent implements Callable<Integer> {
         return logDir.resolve("manager.log");
     }
 
-    /** When the deadline passes: kill the children, answer TIMEOUT, and end the process (the action thread may be stuck). */
-    private void startWatchdog(
+    /**
+     * When the deadline passes: kill the children, answer TIMEOUT, and end the request (one-shot: the process), since
+     * the action thread may be stuck.
+     */
+    private Thread startWatchdog(
             Deadline deadline, Action action, String requestId, AtomicBoolean answered, AgentLog log) {
         Thread watchdog = new Thread(
                 () -> {
@@ -281,12 +316,13 @@ public final class ManagerAgent implements Callable<Integer> {
                                     ErrorCode.TIMEOUT.exitCode())
                             >= 0) {
                         out.flush();
-                        Runtime.getRuntime().halt(ErrorCode.TIMEOUT.exitCode());
+                        mode.timedOut().accept(ErrorCode.TIMEOUT.exitCode());
                     }
                 },
                 "watchdog");
         watchdog.setDaemon(true);
         watchdog.start();
+        return watchdog;
     }
 
     /** Writes the one answer; returns {@code exitCode}, or -1 when an answer was already written. */

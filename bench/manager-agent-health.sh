@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Times the manager agent from process start to JSON answer for `health` against a real local PostgreSQL 15
 # instance (installed and started by the agent itself in a scratch directory), RUNS times per launch mode, and
-# prints median and p99 in milliseconds. Not a test: it asserts nothing, it measures.
+# prints median and p99 in milliseconds, last through the rootfs script to the resident agent beside the one-shot
+# agent behind the same script. Not a test: it asserts nothing, it measures.
 # Usage: bench/manager-agent-health.sh [RUNS]   (default 25; needs target/orchestrator.jar: mvn package)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -17,6 +18,7 @@ S=$(mktemp -d /tmp/polarstack-agent-bench.XXXXXX)
 PORT=$(python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])')
 REQ="{\"flavour\":\"postgresql\",\"dataDir\":\"$S/data\",\"logDir\":\"$S/log\",\"binDir\":\"$PGBIN\"}"
 cleanup() {
+  pkill -f "manager-agent serve --socket $S/" 2>/dev/null || true
   "${as_pg[@]}" "$PGBIN/pg_ctl" stop -D "$S/data" -m fast -w >/dev/null 2>&1 || true
   rm -rf "$S"
 }
@@ -63,3 +65,20 @@ measure "java -jar (defaults)"
 measure "java -jar, rootfs wrapper flags" "${FAST[@]}" -Xshare:auto
 JAR=$X/orchestrator.jar
 measure "extracted jar + AppCDS archive, wrapper flags" "${FAST[@]}" -XX:SharedArchiveFile="$X/orchestrator.jsa"
+
+# The resident agent as the manager container runs it, reached through the same rootfs script the orchestrator execs
+# (its socket client), against the one-shot agent behind that script: the difference a pod exec no longer pays.
+SCRIPT=$PWD/rootfs/usr/local/bin/manager-agent
+SOCKET=$S/agent/agent.sock
+"${as_pg[@]}" env POLARSTACK_ORCHESTRATOR_JAR="$X/orchestrator.jar" POLARSTACK_AGENT_SOCKET="$SOCKET" "$SCRIPT" serve \
+  > "$S/resident.log" 2>&1 &
+for _ in $(seq 100); do [ -S "$SOCKET" ] && break; sleep 0.1; done
+[ -S "$SOCKET" ] || { cat "$S/resident.log" >&2; echo "the resident agent did not start" >&2; exit 1; }
+agent() {  # the script instead of java: the resident agent unless POLARSTACK_AGENT_ONE_SHOT is set
+  local action=$1 request=$2; shift 2
+  printf '%s' "$request" | "${as_pg[@]}" env POLARSTACK_ORCHESTRATOR_JAR="$X/orchestrator.jar" \
+    POLARSTACK_AGENT_SOCKET="$SOCKET" "$@" "$SCRIPT" "$action"
+}
+measure "rootfs script, resident agent"
+measure "rootfs script, one-shot agent (baseline)" POLARSTACK_AGENT_ONE_SHOT=1
+pkill -f "manager-agent serve --socket $SOCKET" || true

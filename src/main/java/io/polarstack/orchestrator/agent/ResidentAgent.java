@@ -116,12 +116,21 @@ final class ResidentAgent {
         }
     }
 
+    /**
+     * The status, then the end of the answer; then whatever the client still sends is read until it hangs up, since
+     * closing a socket with unread input resets it and the client could lose the answer (a usage error answers
+     * before the request is read).
+     */
     private static void end(SocketChannel connection, PrintStream out, int status, AtomicBoolean ended) {
         if (ended.compareAndSet(false, true)) {
             out.print(TRAILER + status + "\n");
             out.flush();
-            try {
-                connection.close();
+            try (connection) {
+                connection.shutdownOutput();
+                ByteBuffer rest = ByteBuffer.allocate(4096);
+                while (connection.read(rest.clear()) >= 0) {
+                    // discarded
+                }
             } catch (IOException ignored) {
                 // the client went away; nothing to tell
             }

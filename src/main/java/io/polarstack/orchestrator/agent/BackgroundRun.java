@@ -60,6 +60,15 @@ final class BackgroundRun {
      */
     static Poll startOrPoll(Action action, String requestId, Path logDir, JsonNode request, List<String> command)
             throws IOException {
+        // One caller per JVM at a time (the resident agent polls on many threads): an fcntl lock is the process's, so
+        // two threads would not exclude each other, and one closing the file would drop the other's lock.
+        synchronized (BackgroundRun.class) {
+            return startOrPollLocked(action, requestId, logDir, request, command);
+        }
+    }
+
+    private static Poll startOrPollLocked(
+            Action action, String requestId, Path logDir, JsonNode request, List<String> command) throws IOException {
         Path dir = logDir.resolve(DIR);
         Files.createDirectories(dir);
         Path status = statusFile(logDir, requestId);

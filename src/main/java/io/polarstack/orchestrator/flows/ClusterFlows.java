@@ -61,6 +61,26 @@ public class ClusterFlows {
         return runtime.startProcessInstanceByKey(processKey, FlowKeys.businessKey(namespace, name), all);
     }
 
+    /**
+     * Starts the flow and runs {@code shown} (the status write that shows it) in the same engine transaction, before
+     * it commits: the first step, which the job executor runs right after the commit, never comes before what
+     * {@code shown} writes (a quick refusal was overwritten by a late "started"), and a {@code shown} that fails starts
+     * nothing.
+     */
+    public ProcessInstance start(
+            String processKey,
+            String namespace,
+            String name,
+            Map<String, Object> variables,
+            java.util.function.Consumer<ProcessInstance> shown) {
+        var transaction = ((org.camunda.bpm.engine.impl.ServiceImpl) runtime).getCommandExecutor();
+        return transaction.execute(context -> {
+            ProcessInstance started = start(processKey, namespace, name, variables);
+            shown.accept(started);
+            return started;
+        });
+    }
+
     public boolean recoversFromFirstStep(ProcessInstance instance) {
         return Boolean.TRUE.equals(runtime.getVariable(instance.getId(), RECOVER_FROM_FIRST_STEP));
     }

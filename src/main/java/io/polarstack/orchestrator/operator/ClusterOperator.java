@@ -335,7 +335,19 @@ public class ClusterOperator {
         if (trigger.recoverFromFirstStep()) {
             variables.put(ClusterFlows.RECOVER_FROM_FIRST_STEP, true);
         }
-        var instance = flows.start(trigger.processKey(), namespace, name, variables);
+        var shown = new java.util.concurrent.atomic.AtomicReference<MPDCluster>();
+        var instance = flows.start(
+                trigger.processKey(),
+                namespace,
+                name,
+                variables,
+                started -> shown.set(status.flowStarted(
+                        namespace,
+                        name,
+                        cluster.getMetadata().getGeneration(),
+                        trigger.state(),
+                        trigger.processKey(),
+                        started.getId())));
         LOG.info(
                 "MPDCluster {}/{}: started {} (trigger row {}) as {}",
                 namespace,
@@ -343,15 +355,8 @@ public class ClusterOperator {
                 trigger.processKey(),
                 trigger.row(),
                 instance.getId());
-        var updated = status.flowStarted(
-                namespace,
-                name,
-                cluster.getMetadata().getGeneration(),
-                trigger.state(),
-                trigger.processKey(),
-                instance.getId());
         resources.event(
-                updated,
+                shown.get(),
                 "Normal",
                 "FlowStarted",
                 trigger.processKey() + " started (process instance " + instance.getId() + ")");

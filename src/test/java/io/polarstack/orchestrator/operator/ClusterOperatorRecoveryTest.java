@@ -178,4 +178,24 @@ class ClusterOperatorRecoveryTest extends FlowHarness {
         assertThat(resources.cluster.getStatus().getClusterStatus()).isEqualTo("Running");
         assertThat(resources.cluster.getMetadata().getAnnotations()).doesNotContainKeys("interrupt.recover");
     }
+
+    /**
+     * The status that shows a flow is written in the flow's start transaction: when it cannot be written, no flow
+     * started (and so none can run ahead of it, or be left unshown).
+     */
+    @Test
+    void aFlowWhoseStartCannotBeShownDoesNotStart() {
+        operator();
+        failCall("updateStatus");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> operator.reconcile(resources.cluster))
+                .hasMessageContaining("the API server did not answer");
+        assertThat(engine.getRuntimeService().createProcessInstanceQuery().count())
+                .isZero();
+        assertThat(engine.getManagementService().createJobQuery().count()).isZero();
+
+        resources.onCall = call -> {};
+        operator.reconcile(resources.cluster);
+        assertThat(flowId()).isNotNull();
+        assertThat(resources.cluster.getStatus().getClusterStatus()).isEqualTo("Creating");
+    }
 }

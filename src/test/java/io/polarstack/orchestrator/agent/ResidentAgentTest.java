@@ -87,4 +87,30 @@ class ResidentAgentTest {
                 .isEmpty();
         assertThat(dir.resolve("x.sock")).doesNotExist();
     }
+
+    /**
+     * A request past its deadline answers TIMEOUT with its command killed, and the agent goes on serving (this test's
+     * JVM stands for it).
+     */
+    @Test
+    void aRequestPastItsDeadlineAnswersTimeoutAndKillsItsCommand() throws Exception {
+        Path bin = Files.createDirectories(dir.resolve("bin"));
+        Path data = Files.createDirectories(dir.resolve("data"));
+        Files.writeString(data.resolve("PG_VERSION"), "15\n");
+        Path started = dir.resolve("pg_ctl.pid");
+        Path pgCtl = bin.resolve("pg_ctl");
+        Files.writeString(
+                pgCtl, "#!/bin/sh\n[ \"$1\" = status ] && exit 3\necho $$ > " + started + "\nexec sleep 60\n");
+        pgCtl.toFile().setExecutable(true);
+        String request = "{\"flavour\":\"postgresql\",\"dataDir\":\"" + data + "\",\"logDir\":\"" + dir.resolve("log")
+                + "\",\"binDir\":\"" + bin + "\",\"socketDir\":\"" + dir + "\",\"port\":1,\"timeoutSeconds\":1}";
+
+        String answer = exchange("[\"start\"]\n" + request);
+
+        assertThat(answer).contains("\"code\":\"TIMEOUT\"").endsWith("\0exit 4\n");
+        long pid = Long.parseLong(Files.readString(started).strip());
+        assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false))
+                .as("the request's command was killed")
+                .isFalse();
+    }
 }

@@ -103,7 +103,7 @@ class ResidentAgentTest {
                 pgCtl, "#!/bin/sh\n[ \"$1\" = status ] && exit 3\necho $$ > " + started + "\nexec sleep 60\n");
         pgCtl.toFile().setExecutable(true);
         String request = "{\"flavour\":\"postgresql\",\"dataDir\":\"" + data + "\",\"logDir\":\"" + dir.resolve("log")
-                + "\",\"binDir\":\"" + bin + "\",\"socketDir\":\"" + dir + "\",\"port\":1,\"timeoutSeconds\":1}";
+                + "\",\"binDir\":\"" + bin + "\",\"socketDir\":\"" + dir + "\",\"port\":1,\"timeoutSeconds\":3}";
 
         String answer = exchange("[\"start\"]\n" + request);
 

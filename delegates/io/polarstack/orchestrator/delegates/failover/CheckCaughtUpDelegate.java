@@ -14,6 +14,9 @@ import org.springframework.stereotype.Component;
 @Component
 public class CheckCaughtUpDelegate implements JavaDelegate {
 
+    /** The stopped RW's shutdown checkpoint, kept once known (from the stop's answer or asked here). */
+    static final String OLD_RW_CHECKPOINT = "oldRwCheckpoint";
+
     private final ClusterResources resources;
     private final ManagerClient manager;
     private final WalPositions positions;
@@ -35,11 +38,11 @@ public class CheckCaughtUpDelegate implements JavaDelegate {
         var cluster = ClusterSteps.cluster(resources, execution);
         var oldRw = FailoverSteps.oldRw(cluster, execution);
         var candidate = FailoverSteps.candidate(cluster, execution);
-        Object known = execution.getVariable("oldRwCheckpoint");
+        Object known = execution.getVariable(OLD_RW_CHECKPOINT);
         long checkpoint = known != null
                 ? ((Number) known).longValue()
                 : manager.shutdownCheckpoint(ClusterSteps.target(cluster, oldRw));
-        execution.setVariable("oldRwCheckpoint", checkpoint);
+        execution.setVariable(OLD_RW_CHECKPOINT, checkpoint);
         var position = positions.of(cluster, candidate);
         if (position.replayed() > checkpoint) {
             return null;

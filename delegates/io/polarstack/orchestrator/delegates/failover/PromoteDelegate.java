@@ -3,6 +3,7 @@ package io.polarstack.orchestrator.delegates.failover;
 import io.polarstack.orchestrator.api.DataDurability;
 import io.polarstack.orchestrator.delegates.common.ClusterSteps;
 import io.polarstack.orchestrator.ports.ClusterResources;
+import io.polarstack.orchestrator.ports.EngineProbe.Promotion;
 import io.polarstack.orchestrator.ports.ManagerClient;
 import io.polarstack.orchestrator.service.InstanceProbe;
 import io.polarstack.orchestrator.service.SyncStandbys;
@@ -17,7 +18,9 @@ import org.springframework.stereotype.Component;
  * Task_Promote: the candidate becomes the primary (a primary already answers at once, so a retry is safe). With
  * dataDurability required it first gets the cluster's quorum in synchronous_standby_names (a replica keeps the setting
  * unused), so its first commit as the RW already waits for an RO: between two failovers no commit is acknowledged that
- * only the new RW holds.
+ * only the new RW holds. The promotion is one SQL session ({@code pg_promote}), which saves the write outage a pod
+ * exec; an engine older than PostgreSQL 12 is promoted by its manager, and so is an async one that SQL cannot reach
+ * (the old RW is fenced already, so either path is safe).
  */
 @Component
 public class PromoteDelegate implements JavaDelegate {
@@ -38,12 +41,29 @@ public class PromoteDelegate implements JavaDelegate {
     public void execute(DelegateExecution execution) {
         var cluster = ClusterSteps.cluster(resources, execution);
         var candidate = FailoverSteps.candidate(cluster, execution);
-        if (DataDurability.of(cluster) == DataDurability.REQUIRED) {
-            String quorum = SyncStandbys.value(cluster, true, List.of());
-            probe.setSynchronousStandbyNames(cluster, candidate, quorum, EngineWalPositions.TIMEOUT);
+        boolean required = DataDurability.of(cluster) == DataDurability.REQUIRED;
+        String quorum = required ? SyncStandbys.value(cluster, true, List.of()) : null;
+        Promotion promotion;
+        try {
+            promotion = probe.promote(cluster, candidate, quorum, EngineWalPositions.TIMEOUT);
+        } catch (IllegalStateException e) {
+            if (required) {
+                throw e; // the quorum must be set over SQL before anything is promoted
+            }
+            LOG.warn("{}: {}; promoting through its manager", candidate.getInsId(), e.getMessage());
+            promotion = Promotion.UNSUPPORTED;
+        }
+        if (quorum != null) {
             LOG.info("{} synchronous_standby_names '{}' before promotion", candidate.getInsId(), quorum);
         }
-        var role = manager.promote(ClusterSteps.target(cluster, candidate));
-        LOG.info("{} promoted: timeline {}", candidate.getInsId(), role.timeline());
+        if (promotion == Promotion.UNSUPPORTED) {
+            var role = manager.promote(ClusterSteps.target(cluster, candidate));
+            LOG.info("{} promoted by its manager: timeline {}", candidate.getInsId(), role.timeline());
+        } else {
+            LOG.info(
+                    "{} {} by SQL",
+                    candidate.getInsId(),
+                    promotion == Promotion.PROMOTED ? "promoted" : "was the primary");
+        }
     }
 }

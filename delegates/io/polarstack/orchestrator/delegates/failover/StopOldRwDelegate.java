@@ -9,7 +9,8 @@ import org.springframework.stereotype.Component;
 
 /**
  * Task_StopOldRw (planned): a fast stop of the RW under the stop lock, so nothing restarts it. A fast shutdown
- * sends its last WAL, the shutdown checkpoint, to the connected replicas before it exits. Writes stop here.
+ * sends its last WAL, the shutdown checkpoint, to the connected replicas before it exits; the stop reports where
+ * that checkpoint is. Writes stop here.
  */
 @Component
 public class StopOldRwDelegate implements JavaDelegate {
@@ -30,10 +31,14 @@ public class StopOldRwDelegate implements JavaDelegate {
         if (execution.getVariable(FailoverSteps.WRITES_STOPPED_AT) == null) {
             execution.setVariable(FailoverSteps.WRITES_STOPPED_AT, System.currentTimeMillis());
         }
-        manager.stop(
+        var stopped = manager.stop(
                 ClusterSteps.target(cluster, FailoverSteps.oldRw(cluster, execution)),
                 ManagerClient.StopMode.FAST,
                 STOP_TIMEOUT_SECONDS);
         execution.setVariable(FailoverSteps.OLD_RW_STOPPED, true);
+        if (stopped.shutdownCheckpoint() != null) {
+            // Task_CheckCaughtUp compares with it, and needs no call of its own while writes are stopped.
+            execution.setVariable(CheckCaughtUpDelegate.OLD_RW_CHECKPOINT, stopped.shutdownCheckpoint());
+        }
     }
 }

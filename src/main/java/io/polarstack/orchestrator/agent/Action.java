@@ -12,7 +12,11 @@ public enum Action {
             600,
             Install::run),
     START("start", "remove the stop lock, start the engine, wait until it accepts connections", 300, Lifecycle::start),
-    STOP("stop", "create the stop lock, pg_ctl stop (mode, timeout), escalate to immediate", 330, Lifecycle::stop),
+    STOP(
+            "stop",
+            "create the stop lock, pg_ctl stop (mode, timeout), escalate to immediate; report a clean stop's checkpoint",
+            330,
+            Lifecycle::stop),
     RESTART("restart", "stop and start again; refused while the stop lock exists", 600, Lifecycle::restart),
     HEALTH(
             "health",

@@ -119,15 +119,7 @@ final class Failover {
     static Map<String, Object> shutdownCheckpoint(Instance instance, Request request) {
         instance.requireInstalled();
         instance.flavour().checkFailoverAction(instance, Action.SHUTDOWN_CHECKPOINT);
-        String text = instance.commands()
-                .require(
-                        "pg_controldata of " + instance.dataDir(),
-                        List.of(
-                                instance.bin("pg_controldata"),
-                                "-D",
-                                instance.dataDir().toString()))
-                .stdout();
-        ControlData control = ControlData.parse(text);
+        ControlData control = controlData(instance);
         if (!control.shutDown()) {
             String hint = instance.postmasterRunning()
                     ? "it is running; stop it first"
@@ -141,10 +133,41 @@ final class Failover {
         }
         Map<String, Object> result = new LinkedHashMap<>();
         result.put("state", control.state());
+        putCheckpoint(result, control);
+        return result;
+    }
+
+    /**
+     * Adds the shutdown checkpoint to a stop's answer when the instance is cleanly shut down and the flavour has one,
+     * so a switchover needs no second call for it while writes are stopped.
+     */
+    static void addShutdownCheckpoint(Instance instance, Map<String, Object> result) {
+        try {
+            instance.flavour().checkFailoverAction(instance, Action.SHUTDOWN_CHECKPOINT);
+        } catch (AgentException notApplicable) {
+            return;
+        }
+        ControlData control = controlData(instance);
+        if (control.shutDown()) {
+            putCheckpoint(result, control);
+        }
+    }
+
+    private static void putCheckpoint(Map<String, Object> result, ControlData control) {
         result.put("checkpoint", control.checkpoint());
         result.put("checkpointLsn", lsn(control.checkpoint()));
         result.put("timeline", control.timeline());
-        return result;
+    }
+
+    private static ControlData controlData(Instance instance) {
+        return ControlData.parse(instance.commands()
+                .require(
+                        "pg_controldata of " + instance.dataDir(),
+                        List.of(
+                                instance.bin("pg_controldata"),
+                                "-D",
+                                instance.dataDir().toString()))
+                .stdout());
     }
 
     /** The pg_controldata lines the failover needs (the agent runs it with LC_ALL=C, so the labels are English). */

@@ -61,7 +61,9 @@ final class Lifecycle {
         StopMode mode = request.choice("mode", StopMode.class, StopMode.FAST);
         long seconds = request.optLong("stopTimeoutSeconds", 1, 3600).orElse(300L);
         instance.lock();
-        return stopPostmaster(instance, mode, seconds);
+        Map<String, Object> result = stopPostmaster(instance, mode, seconds);
+        Failover.addShutdownCheckpoint(instance, result);
+        return result;
     }
 
     /** Stops the postmaster; a stop that does not finish in time is escalated to immediate mode. */

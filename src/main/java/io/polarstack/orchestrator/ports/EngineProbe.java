@@ -24,8 +24,24 @@ public interface EngineProbe extends AutoCloseable {
      */
     Result probeOnce(Endpoint endpoint, Credentials credentials, Duration timeout);
 
-    /** {@link #setSynchronousStandbyNames}, on a connection of its own that is closed before it returns. */
-    void setSynchronousStandbyNamesOnce(Endpoint endpoint, Credentials credentials, String value, Duration timeout);
+    /**
+     * Promotes a replica by SQL ({@code pg_promote(wait => true)}), which signals its startup process as
+     * {@code pg_ctl promote} does, and waits until it left recovery. When {@code synchronousStandbyNames} is not
+     * null it is set first ({@link #setSynchronousStandbyNames}) on the same session. Runs on the connection this
+     * replica keeps for the endpoint (the HA monitor's, already open) if there is one, else on one of its own.
+     *
+     * @return PROMOTED; ALREADY_PRIMARY (nothing done); UNSUPPORTED: the server predates {@code pg_promote}
+     *     (PostgreSQL 12), so nothing was promoted and the caller promotes another way
+     * @param timeout     for connecting and each statement; the wait for the end of recovery is the adapter's own
+     * @throws IllegalStateException when the engine cannot be asked, or it did not leave recovery in time
+     */
+    Promotion promote(Endpoint endpoint, Credentials credentials, String synchronousStandbyNames, Duration timeout);
+
+    enum Promotion {
+        PROMOTED,
+        ALREADY_PRIMARY,
+        UNSUPPORTED
+    }
 
     /**
      * The engine's data usage in bytes: every database ({@code pg_database_size}) plus the WAL directory. On a

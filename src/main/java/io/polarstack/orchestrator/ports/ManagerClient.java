@@ -185,7 +185,8 @@ public interface ManagerClient {
         IMMEDIATE
     }
 
-    record StopResult(boolean alreadyStopped, boolean escalatedToImmediate) {}
+    /** @param shutdownCheckpoint a clean stop's last checkpoint ({@link #shutdownCheckpoint}); null when there is none */
+    record StopResult(boolean alreadyStopped, boolean escalatedToImmediate, Long shutdownCheckpoint) {}
 
     enum HealthState {
         RUNNING,

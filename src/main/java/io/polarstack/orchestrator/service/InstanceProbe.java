@@ -46,12 +46,19 @@ public class InstanceProbe {
         return probe.probeOnce(new Endpoint(net.getWorkingHostIP(), net.getWorkingPort()), aurora(cluster), timeout);
     }
 
-    /** Sets the instance's synchronous_standby_names ({@link EngineProbe#setSynchronousStandbyNames}). */
-    public void setSynchronousStandbyNames(
-            MPDCluster cluster, InstanceStatus instance, String value, Duration timeout) {
+    /** Promotes the instance by SQL ({@link EngineProbe#promote}). */
+    public EngineProbe.Promotion promote(
+            MPDCluster cluster, InstanceStatus instance, String synchronousStandbyNames, Duration timeout) {
         var net = instance.getNetInfo();
-        probe.setSynchronousStandbyNamesOnce(
-                new Endpoint(net.getWorkingHostIP(), net.getWorkingPort()), aurora(cluster), value, timeout);
+        if (net == null || net.getWorkingHostIP() == null || net.getWorkingPort() == null) {
+            throw new IllegalStateException("instance " + instance.getInsId() + " of MPDCluster "
+                    + cluster.businessKey() + " has no working host and port in its status");
+        }
+        return probe.promote(
+                new Endpoint(net.getWorkingHostIP(), net.getWorkingPort()),
+                aurora(cluster),
+                synchronousStandbyNames,
+                timeout);
     }
 
     /** The instance's {@code pg_settings} for {@code names} ({@link EngineProbe#settingsOnce}). */

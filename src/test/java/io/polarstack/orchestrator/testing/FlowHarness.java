@@ -10,6 +10,7 @@ import static org.mockito.ArgumentMatchers.anyString;
 import static org.mockito.ArgumentMatchers.argThat;
 import static org.mockito.ArgumentMatchers.eq;
 import static org.mockito.Mockito.doAnswer;
+import static org.mockito.Mockito.doReturn;
 import static org.mockito.Mockito.doThrow;
 import static org.mockito.Mockito.mock;
 import static org.mockito.Mockito.mockingDetails;
@@ -259,7 +260,9 @@ public abstract class FlowHarness {
      */
     protected static void healthy() {
         when(manager.install(any(), any())).thenReturn(new ManagerClient.InstallResult(false, false, null, false));
-        when(manager.stop(any(), any(), anyInt())).thenReturn(new ManagerClient.StopResult(false, false));
+        when(manager.stop(any(), any(), anyInt())).thenReturn(new ManagerClient.StopResult(false, false, null));
+        // Promotion by SQL runs in the E2Es; here the manager mock promotes, unless a test stubs this.
+        doReturn(EngineProbe.Promotion.UNSUPPORTED).when(engineProbe()).promote(any(), any(), any(), any());
         // A background run finishes within its first call here; its failure is the synchronous action's. doAnswer:
         // stubbing again (healthy() after a test's own stubs) must not call the answer.
         doAnswer(a -> {

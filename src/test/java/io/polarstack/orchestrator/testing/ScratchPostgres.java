@@ -96,6 +96,16 @@ public final class ScratchPostgres implements AutoCloseable {
                 BIN.resolve("pg_ctl").toString(), "stop", "-D", data().toString(), "-m", "fast", "-w", "-t", "30"));
     }
 
+    /**
+     * Stops the server and starts it again as a standby with nothing to follow: it stays in recovery, answers read-only
+     * queries, and leaves recovery only when promoted.
+     */
+    public void restartAsStandby() {
+        stopServer();
+        asPostgres(List.of("touch", data().resolve("standby.signal").toString()));
+        startServer();
+    }
+
     /** Stops and removes the servers of test JVMs that died without closing them (kill -9, a cut-off run). */
     static void sweepOrphans() throws IOException {
         Path tmp = Path.of(System.getProperty("java.io.tmpdir"));

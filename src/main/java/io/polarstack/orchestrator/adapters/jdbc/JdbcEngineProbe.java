@@ -56,6 +56,9 @@ public class JdbcEngineProbe implements EngineProbe {
     /** Host names and IP literals only: the host comes from the resource status and goes into a JDBC URL. */
     private static final Pattern HOST = Pattern.compile("[A-Za-z0-9._-]+|[0-9A-Fa-f:.]+");
 
+    /** How long pg_promote waits for the end of recovery (the manager's promote allows 120 s in all). */
+    static final Duration PROMOTE_WAIT = Duration.ofSeconds(60);
+
     private final Map<Endpoint, Kept> kept = new ConcurrentHashMap<>();
 
     private static final class Kept {
@@ -226,18 +229,7 @@ public class JdbcEngineProbe implements EngineProbe {
 
     @Override
     public void setSynchronousStandbyNames(Endpoint endpoint, Credentials credentials, String value, Duration timeout) {
-        setSynchronousStandbyNames(
-                kept.computeIfAbsent(endpoint, e -> new Kept()), endpoint, credentials, value, timeout);
-    }
-
-    @Override
-    public void setSynchronousStandbyNamesOnce(
-            Endpoint endpoint, Credentials credentials, String value, Duration timeout) {
-        setSynchronousStandbyNames(oneShot(), endpoint, credentials, value, timeout);
-    }
-
-    private void setSynchronousStandbyNames(
-            Kept slot, Endpoint endpoint, Credentials credentials, String value, Duration timeout) {
+        Kept slot = kept.computeIfAbsent(endpoint, e -> new Kept());
         if (!SYNC_NAMES.matcher(value).matches()) {
             throw new IllegalArgumentException(
                     "not a synchronous_standby_names value the orchestrator writes: " + value);
@@ -253,6 +245,65 @@ public class JdbcEngineProbe implements EngineProbe {
                 closeQuietly(slot);
                 throw new IllegalStateException(
                         "cannot set synchronous_standby_names on " + endpoint + ": " + detail(e, credentials), e);
+            } finally {
+                if (slot.released) {
+                    closeQuietly(slot);
+                }
+            }
+        }
+    }
+
+    @Override
+    public Promotion promote(
+            Endpoint endpoint, Credentials credentials, String synchronousStandbyNames, Duration timeout) {
+        if (!valid(endpoint)) {
+            throw new IllegalArgumentException("not an engine endpoint: " + endpoint);
+        }
+        if (synchronousStandbyNames != null
+                && !SYNC_NAMES.matcher(synchronousStandbyNames).matches()) {
+            throw new IllegalArgumentException(
+                    "not a synchronous_standby_names value the orchestrator writes: " + synchronousStandbyNames);
+        }
+        Kept watched = kept.get(endpoint);
+        Kept slot = watched != null ? watched : oneShot();
+        long seconds = PROMOTE_WAIT.toSeconds();
+        synchronized (slot) {
+            try {
+                ready(slot, endpoint, credentials, timeout);
+                // pg_promote waits on the server: the session may be quiet that long.
+                slot.connection.setNetworkTimeout(Runnable::run, (int) (seconds * 1000 + 5000));
+                try (Statement statement = slot.connection.createStatement()) {
+                    if (synchronousStandbyNames != null) {
+                        statement.execute(
+                                "ALTER SYSTEM SET synchronous_standby_names = '" + synchronousStandbyNames + "'");
+                        statement.execute("SELECT pg_reload_conf()");
+                    }
+                    try (ResultSet rows = statement.executeQuery(
+                            "SELECT current_setting('server_version_num')::int >= 120000, pg_is_in_recovery()")) {
+                        rows.next();
+                        if (!rows.getBoolean(1)) {
+                            return Promotion.UNSUPPORTED;
+                        }
+                        if (!rows.getBoolean(2)) {
+                            return Promotion.ALREADY_PRIMARY;
+                        }
+                    }
+                }
+                try (var promote = slot.connection.prepareStatement("SELECT pg_promote(true, ?)")) {
+                    promote.setInt(1, (int) seconds);
+                    try (ResultSet rows = promote.executeQuery()) {
+                        rows.next();
+                        if (!rows.getBoolean(1)) {
+                            throw new IllegalStateException(
+                                    endpoint + " was told to promote but did not leave recovery within " + seconds
+                                            + " s; see its log");
+                        }
+                    }
+                }
+                return Promotion.PROMOTED;
+            } catch (SQLException e) {
+                closeQuietly(slot);
+                throw new IllegalStateException("cannot promote " + endpoint + " by SQL: " + detail(e, credentials), e);
             } finally {
                 if (slot.released) {
                     closeQuietly(slot);

@@ -168,7 +168,10 @@ public class JsonManagerClient implements ManagerClient {
                 stopLimit(stopTimeoutSeconds));
         return new StopResult(
                 res.path("alreadyStopped").asBoolean(),
-                res.path("escalatedToImmediate").asBoolean());
+                res.path("escalatedToImmediate").asBoolean(),
+                res.path("checkpoint").isIntegralNumber()
+                        ? res.path("checkpoint").asLong()
+                        : null);
     }
 
     private ObjectNode stopRequest(StopMode mode, int stopTimeoutSeconds) {

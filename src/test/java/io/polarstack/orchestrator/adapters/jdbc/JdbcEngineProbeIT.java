@@ -192,4 +192,36 @@ class JdbcEngineProbeIT {
         Result result = probe.probe(new Endpoint("127.0.0.1/postgres?socketFactory=x", pg.port()), aurora, TIMEOUT);
         assertThat(result.outcome()).isEqualTo(Outcome.ERROR);
     }
+
+    @Test
+    @Order(7)
+    void aStandbyIsPromotedBySqlWithItsQuorumSetOnTheKeptSession() throws Exception {
+        pg.restartAsStandby();
+        Result standby = probe.probe(endpoint, aurora, TIMEOUT);
+        assertThat(standby.inRecovery()).as("%s", standby).isTrue();
+        List<Integer> kept = probeSessions();
+        assertThatThrownBy(() -> probe.promote(endpoint, aurora, "'; DROP TABLE x; --", TIMEOUT))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThat(probe.probe(endpoint, aurora, TIMEOUT).inRecovery())
+                .as("refused input changes nothing")
+                .isTrue();
+
+        String quorum = "ANY 1 (\"replica_1_2\")";
+        assertThat(probe.promote(endpoint, aurora, quorum, TIMEOUT)).isEqualTo(EngineProbe.Promotion.PROMOTED);
+        assertThat(probeSessions()).as("the promotion ran on the kept session").isEqualTo(kept);
+        Result primary = probe.probe(endpoint, aurora, TIMEOUT);
+        assertThat(primary.inRecovery()).as("%s", primary).isFalse();
+        assertThat(primary.wal().timeline())
+                .as("a promotion starts a new timeline")
+                .isEqualTo(2);
+        Await.await(
+                Duration.ofSeconds(10),
+                () -> "the quorum set before the promotion",
+                () -> quorum.equals(
+                        probe.probe(endpoint, aurora, TIMEOUT).replication().synchronousStandbyNames()));
+        assertThat(probe.promote(endpoint, aurora, null, TIMEOUT))
+                .as("a retry finds the primary")
+                .isEqualTo(EngineProbe.Promotion.ALREADY_PRIMARY);
+        probe.setSynchronousStandbyNames(endpoint, aurora, "", TIMEOUT); // no RO here to wait for
+    }
 }

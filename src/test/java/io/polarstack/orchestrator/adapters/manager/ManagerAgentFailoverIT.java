@@ -129,8 +129,10 @@ class ManagerAgentFailoverIT {
                 assertThrows(ManagerException.class, () -> client.shutdownCheckpoint(rw))
                         .code(),
                 "it still runs");
-        client.stop(rw, ManagerClient.StopMode.FAST, 30);
+        var stopped = client.stop(rw, ManagerClient.StopMode.FAST, 30);
         oldRwShutdownCheckpoint = client.shutdownCheckpoint(rw);
+        assertEquals(
+                Long.valueOf(oldRwShutdownCheckpoint), stopped.shutdownCheckpoint(), "the stop reports its checkpoint");
         assertTrue(
                 oldRwShutdownCheckpoint >= rwPosition.replayed(),
                 "the shutdown checkpoint is the last thing the RW wrote");

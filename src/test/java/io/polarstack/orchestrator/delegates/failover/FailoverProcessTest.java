@@ -7,6 +7,7 @@ import static org.mockito.ArgumentMatchers.anyInt;
 import static org.mockito.ArgumentMatchers.anyString;
 import static org.mockito.ArgumentMatchers.argThat;
 import static org.mockito.ArgumentMatchers.eq;
+import static org.mockito.Mockito.clearInvocations;
 import static org.mockito.Mockito.doThrow;
 import static org.mockito.Mockito.inOrder;
 import static org.mockito.Mockito.never;
@@ -16,6 +17,7 @@ import static org.mockito.Mockito.when;
 
 import io.polarstack.orchestrator.api.Conditions;
 import io.polarstack.orchestrator.ports.ClusterResources;
+import io.polarstack.orchestrator.ports.EngineProbe;
 import io.polarstack.orchestrator.ports.ManagerClient;
 import io.polarstack.orchestrator.ports.ManagerClient.ManagerException;
 import io.polarstack.orchestrator.ports.ManagerClient.StopMode;
@@ -63,7 +65,7 @@ class FailoverProcessTest extends FlowHarness {
         assertSwitchedTo(newRwInsId, newRwPod, 1);
     }
 
-    /** {@code promotions}: how often promote ran since the manager's counts were last reset. */
+    /** {@code promotions}: how often the manager's promote ran since its counts were last reset (0: by SQL). */
     void assertSwitchedTo(String newRwInsId, String newRwPod, int promotions) {
         var status = resources.cluster.getStatus();
         assertThat(status.getLeaderInstanceId()).isEqualTo(newRwInsId);
@@ -147,6 +149,65 @@ class FailoverProcessTest extends FlowHarness {
         retry("Task_ReportNotRejoined");
         finish(failover);
         assertSwitchedTo("1004", RO1);
+    }
+
+    @Test
+    void aStopThatReportsItsShutdownCheckpointSavesTheCallForIt() {
+        afterCreate.add(() -> when(manager.stop(pod(RW), eq(StopMode.FAST), anyInt()))
+                .thenReturn(new ManagerClient.StopResult(false, false, 150L)));
+        var failover = failover(Map.of("planned", true, "insId", "1004"));
+        driveTo("Task_CheckCaughtUp");
+        positions(Map.of(RO1, 160L, RO2, 950L));
+        finish(failover);
+
+        assertSwitchedTo("1004", RO1);
+        verify(manager, never()).shutdownCheckpoint(any());
+    }
+
+    @Test
+    void theRoIsPromotedBySqlWithTheQuorumSetFirstOnTheSameSession() {
+        clearInvocations(engineProbe());
+        afterCreate.add(() ->
+                when(engineProbe().promote(any(), any(), any(), any())).thenReturn(EngineProbe.Promotion.PROMOTED));
+        var failover = failover(Map.of("planned", true, "insId", "1004"));
+        finish(failover);
+
+        assertSwitchedTo("1004", RO1, 0);
+        verify(engineProbe())
+                .promote(
+                        argThat(e -> e.host().equals("127.0.0.3")),
+                        argThat(c -> c.user().equals("aurora")),
+                        argThat(q -> q != null && q.startsWith("ANY 1 (")),
+                        any());
+    }
+
+    @Test
+    void anAsyncRoThatSqlCannotReachIsPromotedByItsManager() {
+        clearInvocations(engineProbe());
+        afterCreate.add(() -> {
+            resources.cluster.getSpec().setDataDurability("async");
+            doThrow(new IllegalStateException("cannot promote 127.0.0.3:5432 by SQL: refused"))
+                    .when(engineProbe())
+                    .promote(any(), any(), any(), any());
+        });
+        var failover = failover(Map.of("planned", true, "insId", "1004"));
+        finish(failover);
+
+        assertSwitchedTo("1004", RO1);
+        verify(engineProbe()).promote(any(), any(), org.mockito.ArgumentMatchers.isNull(), any());
+        verify(manager).promote(pod(RO1));
+    }
+
+    @Test
+    void aRequiredRoWhoseQuorumCannotBeSetIsNotPromoted() {
+        afterCreate.add(() -> doThrow(new IllegalStateException("cannot promote 127.0.0.3:5432 by SQL: refused"))
+                .when(engineProbe())
+                .promote(any(), any(), any(), any()));
+        failover(Map.of("planned", true, "insId", "1004"));
+        driveTo("Task_Promote");
+
+        assertThat(exhaust("Task_Promote")).hasMessageContaining("cannot promote 127.0.0.3:5432 by SQL");
+        verify(manager, never()).promote(any());
     }
 
     @Test

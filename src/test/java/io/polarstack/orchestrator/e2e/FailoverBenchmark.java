@@ -28,7 +28,8 @@ import org.springframework.test.context.DynamicPropertySource;
  * undisturbed writer, then (a) unplanned: kill -9 of the RW's postmaster until the first INSERT the new RW accepts,
  * (b) planned: the write outage of a switchover; both seen by an independent client writing every 50 ms through the
  * RW Service, which records a key only once its commit returned. Prints median, p90, p99 and max, the time in each
- * step (from history) and the acknowledged writes lost. Runs: BENCH_RUNS (20) per mode.
+ * step (from history) and the acknowledged writes lost. Runs: BENCH_RUNS (20) per mode. BENCH_AGENT: resident (the
+ * default) or one-shot.
  * Not part of the test suite (no *IT/*E2E suffix); it asserts nothing about speed.
  */
 @LocalCluster
@@ -40,6 +41,11 @@ class FailoverBenchmark {
     /** The dataDurability settings compared in one run, on one cluster. */
     static final List<String> MODES = List.of(
             System.getenv().getOrDefault("BENCH_MODES", "async,required").split(","));
+    /**
+     * The manager agent path: {@code resident} (as shipped) or {@code one-shot}, the baseline that starts the agent's
+     * JVM for every manager call (orchestrator.manager.agent-command).
+     */
+    static final String AGENT = System.getenv().getOrDefault("BENCH_AGENT", "resident");
     /** How long the writer runs undisturbed to measure commit latency. */
     static final Duration STEADY = Duration.ofSeconds(20);
 
@@ -52,6 +58,11 @@ class FailoverBenchmark {
     @DynamicPropertySource
     static void properties(DynamicPropertyRegistry registry) {
         pg.operatorProperties(registry);
+        if (AGENT.equals("one-shot")) {
+            registry.add("orchestrator.manager.agent-command", () -> "env,POLARSTACK_AGENT_ONE_SHOT=1,manager-agent");
+        } else if (!AGENT.equals("resident")) {
+            throw new IllegalArgumentException("BENCH_AGENT is resident or one-shot, not " + AGENT);
+        }
     }
 
     @Test
@@ -63,8 +74,9 @@ class FailoverBenchmark {
         }
         System.out.println();
         System.out.printf(
-                "failover bench: %d runs each per mode, writer every 50 ms through Service pg-rw, modes %s%n",
-                RUNS, MODES);
+                "failover bench, %s manager agent: %d runs each per mode, writer every 50 ms through Service pg-rw,"
+                        + " modes %s%n",
+                AGENT, RUNS, MODES);
         report.forEach(System.out::println);
     }
 

@@ -106,8 +106,8 @@ class FailoverBenchmark {
                 var net = RunningCluster.instance(pg.get(), killed).getNetInfo();
                 String killedEndpoint = net.getWorkingHostIP() + ":" + net.getWorkingPort();
                 int lostBefore = writer.lost().size();
-                long killAt = System.currentTimeMillis();
-                pg.killPostmaster(killed);
+                // From the moment the kill is sent (reading the postmaster's pid before it takes an exec too).
+                long killAt = pg.killPostmaster(killed);
                 // A backend of the killed postmaster may still finish a write in flight: count the new RW's first.
                 await(
                         Duration.ofMinutes(3),

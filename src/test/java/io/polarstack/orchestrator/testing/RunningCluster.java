@@ -414,17 +414,19 @@ public final class RunningCluster implements BeforeAllCallback, AfterAllCallback
         return exec.exec(new PodExec.Target(namespace, pod, container), argv, new byte[0], timeout);
     }
 
-    /** kill -9 of the instance's postmaster, as a crash would end it. */
-    public void killPostmaster(String insId) {
+    /** kill -9 of the instance's postmaster, as a crash would end it; returns when the kill was sent (epoch ms). */
+    public long killPostmaster(String insId) {
         String pod = instance(get(), insId).getPodName();
         var pid = exec(pod, "engine", List.of("head", "-1", "/data/postmaster.pid"), Duration.ofSeconds(10))
                 .stdout()
                 .strip();
         assertThat(pid).matches("[0-9]+");
+        long sent = System.currentTimeMillis();
         var result = exec(pod, "engine", List.of("kill", "-9", pid), Duration.ofSeconds(10));
         assertThat(result.exitCode())
                 .as("kill -9 " + pid + ": " + result.stderr())
                 .isZero();
+        return sent;
     }
 
     /** The cluster's pods that are not being deleted. */

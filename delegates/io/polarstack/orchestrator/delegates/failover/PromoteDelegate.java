@@ -3,6 +3,7 @@ package io.polarstack.orchestrator.delegates.failover;
 import io.polarstack.orchestrator.api.DataDurability;
 import io.polarstack.orchestrator.delegates.common.ClusterSteps;
 import io.polarstack.orchestrator.ports.ClusterResources;
+import io.polarstack.orchestrator.ports.EngineProbe;
 import io.polarstack.orchestrator.ports.EngineProbe.Promotion;
 import io.polarstack.orchestrator.ports.ManagerClient;
 import io.polarstack.orchestrator.service.InstanceProbe;
@@ -46,10 +47,12 @@ public class PromoteDelegate implements JavaDelegate {
         Promotion promotion;
         try {
             promotion = probe.promote(cluster, candidate, quorum, EngineWalPositions.TIMEOUT);
-        } catch (IllegalStateException e) {
+        } catch (EngineProbe.Unreachable e) {
             if (required) {
                 throw e; // the quorum must be set over SQL before anything is promoted
             }
+            // Only when nothing reached the engine: a session that failed later may have waited its whole bound, and
+            // the manager's promote after it would no longer fit the step's job lock. Its retry asks SQL again.
             LOG.warn("{}: {}; promoting through its manager", candidate.getInsId(), e.getMessage());
             promotion = Promotion.UNSUPPORTED;
         }

@@ -33,9 +33,17 @@ public interface EngineProbe extends AutoCloseable {
      * @return PROMOTED; ALREADY_PRIMARY (nothing done); UNSUPPORTED: the server predates {@code pg_promote}
      *     (PostgreSQL 12), so nothing was promoted and the caller promotes another way
      * @param timeout     for connecting and each statement; the wait for the end of recovery is the adapter's own
-     * @throws IllegalStateException when the engine cannot be asked, or it did not leave recovery in time
+     * @throws Unreachable when no session could be opened: nothing was sent
+     * @throws IllegalStateException when a statement failed, or the engine did not leave recovery in time
      */
     Promotion promote(Endpoint endpoint, Credentials credentials, String synchronousStandbyNames, Duration timeout);
+
+    /** No session with the engine could be opened within the timeout: nothing reached it. */
+    final class Unreachable extends IllegalStateException {
+        public Unreachable(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
 
     enum Promotion {
         PROMOTED,

@@ -266,50 +266,61 @@ public class JdbcEngineProbe implements EngineProbe {
         }
         Kept watched = kept.get(endpoint);
         Kept slot = watched != null ? watched : oneShot();
-        long seconds = PROMOTE_WAIT.toSeconds();
         synchronized (slot) {
             try {
-                ready(slot, endpoint, credentials, timeout);
-                // pg_promote waits on the server: the session may be quiet that long.
-                slot.connection.setNetworkTimeout(Runnable::run, (int) (seconds * 1000 + 5000));
-                try (Statement statement = slot.connection.createStatement()) {
-                    if (synchronousStandbyNames != null) {
-                        statement.execute(
-                                "ALTER SYSTEM SET synchronous_standby_names = '" + synchronousStandbyNames + "'");
-                        statement.execute("SELECT pg_reload_conf()");
-                    }
-                    try (ResultSet rows = statement.executeQuery(
-                            "SELECT current_setting('server_version_num')::int >= 120000, pg_is_in_recovery()")) {
-                        rows.next();
-                        if (!rows.getBoolean(1)) {
-                            return Promotion.UNSUPPORTED;
-                        }
-                        if (!rows.getBoolean(2)) {
-                            return Promotion.ALREADY_PRIMARY;
-                        }
-                    }
+                try {
+                    ready(slot, endpoint, credentials, timeout);
+                } catch (SQLException e) {
+                    closeQuietly(slot);
+                    throw new Unreachable("cannot reach " + endpoint + " to promote it: " + detail(e, credentials), e);
                 }
-                try (var promote = slot.connection.prepareStatement("SELECT pg_promote(true, ?)")) {
-                    promote.setInt(1, (int) seconds);
-                    try (ResultSet rows = promote.executeQuery()) {
-                        rows.next();
-                        if (!rows.getBoolean(1)) {
-                            throw new IllegalStateException(
-                                    endpoint + " was told to promote but did not leave recovery within " + seconds
-                                            + " s; see its log");
-                        }
-                    }
+                try {
+                    return promote(slot.connection, endpoint, synchronousStandbyNames);
+                } catch (SQLException e) {
+                    closeQuietly(slot);
+                    throw new IllegalStateException(
+                            "cannot promote " + endpoint + " by SQL: " + detail(e, credentials), e);
                 }
-                return Promotion.PROMOTED;
-            } catch (SQLException e) {
-                closeQuietly(slot);
-                throw new IllegalStateException("cannot promote " + endpoint + " by SQL: " + detail(e, credentials), e);
             } finally {
                 if (slot.released) {
                     closeQuietly(slot);
                 }
             }
         }
+    }
+
+    private static Promotion promote(Connection connection, Endpoint endpoint, String synchronousStandbyNames)
+            throws SQLException {
+        long seconds = PROMOTE_WAIT.toSeconds();
+        // pg_promote waits on the server: the session may be quiet that long.
+        connection.setNetworkTimeout(Runnable::run, (int) (seconds * 1000 + 5000));
+        try (Statement statement = connection.createStatement()) {
+            if (synchronousStandbyNames != null) {
+                statement.execute("ALTER SYSTEM SET synchronous_standby_names = '" + synchronousStandbyNames + "'");
+                statement.execute("SELECT pg_reload_conf()");
+            }
+            try (ResultSet rows = statement.executeQuery(
+                    "SELECT current_setting('server_version_num')::int >= 120000, pg_is_in_recovery()")) {
+                rows.next();
+                if (!rows.getBoolean(1)) {
+                    return Promotion.UNSUPPORTED;
+                }
+                if (!rows.getBoolean(2)) {
+                    return Promotion.ALREADY_PRIMARY;
+                }
+            }
+        }
+        try (var promote = connection.prepareStatement("SELECT pg_promote(true, ?)")) {
+            promote.setInt(1, (int) seconds);
+            try (ResultSet rows = promote.executeQuery()) {
+                rows.next();
+                if (!rows.getBoolean(1)) {
+                    throw new IllegalStateException(endpoint + " was told to promote but did not leave recovery within "
+                            + seconds + " s; see its log");
+                }
+            }
+        }
+        return Promotion.PROMOTED;
     }
 
     /** One statement: the size of every database and of pg_wal, both read from the file system by the engine. */

@@ -202,6 +202,10 @@ class JdbcEngineProbeIT {
         List<Integer> kept = probeSessions();
         assertThatThrownBy(() -> probe.promote(endpoint, aurora, "'; DROP TABLE x; --", TIMEOUT))
                 .isInstanceOf(IllegalArgumentException.class);
+        Endpoint nobody = new Endpoint("127.0.0.1", ScratchPostgres.freePort());
+        assertThatThrownBy(() -> probe.promote(nobody, aurora, null, TIMEOUT))
+                .as("nothing listens there: nothing was sent")
+                .isInstanceOf(EngineProbe.Unreachable.class);
         assertThat(probe.probe(endpoint, aurora, TIMEOUT).inRecovery())
                 .as("refused input changes nothing")
                 .isTrue();

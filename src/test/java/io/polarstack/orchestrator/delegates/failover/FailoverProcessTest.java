@@ -186,7 +186,7 @@ class FailoverProcessTest extends FlowHarness {
         clearInvocations(engineProbe());
         afterCreate.add(() -> {
             resources.cluster.getSpec().setDataDurability("async");
-            doThrow(new IllegalStateException("cannot promote 127.0.0.3:5432 by SQL: refused"))
+            doThrow(new EngineProbe.Unreachable("cannot reach 127.0.0.3:5432 to promote it: refused", null))
                     .when(engineProbe())
                     .promote(any(), any(), any(), any());
         });
@@ -199,14 +199,30 @@ class FailoverProcessTest extends FlowHarness {
     }
 
     @Test
-    void aRequiredRoWhoseQuorumCannotBeSetIsNotPromoted() {
-        afterCreate.add(() -> doThrow(new IllegalStateException("cannot promote 127.0.0.3:5432 by SQL: refused"))
-                .when(engineProbe())
-                .promote(any(), any(), any(), any()));
+    void anAsyncPromotionThatFailedAfterReachingTheEngineIsRetriedNotHandedToTheManager() {
+        afterCreate.add(() -> {
+            resources.cluster.getSpec().setDataDurability("async");
+            doThrow(new IllegalStateException("127.0.0.3:5432 was told to promote but did not leave recovery"))
+                    .when(engineProbe())
+                    .promote(any(), any(), any(), any());
+        });
         failover(Map.of("planned", true, "insId", "1004"));
         driveTo("Task_Promote");
 
-        assertThat(exhaust("Task_Promote")).hasMessageContaining("cannot promote 127.0.0.3:5432 by SQL");
+        assertThat(exhaust("Task_Promote")).hasMessageContaining("did not leave recovery");
+        verify(manager, never()).promote(any());
+    }
+
+    @Test
+    void aRequiredRoWhoseQuorumCannotBeSetIsNotPromoted() {
+        afterCreate.add(
+                () -> doThrow(new EngineProbe.Unreachable("cannot reach 127.0.0.3:5432 to promote it: refused", null))
+                        .when(engineProbe())
+                        .promote(any(), any(), any(), any()));
+        failover(Map.of("planned", true, "insId", "1004"));
+        driveTo("Task_Promote");
+
+        assertThat(exhaust("Task_Promote")).hasMessageContaining("cannot reach 127.0.0.3:5432 to promote it");
         verify(manager, never()).promote(any());
     }
 

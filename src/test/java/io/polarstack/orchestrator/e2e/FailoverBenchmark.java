@@ -5,6 +5,8 @@ import static io.polarstack.orchestrator.testing.Await.await;
 import io.polarstack.orchestrator.api.Annotations;
 import io.polarstack.orchestrator.api.Conditions;
 import io.polarstack.orchestrator.api.FlowKeys;
+import io.polarstack.orchestrator.delegates.common.ClusterSteps;
+import io.polarstack.orchestrator.ports.ManagerClient;
 import io.polarstack.orchestrator.testing.LocalCluster;
 import io.polarstack.orchestrator.testing.RunningCluster;
 import io.polarstack.orchestrator.testing.RwWriter;
@@ -46,6 +48,8 @@ class FailoverBenchmark {
      * JVM for every manager call (orchestrator.manager.agent-command).
      */
     static final String AGENT = System.getenv().getOrDefault("BENCH_AGENT", "resident");
+
+    static final int HEALTH_CALLS = 50;
     /** How long the writer runs undisturbed to measure commit latency. */
     static final Duration STEADY = Duration.ofSeconds(20);
 
@@ -65,10 +69,14 @@ class FailoverBenchmark {
         }
     }
 
+    @Autowired
+    ManagerClient manager;
+
     @Test
     void failoverAndSwitchover() throws Exception {
         pg.create(2, RunningCluster.SMALL, Duration.ofMinutes(15));
         List<String> report = new ArrayList<>();
+        report.add(figures("manager health through pod exec (" + AGENT + " agent), in ms", health()));
         for (String mode : MODES) {
             report.addAll(runs(mode));
         }
@@ -78,6 +86,20 @@ class FailoverBenchmark {
                         + " modes %s%n",
                 AGENT, RUNS, MODES);
         report.forEach(System.out::println);
+    }
+
+    /** Round trips of the manager's health action on the RW, as a step makes them (API server, kubelet, agent). */
+    List<Long> health() {
+        var cluster = pg.get();
+        var target = ClusterSteps.target(
+                cluster, RunningCluster.instance(cluster, cluster.getStatus().getLeaderInstanceId()));
+        List<Long> times = new ArrayList<>();
+        for (int i = 0; i < HEALTH_CALLS; i++) {
+            long start = System.nanoTime();
+            manager.health(target);
+            times.add((System.nanoTime() - start) / 1_000_000);
+        }
+        return times.subList(HEALTH_CALLS / 5, HEALTH_CALLS); // the first fifth warms up connections and the JIT
     }
 
     /** The runs with spec.dataDurability {@code mode}: commit latency first, then RUNS failovers and switchovers. */

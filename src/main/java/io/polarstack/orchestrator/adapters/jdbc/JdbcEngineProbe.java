@@ -53,10 +53,12 @@ public class JdbcEngineProbe implements EngineProbe {
     private static final Set<String> DOWN_STATES = Set.of("57P01", "57P02");
     /** cannot_connect_now: starting up, in recovery, not yet accepting connections, or shutting down. */
     private static final String CANNOT_CONNECT_NOW = "57P03";
+    /** object_not_in_prerequisite_state: pg_promote on a server that is not in recovery. */
+    private static final String NOT_IN_RECOVERY = "55000";
     /** Host names and IP literals only: the host comes from the resource status and goes into a JDBC URL. */
     private static final Pattern HOST = Pattern.compile("[A-Za-z0-9._-]+|[0-9A-Fa-f:.]+");
 
-    /** How long pg_promote waits for the end of recovery (the manager's promote allows 120 s in all). */
+    /** How long a promotion by SQL waits for the end of recovery (the manager's promote allows 120 s in all). */
     static final Duration PROMOTE_WAIT = Duration.ofSeconds(60);
 
     private final Map<Endpoint, Kept> kept = new ConcurrentHashMap<>();
@@ -291,36 +293,54 @@ public class JdbcEngineProbe implements EngineProbe {
 
     private static Promotion promote(Connection connection, Endpoint endpoint, String synchronousStandbyNames)
             throws SQLException {
-        long seconds = PROMOTE_WAIT.toSeconds();
-        // pg_promote waits on the server: the session may be quiet that long.
-        connection.setNetworkTimeout(Runnable::run, (int) (seconds * 1000 + 5000));
+        // pg_promote waits on the server (a second at a time, below): the session is quiet that long.
+        connection.setNetworkTimeout(Runnable::run, 6000);
         try (Statement statement = connection.createStatement()) {
-            if (synchronousStandbyNames != null) {
+            boolean supported;
+            boolean inRecovery;
+            String current;
+            try (ResultSet rows = statement.executeQuery("SELECT current_setting('server_version_num')::int >= 120000,"
+                    + " pg_is_in_recovery(), current_setting('synchronous_standby_names')")) {
+                rows.next();
+                supported = rows.getBoolean(1);
+                inRecovery = rows.getBoolean(2);
+                current = rows.getString(3);
+            }
+            // Usually set already (with dataDurability required the HA monitor keeps every RO's value as the RW's): a
+            // reload right before the promotion can cost it the startup process's wake-up, see below.
+            if (synchronousStandbyNames != null && !synchronousStandbyNames.equals(current)) {
                 statement.execute("ALTER SYSTEM SET synchronous_standby_names = '" + synchronousStandbyNames + "'");
                 statement.execute("SELECT pg_reload_conf()");
             }
-            try (ResultSet rows = statement.executeQuery(
-                    "SELECT current_setting('server_version_num')::int >= 120000, pg_is_in_recovery()")) {
-                rows.next();
-                if (!rows.getBoolean(1)) {
-                    return Promotion.UNSUPPORTED;
-                }
-                if (!rows.getBoolean(2)) {
-                    return Promotion.ALREADY_PRIMARY;
-                }
+            if (!supported) {
+                return Promotion.UNSUPPORTED;
+            }
+            if (!inRecovery) {
+                return Promotion.ALREADY_PRIMARY;
             }
         }
-        try (var promote = connection.prepareStatement("SELECT pg_promote(true, ?)")) {
-            promote.setInt(1, (int) seconds);
-            try (ResultSet rows = promote.executeQuery()) {
-                rows.next();
-                if (!rows.getBoolean(1)) {
+        // A startup process that was reloading its settings when the signal came may sleep out
+        // wal_retrieve_retry_interval (5 s) before it sees it; each call signals again, so that costs a second at most.
+        long deadline = System.nanoTime() + PROMOTE_WAIT.toNanos();
+        try (var promote = connection.prepareStatement("SELECT pg_promote(true, 1)")) {
+            while (true) {
+                try (ResultSet rows = promote.executeQuery()) {
+                    rows.next();
+                    if (rows.getBoolean(1)) {
+                        return Promotion.PROMOTED;
+                    }
+                } catch (SQLException e) {
+                    if (NOT_IN_RECOVERY.equals(e.getSQLState())) {
+                        return Promotion.PROMOTED; // it left recovery between two calls
+                    }
+                    throw e;
+                }
+                if (System.nanoTime() > deadline) {
                     throw new IllegalStateException(endpoint + " was told to promote but did not leave recovery within "
-                            + seconds + " s; see its log");
+                            + PROMOTE_WAIT.toSeconds() + " s; see its log");
                 }
             }
         }
-        return Promotion.PROMOTED;
     }
 
     /** One statement: the size of every database and of pg_wal, both read from the file system by the engine. */

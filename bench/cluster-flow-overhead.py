@@ -1,22 +1,30 @@
 #!/usr/bin/env python3
 """Operator and engine overhead on cluster flows, against the real kube-apiserver of scripts/test-env.
 
-Starts the orchestrator jar (operator on, one scratch namespace), creates N MPDClusters one after another and
-measures, from the engine's history:
+Starts the orchestrator jar (operator on, one scratch namespace) and measures, one flow at a time:
   - CR created -> flow started: from just before the create call to the process instance's start time;
-  - per-step engine overhead: end of one step -> start of the next, over the steps CreateCluster runs before it
-    waits for its first pod (which never gets Ready: test-env has no kubelet), each step's own work being real
-    calls to the API server.
-Baseline in the same run: one GET of an MPDCluster from this script (an API server round trip).
-Prints median and p99 in milliseconds. Not a test: it asserts nothing.
-Usage: bench/cluster-flow-overhead.py [N] [LOOK_THREADS]   (default 50 and the shipped look-threads; needs
-       scripts/test-env up and target/orchestrator.jar). Run it with 1 and with 4 look threads for a before/after.
+  - step end -> next step start, over the steps CreateCluster runs before it waits for its first pod (which never
+    gets Ready: test-env has no kubelet), each step's own work being real calls to the API server. Times and threads
+    come from the engine's step lines (StepLogPlugin at DEBUG: microseconds and the thread; history keeps
+    milliseconds). A pair is "same thread" when the next step ran on the thread that ended the step before, the
+    engine's continuation of an exclusive job; the first step of a called flow (another process instance) never is.
+Baselines measured in the same run:
+  - one GET of an MPDCluster from this script (an API server round trip);
+  - a bare-engine model: NOOP_STEPS no-op asyncBefore service tasks deployed over /engine-rest into the same jar
+    (so the same engine, plugins, database and job executor settings), one instance at a time: a block before the
+    clusters, and one instance after each cluster (the same machine load as the cluster flows).
+Warm-up first, not counted (a fresh JVM runs interpreted code): WARM no-op instances and WARM_CLUSTERS clusters.
+Each flow is suspended once it reached its pod wait, so its 2 s poll does not load the flows measured after it.
+Prints median and p99 in milliseconds, and the load average. Not a test: it asserts nothing.
+Usage: bench/cluster-flow-overhead.py [N] [LOOK_THREADS]   (default 30 and the shipped look-threads; needs
+       scripts/test-env up and target/orchestrator.jar).
 """
-import base64, json, os, secrets, shutil, ssl, statistics, subprocess, sys, tempfile, time, urllib.parse, urllib.request
+import base64, json, os, re, secrets, shutil, ssl, statistics, subprocess, sys, tempfile, time, urllib.parse, urllib.request
 from datetime import datetime
 
-N = int(sys.argv[1]) if len(sys.argv) > 1 else 50
+N = int(sys.argv[1]) if len(sys.argv) > 1 else 30
 LOOK_THREADS = sys.argv[2] if len(sys.argv) > 2 else None
+NOOP_STEPS, WARM, WARM_CLUSTERS = 6, 40, 3
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 ENV = dict(l.strip().split('=', 1) for l in open(os.environ.get('POLARSTACK_TEST_ENV_FILE', '/tmp/polarstack-test-env/env')) if '=' in l)
 KCFG = ENV['KUBECONFIG']
@@ -26,6 +34,14 @@ TOKEN = cfg.split('token: "')[1].split('"')[0]
 CA = cfg.split('certificate-authority: "')[1].split('"')[0]
 CTX = ssl.create_default_context(cafile=CA)
 NS = 'bench-%d' % int(time.time())
+# "DEBUG [<business key> <step>] ... step start Task_X of <instance> at <µs> on <thread>" (the log's MDC, then the line)
+STEP_LINE = re.compile(r' \[(\S+) \S+\] .*step (start|end) (\S+) of (\S+) at (\d+) on (\S+)')
+# The pairs timed in each cluster flow: (event, step) -> (event, step); the call activity has no end before its flow's.
+CLUSTER_PAIRS = [(('end', 'Task_InitMeta'), ('start', 'Task_PrepareStorage')),
+                 (('end', 'Task_PrepareStorage'), ('start', 'Task_CreateRw')),
+                 (('start', 'Task_CreateRw'), ('start', 'Task_CreateInstancePod')),
+                 (('end', 'Task_CreateInstancePod'), ('start', 'Task_CheckInstancePod'))]
+NOOP_PAIRS = [(('end', 'Task_Noop%d' % i), ('start', 'Task_Noop%d' % (i + 1))) for i in range(1, NOOP_STEPS)]
 
 
 def kube(method, path, body=None, content='application/json'):
@@ -36,11 +52,64 @@ def kube(method, path, body=None, content='application/json'):
         return json.loads(r.read() or b'{}')
 
 
-def rest(path, password, port):
-    req = urllib.request.Request('http://127.0.0.1:%d%s' % (port, path),
-                                 headers={'Authorization': 'Basic ' + base64.b64encode(('admin:' + password).encode()).decode()})
+def rest(path, password, port, method='GET', body=None, content='application/json'):
+    data = body if isinstance(body, bytes) or body is None else json.dumps(body).encode()
+    req = urllib.request.Request('http://127.0.0.1:%d%s' % (port, path), data=data, method=method,
+                                 headers={'Authorization': 'Basic ' + base64.b64encode(('admin:' + password).encode()).decode(),
+                                          'Content-Type': content})
     with urllib.request.urlopen(req, timeout=120) as r:
-        return json.loads(r.read())
+        return json.loads(r.read() or b'{}')
+
+
+def noop_model():
+    """The bare-engine baseline: no-op service tasks, asyncBefore and exclusive like every step of ours."""
+    ids = ['StartEvent_Noop'] + ['Task_Noop%d' % i for i in range(1, NOOP_STEPS + 1)] + ['EndEvent_Noop']
+    tasks = ''.join('<bpmn:serviceTask id="%s" camunda:asyncBefore="true" camunda:expression="${true}"/>' % t for t in ids[1:-1])
+    flows = ''.join('<bpmn:sequenceFlow id="Flow_Noop%d" sourceRef="%s" targetRef="%s"/>' % (i, a, b)
+                    for i, (a, b) in enumerate(zip(ids, ids[1:])))
+    return ('<?xml version="1.0" encoding="UTF-8"?><bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"'
+            ' xmlns:camunda="http://camunda.org/schema/1.0/bpmn" id="Definitions_BenchNoop" targetNamespace="bench">'
+            '<bpmn:process id="BenchNoopSteps" isExecutable="true" camunda:historyTimeToLive="P1D">'
+            '<bpmn:startEvent id="StartEvent_Noop"/>%s<bpmn:endEvent id="EndEvent_Noop"/>%s</bpmn:process></bpmn:definitions>'
+            % (tasks, flows)).encode()
+
+
+def deploy_noop(password, port):
+    boundary = 'bench' + secrets.token_hex(8)
+    body = ('--%s\r\nContent-Disposition: form-data; name="deployment-name"\r\n\r\nbench-noop\r\n'
+            '--%s\r\nContent-Disposition: form-data; name="data"; filename="bench-noop.bpmn"\r\n'
+            'Content-Type: application/xml\r\n\r\n' % (boundary, boundary)).encode() + noop_model() + (
+            '\r\n--%s--\r\n' % boundary).encode()
+    rest('/engine-rest/deployment/create', password, port, 'POST', body, 'multipart/form-data; boundary=' + boundary)
+
+
+class StepLog:
+    """The engine's step lines in the app log, read as they come: the first (key, event, step) -> (ms, thread, instance)."""
+
+    def __init__(self, path):
+        self.file, self.partial, self.seen = open(path, errors='replace'), '', {}
+
+    def wait_for(self, key, event, step, deadline):
+        while (key, event, step) not in self.seen and time.time() < deadline:
+            time.sleep(0.02)
+            self.partial += self.file.read()
+            lines = self.partial.split('\n')
+            self.partial = lines.pop()
+            for line in lines:
+                m = STEP_LINE.search(line)
+                if m:  # the first of each: Task_CheckInstancePod repeats every 2 s while the pod is not Ready
+                    self.seen.setdefault((m.group(1), m.group(2), m.group(3)),
+                                         (int(m.group(5)) / 1000.0, m.group(6), m.group(4)))
+        return self.seen.get((key, event, step))
+
+    def pairs(self, key, pairs):
+        """[(pair label, ms, same thread)] of one flow, for the pairs whose both lines are there."""
+        out = []
+        for a, b in pairs:
+            x, y = self.seen.get((key,) + a), self.seen.get((key,) + b)
+            if x and y:
+                out.append(('%s>%s' % (a[1][5:], b[1][5:]), y[0] - x[0], x[1] == y[1]))
+        return out
 
 
 def ms(ts):  # Camunda REST time: 2026-11-22T03:31:19.600+0000
@@ -85,6 +154,14 @@ def log_phases(path, created):
     return phases
 
 
+def summary(label, values):
+    return '%-44s median %6.2f ms, p99 %7.2f ms (%d)' % (label, statistics.median(values), pct(values, 99), len(values))
+
+
+def load():
+    return 'load average %s' % ' '.join(open('/proc/loadavg').read().split()[:3])
+
+
 def main():
     jar = os.path.join(ROOT, 'target', 'orchestrator.jar')
     if not os.path.exists(jar):
@@ -104,7 +181,8 @@ def main():
     app = subprocess.Popen(['java', '-jar', jar, '--server.port=%d' % port, '--orchestrator.data-dir=' + work,
                             '--orchestrator.kubernetes.kubeconfig=' + KCFG, '--orchestrator.operator.namespaces=' + NS,
                             '--orchestrator.operator.lease-namespace=' + NS, '--orchestrator.operator.catalog-namespace=' + NS,
-                            '--logging.level.io.polarstack.orchestrator.operator.ClusterOperator=DEBUG']
+                            '--logging.level.io.polarstack.orchestrator.operator.ClusterOperator=DEBUG',
+                            '--logging.level.io.polarstack.orchestrator.engine.StepLogPlugin=DEBUG']
                            + (['--orchestrator.operator.look-threads=' + LOOK_THREADS] if LOOK_THREADS else []),
                            env=dict(os.environ, ORCHESTRATOR_ADMIN_PASSWORD=password),
                            stdout=open(os.path.join(work, 'app.log'), 'w'), stderr=subprocess.STDOUT)
@@ -119,65 +197,76 @@ def main():
                     sys.exit('orchestrator did not start; see ' + work + '/app.log')
                 time.sleep(0.2)
         time.sleep(3)  # the Lease: the first replica takes it within one retry period
+        deploy_noop(password, port)
+        log = StepLog(os.path.join(work, 'app.log'))
+
+        def noop(key):
+            rest('/engine-rest/process-definition/key/BenchNoopSteps/start', password, port, 'POST', {'businessKey': key})
+            if not log.wait_for(key, 'end', 'Task_Noop%d' % NOOP_STEPS, time.time() + 60):
+                sys.exit('no-op flow %s did not end; see %s/app.log' % (key, work))
+            return log.pairs(key, NOOP_PAIRS)
+
         sample = yaml_docs(os.path.join(ROOT, 'deploy/samples/mpdcluster-local.yaml'))[0]
-        created, baseline = {}, []
-        for i in range(N):
+
+        def cluster(name):
             c = json.loads(json.dumps(sample))
-            c['metadata'] = {'name': 'c%03d' % i, 'namespace': NS}
+            c['metadata'] = {'name': name, 'namespace': NS}
             c['spec']['followerNum'] = 0
+            key = NS + '/' + name
             t0 = time.time() * 1000
             kube('POST', '/apis/mpd.polardb.aliyun.com/v1/namespaces/%s/mpdclusters' % NS, c)
-            created[NS + '/c%03d' % i] = t0
             t1 = time.time() * 1000
-            kube('GET', '/apis/mpd.polardb.aliyun.com/v1/namespaces/%s/mpdclusters/c%03d' % (NS, i))
-            baseline.append(time.time() * 1000 - t1)
-            time.sleep(0.3)  # one cluster at a time: the figures are per flow, not under a burst
-        steps = ['Task_InitMeta', 'Task_PrepareStorage', 'Task_CreateRw', 'Task_CreateInstancePod', 'Task_CheckInstancePod']
-        deadline = time.time() + 180
-        starts, gaps, by_gap = [], [], {}
-        pending, missing = set(created), {}
-        while pending and time.time() < deadline:
-            for key in sorted(pending):
-                inst = rest('/engine-rest/history/process-instance?processInstanceBusinessKey=%s&processDefinitionKey=CreateCluster'
-                            % urllib.parse.quote(key, safe=''), password, port)
-                if not inst:
-                    continue
-                acts = rest('/engine-rest/history/activity-instance?processInstanceId=%s' % inst[0]['id'], password, port)
-                for sub in rest('/engine-rest/history/process-instance?superProcessInstanceId=%s' % inst[0]['id'], password, port):
-                    acts += rest('/engine-rest/history/activity-instance?processInstanceId=%s' % sub['id'], password, port)
-                by = {}  # the first of each: Task_CheckInstancePod repeats every 2 s while the pod is not Ready
-                for a in sorted(acts, key=lambda a: ms(a['startTime'])):
-                    if a['activityId'] in steps and a['activityId'] not in by and (a.get('endTime') or a['activityId'] == 'Task_CreateRw'):
-                        by[a['activityId']] = a
-                if len(by) < len(steps):
-                    missing[key] = sorted(set(steps) - set(by))
-                    continue
-                starts.append(ms(inst[0]['startTime']) - created[key])
-                seq = [by[s] for s in steps]
-                # Task_CreateRw is the call activity: its first inner step starts inside it.
-                for label, gap in (('InitMeta>PrepareStorage', ms(seq[1]['startTime']) - ms(seq[0]['endTime'])),
-                                   ('PrepareStorage>CreateRw', ms(seq[2]['startTime']) - ms(seq[1]['endTime'])),
-                                   ('CreateRw>CreateInstancePod', ms(seq[3]['startTime']) - ms(seq[2]['startTime'])),
-                                   ('CreateInstancePod>CheckInstancePod', ms(seq[4]['startTime']) - ms(seq[3]['endTime']))):
-                    gaps.append(gap)
-                    by_gap.setdefault(label, []).append(gap)
-                pending.discard(key)
-            time.sleep(0.5)
-        if pending:
-            sys.exit('%d flows did not reach Task_CheckInstancePod (missing %s); see %s/app.log'
-                     % (len(pending), missing.get(min(pending)), work))
+            kube('GET', '/apis/mpd.polardb.aliyun.com/v1/namespaces/%s/mpdclusters/%s' % (NS, name))
+            get = time.time() * 1000 - t1
+            waiting = log.wait_for(key, 'end', 'Task_CheckInstancePod', time.time() + 120)
+            if not waiting:
+                sys.exit('%s did not reach Task_CheckInstancePod; see %s/app.log' % (key, work))
+            time.sleep(0.2)  # its commit: a suspension under a running job fails that job (optimistic locking)
+            rest('/engine-rest/process-instance/%s/suspended' % waiting[2], password, port, 'PUT', {'suspended': True})
+            return key, t0, get, log.pairs(key, CLUSTER_PAIRS)
+
+        for i in range(WARM):
+            noop('warm-noop-%d' % i)
+        for i in range(WARM_CLUSTERS):
+            cluster('warm%d' % i)
+        idle = [p for i in range(N) for p in noop('noop-idle-%d' % i)]
+        load_before = load()
+        created, baseline, flow_pairs, noop_beside = {}, [], [], []
+        for i in range(N):
+            key, t0, get, pairs = cluster('c%03d' % i)
+            created[key] = t0
+            baseline.append(get)
+            flow_pairs += pairs
+            noop_beside += noop('noop-beside-%d' % i)
+        load_after = load()
+
+        starts = []
+        for key, t0 in created.items():
+            inst = rest('/engine-rest/history/process-instance?processInstanceBusinessKey=%s&processDefinitionKey=CreateCluster'
+                        % urllib.parse.quote(key, safe=''), password, port)
+            starts.append(ms(inst[0]['startTime']) - t0)
         phases = log_phases(os.path.join(work, 'app.log'), created)
         failures = rest('/engine-rest/history/job-log?failureLog=true', password, port)
         b = statistics.median(baseline)
-        print('flows: %d (CreateCluster up to its first pod wait; real API server calls in every step), look threads: %s'
-              % (N, LOOK_THREADS or 'shipped'))
-        print('baseline, API server GET round trip: median %.1f ms, p99 %.1f ms' % (b, pct(baseline, 99)))
-        print('CR created -> flow started:   median %.1f ms, p99 %.1f ms, median/baseline %.1f'
+        print('flows: %d CreateCluster, one at a time, up to their first pod wait (real API server calls in every step);'
+              ' look threads: %s; %s at the first cluster, %s at the last'
+              % (N, LOOK_THREADS or 'shipped', load_before, load_after))
+        print('baseline, API server GET round trip:        median %.1f ms, p99 %.1f ms' % (b, pct(baseline, 99)))
+        print('CR created -> flow started:                  median %.1f ms, p99 %.1f ms, median/baseline %.1f'
               % (statistics.median(starts), pct(starts, 99), statistics.median(starts) / b))
-        print('step end -> next step start: median %.1f ms, p99 %.1f ms, median/baseline %.1f (%d gaps)'
-              % (statistics.median(gaps), pct(gaps, 99), statistics.median(gaps) / b, len(gaps)))
-        for label, values in by_gap.items():
-            print('  %-36s median %.1f ms, max %.1f ms' % (label, statistics.median(values), max(values)))
+        print('step end -> next step start (ms):')
+        same = [g for _, g, t in flow_pairs if t]
+        print('  ' + summary('cluster flows, same thread', same))
+        print('  ' + summary('baseline: bare engine, beside the clusters', [g for _, g, _ in noop_beside]))
+        print('  ' + summary('baseline: bare engine, before the clusters', [g for _, g, _ in idle]))
+        print('  ' + summary('cluster flows, all pairs', [g for _, g, _ in flow_pairs]))
+        print('  same thread: cluster flows %d of %d pairs, bare engine %d of %d'
+              % (len(same), len(flow_pairs), sum(t for _, _, t in idle + noop_beside), len(idle + noop_beside)))
+        by_pair = {}
+        for label, gap, same_thread in flow_pairs:
+            by_pair.setdefault((label, same_thread), []).append(gap)
+        for (label, same_thread), values in by_pair.items():
+            print('    ' + summary('%s (%s)' % (label, 'same thread' if same_thread else 'other thread'), values))
         print('CR created -> flow started, by phase (from the operator\'s log lines, ms):')
         for label, values in phases.items():
             if values:

@@ -42,6 +42,11 @@ class EngineConfiguration {
     }
 
     @Bean
+    StepLogPlugin stepLogPlugin() {
+        return new StepLogPlugin();
+    }
+
+    @Bean
     AdminUserPlugin adminUserPlugin(OrchestratorProperties properties) {
         return new AdminUserPlugin(properties.admin());
     }

@@ -12,7 +12,9 @@ Baselines measured in the same run:
   - one GET of an MPDCluster from this script (an API server round trip);
   - a bare-engine model: NOOP_STEPS no-op asyncBefore service tasks deployed over /engine-rest into the same jar
     (so the same engine, plugins, database and job executor settings), one instance at a time: a block before the
-    clusters, and one instance after each cluster (the same machine load as the cluster flows).
+    clusters, and one instance after each cluster (the same machine load as the cluster flows);
+  - the same model on plain Camunda (bench/PlainCamundaSteps.java: no Spring, none of our plugins; the jar's own
+    libraries, application.yml's job executor settings, H2 file database, full history), before the orchestrator starts.
 Warm-up first, not counted (a fresh JVM runs interpreted code): WARM no-op instances and WARM_CLUSTERS clusters.
 Each flow is suspended once it reached its pod wait, so its 2 s poll does not load the flows measured after it.
 Prints median and p99 in milliseconds, and the load average. Not a test: it asserts nothing.
@@ -174,6 +176,11 @@ def main():
             cm['metadata']['namespace'] = NS
             kube('POST', '/api/v1/namespaces/%s/configmaps' % NS, cm)
     work = tempfile.mkdtemp(prefix='polarstack-bench-')
+    subprocess.run(['unzip', '-q', jar, 'BOOT-INF/lib/*', '-d', work], check=True)
+    plain = json.loads(subprocess.run(['java', '-cp', os.path.join(work, 'BOOT-INF/lib/*'), os.path.join(ROOT, 'bench/PlainCamundaSteps.java'),
+                                       os.path.join(work, 'plain'), str(NOOP_STEPS), str(WARM), str(N)],
+                                      check=True, capture_output=True, text=True).stdout.strip().splitlines()[-1])
+    load_plain = load()
     password = secrets.token_urlsafe(18)
     port = int(subprocess.run(['python3', '-c', 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])'],
                               capture_output=True, text=True).stdout)
@@ -259,9 +266,11 @@ def main():
         print('  ' + summary('cluster flows, same thread', same))
         print('  ' + summary('baseline: bare engine, beside the clusters', [g for _, g, _ in noop_beside]))
         print('  ' + summary('baseline: bare engine, before the clusters', [g for _, g, _ in idle]))
+        print('  ' + summary('baseline: plain Camunda, before the orchestrator', [g for g, _ in plain]) + ', ' + load_plain)
         print('  ' + summary('cluster flows, all pairs', [g for _, g, _ in flow_pairs]))
-        print('  same thread: cluster flows %d of %d pairs, bare engine %d of %d'
-              % (len(same), len(flow_pairs), sum(t for _, _, t in idle + noop_beside), len(idle + noop_beside)))
+        print('  same thread: cluster flows %d of %d pairs, bare engine %d of %d, plain Camunda %d of %d'
+              % (len(same), len(flow_pairs), sum(t for _, _, t in idle + noop_beside), len(idle + noop_beside),
+                 sum(t for _, t in plain), len(plain)))
         by_pair = {}
         for label, gap, same_thread in flow_pairs:
             by_pair.setdefault((label, same_thread), []).append(gap)

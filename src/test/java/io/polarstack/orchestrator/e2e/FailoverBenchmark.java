@@ -49,7 +49,7 @@ class FailoverBenchmark {
      */
     static final String AGENT = System.getenv().getOrDefault("BENCH_AGENT", "resident");
 
-    static final int HEALTH_CALLS = 50;
+    static final int HEALTH_CALLS = 25;
     /** How long the writer runs undisturbed to measure commit latency. */
     static final Duration STEADY = Duration.ofSeconds(20);
 

@@ -94,6 +94,8 @@ public class HaMonitor {
     private final Map<String, Long> lastRwPosition = new HashMap<>();
 
     private Instant refreshed;
+    /** When the last round's probes began: a round that begins an interval or more late has missed probes. */
+    private long lastRoundNanos;
 
     private ScheduledExecutorService scheduler;
     private ExecutorService probes;
@@ -225,7 +227,13 @@ public class HaMonitor {
             }
             List<Target> targets =
                     watched.values().stream().flatMap(w -> w.targets.stream()).toList();
+            long roundStart = System.nanoTime();
+            countMissed(roundStart, targets.size());
             List<Result> results = probeAll(targets);
+            Timer.builder("polarstack.ha.round")
+                    .description("HA monitor rounds: probing every watched instance once")
+                    .register(meters)
+                    .record(System.nanoTime() - roundStart, TimeUnit.NANOSECONDS);
             Map<String, Watched> clusters = watched;
             for (int i = 0; i < targets.size(); i++) {
                 if (!operator.leading()) {
@@ -253,6 +261,19 @@ public class HaMonitor {
             }
         } catch (RuntimeException e) {
             LOG.warn("HA monitor: {}", e.toString(), e); // never let the schedule die
+        }
+    }
+
+    /**
+     * Every instance is probed once a round, so a round that begins k whole intervals after the previous one left each
+     * instance k - 1 probes short.
+     */
+    private void countMissed(long roundStart, int instances) {
+        long interval = settings.probeInterval().toNanos();
+        long missed = lastRoundNanos == 0 ? 0 : (roundStart - lastRoundNanos) / interval - 1;
+        lastRoundNanos = roundStart;
+        if (missed > 0 && instances > 0) {
+            meters.counter("polarstack.ha.probes.missed").increment((double) missed * instances);
         }
     }
 
@@ -303,6 +324,11 @@ public class HaMonitor {
                 .tag("instance", target.insId())
                 .tag("role", target.role().name().toLowerCase(Locale.ROOT))
                 .tag("outcome", result.outcome().name().toLowerCase(Locale.ROOT))
+                .register(meters)
+                .record(result.latency());
+        Timer.builder("polarstack.ha.probe.latency")
+                .description("HA monitor probes of every instance: latency percentiles over the fleet")
+                .publishPercentiles(0.5, 0.99)
                 .register(meters)
                 .record(result.latency());
         if (result.outcome() == Outcome.ERROR || result.outcome() == Outcome.DENIED) {
@@ -722,6 +748,7 @@ public class HaMonitor {
         credentials.clear();
         pending.clear();
         refreshed = null;
+        lastRoundNanos = 0;
     }
 
     // ---- small helpers ----

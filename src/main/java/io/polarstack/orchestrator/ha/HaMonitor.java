@@ -241,6 +241,9 @@ public class HaMonitor {
                     return;
                 }
                 Target target = targets.get(i);
+                if (results.get(i) == null) {
+                    continue; // not probed this round
+                }
                 try {
                     observe(clusters.get(target.cluster()), target, results.get(i));
                 } catch (RuntimeException e) {
@@ -289,29 +292,56 @@ public class HaMonitor {
                 .toList();
     }
 
+    /**
+     * Every target's result, in order; null for a probe still queued behind the others when the round's bound passed,
+     * or begun too late to get its own timeout: that says nothing about the engine (a missed probe, not a timeout).
+     */
     private List<Result> probeAll(List<Target> targets) {
-        List<Callable<Result>> calls = targets.stream()
-                .map(t -> (Callable<Result>) () -> probe.probe(t.endpoint(), t.credentials(), settings.probeTimeout()))
-                .toList();
+        List<Probe> calls = targets.stream().map(Probe::new).toList();
         // A probe on a stale kept connection may try twice; anything slower than that counts as a timeout.
         long bound = settings.probeTimeout().toMillis() * 2 + 1000;
         List<Result> results = new ArrayList<>();
         try {
-            for (Future<Result> future : probes.invokeAll(calls, bound, TimeUnit.MILLISECONDS)) {
-                results.add(outcomeOf(future, bound));
+            List<Future<Result>> futures = probes.invokeAll(calls, bound, TimeUnit.MILLISECONDS);
+            for (int i = 0; i < futures.size(); i++) {
+                results.add(outcomeOf(futures.get(i), calls.get(i).startedAt, bound));
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("HA monitor interrupted", e);
         }
+        long unprobed = results.stream().filter(Objects::isNull).count();
+        if (unprobed > 0) {
+            meters.counter("polarstack.ha.probes.missed").increment(unprobed);
+        }
         return results;
     }
 
-    private static Result outcomeOf(Future<Result> future, long bound) throws InterruptedException {
+    private final class Probe implements Callable<Result> {
+        private final Target target;
+        /** System.nanoTime() when it began; 0 while queued. */
+        volatile long startedAt;
+
+        Probe(Target target) {
+            this.target = target;
+        }
+
+        @Override
+        public Result call() {
+            startedAt = System.nanoTime();
+            return probe.probe(target.endpoint(), target.credentials(), settings.probeTimeout());
+        }
+    }
+
+    private Result outcomeOf(Future<Result> future, long startedAt, long bound) throws InterruptedException {
         try {
             return future.get();
         } catch (java.util.concurrent.CancellationException e) {
-            return new Result(Outcome.TIMEOUT, Duration.ofMillis(bound), false, "no answer within " + bound + " ms");
+            boolean hadItsTime = startedAt != 0
+                    && System.nanoTime() - startedAt >= settings.probeTimeout().toNanos();
+            return hadItsTime
+                    ? new Result(Outcome.TIMEOUT, Duration.ofMillis(bound), false, "no answer within " + bound + " ms")
+                    : null;
         } catch (ExecutionException e) {
             return new Result(Outcome.ERROR, Duration.ZERO, false, String.valueOf(e.getCause()));
         }

@@ -218,8 +218,7 @@ public class HaMonitor {
             }
             Instant now = clock.instant();
             if (refreshed == null || !now.isBefore(refreshed.plus(settings.refreshInterval()))) {
-                refreshed = now;
-                refresh();
+                refreshed = refresh() ? now : null;
             }
             if (!operator.leading()) {
                 idle(); // lost the Lease while reading the clusters
@@ -606,9 +605,17 @@ public class HaMonitor {
 
     // ---- the cluster list ----
 
-    private void refresh() {
+    /**
+     * The clusters from the operator's watch cache (a list of the whole fleet every refresh would cost the API server and
+     * this replica more than all the probes); false, changing nothing, while the watch has not listed yet.
+     */
+    private boolean refresh() {
+        var clusters = operator.watched();
+        if (clusters.isEmpty()) {
+            return false;
+        }
         Map<String, Watched> next = new LinkedHashMap<>();
-        for (MPDCluster listed : resources.clusters()) {
+        for (MPDCluster listed : clusters.get()) {
             if (!inScope(listed)) {
                 continue;
             }
@@ -671,6 +678,7 @@ public class HaMonitor {
         watched = next;
         credentials.keySet().retainAll(next.keySet());
         pending.keySet().retainAll(next.keySet());
+        return true;
     }
 
     private boolean inScope(MPDCluster cluster) {

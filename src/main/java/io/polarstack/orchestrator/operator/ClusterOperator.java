@@ -57,7 +57,7 @@ public class ClusterOperator {
     private final Map<String, MPDCluster> queued = new ConcurrentHashMap<>();
 
     private static final MPDCluster FETCH = new MPDCluster();
-    private volatile AutoCloseable watch;
+    private volatile ClusterResources.ClusterWatch watch;
     private AutoCloseable leadership;
     /** Campaigning for the Lease (from start to stop), whether or not this replica holds it now. */
     private volatile boolean electing;
@@ -231,6 +231,12 @@ public class ClusterOperator {
     /** This replica holds the Lease and watches the clusters (the HA monitor acts only then). */
     public boolean leading() {
         return watch != null;
+    }
+
+    /** The clusters in scope as the watch's cache holds them; empty when not leading or not yet listed. */
+    public Optional<List<MPDCluster>> watched() {
+        var current = watch;
+        return current == null ? Optional.empty() : current.clusters();
     }
 
     /**

@@ -98,7 +98,16 @@ public interface ClusterResources {
      * cannot list (the CRD not there yet, the API server gone) keeps trying with back-off; once it lists, every
      * existing cluster comes as a change.
      */
-    AutoCloseable watchClusters(Set<String> namespaces, java.time.Duration resync, Consumer<MPDCluster> onChange);
+    ClusterWatch watchClusters(Set<String> namespaces, java.time.Duration resync, Consumer<MPDCluster> onChange);
+
+    /** A running watch; closing it stops it. */
+    interface ClusterWatch extends AutoCloseable {
+        /**
+         * Every watched cluster as the watch last saw it, read from its cache (no API call; the objects are shared: never
+         * change them); empty until it has listed.
+         */
+        Optional<List<MPDCluster>> clusters();
+    }
 
     /**
      * Campaigns for the Lease {@code namespace/name} until closed: {@code started} runs when this replica starts to

@@ -27,7 +27,7 @@ import org.mockito.ArgumentCaptor;
 class ClusterOperatorLeadershipTest {
 
     final ClusterResources resources = mock(ClusterResources.class);
-    final AutoCloseable watch = mock(AutoCloseable.class);
+    final ClusterResources.ClusterWatch watch = mock(ClusterResources.ClusterWatch.class);
     final AutoCloseable campaign = mock(AutoCloseable.class);
 
     ClusterOperator operator(boolean enabled) {

@@ -267,7 +267,7 @@ public class RecordingClusterResources implements ClusterResources {
     }
 
     @Override
-    public AutoCloseable watchClusters(Set<String> namespaces, Duration resync, Consumer<MPDCluster> onChange) {
+    public ClusterWatch watchClusters(Set<String> namespaces, Duration resync, Consumer<MPDCluster> onChange) {
         throw new UnsupportedOperationException("process tests do not watch");
     }
 

@@ -325,7 +325,7 @@ class KubernetesClusterResources implements ClusterResources {
     }
 
     @Override
-    public AutoCloseable watchClusters(Set<String> namespaces, Duration resync, Consumer<MPDCluster> onChange) {
+    public ClusterWatch watchClusters(Set<String> namespaces, Duration resync, Consumer<MPDCluster> onChange) {
         ResourceEventHandler<MPDCluster> handler = new ResourceEventHandler<>() {
             @Override
             public void onAdd(MPDCluster cluster) {
@@ -355,7 +355,21 @@ class KubernetesClusterResources implements ClusterResources {
                     client.resources(MPDCluster.class).inNamespace(ns).runnableInformer(resyncMillis),
                     handler)));
         }
-        return () -> informers.forEach(SharedIndexInformer::close);
+        return new ClusterWatch() {
+            @Override
+            public Optional<List<MPDCluster>> clusters() {
+                return informers.stream().allMatch(SharedIndexInformer::hasSynced)
+                        ? Optional.of(informers.stream()
+                                .flatMap(informer -> informer.getStore().list().stream())
+                                .toList())
+                        : Optional.empty();
+            }
+
+            @Override
+            public void close() {
+                informers.forEach(SharedIndexInformer::close);
+            }
+        };
     }
 
     /**

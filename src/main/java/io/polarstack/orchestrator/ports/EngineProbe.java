@@ -53,8 +53,9 @@ public interface EngineProbe extends AutoCloseable {
 
     /**
      * The engine's data usage in bytes: every database ({@code pg_database_size}) plus the WAL directory. On a
-     * connection of its own, closed before it returns, so a slow answer never holds up the next probe. Throws when the
-     * engine does not answer.
+     * connection of its own, never the probe's, so a slow answer never holds up the next probe; the adapter keeps it
+     * while it keeps the endpoint's probe connection, and {@link #release} closes both. Throws when the engine does not
+     * answer.
      */
     default long dataBytes(Endpoint endpoint, Credentials credentials, Duration timeout) {
         throw new UnsupportedOperationException("this probe does not measure data usage");

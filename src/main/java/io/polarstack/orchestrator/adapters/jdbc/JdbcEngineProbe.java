@@ -31,6 +31,8 @@ public class JdbcEngineProbe implements EngineProbe {
     private static final Logger LOG = LoggerFactory.getLogger(JdbcEngineProbe.class);
     /** How probe sessions show in pg_stat_activity. */
     public static final String APPLICATION_NAME = "polarstack-ha";
+    /** How the usage query's kept sessions show in pg_stat_activity. */
+    public static final String USAGE_APPLICATION_NAME = "polarstack-ha-usage";
     /**
      * Role, WAL position and timeline in one round trip (Failover chooses its candidate from these, in milliseconds).
      * The timeline as the manager agent's wal-position reads it: a primary's is that of its current WAL file; a replica's
@@ -67,6 +69,8 @@ public class JdbcEngineProbe implements EngineProbe {
         Connection connection;
         Credentials credentials;
         boolean released;
+        /** The usage query's own connection to the same endpoint, kept and released with this one. */
+        Kept usage;
     }
 
     @Override
@@ -154,17 +158,23 @@ public class JdbcEngineProbe implements EngineProbe {
     /** The kept connection, opened (again) when there is none or the credentials changed, bounded by the timeout. */
     private static void ready(Kept slot, Endpoint endpoint, Credentials credentials, Duration timeout)
             throws SQLException {
+        ready(slot, endpoint, credentials, timeout, APPLICATION_NAME);
+    }
+
+    private static void ready(
+            Kept slot, Endpoint endpoint, Credentials credentials, Duration timeout, String applicationName)
+            throws SQLException {
         if (slot.connection == null || !credentials.equals(slot.credentials)) {
             closeQuietly(slot);
-            slot.connection = connect(endpoint, credentials, timeout);
+            slot.connection = connect(endpoint, credentials, timeout, applicationName);
             slot.credentials = credentials;
         }
         // Bounds the round trip on a kept connection to the millisecond (socketTimeout is whole seconds).
         slot.connection.setNetworkTimeout(Runnable::run, (int) Math.max(1, timeout.toMillis()));
     }
 
-    private static Connection connect(Endpoint endpoint, Credentials credentials, Duration timeout)
-            throws SQLException {
+    private static Connection connect(
+            Endpoint endpoint, Credentials credentials, Duration timeout, String applicationName) throws SQLException {
         Properties properties = new Properties();
         properties.setProperty("user", credentials.user());
         properties.setProperty("password", credentials.password());
@@ -173,7 +183,7 @@ public class JdbcEngineProbe implements EngineProbe {
         properties.setProperty("socketTimeout", seconds);
         properties.setProperty(
                 "loginTimeout", Double.toString(timeout.toMillis() / 1000.0)); // the whole login, fractional
-        properties.setProperty("ApplicationName", APPLICATION_NAME);
+        properties.setProperty("ApplicationName", applicationName);
         properties.setProperty("tcpKeepAlive", "true");
         String host = endpoint.host().contains(":") ? "[" + endpoint.host() + "]" : endpoint.host();
         return DriverManager.getConnection(
@@ -347,25 +357,51 @@ public class JdbcEngineProbe implements EngineProbe {
     static final String DATA_BYTES = "SELECT (SELECT sum(pg_database_size(oid)) FROM pg_database)::bigint"
             + " + (SELECT coalesce(sum(size), 0) FROM pg_ls_waldir())::bigint";
 
+    /**
+     * On a connection of its own, never the probe's, so a slow answer never holds up a probe; kept while the endpoint's
+     * probe connection is (a SCRAM login costs the orchestrator more CPU than the query: at 3000 instances measured every
+     * 30 s, logins took most of a core), else closed before it returns.
+     */
     @Override
     public long dataBytes(Endpoint endpoint, Credentials credentials, Duration timeout) {
         if (!valid(endpoint)) {
             throw new IllegalArgumentException("not an engine endpoint: " + endpoint);
         }
-        Kept slot = oneShot();
-        try {
-            ready(slot, endpoint, credentials, timeout);
-            try (Statement statement = slot.connection.createStatement();
-                    var rows = statement.executeQuery(DATA_BYTES)) {
-                rows.next();
-                return rows.getLong(1);
+        Kept slot = usageSlot(endpoint);
+        synchronized (slot) {
+            try {
+                ready(slot, endpoint, credentials, timeout, USAGE_APPLICATION_NAME);
+                try (Statement statement = slot.connection.createStatement();
+                        var rows = statement.executeQuery(DATA_BYTES)) {
+                    rows.next();
+                    return rows.getLong(1);
+                }
+            } catch (SQLException e) {
+                closeQuietly(slot);
+                throw new IllegalStateException(
+                        "cannot measure the data usage of " + endpoint + ": " + detail(e, credentials), e);
+            } finally {
+                if (slot.released) {
+                    closeQuietly(slot);
+                }
             }
-        } catch (SQLException e) {
-            throw new IllegalStateException(
-                    "cannot measure the data usage of " + endpoint + ": " + detail(e, credentials), e);
-        } finally {
-            closeQuietly(slot);
         }
+    }
+
+    /** The usage slot of a probed endpoint (waits for a probe under way on it), else a one-shot one. */
+    private Kept usageSlot(Endpoint endpoint) {
+        Kept probed = kept.get(endpoint);
+        if (probed != null) {
+            synchronized (probed) {
+                if (!probed.released) {
+                    if (probed.usage == null) {
+                        probed.usage = new Kept();
+                    }
+                    return probed.usage;
+                }
+            }
+        }
+        return oneShot();
     }
 
     @Override
@@ -418,9 +454,17 @@ public class JdbcEngineProbe implements EngineProbe {
     public void release(Endpoint endpoint) {
         Kept slot = kept.remove(endpoint);
         if (slot != null) {
+            Kept usage;
             synchronized (slot) {
                 slot.released = true;
                 closeQuietly(slot);
+                usage = slot.usage;
+            }
+            if (usage != null) {
+                synchronized (usage) { // after a usage query under way
+                    usage.released = true;
+                    closeQuietly(usage);
+                }
             }
         }
     }

@@ -59,11 +59,15 @@ class JdbcEngineProbeIT {
 
     /** Backend pids of the probe's sessions, as the server sees them. */
     List<Integer> probeSessions() throws Exception {
+        return sessions(JdbcEngineProbe.APPLICATION_NAME);
+    }
+
+    List<Integer> sessions(String applicationName) throws Exception {
         try (Connection admin = DriverManager.getConnection(
                         "jdbc:postgresql://127.0.0.1:" + pg.port() + "/postgres", "aurora", PASSWORD);
                 PreparedStatement query =
                         admin.prepareStatement("SELECT pid FROM pg_stat_activity WHERE application_name = ?")) {
-            query.setString(1, JdbcEngineProbe.APPLICATION_NAME);
+            query.setString(1, applicationName);
             List<Integer> pids = new ArrayList<>();
             try (ResultSet rows = query.executeQuery()) {
                 while (rows.next()) {
@@ -195,6 +199,35 @@ class JdbcEngineProbeIT {
 
     @Test
     @Order(7)
+    void theUsageQueryKeepsASessionOfItsOwnWhileTheEndpointIsProbedAndReleaseClosesBoth() throws Exception {
+        assertThat(probe.probe(endpoint, aurora, TIMEOUT).outcome()).isEqualTo(Outcome.OK);
+        assertThat(probe.dataBytes(endpoint, aurora, TIMEOUT)).isPositive();
+        List<Integer> usage = sessions(JdbcEngineProbe.USAGE_APPLICATION_NAME);
+        assertThat(usage).hasSize(1);
+        assertThat(probe.dataBytes(endpoint, aurora, TIMEOUT)).isPositive();
+        assertThat(sessions(JdbcEngineProbe.USAGE_APPLICATION_NAME))
+                .as("the same backend measures again")
+                .isEqualTo(usage);
+        assertThat(probeSessions())
+                .as("the probe's own, not used by the usage query")
+                .hasSize(1);
+
+        probe.release(endpoint);
+        assertThat(probe.dataBytes(endpoint, aurora, TIMEOUT))
+                .as("an endpoint no longer probed is measured on a connection closed at once")
+                .isPositive();
+        Await.await(Duration.ofSeconds(10), () -> "no session left", () -> {
+            try {
+                return sessions(JdbcEngineProbe.USAGE_APPLICATION_NAME).isEmpty()
+                        && probeSessions().isEmpty();
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+    }
+
+    @Test
+    @Order(8)
     void aStandbyIsPromotedBySqlWithItsQuorumSetOnTheKeptSession() throws Exception {
         pg.restartAsStandby();
         Result standby = probe.probe(endpoint, aurora, TIMEOUT);

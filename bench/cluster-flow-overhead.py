@@ -21,20 +21,13 @@ Prints median and p99 in milliseconds, and the load average. Not a test: it asse
 Usage: bench/cluster-flow-overhead.py [N] [LOOK_THREADS]   (default 30 and the shipped look-threads; needs
        scripts/test-env up and target/orchestrator.jar).
 """
-import base64, json, os, re, secrets, shutil, ssl, statistics, subprocess, sys, tempfile, time, urllib.parse, urllib.request
+import json, os, re, secrets, shutil, statistics, subprocess, sys, tempfile, time, urllib.parse, urllib.request
 from datetime import datetime
+from benchlib import KCFG, ROOT, kube, ms, pct, rest, yaml_docs
 
 N = int(sys.argv[1]) if len(sys.argv) > 1 else 30
 LOOK_THREADS = sys.argv[2] if len(sys.argv) > 2 else None
 NOOP_STEPS, WARM, WARM_CLUSTERS = 6, 40, 3
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-ENV = dict(l.strip().split('=', 1) for l in open(os.environ.get('POLARSTACK_TEST_ENV_FILE', '/tmp/polarstack-test-env/env')) if '=' in l)
-KCFG = ENV['KUBECONFIG']
-cfg = open(KCFG).read()
-SERVER = cfg.split('server: "')[1].split('"')[0]
-TOKEN = cfg.split('token: "')[1].split('"')[0]
-CA = cfg.split('certificate-authority: "')[1].split('"')[0]
-CTX = ssl.create_default_context(cafile=CA)
 NS = 'bench-%d' % int(time.time())
 # "DEBUG [<business key> <step>] ... step start Task_X of <instance> at <µs> on <thread>" (the log's MDC, then the line)
 STEP_LINE = re.compile(r' \[(\S+) \S+\] .*step (start|end) (\S+) of (\S+) at (\d+) on (\S+)')
@@ -44,23 +37,6 @@ CLUSTER_PAIRS = [(('end', 'Task_InitMeta'), ('start', 'Task_PrepareStorage')),
                  (('start', 'Task_CreateRw'), ('start', 'Task_CreateInstancePod')),
                  (('end', 'Task_CreateInstancePod'), ('start', 'Task_CheckInstancePod'))]
 NOOP_PAIRS = [(('end', 'Task_Noop%d' % i), ('start', 'Task_Noop%d' % (i + 1))) for i in range(1, NOOP_STEPS)]
-
-
-def kube(method, path, body=None, content='application/json'):
-    data = json.dumps(body).encode() if body is not None else None
-    req = urllib.request.Request(SERVER + path, data=data, method=method,
-                                 headers={'Authorization': 'Bearer ' + TOKEN, 'Content-Type': content})
-    with urllib.request.urlopen(req, context=CTX, timeout=30) as r:
-        return json.loads(r.read() or b'{}')
-
-
-def rest(path, password, port, method='GET', body=None, content='application/json'):
-    data = body if isinstance(body, bytes) or body is None else json.dumps(body).encode()
-    req = urllib.request.Request('http://127.0.0.1:%d%s' % (port, path), data=data, method=method,
-                                 headers={'Authorization': 'Basic ' + base64.b64encode(('admin:' + password).encode()).decode(),
-                                          'Content-Type': content})
-    with urllib.request.urlopen(req, timeout=120) as r:
-        return json.loads(r.read() or b'{}')
 
 
 def noop_model():
@@ -112,28 +88,6 @@ class StepLog:
             if x and y:
                 out.append(('%s>%s' % (a[1][5:], b[1][5:]), y[0] - x[0], x[1] == y[1]))
         return out
-
-
-def ms(ts):  # Camunda REST time: 2026-11-22T03:31:19.600+0000
-    return datetime.strptime(ts, '%Y-%m-%dT%H:%M:%S.%f%z').timestamp() * 1000
-
-
-def pct(values, p):
-    s = sorted(values)
-    return s[min(len(s) - 1, int(round(p / 100 * (len(s) - 1))))]
-
-
-def yaml_docs(path):
-    out = subprocess.run(['kubectl', '--kubeconfig', KCFG, 'create', '--dry-run=client', '-o', 'json', '-f', path],
-                         check=True, capture_output=True, text=True).stdout
-    docs, decoder, i = [], json.JSONDecoder(), 0
-    while i < len(out):
-        if out[i].isspace():
-            i += 1
-            continue
-        doc, i = decoder.raw_decode(out, i)
-        docs.extend(doc['items'] if doc.get('kind') == 'List' else [doc])
-    return docs
 
 
 def log_phases(path, created):

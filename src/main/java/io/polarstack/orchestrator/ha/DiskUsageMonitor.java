@@ -29,7 +29,7 @@ import org.springframework.stereotype.Component;
 
 /**
  * The usage monitor, a part of the HA monitor's leader loop: every {@code orchestrator.disk-usage.interval} it
- * measures each watched instance's data usage (one query each, on a probe thread, so the probes never wait for it),
+ * measures each watched instance's data usage (one query each, on threads of its own, so the probes never wait for it),
  * and on the monitor thread compares the largest with the instance quota ({@link StorageQuota#known}) through
  * {@link DiskUsageDecision}: over the high threshold it starts LockInstance, under the low one it starts
  * UnlockInstance for a lock it set. A cluster busy with another flow is looked at again next round.
@@ -49,7 +49,7 @@ public class DiskUsageMonitor {
     private final ClusterOperator operator;
     private final MeterRegistry meters;
 
-    /** Measured on probe threads, acted on by the monitor thread. */
+    /** Measured on the usage threads, acted on by the monitor thread. */
     private final Queue<Usage> measured = new ConcurrentLinkedQueue<>();
 
     private final Set<String> measuring = ConcurrentHashMap.newKeySet();

@@ -72,6 +72,11 @@ public class HaMonitor {
     static final String MARK = "HaMonitor: ";
 
     private static final int PROBE_THREADS = 16;
+    /**
+     * The usage queries' own threads: on the probe threads, a round of them (a login per instance at first) kept every
+     * probe thread busy for minutes at 3000 instances, and probes that started late timed out their logins.
+     */
+    private static final int USAGE_THREADS = 2;
 
     private final ClusterResources resources;
     private final ClusterStatusWriter status;
@@ -99,6 +104,7 @@ public class HaMonitor {
 
     private ScheduledExecutorService scheduler;
     private ExecutorService probes;
+    private ExecutorService usageThreads;
     private DiskUsageMonitor usage;
 
     public HaMonitor(
@@ -185,6 +191,7 @@ public class HaMonitor {
             return;
         }
         probes = Executors.newFixedThreadPool(PROBE_THREADS, daemon("ha-probe"));
+        usageThreads = Executors.newFixedThreadPool(USAGE_THREADS, daemon("ha-usage"));
         scheduler = Executors.newSingleThreadScheduledExecutor(daemon("ha-monitor"));
         long every = settings.probeInterval().toMillis();
         scheduler.scheduleAtFixedRate(this::tick, every, every, TimeUnit.MILLISECONDS);
@@ -204,6 +211,7 @@ public class HaMonitor {
         }
         scheduler.shutdownNow();
         probes.shutdownNow();
+        usageThreads.shutdownNow();
         scheduler.awaitTermination(5, TimeUnit.SECONDS);
         forgetAll();
         scheduler = null;
@@ -257,7 +265,7 @@ public class HaMonitor {
             if (usage != null) {
                 usage.round(
                         usageWatches(clusters),
-                        probes,
+                        usageThreads,
                         now,
                         settings.probeTimeout().multipliedBy(5));
             }

@@ -99,6 +99,8 @@ public class HaMonitor {
     private final Map<String, Long> lastRwPosition = new HashMap<>();
 
     private Instant refreshed;
+    /** Where the next round starts in the list of targets (after the last round's first unprobed one). */
+    private int nextStart;
     /** When the last round's probes began: a round that begins an interval or more late has missed probes. */
     private long lastRoundNanos;
 
@@ -304,24 +306,49 @@ public class HaMonitor {
      * or begun too late to get its own timeout: that says nothing about the engine (a missed probe, not a timeout).
      */
     private List<Result> probeAll(List<Target> targets) {
-        List<Probe> calls = targets.stream().map(Probe::new).toList();
+        int n = targets.size();
+        // A round that cannot probe everything in time leaves the end of its queue unprobed; the next round starts
+        // there, so an overloaded monitor probes every instance in turn rather than never the same ones.
+        int start = n == 0 ? 0 : nextStart % n;
+        List<Probe> calls = new ArrayList<>(n);
+        for (int k = 0; k < n; k++) {
+            calls.add(new Probe(targets.get((start + k) % n)));
+        }
         // A probe on a stale kept connection may try twice; anything slower than that counts as a timeout.
         long bound = settings.probeTimeout().toMillis() * 2 + 1000;
-        List<Result> results = new ArrayList<>();
+        Result[] results = new Result[n];
+        boolean[] probed = new boolean[n];
+        long unprobed = 0;
         try {
             List<Future<Result>> futures = probes.invokeAll(calls, bound, TimeUnit.MILLISECONDS);
-            for (int i = 0; i < futures.size(); i++) {
-                results.add(outcomeOf(futures.get(i), calls.get(i).startedAt, bound));
+            for (int k = 0; k < n; k++) {
+                Result result = outcomeOf(futures.get(k), calls.get(k).startedAt, bound);
+                results[(start + k) % n] = result;
+                probed[k] = result != null;
+                unprobed += result == null ? 1 : 0;
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("HA monitor interrupted", e);
         }
-        long unprobed = results.stream().filter(Objects::isNull).count();
+        nextStart = nextStart(start, probed);
         if (unprobed > 0) {
             meters.counter("polarstack.ha.probes.missed").increment(unprobed);
         }
-        return results;
+        return java.util.Arrays.asList(results);
+    }
+
+    /**
+     * Where the next round starts: at the first target this round left unprobed ({@code probed} is in submission
+     * order, beginning at {@code start}), else where this one started.
+     */
+    static int nextStart(int start, boolean[] probed) {
+        for (int k = 0; k < probed.length; k++) {
+            if (!probed[k]) {
+                return (start + k) % probed.length;
+            }
+        }
+        return start;
     }
 
     private final class Probe implements Callable<Result> {

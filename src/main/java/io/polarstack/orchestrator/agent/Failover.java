@@ -165,14 +165,7 @@ final class Failover {
     }
 
     private static ControlData controlData(Instance instance) {
-        return ControlData.parse(instance.commands()
-                .require(
-                        "pg_controldata of " + instance.dataDir(),
-                        List.of(
-                                instance.bin("pg_controldata"),
-                                "-D",
-                                instance.dataDir().toString()))
-                .stdout());
+        return ControlData.parse(instance.controlData());
     }
 
     /** The pg_controldata lines the failover needs (the agent runs it with LC_ALL=C, so the labels are English). */
@@ -404,15 +397,7 @@ final class Failover {
      * with a checkpoint, as Patroni does before it rewinds.
      */
     static void finishCrashRecovery(Instance instance) {
-        String text = instance.commands()
-                .require(
-                        "pg_controldata of " + instance.dataDir(),
-                        List.of(
-                                instance.bin("pg_controldata"),
-                                "-D",
-                                instance.dataDir().toString()))
-                .stdout();
-        ControlData control = ControlData.parse(text);
+        ControlData control = controlData(instance);
         if (control.shutDown()) {
             return;
         }

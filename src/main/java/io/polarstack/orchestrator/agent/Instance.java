@@ -109,6 +109,14 @@ public final class Instance {
         return commands;
     }
 
+    /** What pg_controldata prints for the data directory (the commands run with LC_ALL=C: English labels). */
+    String controlData() {
+        return commands.require(
+                        "pg_controldata of " + dataDir(),
+                        java.util.List.of(bin("pg_controldata"), "-D", dataDir().toString()))
+                .stdout();
+    }
+
     public String bin(String program) {
         return binDir.resolve(program).toString();
     }

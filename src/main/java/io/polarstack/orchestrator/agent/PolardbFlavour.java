@@ -177,14 +177,7 @@ public final class PolardbFlavour implements Flavour {
             // The RW's current pg_control lives on shared storage; the local copy may be stale.
             instance.commands().require("copying pg_control from shared storage", sharedControlCopy(instance, disk));
         }
-        return PostgresqlFlavour.parseSystemIdentifier(instance.commands()
-                .require(
-                        "pg_controldata of " + instance.dataDir(),
-                        List.of(
-                                instance.bin("pg_controldata"),
-                                "-D",
-                                instance.dataDir().toString()))
-                .stdout());
+        return PostgresqlFlavour.parseSystemIdentifier(instance.controlData());
     }
 
     /**

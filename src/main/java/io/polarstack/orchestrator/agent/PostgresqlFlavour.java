@@ -193,14 +193,7 @@ public final class PostgresqlFlavour implements Flavour {
     @Override
     public String systemIdentifier(Instance instance) {
         instance.requireInstalled();
-        return parseSystemIdentifier(instance.commands()
-                .require(
-                        "pg_controldata of " + instance.dataDir(),
-                        List.of(
-                                instance.bin("pg_controldata"),
-                                "-D",
-                                instance.dataDir().toString()))
-                .stdout());
+        return parseSystemIdentifier(instance.controlData());
     }
 
     static String parseSystemIdentifier(String controldata) {

@@ -197,10 +197,11 @@ class OrchestratorRestartE2E {
             return c.getStatus().getFlow() != null
                     && "Task_Promote".equals(c.getStatus().getFlow().getStep());
         });
+        // Promotion is SQL (pg_promote); the engine logs the request it received.
         await(
                 Duration.ofMinutes(1),
-                () -> "a promote request in " + candidatePod + "'s agent log",
-                () -> execQuietly(client, candidatePod, "cat /log/manager.log").contains("promote request"));
+                () -> "a promote request in " + candidatePod + "'s engine log",
+                () -> engineLog(client, candidatePod).contains("received promote request"));
         OrchestratorProcess.kill(orchestrator);
         int lockedAtSecondKill = lockedSteps();
         orchestrator = OrchestratorProcess.start(NS, WORK, 3);
@@ -325,6 +326,19 @@ class OrchestratorRestartE2E {
             assertThat(code).as(command + " in " + pod + ": " + err).isZero();
         }
         return out.toString(StandardCharsets.UTF_8);
+    }
+
+    /** The engine container's log (PostgreSQL logs to stderr there); empty while it cannot be read. */
+    static String engineLog(KubernetesClient client, String pod) {
+        try {
+            return client.pods()
+                    .inNamespace(NS)
+                    .withName(pod)
+                    .inContainer("engine")
+                    .getLog();
+        } catch (RuntimeException e) {
+            return "";
+        }
     }
 
     static String execQuietly(KubernetesClient client, String pod, String command) {
